@@ -1,0 +1,20 @@
+//! fedcheck: preflight and diagnostics for partitioned intradomain federation
+//! between Cisco IM and Presence Service and Microsoft Skype for Business / Lync / OCS.
+//!
+//! The work happens in two phases: `engine` plans which observations the selected
+//! checks need and gathers them into a [`snapshot::Snapshot`] (the only I/O), then every
+//! check judges the snapshot as a pure function. Renderers in `report` turn findings
+//! into terminal, JSON and other outputs.
+
+pub mod catalog;
+pub mod check;
+pub mod checks;
+pub mod cli;
+pub mod engine;
+pub mod evidence;
+pub mod inventory;
+pub mod lab;
+pub mod probe;
+pub mod report;
+pub mod snapshot;
+pub mod version;

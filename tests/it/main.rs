@@ -1,0 +1,5 @@
+//! The single integration test crate: every module here links the library once.
+mod dns_probe;
+mod tls_probe;
+mod tls_raw;
+mod util;
