@@ -1,1 +1,151 @@
-//! (in progress)
+//! The rule catalog: one TOML file per check family under `checks/`, embedded in the
+//! binary and replaceable with `--rules DIR`, so a UC engineer can correct a title, a
+//! fix or a data table without touching Rust.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The catalog files compiled into the binary.
+const BUILTIN: &[(&str, &str)] = &[
+    ("platform.toml", include_str!("../checks/platform.toml")),
+    ("sizing.toml", include_str!("../checks/sizing.toml")),
+    ("software.toml", include_str!("../checks/software.toml")),
+    ("clients.toml", include_str!("../checks/clients.toml")),
+    ("domains.toml", include_str!("../checks/domains.toml")),
+    ("dns.toml", include_str!("../checks/dns.toml")),
+    ("tls.toml", include_str!("../checks/tls.toml")),
+    ("certs.toml", include_str!("../checks/certs.toml")),
+    ("sip.toml", include_str!("../checks/sip.toml")),
+    ("imp.toml", include_str!("../checks/imp.toml")),
+    ("routes.toml", include_str!("../checks/routes.toml")),
+    ("routing-node.toml", include_str!("../checks/routing-node.toml")),
+    ("ha.toml", include_str!("../checks/ha.toml")),
+    ("change.toml", include_str!("../checks/change.toml")),
+];
+
+/// What breaking a rule means by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Fail,
+    Warn,
+    Info,
+}
+
+/// A check's catalog entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckMeta {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    /// Needs network probes (skipped with `--offline`).
+    #[serde(default)]
+    pub live: bool,
+    pub why: String,
+    pub fix: String,
+    pub source: String,
+    /// Filled from the file's `family`.
+    #[serde(skip_deserializing, default)]
+    pub family: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyFile {
+    family: String,
+    #[serde(default)]
+    checks: Vec<CheckMeta>,
+    #[serde(default)]
+    tables: toml::Table,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    checks: BTreeMap<String, CheckMeta>,
+    tables: BTreeMap<String, toml::Value>,
+    /// Where the catalog came from ("built-in" or a folder).
+    pub origin: String,
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary.
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        Self::from_files(BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())), "built-in")
+    }
+
+    /// Every `*.toml` file of a folder replaces the built-in catalog.
+    pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+        let err = |message: String| CatalogError { file: dir.display().to_string(), message };
+        let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules folder: {e}")))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(err("no *.toml catalog file in this folder".into()));
+        }
+        let mut files = Vec::new();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).map_err(|e| CatalogError { file: p.display().to_string(), message: e.to_string() })?;
+            files.push((p.display().to_string(), text));
+        }
+        Self::from_files(files.into_iter(), &dir.display().to_string())
+    }
+
+    fn from_files(files: impl Iterator<Item = (String, String)>, origin: &str) -> Result<Catalog, CatalogError> {
+        let mut cat = Catalog { origin: origin.to_string(), ..Default::default() };
+        for (name, text) in files {
+            let parsed: FamilyFile = toml::from_str(&text).map_err(|e| {
+                let where_ = e
+                    .span()
+                    .map(|s| {
+                        let (l, c) = crate::inventory::line_col(&text, s.start);
+                        format!("{l}:{c}: ")
+                    })
+                    .unwrap_or_default();
+                CatalogError { file: name.clone(), message: format!("{where_}{}", e.message().trim()) }
+            })?;
+            for mut meta in parsed.checks {
+                if !meta.id.starts_with(&format!("{}.", parsed.family)) {
+                    return Err(CatalogError { file: name.clone(), message: format!("check `{}` does not belong to family `{}`", meta.id, parsed.family) });
+                }
+                meta.family = parsed.family.clone();
+                if cat.checks.contains_key(&meta.id) {
+                    return Err(CatalogError { file: name.clone(), message: format!("check `{}` is defined twice", meta.id) });
+                }
+                cat.checks.insert(meta.id.clone(), meta);
+            }
+            for (key, value) in parsed.tables {
+                if cat.tables.insert(key.clone(), value).is_some() {
+                    return Err(CatalogError { file: name.clone(), message: format!("table `{key}` is defined twice") });
+                }
+            }
+        }
+        Ok(cat)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&CheckMeta> {
+        self.checks.get(id)
+    }
+
+    pub fn checks(&self) -> impl Iterator<Item = &CheckMeta> {
+        self.checks.values()
+    }
+
+    /// A data table, deserialized into the shape the check expects.
+    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
+        let value = self.tables.get(name).ok_or_else(|| format!("catalog table `{name}` is missing ({})", self.origin))?;
+        value.clone().try_into().map_err(|e: toml::de::Error| format!("catalog table `{name}` is malformed: {}", e.message().trim()))
+    }
+}

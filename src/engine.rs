@@ -1,1 +1,223 @@
-//! (in progress)
+//! Orchestration: select checks, plan and run the observations they need, judge.
+
+use crate::catalog::Catalog;
+use crate::check::{pattern_matches, Check, Context, Finding, Status};
+use crate::inventory::Loaded;
+use crate::snapshot::Snapshot;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub const REPORT_SCHEMA: &str = "fedcheck.report/v1";
+
+/// How a run is shaped by the command line.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub offline: bool,
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub deadline: Duration,
+    /// Judge as of this time instead of now (tests, re-analysis).
+    pub now: Option<jiff::Timestamp>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            offline: false,
+            only: Vec::new(),
+            skip: Vec::new(),
+            concurrency: 64,
+            timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(120),
+            now: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub info: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skip: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            match f.status {
+                Status::Pass => s.pass += 1,
+                Status::Info => s.info += 1,
+                Status::Warn => s.warn += 1,
+                Status::Fail => s.fail += 1,
+                Status::Skip => s.skip += 1,
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// The outcome of a run, as serialised by `--json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub site: String,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Checks that crashed; any entry makes the exit code 1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internal_errors: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    #[error("`{pattern}` matches no check id or family{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    NoMatch { pattern: String, suggestion: Option<String> },
+    #[error("check `{0}` has no entry in the catalog")]
+    NoCatalogEntry(String),
+}
+
+/// Which registered checks run, which are demoted to skip by `--skip`.
+pub struct Selection<'a> {
+    pub run: Vec<&'a dyn Check>,
+    pub skipped: Vec<&'a dyn Check>,
+}
+
+pub fn select<'a>(checks: &'a [Box<dyn Check>], catalog: &Catalog, opts: &RunOptions) -> Result<Selection<'a>, SelectionError> {
+    for c in checks {
+        if catalog.get(c.id()).is_none() {
+            return Err(SelectionError::NoCatalogEntry(c.id().to_string()));
+        }
+    }
+    for pattern in opts.only.iter().chain(&opts.skip) {
+        if !checks.iter().any(|c| pattern_matches(pattern, c.id())) {
+            let mut candidates: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
+            candidates.extend(checks.iter().filter_map(|c| c.id().split_once('.').map(|(f, _)| f.to_string())));
+            let suggestion = candidates
+                .into_iter()
+                .map(|c| (strsim::jaro_winkler(pattern, &c), c))
+                .filter(|(s, _)| *s > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c);
+            return Err(SelectionError::NoMatch { pattern: pattern.clone(), suggestion });
+        }
+    }
+    let mut sel = Selection { run: Vec::new(), skipped: Vec::new() };
+    for c in checks {
+        let wanted = opts.only.is_empty() || opts.only.iter().any(|p| pattern_matches(p, c.id()));
+        if !wanted {
+            continue;
+        }
+        if opts.skip.iter().any(|p| pattern_matches(p, c.id())) {
+            sel.skipped.push(c.as_ref());
+        } else {
+            sel.run.push(c.as_ref());
+        }
+    }
+    Ok(sel)
+}
+
+/// JUDGE: run every selected check over the snapshot. Pure and deterministic given
+/// `now`: findings are sorted by check, then target, then status and summary.
+pub fn judge(loaded: &Loaded, catalog: &Catalog, snapshot: &Snapshot, selection: &Selection<'_>, now: jiff::Timestamp) -> (Vec<Finding>, Vec<String>) {
+    let mut findings = Vec::new();
+    let mut internal = Vec::new();
+    for check in &selection.run {
+        let Some(meta) = catalog.get(check.id()) else { continue };
+        if meta.live && !snapshot.live {
+            let reason = snapshot.not_live_reason.clone().unwrap_or_else(|| "live probes not run".into());
+            findings.push(skip_finding(check.id(), "*", &reason));
+            continue;
+        }
+        let ctx = Context { inventory: &loaded.inventory, evidence: &loaded.evidence, snapshot, catalog, meta, now };
+        // A bug in one check must not take the whole audit down with it.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.judge(&ctx))) {
+            Ok(mut out) => {
+                for f in &mut out {
+                    if matches!(f.status, Status::Warn | Status::Fail | Status::Info) && f.remediation.is_none() && f.status != Status::Info {
+                        f.remediation = Some(meta.fix.trim().to_string());
+                    }
+                }
+                findings.extend(out);
+            }
+            Err(_) => {
+                internal.push(format!("check `{}` crashed while judging", check.id()));
+                findings.push(skip_finding(check.id(), "*", "internal error: this check crashed; please report it"));
+            }
+        }
+    }
+    for check in &selection.skipped {
+        findings.push(skip_finding(check.id(), "*", "skipped by --skip"));
+    }
+    sort_findings(&mut findings);
+    (findings, internal)
+}
+
+fn skip_finding(id: &str, target: &str, reason: &str) -> Finding {
+    Finding {
+        check: id.to_string(),
+        target: target.to_string(),
+        status: Status::Skip,
+        summary: reason.to_string(),
+        detail: None,
+        remediation: None,
+        evidence: serde_json::Value::Null,
+    }
+}
+
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.check.as_str(), a.target.as_str(), a.status, a.summary.as_str()).cmp(&(b.check.as_str(), b.target.as_str(), b.status, b.summary.as_str()))
+    });
+}
+
+/// OBSERVE then JUDGE.
+pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], opts: &RunOptions) -> Result<(Report, Snapshot), SelectionError> {
+    let started = std::time::Instant::now();
+    let started_at = jiff::Timestamp::now();
+    let selection = select(checks, catalog, opts)?;
+    let snapshot = observe(loaded, &selection, opts, started_at).await;
+    let now = opts.now.unwrap_or(started_at);
+    let (findings, internal_errors) = judge(loaded, catalog, &snapshot, &selection, now);
+    let report = Report {
+        schema: REPORT_SCHEMA.into(),
+        tool: Tool { name: crate::version::NAME.into(), version: crate::version::VERSION.into() },
+        site: loaded.inventory.site.name.clone(),
+        started_at: started_at.round(jiff::Unit::Second).unwrap_or(started_at).to_string(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        summary: Summary::of(&findings),
+        findings,
+        internal_errors,
+    };
+    Ok((report, snapshot))
+}
+
+/// OBSERVE: gather what the selected checks need.
+async fn observe(loaded: &Loaded, selection: &Selection<'_>, opts: &RunOptions, started_at: jiff::Timestamp) -> Snapshot {
+    let mut needs: BTreeMap<crate::check::Observation, ()> = BTreeMap::new();
+    for c in &selection.run {
+        for n in c.needs(&loaded.inventory) {
+            needs.insert(n, ());
+        }
+    }
+    let stamp = started_at.round(jiff::Unit::Second).unwrap_or(started_at).to_string();
+    let mut snapshot = Snapshot::offline(stamp);
+    if !opts.offline {
+        snapshot.not_live_reason = Some("live probes not run: not available in this build yet".into());
+    }
+    snapshot
+}

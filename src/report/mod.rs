@@ -1,1 +1,42 @@
-//! (in progress)
+//! Renderers: one module per output format. Each takes the finished report.
+
+pub mod json;
+pub mod terminal;
+
+use crate::engine::Report;
+
+/// When a run should exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// 3 on any fail, 4 on warnings without a fail.
+    #[default]
+    Warn,
+    /// 3 on any fail; warnings exit 0.
+    Fail,
+    /// Always 0 once the run completed.
+    Never,
+}
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_INTERNAL: i32 = 1;
+pub const EXIT_CANNOT_START: i32 = 2;
+pub const EXIT_FAIL: i32 = 3;
+pub const EXIT_WARN: i32 = 4;
+
+pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {
+    if !report.internal_errors.is_empty() {
+        return EXIT_INTERNAL;
+    }
+    let s = &report.summary;
+    match fail_on {
+        FailOn::Never => EXIT_OK,
+        _ if s.fail > 0 => EXIT_FAIL,
+        FailOn::Warn if s.warn > 0 => EXIT_WARN,
+        _ => EXIT_OK,
+    }
+}
+
+/// The check family of an id: `routing-node.services` → `routing-node`.
+pub fn family(check: &str) -> &str {
+    check.split_once('.').map(|(f, _)| f).unwrap_or(check)
+}

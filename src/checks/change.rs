@@ -1,0 +1,53 @@
+//! change.*: the front-end service restart the integration requires.
+
+use crate::check::{Check, Context, Finding, Rule};
+use crate::inventory::parse_hours;
+
+pub fn checks() -> Vec<Box<dyn Check>> {
+    vec![Rule::offline("change.restart-window", restart_window)]
+}
+
+fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
+    let default_peak: String = match ctx.table("default_peak_hours") {
+        Ok(v) => v,
+        Err(e) => return ctx.table_error(e),
+    };
+    let change = &ctx.inventory.change;
+    let Some(w) = &change.restart_window else {
+        return vec![ctx.violation("restart window", "no window is planned for the front-end service restart ([change] restart_window)")];
+    };
+    let peak_text = change.peak_hours.clone().unwrap_or(default_peak);
+    let (Ok(start), Ok(end), Ok(tz), Some(peak)) = (w.start.parse::<jiff::civil::DateTime>(), w.end.parse::<jiff::civil::DateTime>(), jiff::tz::TimeZone::get(&w.timezone), parse_hours(&peak_text)) else {
+        return vec![ctx.skip("restart window", "the window or the peak hours cannot be read")];
+    };
+    let label = format!("{} – {} {}", w.start, w.end, w.timezone);
+    let Ok(end_ts) = end.to_zoned(tz.clone()) else {
+        return vec![ctx.skip(label, "the window's end does not exist in that time zone")];
+    };
+    if end_ts.timestamp() < ctx.now {
+        return vec![ctx.violation(label, "the planned window is already over")];
+    }
+    // Walk the window minute by minute in local time: a few hours at most, and it
+    // handles windows across midnight and peak hours across midnight alike.
+    let (p0, p1) = peak;
+    let in_peak = |m: u32| if p0 <= p1 { m >= p0 && m < p1 } else { m >= p0 || m < p1 };
+    let mut t = start;
+    let mut clash = None;
+    let mut steps = 0u32;
+    while t < end && steps < 60 * 24 * 14 {
+        let m = u32::try_from(t.hour()).unwrap_or(0) * 60 + u32::try_from(t.minute()).unwrap_or(0);
+        if in_peak(m) {
+            clash = Some(t);
+            break;
+        }
+        t = match t.checked_add(jiff::Span::new().minutes(1)) {
+            Ok(next) => next,
+            Err(_) => break,
+        };
+        steps += 1;
+    }
+    match clash {
+        Some(at) => vec![ctx.violation(label, format!("the window reaches into peak hours {peak_text} (from {at})"))],
+        None => vec![ctx.pass(label, format!("{} outside peak hours {peak_text}", start.strftime("%A %H:%M")))],
+    }
+}

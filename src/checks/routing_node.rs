@@ -1,0 +1,104 @@
+//! routing-node.*: the IM&P node that receives all SIP traffic from Microsoft.
+
+use crate::check::{Check, Context, Finding, Rule};
+use crate::evidence::service_list::ServiceState;
+
+pub fn checks() -> Vec<Box<dyn Check>> {
+    vec![
+        Rule::offline("routing-node.dedicated", dedicated),
+        Rule::offline("routing-node.no-users", no_users),
+        Rule::offline("routing-node.services", services),
+    ]
+}
+
+fn dedicated(ctx: &Context<'_>) -> Vec<Finding> {
+    let imp = ctx.inventory.imp_nodes().count();
+    let routing: Vec<&str> = ctx.inventory.routing_nodes().map(|n| n.fqdn.as_str()).collect();
+    match (imp, routing.is_empty()) {
+        (0, _) => vec![ctx.skip("cluster", "no IM&P node in the inventory")],
+        (1, _) => vec![ctx.pass("cluster", "single-node cluster: no separate routing node needed")],
+        (n, true) => vec![ctx.violation("cluster", format!("{n} IM&P nodes but none has the routing role"))],
+        (n, false) => vec![ctx.pass("cluster", format!("{n} IM&P nodes; routing node: {}", routing.join(", ")))],
+    }
+}
+
+fn no_users(ctx: &Context<'_>) -> Vec<Finding> {
+    let out: Vec<Finding> = ctx
+        .inventory
+        .routing_nodes()
+        .map(|n| match n.users {
+            Some(0) => ctx.pass(n.fqdn.as_str(), "no users assigned"),
+            Some(u) => ctx.violation(n.fqdn.as_str(), format!("{u} users are assigned to the routing node")),
+            None => ctx.skip(n.fqdn.as_str(), "user count not stated ([cisco.nodes] users)"),
+        })
+        .collect();
+    if out.is_empty() {
+        return vec![ctx.skip("cluster", "no routing node in the inventory")];
+    }
+    out
+}
+
+fn services(ctx: &Context<'_>) -> Vec<Finding> {
+    let (off, on_routing, on_users): (Vec<String>, Vec<String>, Vec<String>) =
+        match (ctx.table("routing_node_deactivated"), ctx.table("routing_node_running"), ctx.table("user_node_running")) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return ctx.table_error(e),
+        };
+    let mut out = Vec::new();
+    for node in ctx.inventory.imp_nodes() {
+        let target = node.fqdn.as_str();
+        let Some(list) = ctx.evidence.node(&node.fqdn).and_then(|e| e.service_list.as_ref()) else {
+            out.push(ctx.skip(target, "no `utils service list` evidence for this node"));
+            continue;
+        };
+        let routing = node.is_routing();
+        let mut wrong = Vec::new();
+        let mut half = Vec::new();
+        let mut evidence = Vec::new();
+        if routing {
+            for name in &off {
+                if let Some(s) = list.get(name) {
+                    match s.state {
+                        ServiceState::Stopped if s.reason.as_deref().is_some_and(|r| r.to_ascii_lowercase().contains("not activated")) => {}
+                        ServiceState::Stopped => half.push(format!("{name} (stopped but still activated{})", s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default())),
+                        _ => wrong.push(format!("{name} is {}", s.state)),
+                    }
+                    evidence.push(format!("line {}: {}[{}]{}", s.line, s.name, s.state, s.reason.as_deref().map(|r| format!("  {r}")).unwrap_or_default()));
+                }
+            }
+        }
+        let needed = if routing { &on_routing } else { &on_users };
+        for name in needed {
+            match list.get(name) {
+                Some(s) if s.state == ServiceState::Started => {}
+                Some(s) => {
+                    wrong.push(format!("{name} is {} but must run", s.state));
+                    evidence.push(format!("line {}: {}[{}]", s.line, s.name, s.state));
+                }
+                None => wrong.push(format!("{name} is missing from the list but must run")),
+            }
+        }
+        let role = if routing { "routing node" } else { "user node" };
+        out.push(
+            if !wrong.is_empty() {
+                ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if half.is_empty() { String::new() } else { format!("also: {}", half.join("; ")) })
+            } else if !half.is_empty() {
+                ctx.warn(target, format!("{role}: {}", half.join("; "))).detail("deactivate them in Serviceability > Tools > Service Activation rather than stopping them")
+            } else if routing {
+                ctx.pass(target, format!("routing node: the {} feature services are deactivated; {} run", off.len(), needed.join(" and ")))
+            } else {
+                ctx.pass(target, format!("user node: {} run", needed.join(" and ")))
+            }
+            .evidence(evidence),
+        );
+    }
+    for f in &mut out {
+        if f.detail.as_deref() == Some("") {
+            f.detail = None;
+        }
+    }
+    if out.is_empty() {
+        out.push(ctx.skip("cluster", "no IM&P node in the inventory"));
+    }
+    out
+}

@@ -1,0 +1,243 @@
+//! sizing.*: VM templates, hosts, release pairs and cluster limits.
+
+use crate::check::{Check, Context, Finding, Rule};
+use crate::inventory::{parse_release, HostKind, Node};
+use serde::Deserialize;
+
+pub fn checks() -> Vec<Box<dyn Check>> {
+    vec![
+        Rule::offline("sizing.vm", vm),
+        Rule::offline("sizing.host", host),
+        Rule::offline("sizing.versions", versions),
+        Rule::offline("sizing.cluster", cluster),
+        Rule::offline("sizing.federation-capacity", federation_capacity),
+    ]
+}
+
+#[derive(Debug, Deserialize)]
+struct OvaRow {
+    max_users: u32,
+    vcpu: u32,
+    ram_gb: u32,
+    disk_gb: u32,
+    #[serde(default)]
+    verified: bool,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Limits {
+    max_imp_nodes_per_cluster: usize,
+    max_users_per_node: u32,
+    max_users_per_cluster: u64,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct FederationTable {
+    contacts_per_server: u32,
+    ha_factor: f64,
+    #[serde(default)]
+    verified: bool,
+}
+
+/// What the node really has: `show hardware` beats the inventory.
+struct Observed {
+    vcpu: Option<u32>,
+    ram_gb: Option<u32>,
+    disk_gb: Option<u32>,
+    mismatches: Vec<String>,
+}
+
+fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
+    let declared = node.vm.as_ref();
+    let hw = ctx.evidence.node(&node.fqdn).and_then(|e| e.hardware.as_ref());
+    let hw_vcpu = hw.and_then(|h| h.processors);
+    // Guests report a little less than the configured memory: round to whole GB.
+    let hw_ram = hw.and_then(|h| h.memory_mb).map(|mb| u32::try_from((mb + 512) / 1024).unwrap_or(u32::MAX));
+    let mut mismatches = Vec::new();
+    if let (Some(d), Some(o)) = (declared.and_then(|v| v.vcpu), hw_vcpu) {
+        if d != o {
+            mismatches.push(format!("the inventory says {d} vCPU but `show hardware` reports {o}"));
+        }
+    }
+    if let (Some(d), Some(o)) = (declared.and_then(|v| v.ram_gb), hw_ram) {
+        if d != o {
+            mismatches.push(format!("the inventory says {d} GB RAM but `show hardware` reports {o} GB"));
+        }
+    }
+    Observed {
+        vcpu: hw_vcpu.or(declared.and_then(|v| v.vcpu)),
+        ram_gb: hw_ram.or(declared.and_then(|v| v.ram_gb)),
+        disk_gb: declared.and_then(|v| v.disk_gb),
+        mismatches,
+    }
+}
+
+fn vm(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut rows: Vec<OvaRow> = match ctx.table("imp_ova") {
+        Ok(r) => r,
+        Err(e) => return ctx.table_error(e),
+    };
+    rows.sort_by_key(|row| row.max_users);
+    let mut out = Vec::new();
+    for node in ctx.inventory.imp_nodes() {
+        let target = node.fqdn.as_str();
+        let Some(users) = node.users else {
+            out.push(ctx.skip(target, "no user count for this node: cannot pick its OVA template"));
+            continue;
+        };
+        let obs = observed(ctx, node);
+        if obs.vcpu.is_none() && obs.ram_gb.is_none() && obs.disk_gb.is_none() {
+            out.push(ctx.skip(target, "no VM figures (neither [cisco.nodes] vm nor `show hardware` evidence)"));
+            continue;
+        }
+        let Some(row) = rows.iter().find(|r| r.max_users >= users) else {
+            let largest = rows.last().map(|r| r.max_users).unwrap_or(0);
+            out.push(ctx.violation(target, format!("{users} users is more than the largest IM&P template ({largest} users)")));
+            continue;
+        };
+        let mut short = Vec::new();
+        for (what, have, need) in [("vCPU", obs.vcpu, row.vcpu), ("GB RAM", obs.ram_gb, row.ram_gb), ("GB disk", obs.disk_gb, row.disk_gb)] {
+            if let Some(have) = have {
+                if have < need {
+                    short.push(format!("{have} {what} < {need}"));
+                }
+            }
+        }
+        let caveat = if row.verified { String::new() } else { format!(" (template figures unverified: {})", row.source) };
+        let template = format!("the {}-user template", row.max_users);
+        let evidence = serde_json::json!({
+            "users": users, "vcpu": obs.vcpu, "ram_gb": obs.ram_gb, "disk_gb": obs.disk_gb,
+            "template": { "max_users": row.max_users, "vcpu": row.vcpu, "ram_gb": row.ram_gb, "disk_gb": row.disk_gb, "verified": row.verified },
+        });
+        let mut f = if short.is_empty() {
+            ctx.pass(target, format!("{users} users: meets {template} ({} vCPU, {} GB RAM, {} GB disk){caveat}", row.vcpu, row.ram_gb, row.disk_gb))
+        } else {
+            ctx.violation(target, format!("{users} users: below {template}: {}{caveat}", short.join(", ")))
+        };
+        if !obs.mismatches.is_empty() {
+            if f.status == crate::check::Status::Pass {
+                f = ctx.warn(target, format!("{users} users: meets {template}, but the inventory and the evidence disagree{caveat}"));
+            }
+            f = f.detail(obs.mismatches.join("; "));
+        }
+        out.push(f.evidence(evidence));
+    }
+    if out.is_empty() {
+        out.push(ctx.skip("cluster", "no IM&P node in the inventory"));
+    }
+    out
+}
+
+fn host(ctx: &Context<'_>) -> Vec<Finding> {
+    let from: String = match ctx.table("virtual_only_from") {
+        Ok(v) => v,
+        Err(e) => return ctx.table_error(e),
+    };
+    let from = parse_release(&from).unwrap_or((10, 0));
+    let imp = parse_release(&ctx.inventory.cisco.imp_version);
+    let virtual_only = imp.is_some_and(|v| v >= from);
+    let mut out = Vec::new();
+    for node in &ctx.inventory.cisco.nodes {
+        let target = node.fqdn.as_str();
+        let platform = ctx.evidence.node(&node.fqdn).and_then(|e| e.hardware.as_ref()).and_then(|h| h.platform.clone());
+        let kind = node.vm.as_ref().and_then(|v| v.host);
+        let bare_metal = platform.as_deref().is_some_and(|p| !p.to_ascii_lowercase().contains("virtual"));
+        out.push(match kind {
+            Some(HostKind::Mcs) if virtual_only => ctx.violation(target, format!("runs on an MCS appliance; from {}.{} only virtual machines on UCS or approved third-party servers are supported", from.0, from.1)),
+            _ if bare_metal && virtual_only => ctx.violation(target, format!("`show hardware` reports `{}`, not a virtual machine", platform.unwrap_or_default())),
+            Some(HostKind::Ucs) => ctx.pass(target, "virtual machine on Cisco UCS"),
+            Some(HostKind::ThirdParty) => ctx.pass(target, "virtual machine on a third-party server").detail("supported only on a Cisco-approved third-party configuration: confirm the server model against the virtualization docs"),
+            Some(HostKind::Mcs) => ctx.pass(target, "MCS appliance on a release before virtual-only deployments"),
+            None => ctx.skip(target, "the host type is not stated ([cisco.nodes] vm.host)"),
+        });
+    }
+    out
+}
+
+fn versions(ctx: &Context<'_>) -> Vec<Finding> {
+    let c = &ctx.inventory.cisco;
+    let mut out = Vec::new();
+    let (Some(imp), Some(cucm_text)) = (parse_release(&c.imp_version), c.cucm_version.as_ref()) else {
+        return vec![ctx.skip("releases", "the CUCM release is not stated ([cisco] cucm_version)")];
+    };
+    let Some(cucm) = parse_release(cucm_text) else {
+        return vec![ctx.skip("releases", format!("cannot read the CUCM release `{cucm_text}`"))];
+    };
+    let pair = format!("IM&P {} with CUCM {}", c.imp_version, cucm_text);
+    out.push(if imp.0 != cucm.0 || imp > cucm {
+        ctx.violation("releases", format!("{pair}: IM&P must run the same major release as CUCM, and not a newer one"))
+    } else if imp != cucm {
+        ctx.warn("releases", format!("{pair}: different minor releases; confirm the pair in the IM&P compatibility matrix"))
+    } else {
+        ctx.pass("releases", format!("{pair}: same release train"))
+    });
+    for node in ctx.inventory.imp_nodes() {
+        let Some(reported) = ctx.evidence.node(&node.fqdn).and_then(|e| e.status.as_ref()).map(|s| s.product_version.clone()) else { continue };
+        if !reported.is_empty() && reported.trim() != c.imp_version.trim() {
+            out.push(ctx.warn(node.fqdn.as_str(), format!("`show status` reports {reported}, the inventory says {}", c.imp_version)));
+        }
+    }
+    out
+}
+
+fn cluster(ctx: &Context<'_>) -> Vec<Finding> {
+    let limits: Limits = match ctx.table("limits") {
+        Ok(l) => l,
+        Err(e) => return ctx.table_error(e),
+    };
+    let nodes: Vec<&Node> = ctx.inventory.imp_nodes().collect();
+    if nodes.is_empty() {
+        return vec![ctx.skip("cluster", "no IM&P node in the inventory")];
+    }
+    let mut out = Vec::new();
+    let total: u64 = nodes.iter().filter_map(|n| n.users).map(u64::from).sum();
+    let src = format!("limits from {}", limits.source);
+    out.push(if nodes.len() > limits.max_imp_nodes_per_cluster {
+        ctx.violation("cluster", format!("{} IM&P nodes; a cluster holds at most {}", nodes.len(), limits.max_imp_nodes_per_cluster)).detail(src.clone())
+    } else if total > limits.max_users_per_cluster {
+        ctx.violation("cluster", format!("{total} users in the cluster; the limit is {}", limits.max_users_per_cluster)).detail(src.clone())
+    } else {
+        ctx.pass("cluster", format!("{} IM&P nodes, {total} users: within {} nodes and {} users", nodes.len(), limits.max_imp_nodes_per_cluster, limits.max_users_per_cluster))
+    });
+    for n in &nodes {
+        if let Some(u) = n.users.filter(|u| *u > limits.max_users_per_node) {
+            out.push(ctx.violation(n.fqdn.as_str(), format!("{u} users on one node; the limit is {}", limits.max_users_per_node)).detail(src.clone()));
+        }
+    }
+    out
+}
+
+fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
+    let t: FederationTable = match ctx.table("federation") {
+        Ok(t) => t,
+        Err(e) => return ctx.table_error(e),
+    };
+    let Some(avg) = ctx.inventory.site.average_contacts.filter(|a| *a > 0) else {
+        return vec![ctx.skip("cluster", "set [site] average_contacts to estimate federation capacity")];
+    };
+    let ha = ctx.inventory.routing_nodes().count() > 1 || ctx.inventory.network.load_balancer.is_some();
+    let mut max = f64::from(t.contacts_per_server) / f64::from(avg);
+    if ha {
+        max *= t.ha_factor;
+    }
+    let max = max.floor() as u64;
+    let caveat = if t.verified { "" } else { " (guidance figure, unverified)" };
+    let mut out = Vec::new();
+    for n in ctx.inventory.imp_nodes().filter(|n| !n.is_routing()) {
+        let Some(users) = n.users else { continue };
+        let basis = format!("{} contacts per server / {avg} contacts per user{}", t.contacts_per_server, if ha { ", halved for high availability" } else { "" });
+        out.push(if u64::from(users) > max {
+            ctx.violation(n.fqdn.as_str(), format!("{users} users exceed the estimated {max} federated users per node{caveat}")).detail(basis)
+        } else {
+            ctx.pass(n.fqdn.as_str(), format!("{users} users within the estimated {max} federated users per node{caveat}")).detail(basis)
+        });
+    }
+    if out.is_empty() {
+        out.push(ctx.skip("cluster", "no IM&P user node with a user count"));
+    }
+    out
+}

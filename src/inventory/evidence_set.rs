@@ -1,0 +1,103 @@
+//! Load every evidence file the inventory names, once, before any check runs.
+//! A file that is missing or cannot be understood stops the run with its location:
+//! judging a site from half-read evidence would give confident wrong answers.
+
+use super::locate::Seg;
+use super::model::Inventory;
+use super::validate::Validator;
+use super::InventoryError;
+use crate::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Parsed evidence for one Cisco node.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeEvidenceSet {
+    pub service_list: Option<service_list::ServiceList>,
+    pub hardware: Option<hardware::Hardware>,
+    pub status: Option<status::Status>,
+    pub network_cluster: Option<network_cluster::Cluster>,
+}
+
+/// Parsed evidence from the Microsoft side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MicrosoftEvidence {
+    pub static_routes: Option<static_routes::StaticRoutes>,
+    pub hosting_providers: Option<Vec<hosting_provider::HostingProvider>>,
+    pub trusted_application_pools: Option<Vec<trusted_app::TrustedApplicationPool>>,
+    pub trusted_applications: Option<Vec<trusted_app::TrustedApplication>>,
+}
+
+/// Everything the evidence files say, keyed by node FQDN (lowercase).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceSet {
+    pub nodes: BTreeMap<String, NodeEvidenceSet>,
+    pub microsoft: MicrosoftEvidence,
+    /// Every evidence file read, relative to the inventory, with what it was read as.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+impl EvidenceSet {
+    pub fn node(&self, fqdn: &str) -> Option<&NodeEvidenceSet> {
+        self.nodes.get(&fqdn.to_ascii_lowercase())
+    }
+}
+
+struct Loader<'a> {
+    v: Validator<'a>,
+    base: &'a Path,
+    files: Vec<(PathBuf, String)>,
+}
+
+impl Loader<'_> {
+    fn read<T>(&mut self, at: &[Seg<'_>], rel: Option<&Path>, what: &str, parse: fn(&str) -> Result<T, evidence::ParseError>) -> Result<Option<T>, InventoryError> {
+        let Some(rel) = rel else { return Ok(None) };
+        let full = self.base.join(rel);
+        if !full.is_file() {
+            return Err(self.v.error(
+                at,
+                format!("evidence file `{}` does not exist (looked for {})", rel.display(), full.display()),
+                Some("paths are relative to the inventory file".into()),
+            ));
+        }
+        let parsed = evidence::load(&full, parse).map_err(|e| {
+            let mut err = self.v.error(at, format!("evidence `{}` ({what}) cannot be used: {}", rel.display(), e), None);
+            err.hint = Some(format!("collect it again with `{what}` and save the whole output"));
+            err
+        })?;
+        self.files.push((rel.to_path_buf(), what.to_string()));
+        Ok(Some(parsed))
+    }
+}
+
+pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Result<EvidenceSet, InventoryError> {
+    let mut l = Loader { v: Validator::new(text, file), base, files: Vec::new() };
+    let mut set = EvidenceSet::default();
+    for (i, node) in inv.cisco.nodes.iter().enumerate() {
+        let e = &node.evidence;
+        let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(k)];
+        let parsed = NodeEvidenceSet {
+            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", service_list::parse)?,
+            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", hardware::parse)?,
+            status: l.read(&at("status"), e.status.as_deref(), "show status", status::parse)?,
+            network_cluster: l.read(&at("network_cluster"), e.network_cluster.as_deref(), "show network cluster", network_cluster::parse)?,
+        };
+        set.nodes.insert(node.fqdn.to_ascii_lowercase(), parsed);
+    }
+    let ms = &inv.microsoft.evidence;
+    let at = |k: &'static str| [Seg::Key("microsoft"), Seg::Key("evidence"), Seg::Key(k)];
+    set.microsoft = MicrosoftEvidence {
+        static_routes: l.read(&at("static_routes"), ms.static_routes.as_deref(), "Get-CsStaticRoutingConfiguration", static_routes::parse)?,
+        hosting_providers: l.read(&at("hosting_providers"), ms.hosting_providers.as_deref(), "Get-CsHostingProvider", hosting_provider::parse)?,
+        trusted_application_pools: l.read(
+            &at("trusted_application_pools"),
+            ms.trusted_application_pools.as_deref(),
+            "Get-CsTrustedApplicationPool",
+            trusted_app::parse_pools,
+        )?,
+        trusted_applications: l.read(&at("trusted_applications"), ms.trusted_applications.as_deref(), "Get-CsTrustedApplication", trusted_app::parse_applications)?,
+    };
+    set.files = l.files;
+    Ok(set)
+}

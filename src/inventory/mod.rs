@@ -1,0 +1,131 @@
+//! The site inventory: what the engineer tells fedcheck about both systems.
+//!
+//! Parsing is strict (unknown keys, wrong types and bad values are errors with a
+//! `file:line:column`), because a typo in an inventory silently dropped would turn
+//! into a wrong verdict.
+
+mod evidence_set;
+mod locate;
+mod model;
+mod validate;
+
+pub use evidence_set::{EvidenceSet, MicrosoftEvidence, NodeEvidenceSet};
+pub use locate::line_col;
+pub use model::*;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why an inventory could not be used. Printed as `file:line:col: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InventoryError {
+    pub file: PathBuf,
+    /// 1-based; 0 when the error concerns the whole file.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// Extra guidance: what is expected, or "did you mean".
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for InventoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)?;
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An inventory with every evidence file it names, parsed.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub inventory: Inventory,
+    pub evidence: EvidenceSet,
+    /// The inventory file as given (for reports and bundles).
+    pub path: PathBuf,
+    /// The folder relative paths inside the inventory are resolved from.
+    pub base_dir: PathBuf,
+}
+
+/// Read, parse and validate an inventory file and load the evidence it names.
+pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InventoryError {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the inventory: {e}"),
+        hint: None,
+    })?;
+    load_str(&text, path)
+}
+
+/// Parse and validate inventory text as if it had been read from `path`.
+pub fn load_str(text: &str, path: &Path) -> Result<Loaded, InventoryError> {
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let inventory = parse(text, path)?;
+    validate::validate(&inventory, text, path, &base_dir)?;
+    let evidence = evidence_set::load(&inventory, text, path, &base_dir)?;
+    Ok(Loaded { inventory, evidence, path: path.to_path_buf(), base_dir })
+}
+
+fn parse(text: &str, path: &Path) -> Result<Inventory, InventoryError> {
+    toml::from_str::<Inventory>(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| locate::line_col(text, s.start)).unwrap_or((0, 0));
+        let (message, hint) = explain_serde_message(e.message());
+        InventoryError { file: path.to_path_buf(), line, column, message, hint }
+    })
+}
+
+/// Turn serde's "unknown field `x`, expected one of `a`, `b`" into a message and a
+/// "did you mean" hint.
+fn explain_serde_message(raw: &str) -> (String, Option<String>) {
+    let raw = raw.trim();
+    for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
+        if let Some(rest) = raw.strip_prefix(prefix) {
+            let Some((given, tail)) = rest.split_once('`') else { break };
+            let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+            let message = format!("unknown {what} `{given}`");
+            let best = expected
+                .iter()
+                .map(|c| (strsim::jaro_winkler(given, c), *c))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let list = expected.join(", ");
+            let hint = match best {
+                Some((_, c)) => format!("did you mean `{c}`? expected one of: {list}"),
+                None if expected.is_empty() => format!("this {what} is not allowed here"),
+                None => format!("expected one of: {list}"),
+            };
+            return (message, Some(hint));
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or(rest);
+        return (format!("missing required key `{name}`"), None);
+    }
+    (raw.to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_is_offered_for_a_close_key() {
+        let (m, h) = explain_serde_message("unknown field `fdqn`, expected one of `fqdn`, `ip`, `product`");
+        assert_eq!(m, "unknown key `fdqn`");
+        assert!(h.unwrap().starts_with("did you mean `fqdn`?"));
+    }
+
+    #[test]
+    fn no_suggestion_for_a_distant_key() {
+        let (_, h) = explain_serde_message("unknown field `zzz`, expected `fqdn` or `ip`");
+        assert!(!h.unwrap().contains("did you mean"));
+    }
+}

@@ -1,0 +1,108 @@
+//! The terminal view: blockers first, then one table per family, then a summary.
+
+use super::family;
+use crate::catalog::Catalog;
+use crate::check::{Finding, Status};
+use crate::engine::Report;
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use std::collections::BTreeMap;
+
+pub struct Style {
+    pub colour: bool,
+    pub width: u16,
+}
+
+impl Style {
+    /// Colour only on a terminal and never when NO_COLOR is set.
+    pub fn detect(is_tty: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let width = if is_tty { comfy_table::Table::new().width().unwrap_or(120) } else { 120 };
+        Style { colour: is_tty && !no_color, width: width.max(80) }
+    }
+}
+
+fn status_cell(s: Status, style: &Style) -> Cell {
+    let cell = Cell::new(s.as_str().to_uppercase());
+    if !style.colour {
+        return cell;
+    }
+    match s {
+        Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Status::Warn => cell.fg(Color::Yellow).add_attribute(Attribute::Bold),
+        Status::Info => cell.fg(Color::Cyan),
+        Status::Pass => cell.fg(Color::Green),
+        Status::Skip => cell.fg(Color::DarkGrey),
+    }
+}
+
+fn table(style: &Style) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(style.width);
+    if !style.colour {
+        t.force_no_tty();
+    }
+    t
+}
+
+pub fn summary_line(report: &Report, exit: i32) -> String {
+    let s = &report.summary;
+    let verdict = match exit {
+        0 => "OK",
+        3 => "FAIL",
+        4 => "WARN",
+        _ => "ERROR",
+    };
+    format!(
+        "{}: {} fail, {} warn, {} info, {} pass, {} skip — {verdict} (exit {exit})",
+        report.site, s.fail, s.warn, s.info, s.pass, s.skip
+    )
+}
+
+pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> String {
+    let mut out = String::new();
+    let blockers: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
+    if !blockers.is_empty() {
+        out.push_str(&format!("BLOCKERS ({})\n", blockers.len()));
+        let mut t = table(style);
+        t.set_header(vec!["Check", "Target", "Finding", "Fix"]);
+        for f in &blockers {
+            t.add_row(vec![Cell::new(&f.check), Cell::new(&f.target), Cell::new(&f.summary), Cell::new(f.remediation.as_deref().unwrap_or(""))]);
+        }
+        out.push_str(&t.to_string());
+        out.push_str("\n\n");
+    }
+    // Families with the worst findings come first.
+    let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        families.entry(family(&f.check)).or_default().push(f);
+    }
+    let mut order: Vec<(&str, Vec<&Finding>)> = families.into_iter().collect();
+    let worst = |fs: &Vec<&Finding>| fs.iter().map(|f| f.status).max().unwrap_or(Status::Pass);
+    order.sort_by(|a, b| worst(&b.1).cmp(&worst(&a.1)).then(a.0.cmp(b.0)));
+    for (fam, findings) in order {
+        out.push_str(&format!("{}\n", fam.to_uppercase()));
+        let mut t = table(style);
+        t.set_header(vec!["Status", "Check", "Target", "Finding"]);
+        for f in findings {
+            let title = catalog.get(&f.check).map(|m| m.title.as_str()).unwrap_or("");
+            let mut text = f.summary.clone();
+            if let Some(d) = &f.detail {
+                text.push_str(&format!("\n{d}"));
+            }
+            if f.status == Status::Warn {
+                if let Some(fix) = &f.remediation {
+                    text.push_str(&format!("\nfix: {fix}"));
+                }
+            }
+            t.add_row(vec![status_cell(f.status, style), Cell::new(format!("{}\n{title}", f.check)), Cell::new(&f.target), Cell::new(text)]);
+        }
+        out.push_str(&t.to_string());
+        out.push_str("\n\n");
+    }
+    for e in &report.internal_errors {
+        out.push_str(&format!("internal error: {e}\n"));
+    }
+    out.push_str(&summary_line(report, exit));
+    out.push('\n');
+    out
+}
