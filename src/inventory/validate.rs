@@ -76,11 +76,11 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
     // [dns]
     for (side, list) in [("imp", &inv.dns.imp), ("microsoft", &inv.dns.microsoft)] {
         for (i, s) in list.iter().enumerate() {
-            if let Err(why) = parse_resolver(s) {
+            if let Err(why) = crate::probe::dns::parse_server(s) {
                 return Err(v.error(
                     &[Seg::Key("dns"), Seg::Key(side), Seg::Index(i)],
-                    format!("resolver `{s}`: {why}"),
-                    Some("expected an address, optionally with a port: \"10.1.1.10\" or \"10.1.1.10:53\" or \"[fd00::53]:53\"".into()),
+                    why,
+                    None,
                 ));
             }
         }
@@ -273,21 +273,6 @@ fn check_path(v: &Validator<'_>, at: &[Seg<'_>], base: &Path, path: Option<&Path
     Ok(())
 }
 
-/// "10.1.1.10", "10.1.1.10:5353", "[fd00::1]:53" or "fd00::1" (port 53 by default).
-pub fn parse_resolver(s: &str) -> Result<std::net::SocketAddr, String> {
-    let s = s.trim();
-    if let Ok(sa) = s.parse::<std::net::SocketAddr>() {
-        if sa.port() == 0 {
-            return Err("port 0 is not a valid port".into());
-        }
-        return Ok(sa);
-    }
-    if let Ok(ip) = s.parse::<std::net::IpAddr>() {
-        return Ok(std::net::SocketAddr::new(ip, 53));
-    }
-    Err("not an IP address (with an optional port)".into())
-}
-
 fn is_acl_wildcard(s: &str) -> bool {
     matches!(s.to_ascii_lowercase().as_str(), "all" | "*")
 }
@@ -335,12 +320,4 @@ mod tests {
         assert_eq!(parse_hours("25:00-19:00"), None);
     }
 
-    #[test]
-    fn resolvers() {
-        assert_eq!(parse_resolver("10.1.1.10").unwrap().to_string(), "10.1.1.10:53");
-        assert_eq!(parse_resolver("10.1.1.10:5353").unwrap().port(), 5353);
-        assert_eq!(parse_resolver("[::1]:53").unwrap().port(), 53);
-        assert_eq!(parse_resolver("::1").unwrap().port(), 53);
-        assert!(parse_resolver("dns.example.com").is_err());
-    }
 }
