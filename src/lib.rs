@@ -7,6 +7,7 @@
 //! into terminal, JSON and other outputs.
 
 pub mod catalog;
+pub mod certinfo;
 pub mod check;
 pub mod checks;
 pub mod cli;
