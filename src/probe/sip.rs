@@ -191,7 +191,7 @@ fn strip_port(hostport: &str) -> &str {
 
 /// Random lowercase hex from the provider's secure generator; falls back to the
 /// clock if that ever fails, since these tokens only need to be unique.
-fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     if rustls::crypto::aws_lc_rs::default_provider()
         .secure_random
@@ -255,7 +255,7 @@ impl ResponseReader {
                     self.read_total
                 )
             }),
-            Ok(Err(e)) => Err(format!("reading the SIP response failed: {e}")),
+            Ok(Err(e)) => Err(read_error(&e)),
             Ok(Ok(0)) => Ok(false),
             Ok(Ok(n)) => {
                 let got = chunk.get(..n).unwrap_or(&[]);
@@ -328,9 +328,23 @@ impl ResponseReader {
     }
 }
 
+/// Names a TLS alert arriving instead of an answer: TLS 1.3 peers reject a client
+/// certificate this way, after the client already considers the handshake done.
+fn read_error(e: &std::io::Error) -> String {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(rustls::Error::AlertReceived(alert)) => format!(
+            "the peer ended the TLS session with alert {alert:?} instead of answering (with TLS 1.3 this is how a rejected client certificate shows)"
+        ),
+        _ => format!("reading the SIP response failed: {e}"),
+    }
+}
+
 /// Finds the blank line ending a head: returns (head length, head + terminator length).
 /// Accepts CRLF, bare LF, or a mix of both.
-fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
     while let Some(pos) = buf.get(i..)?.iter().position(|b| *b == b'\n') {
         let nl = i + pos;
