@@ -5,7 +5,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod hardware;
+pub mod network_cluster;
 pub mod service_list;
+pub mod status;
 
 mod noise;
 mod psjson;

@@ -78,6 +78,19 @@ pub(crate) fn unrecognised(line: &Line<'_>, expected: &str) -> ParseError {
     )
 }
 
+/// An IM&P CLI `Key : Value` line (keys may contain spaces, e.g. `HW Platform`): the
+/// key and the value, both trimmed. `None` when there is no colon or the part before
+/// it does not look like a label.
+pub(crate) fn key_value(t: &str) -> Option<(&str, &str)> {
+    let colon = t.find(':')?;
+    let key = t[..colon].trim();
+    let value = t[colon + 1..].trim();
+    let label = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && key.len() <= 40
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || " /()-_.".contains(c));
+    label.then_some((key, value))
+}
+
 /// Strip the line ending, trailing whitespace and any pager prompt; `None` when what
 /// is left is pure noise (a prompt or a CLI status line).
 fn clean_line(raw: &str) -> Option<&str> {
@@ -181,6 +194,15 @@ mod tests {
     fn blank_noise_keeps_line_numbers() {
         let text = "PS C:\\> x | ConvertTo-Json\r\n[\r\n 1\r\n]\r\nPS C:\\>";
         assert_eq!(blank_noise(text), "\n[\n 1\n]\n");
+    }
+
+    #[test]
+    fn cli_key_values() {
+        assert_eq!(key_value("HW Platform       : VMware Virtual Machine"), Some(("HW Platform", "VMware Virtual Machine")));
+        assert_eq!(key_value("RAID Version      :"), Some(("RAID Version", "")));
+        assert_eq!(key_value("Date : Wed Mar 4, 2026 10:15:32"), Some(("Date", "Wed Mar 4, 2026 10:15:32")));
+        assert_eq!(key_value("no colon here"), None);
+        assert_eq!(key_value("#$%! : x"), None);
     }
 
     #[test]
