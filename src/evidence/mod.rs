@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 pub mod hardware;
 pub mod network_cluster;
 pub mod service_list;
+pub mod static_routes;
 pub mod status;
 
 mod noise;
