@@ -9,6 +9,7 @@ pub mod hardware;
 pub mod network_cluster;
 pub mod service_list;
 pub mod static_routes;
+pub mod trusted_app;
 pub mod status;
 
 mod noise;
