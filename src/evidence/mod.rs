@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod hardware;
+pub mod hosting_provider;
 pub mod network_cluster;
 pub mod service_list;
 pub mod static_routes;
