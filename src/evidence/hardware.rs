@@ -78,7 +78,11 @@ fn number(line: &Line<'_>, key: &str, value: &str) -> Result<u32, ParseError> {
     value.trim().parse::<u32>().map_err(|_| {
         ParseError::new(
             line.no,
-            format!("`{key}` should be a number, found {} in {}", quote(value), quote(line.text)),
+            format!(
+                "`{key}` should be a number, found {} in {}",
+                quote(value),
+                quote(line.text)
+            ),
         )
     })
 }
@@ -88,7 +92,10 @@ fn memory_mb(line: &Line<'_>, value: &str) -> Result<u64, ParseError> {
     let bad = || {
         ParseError::new(
             line.no,
-            format!("`Memory` should read like `8192 MBytes`, found {}", quote(value)),
+            format!(
+                "`Memory` should read like `8192 MBytes`, found {}",
+                quote(value)
+            ),
         )
     };
     let mut parts = value.split_whitespace();
@@ -109,9 +116,11 @@ fn memory_mb(line: &Line<'_>, value: &str) -> Result<u64, ParseError> {
 mod tests {
     use super::*;
 
-    const IMP_RT: &str = include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt");
+    const IMP_RT: &str =
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt");
     const IMP_A: &str = include_str!("../../examples/enterprise/evidence/imp-a/show-hardware.txt");
-    const CONTRACT: &str = include_str!("../../tests/fixtures/contract/evidence/imp-rt/show-hardware.txt");
+    const CONTRACT: &str =
+        include_str!("../../tests/fixtures/contract/evidence/imp-rt/show-hardware.txt");
 
     #[test]
     fn routing_node_sample() {
@@ -143,13 +152,19 @@ mod tests {
         assert_eq!(hw.processors, Some(4));
         assert_eq!(hw.memory_mb, Some(8192));
         assert_eq!(hw.cpu_speed_mhz, Some(2500));
-        assert_eq!(hw.cpu_type.as_deref(), Some("Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"));
+        assert_eq!(
+            hw.cpu_type.as_deref(),
+            Some("Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz")
+        );
         assert_eq!(hw.os_version.as_deref(), Some("UCOS 7.0.0.0-4.x86_64"));
     }
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(parse(&IMP_RT.replace('\n', "\r\n")).unwrap(), parse(IMP_RT).unwrap());
+        assert_eq!(
+            parse(&IMP_RT.replace('\n', "\r\n")).unwrap(),
+            parse(IMP_RT).unwrap()
+        );
     }
 
     #[test]
@@ -172,7 +187,11 @@ mod tests {
         let text = "admin:show hardware\nHW Platform : VMware Virtual Machine\n%%%% garbage %%%%\nProcessors : 4\n";
         let err = parse(text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(err.message.contains("\"%%%% garbage %%%%\""), "{}", err.message);
+        assert!(
+            err.message.contains("\"%%%% garbage %%%%\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -192,13 +211,20 @@ mod tests {
     #[test]
     fn memory_units() {
         assert_eq!(parse("Memory : 8 GB\n").unwrap().memory_mb, Some(8192));
-        assert_eq!(parse("Memory : 8388608 KB\n").unwrap().memory_mb, Some(8192));
+        assert_eq!(
+            parse("Memory : 8388608 KB\n").unwrap().memory_mb,
+            Some(8192)
+        );
         assert_eq!(parse("Memory : 4096\n").unwrap().memory_mb, Some(4096));
     }
 
     #[test]
     fn empty_or_figureless_file_is_an_error() {
-        for text in ["", "\n\n", "admin:show hardware\nHW Platform : VMware Virtual Machine\nCommand successful\n"] {
+        for text in [
+            "",
+            "\n\n",
+            "admin:show hardware\nHW Platform : VMware Virtual Machine\nCommand successful\n",
+        ] {
             let err = parse(text).unwrap_err();
             assert_eq!(err.line, 0);
             assert_eq!(

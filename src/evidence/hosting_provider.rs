@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::noise;
-use super::pslist::{self, Record};
 use super::psjson;
+use super::pslist::{self, Record};
 use super::ParseError;
 
 /// One hosting provider.
@@ -22,7 +22,8 @@ pub struct HostingProvider {
     pub is_local: bool,
 }
 
-const NO_PROVIDERS: &str = "no hosting providers found — is this the output of `Get-CsHostingProvider`?";
+const NO_PROVIDERS: &str =
+    "no hosting providers found — is this the output of `Get-CsHostingProvider`?";
 
 /// Parse a `Get-CsHostingProvider` capture (text or JSON).
 pub fn parse(text: &str) -> Result<Vec<HostingProvider>, ParseError> {
@@ -38,7 +39,10 @@ pub fn parse(text: &str) -> Result<Vec<HostingProvider>, ParseError> {
             .map(|(i, item)| json_provider(item, i + 1))
             .collect::<Result<Vec<_>, _>>()?
     } else {
-        pslist::records(&lines)?.iter().map(text_provider).collect::<Result<Vec<_>, _>>()?
+        pslist::records(&lines)?
+            .iter()
+            .map(text_provider)
+            .collect::<Result<Vec<_>, _>>()?
     };
     if providers.is_empty() {
         return Err(ParseError::new(0, NO_PROVIDERS));
@@ -87,7 +91,8 @@ mod tests {
 
     const TEXT: &str = include_str!("../../examples/enterprise/evidence/ms/hosting-providers.txt");
     const JSON: &str = include_str!("../../examples/enterprise/evidence/ms/hosting-providers.json");
-    const CONTRACT: &str = include_str!("../../tests/fixtures/contract/evidence/ms/hosting-providers.json");
+    const CONTRACT: &str =
+        include_str!("../../tests/fixtures/contract/evidence/ms/hosting-providers.json");
 
     fn exchange_online() -> HostingProvider {
         HostingProvider {
@@ -149,12 +154,20 @@ mod tests {
 
     #[test]
     fn truncated_text_is_an_error() {
-        let cut = TEXT.split("HostsOCSUsers             : True").next().unwrap().to_string() + "HostsOC";
+        let cut = TEXT
+            .split("HostsOCSUsers             : True")
+            .next()
+            .unwrap()
+            .to_string()
+            + "HostsOC";
         let err = parse(&cut).unwrap_err();
         assert_eq!(err.line, 20);
         assert!(err.message.contains("\"HostsOC\""), "{}", err.message);
 
-        let cut = TEXT.split("HostsOCSUsers             : True").next().unwrap();
+        let cut = TEXT
+            .split("HostsOCSUsers             : True")
+            .next()
+            .unwrap();
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, 14);
         assert!(err.message.contains("`HostsOCSUsers`"), "{}", err.message);
@@ -162,15 +175,25 @@ mod tests {
 
     #[test]
     fn garbled_text_is_named_and_quoted() {
-        let text = TEXT.replace("EnabledSharedAddressSpace : True", "EnabledSharedAddressSpace : Ture");
+        let text = TEXT.replace(
+            "EnabledSharedAddressSpace : True",
+            "EnabledSharedAddressSpace : Ture",
+        );
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 9);
         assert!(err.message.contains("\"Ture\""), "{}", err.message);
 
-        let text = TEXT.replace("IsLocal                   : False\nAutodiscoverUrl           :\n", "IsLocal                   : False\n#### pasted from email ####\n");
+        let text = TEXT.replace(
+            "IsLocal                   : False\nAutodiscoverUrl           :\n",
+            "IsLocal                   : False\n#### pasted from email ####\n",
+        );
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 12);
-        assert!(err.message.contains("\"#### pasted from email ####\""), "{}", err.message);
+        assert!(
+            err.message.contains("\"#### pasted from email ####\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -183,10 +206,17 @@ mod tests {
         let garbled = JSON.replace("\"Enabled\":  false,", "\"Enabled\":  False,");
         let err = parse(&garbled).unwrap_err();
         assert_eq!(err.line, 19);
-        assert!(err.message.contains("\"\"Enabled\":  False,\""), "{}", err.message);
+        assert!(
+            err.message.contains("\"\"Enabled\":  False,\""),
+            "{}",
+            err.message
+        );
 
         let err = parse(r#"[{"Identity": "X", "ProxyFqdn": "x", "Enabled": true, "EnabledSharedAddressSpace": true, "IsLocal": false}]"#).unwrap_err();
-        assert_eq!((err.line, err.message.as_str()), (0, "JSON item 1: has no `HostsOCSUsers`"));
+        assert_eq!(
+            (err.line, err.message.as_str()),
+            (0, "JSON item 1: has no `HostsOCSUsers`")
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
         if t.is_empty() || t.chars().all(|c| c == '-') || t.eq_ignore_ascii_case("successful") {
             continue;
         }
-        if t.to_ascii_lowercase().starts_with("server table (processnode) entries") {
+        if t.to_ascii_lowercase()
+            .starts_with("server table (processnode) entries")
+        {
             in_process_node_table = true;
             continue;
         }
@@ -86,7 +88,10 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
     let [_, fqdn, hostname, role, product, db_role, status @ ..] = words else {
         return Err(ParseError::new(
             line.no,
-            format!("member line {} is cut short; expected {expected}", quote(line.text)),
+            format!(
+                "member line {} is cut short; expected {expected}",
+                quote(line.text)
+            ),
         ));
     };
     let role = match role.to_ascii_lowercase().as_str() {
@@ -95,7 +100,10 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
         _ => {
             return Err(ParseError::new(
                 line.no,
-                format!("unknown role `{role}` in {} (expected Publisher or Subscriber)", quote(line.text)),
+                format!(
+                    "unknown role `{role}` in {} (expected Publisher or Subscriber)",
+                    quote(line.text)
+                ),
             ))
         }
     };
@@ -132,7 +140,8 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt");
+    const SAMPLE: &str =
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt");
 
     #[test]
     fn enterprise_sample_lists_all_five_nodes() {
@@ -162,7 +171,10 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(parse(&SAMPLE.replace('\n', "\r\n")).unwrap(), parse(SAMPLE).unwrap());
+        assert_eq!(
+            parse(&SAMPLE.replace('\n', "\r\n")).unwrap(),
+            parse(SAMPLE).unwrap()
+        );
     }
 
     #[test]
@@ -175,12 +187,21 @@ mod tests {
 
     #[test]
     fn truncated_line_is_an_error_at_that_line() {
-        let cut = SAMPLE.split(" cups DBSub authenticated using TCP since Sat Oct 10 04:33").next().unwrap();
+        let cut = SAMPLE
+            .split(" cups DBSub authenticated using TCP since Sat Oct 10 04:33")
+            .next()
+            .unwrap();
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, 6);
-        assert!(err.message.contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""), "{}", err.message);
+        assert!(
+            err.message
+                .contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""),
+            "{}",
+            err.message
+        );
 
-        let err = parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n").unwrap_err();
+        let err =
+            parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("authenticated"), "{}", err.message);
     }
@@ -190,7 +211,12 @@ mod tests {
         let text = SAMPLE.replace("10.40.1.12 cucm-sub", "10.40.1.x cucm-sub");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(err.message.contains("\"10.40.1.x cucm-sub.northwind.com cucm-sub Subscriber callman…\""), "{}", err.message);
+        assert!(
+            err.message
+                .contains("\"10.40.1.x cucm-sub.northwind.com cucm-sub Subscriber callman…\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

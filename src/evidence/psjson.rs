@@ -19,10 +19,18 @@ pub(crate) fn parse(text: &str) -> Result<Value, ParseError> {
                 "the JSON ends before it is complete (is the file cut short?)",
             );
         }
-        let shown = cleaned.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
+        let shown = cleaned
+            .split('\n')
+            .nth(line.saturating_sub(1))
+            .unwrap_or("");
         ParseError::new(
             line,
-            format!("invalid JSON at column {}: {} in {}", e.column(), describe(&e), quote(shown)),
+            format!(
+                "invalid JSON at column {}: {} in {}",
+                e.column(),
+                describe(&e),
+                quote(shown)
+            ),
         )
     })
 }
@@ -93,9 +101,9 @@ pub(crate) fn item_error(index: usize, message: impl std::fmt::Display) -> Parse
 pub(crate) fn opt_bool(item: &Value, key: &str, index: usize) -> Result<Option<bool>, ParseError> {
     match get(item, key) {
         None => Ok(None),
-        Some(v) => boolean(v)
-            .map(Some)
-            .ok_or_else(|| item_error(index, format!("`{key}` should be true or false, found {v}"))),
+        Some(v) => boolean(v).map(Some).ok_or_else(|| {
+            item_error(index, format!("`{key}` should be true or false, found {v}"))
+        }),
     }
 }
 
@@ -119,7 +127,8 @@ mod tests {
 
     #[test]
     fn prompts_around_json_are_ignored() {
-        let v = parse("PS C:\\> Get-X | ConvertTo-Json\r\n{\"Name\": \"x\"}\r\nPS C:\\>\r\n").unwrap();
+        let v =
+            parse("PS C:\\> Get-X | ConvertTo-Json\r\n{\"Name\": \"x\"}\r\nPS C:\\>\r\n").unwrap();
         assert_eq!(get(&v, "name").and_then(text), Some("x".to_string()));
     }
 

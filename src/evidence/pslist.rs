@@ -36,7 +36,9 @@ impl Record {
 
     /// The value of `key` when present and not blank.
     pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key).map(|f| f.value.as_str()).filter(|v| !v.is_empty())
+        self.get(key)
+            .map(|f| f.value.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     /// The field `key`, which must be present with a value.
@@ -80,7 +82,11 @@ pub(crate) fn parse_bool(field: &Field) -> Result<bool, ParseError> {
         "false" => Ok(false),
         _ => Err(ParseError::new(
             field.line,
-            format!("`{}` should be True or False, found {}", field.key, quote(&field.value)),
+            format!(
+                "`{}` should be True or False, found {}",
+                field.key,
+                quote(&field.value)
+            ),
         )),
     }
 }
@@ -90,7 +96,11 @@ pub(crate) fn parse_port(field: &Field) -> Result<u16, ParseError> {
     field.value.parse::<u16>().map_err(|_| {
         ParseError::new(
             field.line,
-            format!("`{}` should be a port number, found {}", field.key, quote(&field.value)),
+            format!(
+                "`{}` should be a port number, found {}",
+                field.key,
+                quote(&field.value)
+            ),
         )
     })
 }
@@ -109,7 +119,11 @@ pub(crate) fn brace_list(field: &Field) -> Result<Vec<String>, ParseError> {
     let Some(inner) = inner.strip_suffix('}') else {
         return Err(ParseError::new(
             field.line,
-            format!("`{}` list is cut off before its closing `}}`: {}", field.key, quote(v)),
+            format!(
+                "`{}` list is cut off before its closing `}}`: {}",
+                field.key,
+                quote(v)
+            ),
         ));
     };
     if inner.trim_end().ends_with("...") || inner.trim_end().ends_with('…') {
@@ -168,14 +182,22 @@ pub(crate) fn records(lines: &[Line<'_>]) -> Result<Vec<Record>, ParseError> {
                         ),
                     ));
                 }
-                rec.fields.push(Field { key: key.to_string(), value: value.to_string(), line: line.no });
+                rec.fields.push(Field {
+                    key: key.to_string(),
+                    value: value.to_string(),
+                    line: line.no,
+                });
                 rec.last_line = line.no;
             }
             None => {
                 let rec = Record {
                     first_line: line.no,
                     last_line: line.no,
-                    fields: vec![Field { key: key.to_string(), value: value.to_string(), line: line.no }],
+                    fields: vec![Field {
+                        key: key.to_string(),
+                        value: value.to_string(),
+                        line: line.no,
+                    }],
                 };
                 current = Some((rec, indent));
             }
@@ -202,11 +224,17 @@ fn split_key_value<'a>(line: &Line<'a>) -> Result<(&'a str, &'a str), ParseError
     let value = t[colon + 1..].trim();
     let is_name = !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !is_name {
         return Err(ParseError::new(
             line.no,
-            format!("unrecognised line {}: expected `Property : Value`", quote(t)),
+            format!(
+                "unrecognised line {}: expected `Property : Value`",
+                quote(t)
+            ),
         ));
     }
     Ok((key, value))
@@ -219,7 +247,8 @@ mod tests {
 
     #[test]
     fn records_with_continuations_and_blank_separators() {
-        let text = "\nName      : a\nLongValue : abc\n            def\nEmpty     :\n\n\nName      : b\n";
+        let text =
+            "\nName      : a\nLongValue : abc\n            def\nEmpty     :\n\n\nName      : b\n";
         let recs = records(&lines(text)).unwrap();
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].first_line, 2);
@@ -249,7 +278,11 @@ mod tests {
     fn key_with_spaces_is_an_error() {
         let err = records(&lines("Name : a\nthis is junk : yes\n")).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(err.message.contains("\"this is junk : yes\""), "{}", err.message);
+        assert!(
+            err.message.contains("\"this is junk : yes\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -260,7 +293,11 @@ mod tests {
 
     #[test]
     fn brace_lists() {
-        let f = |v: &str| Field { key: "Computers".into(), value: v.into(), line: 7 };
+        let f = |v: &str| Field {
+            key: "Computers".into(),
+            value: v.into(),
+            line: 7,
+        };
         assert_eq!(brace_list(&f("{a.x, b.x}")).unwrap(), vec!["a.x", "b.x"]);
         assert_eq!(brace_list(&f("{}")).unwrap(), Vec::<String>::new());
         assert_eq!(brace_list(&f("a.x")).unwrap(), vec!["a.x"]);
@@ -273,11 +310,18 @@ mod tests {
 
     #[test]
     fn booleans_and_ports() {
-        let f = |v: &str| Field { key: "Enabled".into(), value: v.into(), line: 3 };
+        let f = |v: &str| Field {
+            key: "Enabled".into(),
+            value: v.into(),
+            line: 3,
+        };
         assert!(parse_bool(&f("TRUE")).unwrap());
         assert!(!parse_bool(&f("False")).unwrap());
         assert_eq!(parse_bool(&f("yes")).unwrap_err().line, 3);
         assert_eq!(parse_port(&f("5061")).unwrap(), 5061);
-        assert!(parse_port(&f("70000")).unwrap_err().message.contains("\"70000\""));
+        assert!(parse_port(&f("70000"))
+            .unwrap_err()
+            .message
+            .contains("\"70000\""));
     }
 }

@@ -44,23 +44,34 @@ pub fn parse(text: &str) -> Result<Status, ParseError> {
             continue;
         }
         if let Some(pairs) = percent_pairs(t) {
-            if let Some((_, idle)) = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("CPU Idle")) {
+            if let Some((_, idle)) = pairs
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("CPU Idle"))
+            {
                 st.cpu_idle_pct = Some(*idle);
             }
             continue;
         }
         let words: Vec<&str> = t.split_whitespace().collect();
         if words.len() == 3
-            && ["total", "free", "used"].iter().zip(&words).all(|(a, b)| b.eq_ignore_ascii_case(a))
+            && ["total", "free", "used"]
+                .iter()
+                .zip(&words)
+                .all(|(a, b)| b.eq_ignore_ascii_case(a))
         {
             continue; // the disk table's header
         }
-        if words.first().is_some_and(|w| w.len() > 5 && w[..5].eq_ignore_ascii_case("disk/")) {
+        if words.first().is_some_and(|w| {
+            w.len() > 5 && w.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("disk/"))
+        }) {
             st.partitions.push(partition(&line, &words)?);
             continue;
         }
         let Some((key, value)) = noise::key_value(t) else {
-            return Err(noise::unrecognised(&line, "`Label : value`, a CPU, memory or disk line"));
+            return Err(noise::unrecognised(
+                &line,
+                "`Label : value`, a CPU, memory or disk line",
+            ));
         };
         let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
         match key.to_ascii_lowercase().as_str() {
@@ -141,7 +152,10 @@ fn partition(line: &Line<'_>, words: &[&str]) -> Result<Partition, ParseError> {
     let [name, total, free, used, pct] = words else {
         return Err(bad());
     };
-    let kb = |w: &str| w.strip_suffix(['K', 'k']).and_then(|n| n.parse::<u64>().ok());
+    let kb = |w: &str| {
+        w.strip_suffix(['K', 'k'])
+            .and_then(|n| n.parse::<u64>().ok())
+    };
     let used_pct = pct
         .strip_prefix('(')
         .and_then(|p| p.strip_suffix("%)"))
@@ -168,7 +182,10 @@ mod tests {
         let st = parse(IMP_RT).unwrap();
         assert_eq!(st.host_name.as_deref(), Some("imp-rt"));
         assert_eq!(st.product_version.as_deref(), Some("14.0.1.12900-2"));
-        assert_eq!(st.time_zone.as_deref(), Some("Greenwich Mean Time (Europe/London)"));
+        assert_eq!(
+            st.time_zone.as_deref(),
+            Some("Greenwich Mean Time (Europe/London)")
+        );
         assert_eq!(st.cpu_idle_pct, Some(96.73));
         assert_eq!(st.memory_total_kb, Some(8_062_528));
         assert_eq!(st.memory_free_kb, Some(296_144));
@@ -190,7 +207,10 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(parse(&IMP_RT.replace('\n', "\r\n")).unwrap(), parse(IMP_RT).unwrap());
+        assert_eq!(
+            parse(&IMP_RT.replace('\n', "\r\n")).unwrap(),
+            parse(IMP_RT).unwrap()
+        );
     }
 
     #[test]
@@ -199,7 +219,11 @@ mod tests {
         let last = cut.lines().count();
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, last);
-        assert!(err.message.contains("\"Disk/logging         74828340K\""), "{}", err.message);
+        assert!(
+            err.message.contains("\"Disk/logging         74828340K\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -212,10 +236,17 @@ mod tests {
 
     #[test]
     fn garbled_line_is_named_and_quoted() {
-        let text = IMP_RT.replace(" Locale            : en_US.UTF-8", "@@ the screen scrolled here @@");
+        let text = IMP_RT.replace(
+            " Locale            : en_US.UTF-8",
+            "@@ the screen scrolled here @@",
+        );
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 6);
-        assert!(err.message.contains("\"@@ the screen scrolled here @@\""), "{}", err.message);
+        assert!(
+            err.message.contains("\"@@ the screen scrolled here @@\""),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -228,6 +259,12 @@ mod tests {
                 "no host, CPU, memory or disk figures found — is this the output of `show status`?"
             );
         }
+    }
+
+    #[test]
+    fn non_ascii_near_the_disk_prefix_does_not_panic() {
+        let err = parse("Diské/active 1K 1K 1K (1%)\n").unwrap_err();
+        assert_eq!(err.line, 1);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::noise;
-use super::pslist::{self, Record};
 use super::psjson;
+use super::pslist::{self, Record};
 use super::ParseError;
 
 /// One `Get-CsTrustedApplicationPool` entry.
@@ -38,8 +38,10 @@ pub struct TrustedApplication {
     pub protocol: String,
 }
 
-const NO_POOLS: &str = "no trusted application pools found — is this the output of `Get-CsTrustedApplicationPool`?";
-const NO_APPS: &str = "no trusted applications found — is this the output of `Get-CsTrustedApplication`?";
+const NO_POOLS: &str =
+    "no trusted application pools found — is this the output of `Get-CsTrustedApplicationPool`?";
+const NO_APPS: &str =
+    "no trusted applications found — is this the output of `Get-CsTrustedApplication`?";
 const POOL_PREFIX: &str = "TrustedApplicationPool:";
 
 /// Parse a `Get-CsTrustedApplicationPool` capture (text or JSON).
@@ -56,7 +58,10 @@ pub fn parse_pools(text: &str) -> Result<Vec<TrustedApplicationPool>, ParseError
             .map(|(i, item)| json_pool(item, i + 1))
             .collect::<Result<Vec<_>, _>>()?
     } else {
-        pslist::records(&lines)?.iter().map(text_pool).collect::<Result<Vec<_>, _>>()?
+        pslist::records(&lines)?
+            .iter()
+            .map(text_pool)
+            .collect::<Result<Vec<_>, _>>()?
     };
     if pools.is_empty() {
         return Err(ParseError::new(0, NO_POOLS));
@@ -78,7 +83,10 @@ pub fn parse_applications(text: &str) -> Result<Vec<TrustedApplication>, ParseEr
             .map(|(i, item)| json_application(item, i + 1))
             .collect::<Result<Vec<_>, _>>()?
     } else {
-        pslist::records(&lines)?.iter().map(text_application).collect::<Result<Vec<_>, _>>()?
+        pslist::records(&lines)?
+            .iter()
+            .map(text_application)
+            .collect::<Result<Vec<_>, _>>()?
     };
     if apps.is_empty() {
         return Err(ParseError::new(0, NO_APPS));
@@ -126,7 +134,10 @@ fn text_pool(rec: &Record) -> Result<TrustedApplicationPool, ParseError> {
         identity: id.value.clone(),
         pool_fqdn,
         registrar: rec.text("Registrar").map(registrar_of),
-        site: rec.text("SiteId").or_else(|| rec.text("Site")).map(|s| strip_scope(s, "Site:").to_string()),
+        site: rec
+            .text("SiteId")
+            .or_else(|| rec.text("Site"))
+            .map(|s| strip_scope(s, "Site:").to_string()),
         computers,
         treat_as_authenticated: rec.opt_bool("TreatAsAuthenticated")?,
         throttle_as_server: rec.opt_bool("ThrottleAsServer")?,
@@ -181,11 +192,17 @@ fn json_pool(item: &Value, index: usize) -> Result<TrustedApplicationPool, Parse
         None => return Err(err("has no `Computers`".into())),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|c| json_name(c).ok_or_else(|| err(format!("a `Computers` entry has no name: {c}"))))
+            .map(|c| {
+                json_name(c).ok_or_else(|| err(format!("a `Computers` entry has no name: {c}")))
+            })
             .collect::<Result<Vec<_>, _>>()?,
         Some(v) => {
             let s = json_name(v).unwrap_or_default();
-            let field = pslist::Field { key: "Computers".into(), value: s, line: 0 };
+            let field = pslist::Field {
+                key: "Computers".into(),
+                value: s,
+                line: 0,
+            };
             pslist::brace_list(&field).map_err(|e| err(e.message))?
         }
     };
@@ -196,7 +213,9 @@ fn json_pool(item: &Value, index: usize) -> Result<TrustedApplicationPool, Parse
     Ok(TrustedApplicationPool {
         identity,
         pool_fqdn,
-        registrar: psjson::get(item, "Registrar").and_then(json_name).map(|r| registrar_of(&r)),
+        registrar: psjson::get(item, "Registrar")
+            .and_then(json_name)
+            .map(|r| registrar_of(&r)),
         site,
         computers,
         treat_as_authenticated: psjson::opt_bool(item, "TreatAsAuthenticated", index)?,
@@ -224,21 +243,30 @@ fn json_application(item: &Value, index: usize) -> Result<TrustedApplication, Pa
         .ok_or_else(|| err("has no `TrustedApplicationPoolFqdn`"))?;
     let port = match psjson::get(item, "Port") {
         None => return Err(err("has no `Port`")),
-        Some(v) => psjson::port(v)
-            .ok_or_else(|| psjson::item_error(index, format!("`Port` should be a port number, found {v}")))?,
+        Some(v) => psjson::port(v).ok_or_else(|| {
+            psjson::item_error(index, format!("`Port` should be a port number, found {v}"))
+        })?,
     };
     let protocol = psjson::get(item, "Protocol")
         .and_then(psjson::text)
         .ok_or_else(|| err("has no `Protocol`"))?;
-    Ok(TrustedApplication { identity, application_id, pool_fqdn, port, protocol })
+    Ok(TrustedApplication {
+        identity,
+        application_id,
+        pool_fqdn,
+        port,
+        protocol,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const POOLS: &str = include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt");
-    const APPS: &str = include_str!("../../examples/enterprise/evidence/ms/trusted-application.txt");
+    const POOLS: &str =
+        include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt");
+    const APPS: &str =
+        include_str!("../../examples/enterprise/evidence/ms/trusted-application.txt");
 
     #[test]
     fn enterprise_pool_sample() {
@@ -279,7 +307,10 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(parse_pools(&POOLS.replace('\n', "\r\n")).unwrap(), parse_pools(POOLS).unwrap());
+        assert_eq!(
+            parse_pools(&POOLS.replace('\n', "\r\n")).unwrap(),
+            parse_pools(POOLS).unwrap()
+        );
         assert_eq!(
             parse_applications(&APPS.replace('\n', "\r\n")).unwrap(),
             parse_applications(APPS).unwrap()
@@ -298,7 +329,12 @@ mod tests {
     #[test]
     fn truncated_pool_is_an_error() {
         // Cut inside the key of the wrapped Computers line.
-        let cut = POOLS.split("Computers                 : {").next().unwrap().to_string() + "Compu";
+        let cut = POOLS
+            .split("Computers                 : {")
+            .next()
+            .unwrap()
+            .to_string()
+            + "Compu";
         let err = parse_pools(&cut).unwrap_err();
         assert_eq!(err.line, 22);
         assert!(err.message.contains("\"Compu\""), "{}", err.message);
@@ -310,7 +346,10 @@ mod tests {
         assert!(err.message.contains("`Computers`"), "{}", err.message);
 
         // Cut inside the brace list.
-        let cut = POOLS.split("\n                            imp-b").next().unwrap();
+        let cut = POOLS
+            .split("\n                            imp-b")
+            .next()
+            .unwrap();
         let err = parse_pools(cut).unwrap_err();
         assert_eq!(err.line, 22);
         assert!(err.message.contains("cut off"), "{}", err.message);
@@ -321,17 +360,29 @@ mod tests {
         let text = "Identity  : TrustedApplicationPool:imp-rt.x.com\nComputers : {a.x.com, b.x.com, c.x.com, d.x.com...}\n";
         let err = parse_pools(text).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(err.message.contains("$FormatEnumerationLimit"), "{}", err.message);
+        assert!(
+            err.message.contains("$FormatEnumerationLimit"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn truncated_application_is_an_error() {
-        let cut = APPS.split("Port                                 : 5061").next().unwrap().to_string() + "Po";
+        let cut = APPS
+            .split("Port                                 : 5061")
+            .next()
+            .unwrap()
+            .to_string()
+            + "Po";
         let err = parse_applications(&cut).unwrap_err();
         assert_eq!(err.line, 12);
         assert!(err.message.contains("\"Po\""), "{}", err.message);
 
-        let cut = APPS.split("Port                                 : 5061").next().unwrap();
+        let cut = APPS
+            .split("Port                                 : 5061")
+            .next()
+            .unwrap();
         let err = parse_applications(cut).unwrap_err();
         assert_eq!(err.line, 4);
         assert!(err.message.contains("`Port`"), "{}", err.message);
@@ -339,12 +390,23 @@ mod tests {
 
     #[test]
     fn garbled_lines_are_named_and_quoted() {
-        let text = POOLS.replace("OutboundOnly              : False", "OutboundOnly False (edited by hand)");
+        let text = POOLS.replace(
+            "OutboundOnly              : False",
+            "OutboundOnly False (edited by hand)",
+        );
         let err = parse_pools(&text).unwrap_err();
         assert_eq!(err.line, 9);
-        assert!(err.message.contains("\"OutboundOnly False (edited by hand)\""), "{}", err.message);
+        assert!(
+            err.message
+                .contains("\"OutboundOnly False (edited by hand)\""),
+            "{}",
+            err.message
+        );
 
-        let text = APPS.replace("Port                                 : 5061", "Port                                 : 5o61");
+        let text = APPS.replace(
+            "Port                                 : 5061",
+            "Port                                 : 5o61",
+        );
         let err = parse_applications(&text).unwrap_err();
         assert_eq!(err.line, 12);
         assert!(err.message.contains("\"5o61\""), "{}", err.message);
@@ -354,7 +416,11 @@ mod tests {
     fn wrong_cmdlet_output_is_recognised() {
         let err = parse_pools(APPS).unwrap_err();
         assert_eq!(err.line, 4);
-        assert!(err.message.contains("Get-CsTrustedApplicationPool"), "{}", err.message);
+        assert!(
+            err.message.contains("Get-CsTrustedApplicationPool"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -381,7 +447,10 @@ mod tests {
 
         let apps = r#"{"Identity": "imp-rt.northwind.com/urn:application:imp", "Protocol": "Mtls",
                        "ApplicationId": "urn:application:imp", "TrustedApplicationPoolFqdn": "imp-rt.northwind.com", "Port": 5061}"#;
-        assert_eq!(parse_applications(apps).unwrap(), parse_applications(APPS).unwrap());
+        assert_eq!(
+            parse_applications(apps).unwrap(),
+            parse_applications(APPS).unwrap()
+        );
     }
 
     #[test]
@@ -397,11 +466,20 @@ mod tests {
         assert_eq!(err.line, 1);
         assert!(err.message.contains("cut short"), "{}", err.message);
 
-        let err = parse_applications("[\n {\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\n]").unwrap_err();
+        let err = parse_applications(
+            "[\n {\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\n]",
+        )
+        .unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(err.message.contains("\"{\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\""), "{}", err.message);
+        assert!(
+            err.message
+                .contains("\"{\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\""),
+            "{}",
+            err.message
+        );
 
-        let err = parse_applications(r#"{"Identity": "a/b", "Protocol": "Mtls", "Port": "x"}"#).unwrap_err();
+        let err = parse_applications(r#"{"Identity": "a/b", "Protocol": "Mtls", "Port": "x"}"#)
+            .unwrap_err();
         assert!(err.message.contains("`Port`"), "{}", err.message);
     }
 }
