@@ -5,6 +5,18 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod hardware;
+pub mod hosting_provider;
+pub mod network_cluster;
+pub mod service_list;
+pub mod static_routes;
+pub mod status;
+pub mod trusted_app;
+
+mod noise;
+mod psjson;
+mod pslist;
+
 /// A parse failure inside one evidence text: 1-based line and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -14,7 +26,10 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(line: usize, message: impl Into<String>) -> Self {
-        Self { line, message: message.into() }
+        Self {
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -44,6 +59,167 @@ pub fn load<T>(path: &Path, parse: fn(&str) -> Result<T, ParseError>) -> Result<
         line: 0,
         message: format!("cannot read evidence file: {e}"),
     })?;
-    let text = String::from_utf8_lossy(&bytes);
-    parse(&text).map_err(|e| EvidenceError { file: path.to_path_buf(), line: e.line, message: e.message })
+    let text = decode(&bytes);
+    parse(&text).map_err(|e| EvidenceError {
+        file: path.to_path_buf(),
+        line: e.line,
+        message: e.message,
+    })
+}
+
+/// Captures come from Windows as often as from Linux: Windows PowerShell 5.1 writes
+/// `>` redirections as UTF-16LE with a byte-order mark, so honour a UTF-16 BOM and
+/// otherwise read UTF-8 (lossily: a stray byte should not hide the rest).
+fn decode(bytes: &[u8]) -> String {
+    let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
+        let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_handles_boms() {
+        assert_eq!(decode(b"\xEF\xBB\xBFabc"), "abc");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Ok\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(&le), "Ok\r\n");
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Ok".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode(&be), "Ok");
+        assert_eq!(decode(b"plain"), "plain");
+    }
+
+    #[test]
+    fn load_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("svc.txt");
+        std::fs::write(&path, "Cisco Tomcat[STARTED]\nCisco SIP Proxy[STA").unwrap();
+        let err = load(&path, service_list::parse).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert_eq!(err.file, path);
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}:2: ", path.display())),
+            "{err}"
+        );
+
+        let missing = dir.path().join("absent.txt");
+        let err = load(&missing, service_list::parse).unwrap_err();
+        assert_eq!(err.line, 0);
+        assert!(
+            err.message.starts_with("cannot read evidence file"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn load_reads_utf16_powershell_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("svc.txt");
+        let text = "PS C:\\> x\r\nCisco Tomcat[STARTED]\r\n";
+        let bytes: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        std::fs::write(&path, bytes).unwrap();
+        let list = load(&path, service_list::parse).unwrap();
+        assert_eq!(list.services[0].name, "Cisco Tomcat");
+        assert_eq!(list.services[0].line, 2);
+    }
+}
+
+/// Whatever bytes arrive, no parser may panic: feed every sample, cut at many points
+/// and with noise characters spliced in, to every parser.
+#[cfg(test)]
+mod robustness {
+    use super::ParseError;
+
+    type Parser = fn(&str) -> Result<(), ParseError>;
+
+    fn parsers() -> Vec<(&'static str, Parser)> {
+        vec![
+            ("service_list", |t| super::service_list::parse(t).map(drop)),
+            ("hardware", |t| super::hardware::parse(t).map(drop)),
+            ("status", |t| super::status::parse(t).map(drop)),
+            ("network_cluster", |t| {
+                super::network_cluster::parse(t).map(drop)
+            }),
+            ("static_routes", |t| {
+                super::static_routes::parse(t).map(drop)
+            }),
+            ("pools", |t| super::trusted_app::parse_pools(t).map(drop)),
+            ("applications", |t| {
+                super::trusted_app::parse_applications(t).map(drop)
+            }),
+            ("hosting_provider", |t| {
+                super::hosting_provider::parse(t).map(drop)
+            }),
+        ]
+    }
+
+    const SAMPLES: &[&str] = &[
+        include_str!("../../examples/enterprise/evidence/imp-a/utils-service-list.txt"),
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt"),
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-status.txt"),
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt"),
+        include_str!("../../examples/enterprise/evidence/ms/static-routes.txt"),
+        include_str!("../../examples/enterprise/evidence/ms/static-routes.json"),
+        include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt"),
+        include_str!("../../examples/enterprise/evidence/ms/trusted-application.txt"),
+        include_str!("../../examples/enterprise/evidence/ms/hosting-providers.txt"),
+        include_str!("../../examples/enterprise/evidence/ms/hosting-providers.json"),
+    ];
+
+    #[test]
+    fn no_parser_panics_on_cut_or_mutated_samples() {
+        let noise: Vec<char> = "[]{}:;=\"<>/ \n\r\t%()é…,.-0K".chars().collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut inputs: Vec<String> = Vec::new();
+        for sample in SAMPLES {
+            let bounds: Vec<usize> = sample.char_indices().map(|(i, _)| i).collect();
+            inputs.extend(bounds.iter().step_by(17).map(|&i| sample[..i].to_string()));
+            for _ in 0..100 {
+                let mut chars: Vec<char> = sample.chars().collect();
+                for _ in 0..3 {
+                    let at = (next() as usize) % (chars.len() + 1);
+                    let c = noise[(next() as usize) % noise.len()];
+                    if next() % 2 == 0 && at < chars.len() {
+                        chars[at] = c;
+                    } else {
+                        chars.insert(at, c);
+                    }
+                }
+                inputs.push(chars.into_iter().collect());
+            }
+        }
+        let parsers = parsers();
+        for input in &inputs {
+            for (_, parse) in &parsers {
+                // Either outcome is fine; a panic fails the test.
+                let _ = parse(input);
+            }
+        }
+        assert!(inputs.len() > 1000);
+    }
 }

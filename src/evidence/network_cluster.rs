@@ -1,0 +1,237 @@
+//! IM&P `show network cluster`: the nodes of the cluster as the node itself sees
+//! them, with their addresses and whether database replication trusts them. The
+//! inventory's node list is compared with it.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use super::noise::{self, quote, Line};
+use super::ParseError;
+
+/// The members listed by `show network cluster`, in the order printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub members: Vec<Member>,
+}
+
+impl Cluster {
+    /// The member whose FQDN or host name is `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.fqdn.eq_ignore_ascii_case(name) || m.hostname.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One line such as
+/// `10.40.1.22 imp-a.northwind.com imp-a Subscriber cups DBSub authenticated using TCP since ...`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub ip: IpAddr,
+    pub fqdn: String,
+    pub hostname: String,
+    pub role: ClusterRole,
+    /// `callmanager` (CUCM) or `cups` (IM&P), as printed.
+    pub product: String,
+    /// `DBPub` or `DBSub`, as printed.
+    pub db_role: String,
+    /// False for `not authenticated ...`: replication does not trust that node.
+    pub authenticated: bool,
+    pub line: usize,
+}
+
+/// Publisher or subscriber of the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterRole {
+    Publisher,
+    Subscriber,
+}
+
+/// Parse a `show network cluster` capture.
+pub fn parse(text: &str) -> Result<Cluster, ParseError> {
+    let mut members = Vec::new();
+    let mut in_process_node_table = false;
+    for line in noise::lines(text) {
+        let t = line.text.trim();
+        if t.is_empty() || t.chars().all(|c| c == '-') || t.eq_ignore_ascii_case("successful") {
+            continue;
+        }
+        if t.to_ascii_lowercase()
+            .starts_with("server table (processnode) entries")
+        {
+            in_process_node_table = true;
+            continue;
+        }
+        let words: Vec<&str> = t.split_whitespace().collect();
+        // The processnode table lists one name or address a line.
+        if in_process_node_table && words.len() == 1 {
+            continue;
+        }
+        members.push(member(&line, &words)?);
+    }
+    if members.is_empty() {
+        return Err(ParseError::new(
+            0,
+            "no cluster members found — is this the output of `show network cluster`?",
+        ));
+    }
+    Ok(Cluster { members })
+}
+
+fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
+    let expected = "a member line like `10.40.1.21 imp-rt.example.com imp-rt Subscriber cups DBSub authenticated`";
+    let Some(ip) = words.first().and_then(|w| w.parse::<IpAddr>().ok()) else {
+        return Err(noise::unrecognised(line, expected));
+    };
+    let [_, fqdn, hostname, role, product, db_role, status @ ..] = words else {
+        return Err(ParseError::new(
+            line.no,
+            format!(
+                "member line {} is cut short; expected {expected}",
+                quote(line.text)
+            ),
+        ));
+    };
+    let role = match role.to_ascii_lowercase().as_str() {
+        "publisher" => ClusterRole::Publisher,
+        "subscriber" => ClusterRole::Subscriber,
+        _ => {
+            return Err(ParseError::new(
+                line.no,
+                format!(
+                    "unknown role `{role}` in {} (expected Publisher or Subscriber)",
+                    quote(line.text)
+                ),
+            ))
+        }
+    };
+    let authenticated = match status {
+        [first, ..] if first.eq_ignore_ascii_case("authenticated") => true,
+        [not, second, ..]
+            if not.eq_ignore_ascii_case("not") && second.eq_ignore_ascii_case("authenticated") =>
+        {
+            false
+        }
+        _ => {
+            return Err(ParseError::new(
+                line.no,
+                format!(
+                    "member line {} does not say whether the node is authenticated (is the file cut short?)",
+                    quote(line.text)
+                ),
+            ))
+        }
+    };
+    Ok(Member {
+        ip,
+        fqdn: fqdn.to_string(),
+        hostname: hostname.to_string(),
+        role,
+        product: product.to_string(),
+        db_role: db_role.to_string(),
+        authenticated,
+        line: line.no,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str =
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt");
+
+    #[test]
+    fn enterprise_sample_lists_all_five_nodes() {
+        let c = parse(SAMPLE).unwrap();
+        let names: Vec<_> = c.members.iter().map(|m| m.hostname.as_str()).collect();
+        assert_eq!(names, ["cucm-pub", "cucm-sub", "imp-rt", "imp-a", "imp-b"]);
+        let rt = c.get("imp-rt.northwind.com").unwrap();
+        assert_eq!(
+            *rt,
+            Member {
+                ip: "10.40.1.21".parse().unwrap(),
+                fqdn: "imp-rt.northwind.com".into(),
+                hostname: "imp-rt".into(),
+                role: ClusterRole::Subscriber,
+                product: "cups".into(),
+                db_role: "DBSub".into(),
+                authenticated: true,
+                line: 4,
+            }
+        );
+        let publ = c.get("CUCM-PUB").unwrap();
+        assert_eq!(publ.role, ClusterRole::Publisher);
+        assert_eq!(publ.product, "callmanager");
+        assert_eq!(publ.db_role, "DBPub");
+        assert!(c.members.iter().all(|m| m.authenticated));
+    }
+
+    #[test]
+    fn crlf_matches_lf() {
+        assert_eq!(
+            parse(&SAMPLE.replace('\n', "\r\n")).unwrap(),
+            parse(SAMPLE).unwrap()
+        );
+    }
+
+    #[test]
+    fn not_authenticated_and_ipv6() {
+        let text = "fd00::21 imp-rt.example.com imp-rt Subscriber cups DBSub not authenticated - INITIATOR since Mon Jan 5 2026\n";
+        let c = parse(text).unwrap();
+        assert!(!c.members[0].authenticated);
+        assert_eq!(c.members[0].ip, "fd00::21".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn truncated_line_is_an_error_at_that_line() {
+        let cut = SAMPLE
+            .split(" cups DBSub authenticated using TCP since Sat Oct 10 04:33")
+            .next()
+            .unwrap();
+        let err = parse(cut).unwrap_err();
+        assert_eq!(err.line, 6);
+        assert!(
+            err.message
+                .contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""),
+            "{}",
+            err.message
+        );
+
+        let err =
+            parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("authenticated"), "{}", err.message);
+    }
+
+    #[test]
+    fn garbled_line_is_named_and_quoted() {
+        let text = SAMPLE.replace("10.40.1.12 cucm-sub", "10.40.1.x cucm-sub");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message
+                .contains("\"10.40.1.x cucm-sub.northwind.com cucm-sub Subscriber callman…\""),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn unknown_role_is_an_error() {
+        let err = parse("10.1.1.1 a.example.com a Leader cups DBSub authenticated\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("`Leader`"));
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        for text in ["", "admin:show network cluster\n\nServer Table (processnode) Entries\n---\nx.example.com\n\nSuccessful\n"] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.line, 0);
+            assert_eq!(err.message, "no cluster members found — is this the output of `show network cluster`?");
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! IM&P `utils service list`: which services run on a node. The routing-node and
+//! user-node service checks read this.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::noise::{self, quote, Line};
+use super::ParseError;
+
+/// The services of one node, in the order printed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceList {
+    pub services: Vec<Service>,
+}
+
+impl ServiceList {
+    /// The service called `name`, compared case-insensitively.
+    pub fn get(&self, name: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One `Name[STATE]  reason` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub name: String,
+    pub state: ServiceState,
+    /// Text after the bracket, e.g. `Service Not Activated`.
+    pub reason: Option<String>,
+    /// 1-based line in the capture, for findings that point at evidence.
+    pub line: usize,
+}
+
+/// A service state as the IM&P CLI reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    Started,
+    Starting,
+    Stopping,
+    Stopped,
+    NotRunning,
+    Unknown,
+}
+
+impl ServiceState {
+    fn from_word(word: &str) -> Option<Self> {
+        let w: String = word
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_')
+            .collect();
+        match w.to_ascii_uppercase().as_str() {
+            "STARTED" => Some(Self::Started),
+            "STARTING" => Some(Self::Starting),
+            "STOPPING" => Some(Self::Stopping),
+            "STOPPED" => Some(Self::Stopped),
+            "NOTRUNNING" => Some(Self::NotRunning),
+            "UNKNOWN" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ServiceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Started => "STARTED",
+            Self::Starting => "STARTING",
+            Self::Stopping => "STOPPING",
+            Self::Stopped => "STOPPED",
+            Self::NotRunning => "NOTRUNNING",
+            Self::Unknown => "UNKNOWN",
+        })
+    }
+}
+
+/// Parse a `utils service list` capture.
+pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
+    let mut services: Vec<Service> = Vec::new();
+    for line in noise::lines(text) {
+        let t = line.text.trim();
+        if t.is_empty() || is_header(t) {
+            continue;
+        }
+        if t.eq_ignore_ascii_case("Service Manager is not running") {
+            return Err(ParseError::new(
+                line.no,
+                "Service Manager is not running on this node, so the list does not show the real service states",
+            ));
+        }
+        let service = parse_service(&line)?;
+        // `System SSH` and `Cluster Manager` print again in the main list; the
+        // first report wins.
+        if services
+            .iter()
+            .all(|s| !s.name.eq_ignore_ascii_case(&service.name))
+        {
+            services.push(service);
+        }
+    }
+    if services.is_empty() {
+        return Err(ParseError::new(
+            0,
+            "no services found — is this the output of `utils service list`?",
+        ));
+    }
+    Ok(ServiceList { services })
+}
+
+fn is_header(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    lower.starts_with("requesting service status")
+        || lower == "service manager is running"
+        || lower == "getting list of all services"
+        || lower.starts_with(">> return code")
+}
+
+fn parse_service(line: &Line<'_>) -> Result<Service, ParseError> {
+    let t = line.text.trim();
+    let Some(open) = t.find('[') else {
+        return Err(noise::unrecognised(
+            line,
+            "a service line like `Cisco SIP Proxy[STARTED]`",
+        ));
+    };
+    let Some(close_rel) = t[open..].find(']') else {
+        return Err(ParseError::new(
+            line.no,
+            format!(
+                "service line {} is cut off before `]` (is the file cut short?)",
+                quote(t)
+            ),
+        ));
+    };
+    let close = open + close_rel;
+    let name = t[..open].trim();
+    if name.is_empty() {
+        return Err(noise::unrecognised(line, "a service name before `[`"));
+    }
+    let word = &t[open + 1..close];
+    let state = ServiceState::from_word(word).ok_or_else(|| {
+        ParseError::new(
+            line.no,
+            format!(
+                "unknown service state `{}` in {} (expected STARTED, STARTING, STOPPING, STOPPED, NOTRUNNING or UNKNOWN)",
+                word.trim(),
+                quote(t)
+            ),
+        )
+    })?;
+    let reason = t[close + 1..].trim();
+    Ok(Service {
+        name: name.to_string(),
+        state,
+        reason: (!reason.is_empty()).then(|| reason.to_string()),
+        line: line.no,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IMP_RT: &str =
+        include_str!("../../examples/enterprise/evidence/imp-rt/utils-service-list.txt");
+    const IMP_A: &str =
+        include_str!("../../examples/enterprise/evidence/imp-a/utils-service-list.txt");
+    const IMP_B: &str =
+        include_str!("../../examples/enterprise/evidence/imp-b/utils-service-list.txt");
+    const CONTRACT_RT: &str =
+        include_str!("../../tests/fixtures/contract/evidence/imp-rt/utils-service-list.txt");
+    const CONTRACT_IMP1: &str =
+        include_str!("../../tests/fixtures/contract/evidence/imp1/utils-service-list.txt");
+    const CONTRACT_IMP2: &str =
+        include_str!("../../tests/fixtures/contract/evidence/imp2/utils-service-list.txt");
+
+    fn state(list: &ServiceList, name: &str) -> ServiceState {
+        list.get(name)
+            .map(|s| s.state)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    }
+
+    #[test]
+    fn routing_node_sample_shows_the_planted_fault() {
+        let list = parse(IMP_RT).unwrap();
+        assert!(
+            list.services.len() >= 45,
+            "only {} services",
+            list.services.len()
+        );
+        for still_on in [
+            "Cisco Presence Engine",
+            "Cisco XCP Connection Manager",
+            "Cisco XCP Text Conference Manager",
+        ] {
+            assert_eq!(state(&list, still_on), ServiceState::Started, "{still_on}");
+        }
+        for off in [
+            "Cisco XCP Web Connection Manager",
+            "Cisco XCP SIP Federation Connection Manager",
+            "Cisco XCP XMPP Federation Connection Manager",
+            "Cisco XCP Message Archiver",
+            "Cisco XCP Directory Service",
+            "Cisco XCP Authentication Service",
+        ] {
+            let s = list.get(off).unwrap();
+            assert_eq!(s.state, ServiceState::Stopped, "{off}");
+            assert_eq!(s.reason.as_deref(), Some("Service Not Activated"), "{off}");
+        }
+        assert_eq!(state(&list, "cisco sip proxy"), ServiceState::Started);
+        assert_eq!(state(&list, "CISCO XCP ROUTER"), ServiceState::Started);
+        // The first `System SSH` (before the header) is kept, with its line.
+        let ssh: Vec<_> = list
+            .services
+            .iter()
+            .filter(|s| s.name == "System SSH")
+            .collect();
+        assert_eq!(ssh.len(), 1);
+        assert_eq!(ssh[0].line, 3);
+    }
+
+    #[test]
+    fn user_node_with_crlf_and_pager_prompt() {
+        assert!(IMP_A.contains("\r\n"), "sample must keep CRLF endings");
+        assert!(
+            IMP_A.contains("options: q=quit"),
+            "sample must keep a pager prompt"
+        );
+        let list = parse(IMP_A).unwrap();
+        assert_eq!(state(&list, "Cisco SIP Proxy"), ServiceState::Started);
+        assert_eq!(
+            state(&list, "Cisco XCP SIP Federation Connection Manager"),
+            ServiceState::Started
+        );
+        assert!(list.services.iter().all(|s| !s.name.contains("options:")));
+        assert!(list.services.iter().all(|s| !s.name.contains('\r')));
+        // The service glued behind the pager prompt is still read.
+        let glued = IMP_A
+            .lines()
+            .position(|l| l.starts_with("options:") && l.contains('['))
+            .expect("sample glues a service to a pager prompt");
+        assert!(list.services.iter().any(|s| s.line == glued + 1));
+    }
+
+    #[test]
+    fn healthy_user_node_lf() {
+        let list = parse(IMP_B).unwrap();
+        assert_eq!(state(&list, "Cisco SIP Proxy"), ServiceState::Started);
+        assert_eq!(
+            state(&list, "Cisco XCP SIP Federation Connection Manager"),
+            ServiceState::Started
+        );
+        assert_eq!(state(&list, "Cisco Presence Engine"), ServiceState::Started);
+    }
+
+    #[test]
+    fn contract_files() {
+        let rt = parse(CONTRACT_RT).unwrap();
+        assert_eq!(rt.services.len(), 51);
+        assert_eq!(
+            state(&rt, "Cisco XCP Connection Manager"),
+            ServiceState::Stopped
+        );
+        assert_eq!(rt.get("Cisco Presence Engine").map(|s| s.line), Some(25));
+
+        let imp1 = parse(CONTRACT_IMP1).unwrap();
+        assert_eq!(imp1.services.len(), 51);
+        assert_eq!(
+            state(&imp1, "Cisco SIP Registration Datastore"),
+            ServiceState::Started
+        );
+
+        let imp2 = parse(CONTRACT_IMP2).unwrap();
+        let proxy = imp2.get("Cisco SIP Proxy").unwrap();
+        assert_eq!(proxy.state, ServiceState::Stopped);
+        assert_eq!(proxy.reason.as_deref(), Some("Commanded Out of Service"));
+        assert_eq!(proxy.line, 28);
+    }
+
+    #[test]
+    fn crlf_matches_lf() {
+        let crlf = IMP_B.replace('\n', "\r\n");
+        assert_eq!(parse(&crlf).unwrap(), parse(IMP_B).unwrap());
+    }
+
+    #[test]
+    fn truncated_line_is_an_error_at_that_line() {
+        let text = "admin:utils service list\nCisco Tomcat[STARTED]\nCisco SIP Proxy[STAR";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.contains("cut off before `]`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("\"Cisco SIP Proxy[STAR\""),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn garbled_line_is_named_and_quoted() {
+        let text = "Cisco Tomcat[STARTED]\n\nthis line is not a service at all and goes on for quite a while longer\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message
+                .contains("\"this line is not a service at all and goes on for quite a wh…\""),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn unknown_state_is_an_error() {
+        let err = parse("Cisco Tomcat[STARTED]\nCisco DirSync[PAUSED]\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("`PAUSED`"), "{}", err.message);
+    }
+
+    #[test]
+    fn rarer_states_parse() {
+        let list =
+            parse("A[NOTRUNNING]\nB[Not Running]\nC[UNKNOWN]\nD[STARTING]\nE[STOPPING]\n").unwrap();
+        let states: Vec<_> = list.services.iter().map(|s| s.state).collect();
+        assert_eq!(
+            states,
+            vec![
+                ServiceState::NotRunning,
+                ServiceState::NotRunning,
+                ServiceState::Unknown,
+                ServiceState::Starting,
+                ServiceState::Stopping
+            ]
+        );
+        assert_eq!(ServiceState::NotRunning.to_string(), "NOTRUNNING");
+        assert_eq!(
+            serde_json::to_string(&ServiceState::NotRunning).unwrap(),
+            "\"not_running\""
+        );
+    }
+
+    #[test]
+    fn empty_and_header_only_files_are_errors() {
+        for text in ["", "\r\n  \n", "admin:utils service list\nRequesting service status, please wait...\nCommand successful\n"] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.line, 0);
+            assert_eq!(err.message, "no services found — is this the output of `utils service list`?");
+        }
+    }
+
+    #[test]
+    fn service_manager_down_is_reported() {
+        let err = parse("admin:utils service list\nService Manager is not running\n").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let list = parse(IMP_RT).unwrap();
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(serde_json::from_str::<ServiceList>(&json).unwrap(), list);
+    }
+}
