@@ -86,7 +86,10 @@ pub struct Report {
 #[derive(Debug, thiserror::Error)]
 pub enum SelectionError {
     #[error("`{pattern}` matches no check id or family{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
-    NoMatch { pattern: String, suggestion: Option<String> },
+    NoMatch {
+        pattern: String,
+        suggestion: Option<String>,
+    },
     #[error("check `{0}` has no entry in the catalog")]
     NoCatalogEntry(String),
 }
@@ -97,7 +100,11 @@ pub struct Selection<'a> {
     pub skipped: Vec<&'a dyn Check>,
 }
 
-pub fn select<'a>(checks: &'a [Box<dyn Check>], catalog: &Catalog, opts: &RunOptions) -> Result<Selection<'a>, SelectionError> {
+pub fn select<'a>(
+    checks: &'a [Box<dyn Check>],
+    catalog: &Catalog,
+    opts: &RunOptions,
+) -> Result<Selection<'a>, SelectionError> {
     for c in checks {
         if catalog.get(c.id()).is_none() {
             return Err(SelectionError::NoCatalogEntry(c.id().to_string()));
@@ -106,17 +113,27 @@ pub fn select<'a>(checks: &'a [Box<dyn Check>], catalog: &Catalog, opts: &RunOpt
     for pattern in opts.only.iter().chain(&opts.skip) {
         if !checks.iter().any(|c| pattern_matches(pattern, c.id())) {
             let mut candidates: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
-            candidates.extend(checks.iter().filter_map(|c| c.id().split_once('.').map(|(f, _)| f.to_string())));
+            candidates.extend(
+                checks
+                    .iter()
+                    .filter_map(|c| c.id().split_once('.').map(|(f, _)| f.to_string())),
+            );
             let suggestion = candidates
                 .into_iter()
                 .map(|c| (strsim::jaro_winkler(pattern, &c), c))
                 .filter(|(s, _)| *s > 0.8)
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, c)| c);
-            return Err(SelectionError::NoMatch { pattern: pattern.clone(), suggestion });
+            return Err(SelectionError::NoMatch {
+                pattern: pattern.clone(),
+                suggestion,
+            });
         }
     }
-    let mut sel = Selection { run: Vec::new(), skipped: Vec::new() };
+    let mut sel = Selection {
+        run: Vec::new(),
+        skipped: Vec::new(),
+    };
     for c in checks {
         let wanted = opts.only.is_empty() || opts.only.iter().any(|p| pattern_matches(p, c.id()));
         if !wanted {
@@ -133,22 +150,43 @@ pub fn select<'a>(checks: &'a [Box<dyn Check>], catalog: &Catalog, opts: &RunOpt
 
 /// JUDGE: run every selected check over the snapshot. Pure and deterministic given
 /// `now`: findings are sorted by check, then target, then status and summary.
-pub fn judge(loaded: &Loaded, catalog: &Catalog, snapshot: &Snapshot, selection: &Selection<'_>, now: jiff::Timestamp) -> (Vec<Finding>, Vec<String>) {
+pub fn judge(
+    loaded: &Loaded,
+    catalog: &Catalog,
+    snapshot: &Snapshot,
+    selection: &Selection<'_>,
+    now: jiff::Timestamp,
+) -> (Vec<Finding>, Vec<String>) {
     let mut findings = Vec::new();
     let mut internal = Vec::new();
     for check in &selection.run {
-        let Some(meta) = catalog.get(check.id()) else { continue };
+        let Some(meta) = catalog.get(check.id()) else {
+            continue;
+        };
         if meta.live && !snapshot.live {
-            let reason = snapshot.not_live_reason.clone().unwrap_or_else(|| "live probes not run".into());
+            let reason = snapshot
+                .not_live_reason
+                .clone()
+                .unwrap_or_else(|| "live probes not run".into());
             findings.push(skip_finding(check.id(), "*", &reason));
             continue;
         }
-        let ctx = Context { inventory: &loaded.inventory, evidence: &loaded.evidence, snapshot, catalog, meta, now };
+        let ctx = Context {
+            inventory: &loaded.inventory,
+            evidence: &loaded.evidence,
+            snapshot,
+            catalog,
+            meta,
+            now,
+        };
         // A bug in one check must not take the whole audit down with it.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.judge(&ctx))) {
             Ok(mut out) => {
                 for f in &mut out {
-                    if matches!(f.status, Status::Warn | Status::Fail | Status::Info) && f.remediation.is_none() && f.status != Status::Info {
+                    if matches!(f.status, Status::Warn | Status::Fail | Status::Info)
+                        && f.remediation.is_none()
+                        && f.status != Status::Info
+                    {
                         f.remediation = Some(meta.fix.trim().to_string());
                     }
                 }
@@ -156,7 +194,11 @@ pub fn judge(loaded: &Loaded, catalog: &Catalog, snapshot: &Snapshot, selection:
             }
             Err(_) => {
                 internal.push(format!("check `{}` crashed while judging", check.id()));
-                findings.push(skip_finding(check.id(), "*", "internal error: this check crashed; please report it"));
+                findings.push(skip_finding(
+                    check.id(),
+                    "*",
+                    "internal error: this check crashed; please report it",
+                ));
             }
         }
     }
@@ -181,12 +223,28 @@ fn skip_finding(id: &str, target: &str, reason: &str) -> Finding {
 
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.check.as_str(), a.target.as_str(), a.status, a.summary.as_str()).cmp(&(b.check.as_str(), b.target.as_str(), b.status, b.summary.as_str()))
+        (
+            a.check.as_str(),
+            a.target.as_str(),
+            a.status,
+            a.summary.as_str(),
+        )
+            .cmp(&(
+                b.check.as_str(),
+                b.target.as_str(),
+                b.status,
+                b.summary.as_str(),
+            ))
     });
 }
 
 /// OBSERVE then JUDGE.
-pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], opts: &RunOptions) -> Result<(Report, Snapshot), SelectionError> {
+pub async fn run(
+    loaded: &Loaded,
+    catalog: &Catalog,
+    checks: &[Box<dyn Check>],
+    opts: &RunOptions,
+) -> Result<(Report, Snapshot), SelectionError> {
     let started = std::time::Instant::now();
     let started_at = jiff::Timestamp::now();
     let selection = select(checks, catalog, opts)?;
@@ -195,9 +253,15 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
     let (findings, internal_errors) = judge(loaded, catalog, &snapshot, &selection, now);
     let report = Report {
         schema: REPORT_SCHEMA.into(),
-        tool: Tool { name: crate::version::NAME.into(), version: crate::version::VERSION.into() },
+        tool: Tool {
+            name: crate::version::NAME.into(),
+            version: crate::version::VERSION.into(),
+        },
         site: loaded.inventory.site.name.clone(),
-        started_at: started_at.round(jiff::Unit::Second).unwrap_or(started_at).to_string(),
+        started_at: started_at
+            .round(jiff::Unit::Second)
+            .unwrap_or(started_at)
+            .to_string(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         summary: Summary::of(&findings),
         findings,
@@ -207,17 +271,26 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
 }
 
 /// OBSERVE: gather what the selected checks need.
-async fn observe(loaded: &Loaded, selection: &Selection<'_>, opts: &RunOptions, started_at: jiff::Timestamp) -> Snapshot {
+async fn observe(
+    loaded: &Loaded,
+    selection: &Selection<'_>,
+    opts: &RunOptions,
+    started_at: jiff::Timestamp,
+) -> Snapshot {
     let mut needs: BTreeMap<crate::check::Observation, ()> = BTreeMap::new();
     for c in &selection.run {
         for n in c.needs(&loaded.inventory) {
             needs.insert(n, ());
         }
     }
-    let stamp = started_at.round(jiff::Unit::Second).unwrap_or(started_at).to_string();
+    let stamp = started_at
+        .round(jiff::Unit::Second)
+        .unwrap_or(started_at)
+        .to_string();
     let mut snapshot = Snapshot::offline(stamp);
     if !opts.offline {
-        snapshot.not_live_reason = Some("live probes not run: not available in this build yet".into());
+        snapshot.not_live_reason =
+            Some("live probes not run: not available in this build yet".into());
     }
     snapshot
 }

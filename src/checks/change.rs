@@ -14,11 +14,22 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let change = &ctx.inventory.change;
     let Some(w) = &change.restart_window else {
-        return vec![ctx.violation("restart window", "no window is planned for the front-end service restart ([change] restart_window)")];
+        return vec![ctx.violation(
+            "restart window",
+            "no window is planned for the front-end service restart ([change] restart_window)",
+        )];
     };
     let peak_text = change.peak_hours.clone().unwrap_or(default_peak);
-    let (Ok(start), Ok(end), Ok(tz), Some(peak)) = (w.start.parse::<jiff::civil::DateTime>(), w.end.parse::<jiff::civil::DateTime>(), jiff::tz::TimeZone::get(&w.timezone), parse_hours(&peak_text)) else {
-        return vec![ctx.skip("restart window", "the window or the peak hours cannot be read")];
+    let (Ok(start), Ok(end), Ok(tz), Some(peak)) = (
+        w.start.parse::<jiff::civil::DateTime>(),
+        w.end.parse::<jiff::civil::DateTime>(),
+        jiff::tz::TimeZone::get(&w.timezone),
+        parse_hours(&peak_text),
+    ) else {
+        return vec![ctx.skip(
+            "restart window",
+            "the window or the peak hours cannot be read",
+        )];
     };
     let label = format!("{} – {} {}", w.start, w.end, w.timezone);
     let Ok(end_ts) = end.to_zoned(tz.clone()) else {
@@ -30,7 +41,13 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
     // Walk the window minute by minute in local time: a few hours at most, and it
     // handles windows across midnight and peak hours across midnight alike.
     let (p0, p1) = peak;
-    let in_peak = |m: u32| if p0 <= p1 { m >= p0 && m < p1 } else { m >= p0 || m < p1 };
+    let in_peak = |m: u32| {
+        if p0 <= p1 {
+            m >= p0 && m < p1
+        } else {
+            m >= p0 || m < p1
+        }
+    };
     let mut t = start;
     let mut clash = None;
     let mut steps = 0u32;
@@ -47,7 +64,16 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
         steps += 1;
     }
     match clash {
-        Some(at) => vec![ctx.violation(label, format!("the window reaches into peak hours {peak_text} (from {at})"))],
-        None => vec![ctx.pass(label, format!("{} outside peak hours {peak_text}", start.strftime("%A %H:%M")))],
+        Some(at) => vec![ctx.violation(
+            label,
+            format!("the window reaches into peak hours {peak_text} (from {at})"),
+        )],
+        None => vec![ctx.pass(
+            label,
+            format!(
+                "{} outside peak hours {peak_text}",
+                start.strftime("%A %H:%M")
+            ),
+        )],
     }
 }

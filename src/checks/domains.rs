@@ -8,7 +8,12 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 
 fn shared(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
-    let presence: Vec<String> = inv.site.presence_domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+    let presence: Vec<String> = inv
+        .site
+        .presence_domains
+        .iter()
+        .map(|d| d.to_ascii_lowercase())
+        .collect();
     let mut out: Vec<Finding> = inv
         .microsoft
         .sip_domains
@@ -23,7 +28,10 @@ fn shared(ctx: &Context<'_>) -> Vec<Finding> {
         })
         .collect();
     if out.is_empty() {
-        out.push(ctx.skip("domains", "no Microsoft SIP domains listed ([microsoft] sip_domains)"));
+        out.push(ctx.skip(
+            "domains",
+            "no Microsoft SIP domains listed ([microsoft] sip_domains)",
+        ));
     }
     out
 }

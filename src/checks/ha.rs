@@ -13,12 +13,25 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
     let lb = inv.network.load_balancer.as_ref();
     if routing.len() < 2 {
         return vec![match lb {
-            Some(lb) => ctx.info(lb.fqdn.as_str(), "a load balancer is described but there is only one routing node"),
-            None => ctx.skip("routing nodes", "not applicable: one routing node, no load balancer"),
+            Some(lb) => ctx.info(
+                lb.fqdn.as_str(),
+                "a load balancer is described but there is only one routing node",
+            ),
+            None => ctx.skip(
+                "routing nodes",
+                "not applicable: one routing node, no load balancer",
+            ),
         }];
     }
     let Some(lb) = lb else {
-        return vec![ctx.violation("routing nodes", format!("{} routing nodes ({}) but no load balancer in front of them", routing.len(), routing.join(", ")))];
+        return vec![ctx.violation(
+            "routing nodes",
+            format!(
+                "{} routing nodes ({}) but no load balancer in front of them",
+                routing.len(),
+                routing.join(", ")
+            ),
+        )];
     };
     let mut out = Vec::new();
     let target = lb.fqdn.as_str();
@@ -31,13 +44,22 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
         for d in inv.shared_domains() {
             if let Some(r) = routes.iter().find(|r| r.covers(&d) && r.enabled) {
                 if !same_name(&r.destination, &lb.fqdn) {
-                    out.push(ctx.violation(format!("route {d}"), format!("the route for {d} targets {}, not the load balancer {}", r.destination, lb.fqdn)));
+                    out.push(ctx.violation(
+                        format!("route {d}"),
+                        format!(
+                            "the route for {d} targets {}, not the load balancer {}",
+                            r.destination, lb.fqdn
+                        ),
+                    ));
                 }
             }
         }
     }
     if !ctx.snapshot.live {
-        out.push(ctx.skip(format!("{target} dns"), "whether the load balancer name resolves needs DNS: live probes not run"));
+        out.push(ctx.skip(
+            format!("{target} dns"),
+            "whether the load balancer name resolves needs DNS: live probes not run",
+        ));
     }
     out
 }

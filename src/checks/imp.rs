@@ -5,7 +5,10 @@ use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::{RouteType, Transport};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
-    vec![Rule::offline("imp.acl", acl), Rule::offline("imp.static-routes", static_routes)]
+    vec![
+        Rule::offline("imp.acl", acl),
+        Rule::offline("imp.static-routes", static_routes),
+    ]
 }
 
 /// The FQDN half is judged from the inventory; the address half needs DNS.
@@ -15,11 +18,18 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
     if wanted.is_empty() {
         return vec![ctx.skip("acl", "no Microsoft pool or front end in the inventory")];
     }
-    if fed.acl.iter().any(|e| e == "*" || e.eq_ignore_ascii_case("all")) {
+    if fed
+        .acl
+        .iter()
+        .any(|e| e == "*" || e.eq_ignore_ascii_case("all"))
+    {
         return vec![ctx.pass("acl", "the incoming ACL allows all peers")];
     }
     if fed.acl.is_empty() {
-        return vec![ctx.skip("acl", "the incoming ACL is not described ([cisco.federation] acl)")];
+        return vec![ctx.skip(
+            "acl",
+            "the incoming ACL is not described ([cisco.federation] acl)",
+        )];
     }
     let mut out: Vec<Finding> = wanted
         .iter()
@@ -27,12 +37,18 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
             if fed.acl.iter().any(|e| same_name(e, name)) {
                 ctx.pass(name.as_str(), "FQDN is in the incoming ACL")
             } else {
-                ctx.violation(name.as_str(), format!("{name} is not in IM&P's incoming ACL: its requests are refused"))
+                ctx.violation(
+                    name.as_str(),
+                    format!("{name} is not in IM&P's incoming ACL: its requests are refused"),
+                )
             }
         })
         .collect();
     if !ctx.snapshot.live {
-        out.push(ctx.skip("acl addresses", "the address half needs DNS answers: live probes not run"));
+        out.push(ctx.skip(
+            "acl addresses",
+            "the address half needs DNS answers: live probes not run",
+        ));
     }
     out
 }
@@ -44,7 +60,13 @@ pub fn reversed_pattern(domain: &str) -> String {
 }
 
 fn pattern_covers(pattern: &str, domain: &str) -> bool {
-    let norm = |p: &str| p.trim().trim_start_matches('.').trim_end_matches('*').trim_end_matches('.').to_ascii_lowercase();
+    let norm = |p: &str| {
+        p.trim()
+            .trim_start_matches('.')
+            .trim_end_matches('*')
+            .trim_end_matches('.')
+            .to_ascii_lowercase()
+    };
     norm(pattern) == norm(&reversed_pattern(domain))
 }
 
@@ -52,18 +74,38 @@ fn static_routes(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
     let shared = inv.shared_domains();
     if shared.is_empty() {
-        return vec![ctx.skip("imp routes", "no domain is shared by both sides (see domains.shared)")];
+        return vec![ctx.skip(
+            "imp routes",
+            "no domain is shared by both sides (see domains.shared)",
+        )];
     }
     let routes = &inv.cisco.federation.static_routes;
-    let front_ends: Vec<String> = inv.microsoft.pools.iter().flat_map(|p| p.servers.iter()).map(|s| s.to_ascii_lowercase()).collect();
-    let pools: Vec<String> = inv.microsoft.pools.iter().map(|p| p.fqdn.to_ascii_lowercase()).collect();
+    let front_ends: Vec<String> = inv
+        .microsoft
+        .pools
+        .iter()
+        .flat_map(|p| p.servers.iter())
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let pools: Vec<String> = inv
+        .microsoft
+        .pools
+        .iter()
+        .map(|p| p.fqdn.to_ascii_lowercase())
+        .collect();
     let ocs = inv.platform_is_ocs();
     let mut out = Vec::new();
     for d in &shared {
         let want = reversed_pattern(d);
-        let mine: Vec<_> = routes.iter().filter(|r| pattern_covers(&r.pattern, d)).collect();
+        let mine: Vec<_> = routes
+            .iter()
+            .filter(|r| pattern_covers(&r.pattern, d))
+            .collect();
         if mine.is_empty() {
-            out.push(ctx.violation(d.as_str(), format!("no IM&P static route for {d}: add a domain route with pattern {want}")));
+            out.push(ctx.violation(
+                d.as_str(),
+                format!("no IM&P static route for {d}: add a domain route with pattern {want}"),
+            ));
             continue;
         }
         for r in mine {
@@ -74,20 +116,45 @@ fn static_routes(ctx: &Context<'_>) -> Vec<Finding> {
                 problems.push("route type must be domain".to_string());
             }
             match r.transport {
-                Transport::Tls if r.port != 5061 => problems.push(format!("TLS on port {} (Microsoft listens on 5061)", r.port)),
+                Transport::Tls if r.port != 5061 => problems.push(format!(
+                    "TLS on port {} (Microsoft listens on 5061)",
+                    r.port
+                )),
                 Transport::Tls => {}
                 Transport::Tcp if ocs => {}
-                t => problems.push(format!("{t} is not allowed with Lync or Skype for Business")),
+                t => problems.push(format!(
+                    "{t} is not allowed with Lync or Skype for Business"
+                )),
             }
             if pools.contains(&hop) {
-                problems.push("the next hop is the pool name; point each route at a front end".to_string());
+                problems.push(
+                    "the next hop is the pool name; point each route at a front end".to_string(),
+                );
             } else if hop.parse::<std::net::IpAddr>().is_err() && !front_ends.contains(&hop) {
-                problems.push(format!("{} is not a front end listed in [[microsoft.pools]]", r.next_hop));
+                problems.push(format!(
+                    "{} is not a front end listed in [[microsoft.pools]]",
+                    r.next_hop
+                ));
             }
             out.push(if problems.is_empty() {
-                ctx.pass(target, format!("{} → {}:{} over {}", r.pattern, r.next_hop, r.port, r.transport))
+                ctx.pass(
+                    target,
+                    format!(
+                        "{} → {}:{} over {}",
+                        r.pattern, r.next_hop, r.port, r.transport
+                    ),
+                )
             } else {
-                ctx.violation(target, format!("{} → {}:{}: {}", r.pattern, r.next_hop, r.port, problems.join("; ")))
+                ctx.violation(
+                    target,
+                    format!(
+                        "{} → {}:{}: {}",
+                        r.pattern,
+                        r.next_hop,
+                        r.port,
+                        problems.join("; ")
+                    ),
+                )
             });
         }
     }

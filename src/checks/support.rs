@@ -28,18 +28,30 @@ impl MsRoute {
     pub fn covers(&self, domain: &str) -> bool {
         let m = self.match_uri.to_ascii_lowercase();
         let d = domain.to_ascii_lowercase();
-        m == d || m.strip_prefix("*.").is_some_and(|base| d.ends_with(&format!(".{base}")))
+        m == d
+            || m.strip_prefix("*.")
+                .is_some_and(|base| d.ends_with(&format!(".{base}")))
     }
 
     pub fn describe(&self) -> String {
-        format!("{} → {}:{} over {}", self.match_uri, self.destination, self.port, self.transport)
+        format!(
+            "{} → {}:{} over {}",
+            self.match_uri, self.destination, self.port, self.transport
+        )
     }
 }
 
 /// The Microsoft static routes, or None when neither evidence nor inventory gives any.
 pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
     if let Some(ev) = &ctx.evidence.microsoft.static_routes {
-        let file = ctx.inventory.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let file = ctx
+            .inventory
+            .microsoft
+            .evidence
+            .static_routes
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         return Some(
             ev.routes
                 .iter()
@@ -53,7 +65,11 @@ pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
                         RouteTransport::Other(s) => s.clone(),
                     },
                     enabled: r.enabled,
-                    source: if r.line > 0 { format!("{file} line {}", r.line) } else { file.clone() },
+                    source: if r.line > 0 {
+                        format!("{file} line {}", r.line)
+                    } else {
+                        file.clone()
+                    },
                 })
                 .collect(),
         );
@@ -99,18 +115,27 @@ pub fn imp_destinations(ctx: &Context<'_>) -> Vec<String> {
 }
 
 pub fn same_name(a: &str, b: &str) -> bool {
-    a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
+    a.trim_end_matches('.')
+        .eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
 /// Compare dotted version strings numerically ("10.5" < "14.1", "4.8" >= "2.0").
 pub fn version_at_least(have: &str, need: &str) -> Option<bool> {
     let parse = |s: &str| -> Option<Vec<u32>> {
-        let nums: Vec<u32> = s.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let nums: Vec<u32> = s
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
         (!nums.is_empty()).then_some(nums)
     };
     let (h, n) = (parse(have)?, parse(need)?);
     let len = h.len().max(n.len());
-    let pad = |v: &[u32]| (0..len).map(|i| v.get(i).copied().unwrap_or(0)).collect::<Vec<_>>();
+    let pad = |v: &[u32]| {
+        (0..len)
+            .map(|i| v.get(i).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
     Some(pad(&h) >= pad(&n))
 }
 
@@ -129,7 +154,14 @@ mod tests {
 
     #[test]
     fn wildcard_routes_cover_subdomains_only() {
-        let r = MsRoute { match_uri: "*.example.com".into(), destination: "x".into(), port: 5061, transport: "TLS".into(), enabled: true, source: String::new() };
+        let r = MsRoute {
+            match_uri: "*.example.com".into(),
+            destination: "x".into(),
+            port: 5061,
+            transport: "TLS".into(),
+            enabled: true,
+            source: String::new(),
+        };
         assert!(r.covers("eu.example.com"));
         assert!(!r.covers("example.com"));
     }

@@ -6,7 +6,10 @@ use super::locate::Seg;
 use super::model::Inventory;
 use super::validate::Validator;
 use super::InventoryError;
-use crate::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use crate::evidence::{
+    self, hardware, hosting_provider, network_cluster, service_list, static_routes, status,
+    trusted_app,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,19 +54,39 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn read<T>(&mut self, at: &[Seg<'_>], rel: Option<&Path>, what: &str, parse: fn(&str) -> Result<T, evidence::ParseError>) -> Result<Option<T>, InventoryError> {
+    fn read<T>(
+        &mut self,
+        at: &[Seg<'_>],
+        rel: Option<&Path>,
+        what: &str,
+        parse: fn(&str) -> Result<T, evidence::ParseError>,
+    ) -> Result<Option<T>, InventoryError> {
         let Some(rel) = rel else { return Ok(None) };
         let full = self.base.join(rel);
         if !full.is_file() {
             return Err(self.v.error(
                 at,
-                format!("evidence file `{}` does not exist (looked for {})", rel.display(), full.display()),
+                format!(
+                    "evidence file `{}` does not exist (looked for {})",
+                    rel.display(),
+                    full.display()
+                ),
                 Some("paths are relative to the inventory file".into()),
             ));
         }
         let parsed = evidence::load(&full, parse).map_err(|e| {
-            let mut err = self.v.error(at, format!("evidence `{}` ({what}) cannot be used: {}", rel.display(), e), None);
-            err.hint = Some(format!("collect it again with `{what}` and save the whole output"));
+            let mut err = self.v.error(
+                at,
+                format!(
+                    "evidence `{}` ({what}) cannot be used: {}",
+                    rel.display(),
+                    e
+                ),
+                None,
+            );
+            err.hint = Some(format!(
+                "collect it again with `{what}` and save the whole output"
+            ));
             err
         })?;
         self.files.push((rel.to_path_buf(), what.to_string()));
@@ -71,32 +94,84 @@ impl Loader<'_> {
     }
 }
 
-pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Result<EvidenceSet, InventoryError> {
-    let mut l = Loader { v: Validator::new(text, file), base, files: Vec::new() };
+pub(super) fn load(
+    inv: &Inventory,
+    text: &str,
+    file: &Path,
+    base: &Path,
+) -> Result<EvidenceSet, InventoryError> {
+    let mut l = Loader {
+        v: Validator::new(text, file),
+        base,
+        files: Vec::new(),
+    };
     let mut set = EvidenceSet::default();
     for (i, node) in inv.cisco.nodes.iter().enumerate() {
         let e = &node.evidence;
-        let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(k)];
+        let at = |k: &'static str| {
+            [
+                Seg::Key("cisco"),
+                Seg::Key("nodes"),
+                Seg::Index(i),
+                Seg::Key("evidence"),
+                Seg::Key(k),
+            ]
+        };
         let parsed = NodeEvidenceSet {
-            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", service_list::parse)?,
-            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", hardware::parse)?,
-            status: l.read(&at("status"), e.status.as_deref(), "show status", status::parse)?,
-            network_cluster: l.read(&at("network_cluster"), e.network_cluster.as_deref(), "show network cluster", network_cluster::parse)?,
+            service_list: l.read(
+                &at("service_list"),
+                e.service_list.as_deref(),
+                "utils service list",
+                service_list::parse,
+            )?,
+            hardware: l.read(
+                &at("hardware"),
+                e.hardware.as_deref(),
+                "show hardware",
+                hardware::parse,
+            )?,
+            status: l.read(
+                &at("status"),
+                e.status.as_deref(),
+                "show status",
+                status::parse,
+            )?,
+            network_cluster: l.read(
+                &at("network_cluster"),
+                e.network_cluster.as_deref(),
+                "show network cluster",
+                network_cluster::parse,
+            )?,
         };
         set.nodes.insert(node.fqdn.to_ascii_lowercase(), parsed);
     }
     let ms = &inv.microsoft.evidence;
     let at = |k: &'static str| [Seg::Key("microsoft"), Seg::Key("evidence"), Seg::Key(k)];
     set.microsoft = MicrosoftEvidence {
-        static_routes: l.read(&at("static_routes"), ms.static_routes.as_deref(), "Get-CsStaticRoutingConfiguration", static_routes::parse)?,
-        hosting_providers: l.read(&at("hosting_providers"), ms.hosting_providers.as_deref(), "Get-CsHostingProvider", hosting_provider::parse)?,
+        static_routes: l.read(
+            &at("static_routes"),
+            ms.static_routes.as_deref(),
+            "Get-CsStaticRoutingConfiguration",
+            static_routes::parse,
+        )?,
+        hosting_providers: l.read(
+            &at("hosting_providers"),
+            ms.hosting_providers.as_deref(),
+            "Get-CsHostingProvider",
+            hosting_provider::parse,
+        )?,
         trusted_application_pools: l.read(
             &at("trusted_application_pools"),
             ms.trusted_application_pools.as_deref(),
             "Get-CsTrustedApplicationPool",
             trusted_app::parse_pools,
         )?,
-        trusted_applications: l.read(&at("trusted_applications"), ms.trusted_applications.as_deref(), "Get-CsTrustedApplication", trusted_app::parse_applications)?,
+        trusted_applications: l.read(
+            &at("trusted_applications"),
+            ms.trusted_applications.as_deref(),
+            "Get-CsTrustedApplication",
+            trusted_app::parse_applications,
+        )?,
     };
     set.files = l.files;
     Ok(set)

@@ -12,6 +12,7 @@ mod validate;
 pub use evidence_set::{EvidenceSet, MicrosoftEvidence, NodeEvidenceSet};
 pub use locate::line_col;
 pub use model::*;
+pub use validate::{is_fqdn, parse_hours, parse_release};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -33,7 +34,14 @@ impl fmt::Display for InventoryError {
         if self.line == 0 {
             write!(f, "{}: {}", self.file.display(), self.message)?;
         } else {
-            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )?;
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
@@ -71,14 +79,28 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, InventoryError> {
     let inventory = parse(text, path)?;
     validate::validate(&inventory, text, path, &base_dir)?;
     let evidence = evidence_set::load(&inventory, text, path, &base_dir)?;
-    Ok(Loaded { inventory, evidence, path: path.to_path_buf(), base_dir })
+    Ok(Loaded {
+        inventory,
+        evidence,
+        path: path.to_path_buf(),
+        base_dir,
+    })
 }
 
 fn parse(text: &str, path: &Path) -> Result<Inventory, InventoryError> {
     toml::from_str::<Inventory>(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| locate::line_col(text, s.start)).unwrap_or((0, 0));
+        let (line, column) = e
+            .span()
+            .map(|s| locate::line_col(text, s.start))
+            .unwrap_or((0, 0));
         let (message, hint) = explain_serde_message(e.message());
-        InventoryError { file: path.to_path_buf(), line, column, message, hint }
+        InventoryError {
+            file: path.to_path_buf(),
+            line,
+            column,
+            message,
+            hint,
+        }
     })
 }
 
@@ -88,7 +110,9 @@ fn explain_serde_message(raw: &str) -> (String, Option<String>) {
     let raw = raw.trim();
     for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
         if let Some(rest) = raw.strip_prefix(prefix) {
-            let Some((given, tail)) = rest.split_once('`') else { break };
+            let Some((given, tail)) = rest.split_once('`') else {
+                break;
+            };
             let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
             let message = format!("unknown {what} `{given}`");
             let best = expected
@@ -118,7 +142,8 @@ mod tests {
 
     #[test]
     fn did_you_mean_is_offered_for_a_close_key() {
-        let (m, h) = explain_serde_message("unknown field `fdqn`, expected one of `fqdn`, `ip`, `product`");
+        let (m, h) =
+            explain_serde_message("unknown field `fdqn`, expected one of `fqdn`, `ip`, `product`");
         assert_eq!(m, "unknown key `fdqn`");
         assert!(h.unwrap().starts_with("did you mean `fqdn`?"));
     }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 pub struct Style {
     pub colour: bool,
+    pub tty: bool,
     pub width: u16,
 }
 
@@ -16,8 +17,16 @@ impl Style {
     /// Colour only on a terminal and never when NO_COLOR is set.
     pub fn detect(is_tty: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let width = if is_tty { comfy_table::Table::new().width().unwrap_or(120) } else { 120 };
-        Style { colour: is_tty && !no_color, width: width.max(80) }
+        let width = if is_tty {
+            comfy_table::Table::new().width().unwrap_or(120)
+        } else {
+            120
+        };
+        Style {
+            colour: is_tty && !no_color,
+            tty: is_tty,
+            width: width.max(80),
+        }
     }
 }
 
@@ -37,7 +46,14 @@ fn status_cell(s: Status, style: &Style) -> Cell {
 
 fn table(style: &Style) -> Table {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(style.width);
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    if style.tty {
+        t.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(style.width);
+    } else {
+        // In a pipe or a file keep each finding on one line, so grep finds it whole.
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    }
     if !style.colour {
         t.force_no_tty();
     }
@@ -60,16 +76,43 @@ pub fn summary_line(report: &Report, exit: i32) -> String {
 
 pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> String {
     let mut out = String::new();
-    let blockers: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
+    let blockers: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect();
     if !blockers.is_empty() {
-        out.push_str(&format!("BLOCKERS ({})\n", blockers.len()));
-        let mut t = table(style);
-        t.set_header(vec!["Check", "Target", "Finding", "Fix"]);
-        for f in &blockers {
-            t.add_row(vec![Cell::new(&f.check), Cell::new(&f.target), Cell::new(&f.summary), Cell::new(f.remediation.as_deref().unwrap_or(""))]);
+        // One block per failing check: what is wrong where, then the fix once.
+        out.push_str(&format!(
+            "BLOCKERS: {} finding(s) to fix before the integration\n\n",
+            blockers.len()
+        ));
+        let mut by_check: Vec<(&str, Vec<&Finding>)> = Vec::new();
+        for f in blockers {
+            match by_check.last_mut() {
+                Some((id, list)) if *id == f.check => list.push(f),
+                _ => by_check.push((&f.check, vec![f])),
+            }
         }
-        out.push_str(&t.to_string());
-        out.push_str("\n\n");
+        for (id, list) in by_check {
+            let title = catalog.get(id).map(|m| m.title.as_str()).unwrap_or("");
+            let head = format!("✗ {id} — {title}");
+            out.push_str(&if style.colour {
+                format!("\x1b[1;31m{head}\x1b[0m\n")
+            } else {
+                format!("{head}\n")
+            });
+            for f in &list {
+                out.push_str(&format!("    {}: {}\n", f.target, f.summary));
+            }
+            if let Some(fix) = list.first().and_then(|f| f.remediation.as_deref()) {
+                out.push_str(&format!(
+                    "  fix: {}\n",
+                    fix.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+            out.push('\n');
+        }
     }
     // Families with the worst findings come first.
     let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -84,7 +127,10 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
         let mut t = table(style);
         t.set_header(vec!["Status", "Check", "Target", "Finding"]);
         for f in findings {
-            let title = catalog.get(&f.check).map(|m| m.title.as_str()).unwrap_or("");
+            let title = catalog
+                .get(&f.check)
+                .map(|m| m.title.as_str())
+                .unwrap_or("");
             let mut text = f.summary.clone();
             if let Some(d) = &f.detail {
                 text.push_str(&format!("\n{d}"));
@@ -94,7 +140,12 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
                     text.push_str(&format!("\nfix: {fix}"));
                 }
             }
-            t.add_row(vec![status_cell(f.status, style), Cell::new(format!("{}\n{title}", f.check)), Cell::new(&f.target), Cell::new(text)]);
+            t.add_row(vec![
+                status_cell(f.status, style),
+                Cell::new(format!("{}\n{title}", f.check)),
+                Cell::new(&f.target),
+                Cell::new(text),
+            ]);
         }
         out.push_str(&t.to_string());
         out.push_str("\n\n");
