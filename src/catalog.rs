@@ -19,10 +19,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("sip.toml", include_str!("../checks/sip.toml")),
     ("imp.toml", include_str!("../checks/imp.toml")),
     ("routes.toml", include_str!("../checks/routes.toml")),
-    (
-        "routing-node.toml",
-        include_str!("../checks/routing-node.toml"),
-    ),
+    ("routing-node.toml", include_str!("../checks/routing-node.toml")),
     ("ha.toml", include_str!("../checks/ha.toml")),
     ("change.toml", include_str!("../checks/change.toml")),
 ];
@@ -82,48 +79,29 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog compiled into the binary.
     pub fn builtin() -> Result<Catalog, CatalogError> {
-        Self::from_files(
-            BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())),
-            "built-in",
-        )
+        Self::from_files(BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())), "built-in")
     }
 
     /// Every `*.toml` file of a folder replaces the built-in catalog.
     pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
-        let err = |message: String| CatalogError {
-            file: dir.display().to_string(),
-            message,
-        };
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| err(format!("cannot read the rules folder: {e}")))?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
+        let err = |message: String| CatalogError { file: dir.display().to_string(), message };
+        let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules folder: {e}")))?;
+        let mut paths: Vec<PathBuf> =
+            entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
         paths.sort();
         if paths.is_empty() {
             return Err(err("no *.toml catalog file in this folder".into()));
         }
         let mut files = Vec::new();
         for p in paths {
-            let text = std::fs::read_to_string(&p).map_err(|e| CatalogError {
-                file: p.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let text = std::fs::read_to_string(&p).map_err(|e| CatalogError { file: p.display().to_string(), message: e.to_string() })?;
             files.push((p.display().to_string(), text));
         }
         Self::from_files(files.into_iter(), &dir.display().to_string())
     }
 
-    fn from_files(
-        files: impl Iterator<Item = (String, String)>,
-        origin: &str,
-    ) -> Result<Catalog, CatalogError> {
-        let mut cat = Catalog {
-            origin: origin.to_string(),
-            ..Default::default()
-        };
+    fn from_files(files: impl Iterator<Item = (String, String)>, origin: &str) -> Result<Catalog, CatalogError> {
+        let mut cat = Catalog { origin: origin.to_string(), ..Default::default() };
         for (name, text) in files {
             let parsed: FamilyFile = toml::from_str(&text).map_err(|e| {
                 let where_ = e
@@ -133,36 +111,24 @@ impl Catalog {
                         format!("{l}:{c}: ")
                     })
                     .unwrap_or_default();
-                CatalogError {
-                    file: name.clone(),
-                    message: format!("{where_}{}", e.message().trim()),
-                }
+                CatalogError { file: name.clone(), message: format!("{where_}{}", e.message().trim()) }
             })?;
             for mut meta in parsed.checks {
                 if !meta.id.starts_with(&format!("{}.", parsed.family)) {
                     return Err(CatalogError {
                         file: name.clone(),
-                        message: format!(
-                            "check `{}` does not belong to family `{}`",
-                            meta.id, parsed.family
-                        ),
+                        message: format!("check `{}` does not belong to family `{}`", meta.id, parsed.family),
                     });
                 }
                 meta.family = parsed.family.clone();
                 if cat.checks.contains_key(&meta.id) {
-                    return Err(CatalogError {
-                        file: name.clone(),
-                        message: format!("check `{}` is defined twice", meta.id),
-                    });
+                    return Err(CatalogError { file: name.clone(), message: format!("check `{}` is defined twice", meta.id) });
                 }
                 cat.checks.insert(meta.id.clone(), meta);
             }
             for (key, value) in parsed.tables {
                 if cat.tables.insert(key.clone(), value).is_some() {
-                    return Err(CatalogError {
-                        file: name.clone(),
-                        message: format!("table `{key}` is defined twice"),
-                    });
+                    return Err(CatalogError { file: name.clone(), message: format!("table `{key}` is defined twice") });
                 }
             }
         }
@@ -179,15 +145,7 @@ impl Catalog {
 
     /// A data table, deserialized into the shape the check expects.
     pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-        let value = self
-            .tables
-            .get(name)
-            .ok_or_else(|| format!("catalog table `{name}` is missing ({})", self.origin))?;
-        value.clone().try_into().map_err(|e: toml::de::Error| {
-            format!(
-                "catalog table `{name}` is malformed: {}",
-                e.message().trim()
-            )
-        })
+        let value = self.tables.get(name).ok_or_else(|| format!("catalog table `{name}` is missing ({})", self.origin))?;
+        value.clone().try_into().map_err(|e: toml::de::Error| format!("catalog table `{name}` is malformed: {}", e.message().trim()))
     }
 }

@@ -18,13 +18,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Pass,
-        Status::Info,
-        Status::Warn,
-        Status::Fail,
-        Status::Skip,
-    ];
+    pub const ALL: [Status; 5] = [Status::Pass, Status::Info, Status::Warn, Status::Fail, Status::Skip];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -109,12 +103,7 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn make(
-        &self,
-        target: impl Into<String>,
-        status: Status,
-        summary: impl Into<String>,
-    ) -> Finding {
+    fn make(&self, target: impl Into<String>, status: Status, summary: impl Into<String>) -> Finding {
         Finding {
             check: self.meta.id.clone(),
             target: target.into(),
@@ -181,28 +170,7 @@ pub trait Check: Send + Sync {
 /// Does a selection pattern (an id or a family prefix) cover this check id?
 pub fn pattern_matches(pattern: &str, id: &str) -> bool {
     let pattern = pattern.trim().trim_end_matches(".*").trim_end_matches('.');
-    id == pattern
-        || id
-            .strip_prefix(pattern)
-            .is_some_and(|rest| rest.starts_with('.'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_match_ids_and_families() {
-        assert!(pattern_matches("dns", "dns.forward"));
-        assert!(pattern_matches("dns.forward", "dns.forward"));
-        assert!(pattern_matches(
-            "routes.vcs-conflict",
-            "routes.vcs-conflict"
-        ));
-        assert!(pattern_matches("routing-node", "routing-node.services"));
-        assert!(!pattern_matches("routing", "routing-node.services"));
-        assert!(!pattern_matches("dns.forw", "dns.forward"));
-    }
+    id == pattern || id.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// A check made of plain functions: what most rules need.
@@ -215,19 +183,11 @@ pub struct Rule {
 impl Rule {
     /// A rule that needs nothing from the network.
     pub fn offline(id: &'static str, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
-        Box::new(Rule {
-            id,
-            judge,
-            needs: |_| Vec::new(),
-        })
+        Box::new(Rule { id, judge, needs: |_| Vec::new() })
     }
 
     /// A rule that needs observations.
-    pub fn live(
-        id: &'static str,
-        needs: fn(&Inventory) -> Vec<Observation>,
-        judge: fn(&Context<'_>) -> Vec<Finding>,
-    ) -> Box<dyn Check> {
+    pub fn live(id: &'static str, needs: fn(&Inventory) -> Vec<Observation>, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
         Box::new(Rule { id, judge, needs })
     }
 }
@@ -241,5 +201,20 @@ impl Check for Rule {
     }
     fn judge(&self, ctx: &Context<'_>) -> Vec<Finding> {
         (self.judge)(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_ids_and_families() {
+        assert!(pattern_matches("dns", "dns.forward"));
+        assert!(pattern_matches("dns.forward", "dns.forward"));
+        assert!(pattern_matches("routes.vcs-conflict", "routes.vcs-conflict"));
+        assert!(pattern_matches("routing-node", "routing-node.services"));
+        assert!(!pattern_matches("routing", "routing-node.services"));
+        assert!(!pattern_matches("dns.forw", "dns.forward"));
     }
 }

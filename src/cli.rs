@@ -78,7 +78,7 @@ pub struct RunArgs {
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub skip: Vec<String>,
     /// Probes in flight at once.
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
     /// Timeout of one probe, e.g. 5s or 800ms.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
@@ -98,6 +98,9 @@ pub struct RunArgs {
     /// Print only the one-line summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// No progress bar on stderr while probes run.
+    #[arg(long)]
+    pub no_progress: bool,
     #[command(flatten)]
     pub rules: RulesArg,
     /// Judge as of this instant (RFC 3339) instead of now.
@@ -111,9 +114,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if let Ok(secs) = s.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
-    let d: jiff::SignedDuration = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (try 5s, 800ms or 2m)"))?;
+    let d: jiff::SignedDuration = s.parse().map_err(|_| format!("`{s}` is not a duration (try 5s, 800ms or 2m)"))?;
     let d = Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))?;
     if d.is_zero() {
         return Err("a duration of zero leaves no time to do anything".into());
@@ -126,11 +127,7 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() {
-                report::EXIT_CANNOT_START
-            } else {
-                report::EXIT_OK
-            };
+            let code = if e.use_stderr() { report::EXIT_CANNOT_START } else { report::EXIT_OK };
             let _ = e.print();
             return code;
         }
@@ -158,15 +155,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Checks(rules) => {
             let catalog = load_catalog(&rules)?;
             let mut t = comfy_table::Table::new();
-            t.load_style(comfy_table::presets::NOTHING)
-                .set_header(vec!["ID", "FAMILY", "LIVE", "TITLE"]);
+            t.load_style(comfy_table::presets::NOTHING).set_header(vec!["ID", "FAMILY", "LIVE", "TITLE"]);
             for m in catalog.checks() {
-                t.add_row(vec![
-                    m.id.as_str(),
-                    m.family.as_str(),
-                    if m.live { "yes" } else { "" },
-                    m.title.as_str(),
-                ]);
+                t.add_row(vec![m.id.as_str(), m.family.as_str(), if m.live { "yes" } else { "" }, m.title.as_str()]);
             }
             println!("{t}");
             Ok(report::EXIT_OK)
@@ -174,14 +165,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Explain { id, rules } => {
             let catalog = load_catalog(&rules)?;
             let Some(m) = catalog.get(&id) else {
-                let best = catalog
-                    .checks()
-                    .map(|m| (strsim::jaro_winkler(&id, &m.id), m.id.clone()))
-                    .max_by(|a, b| a.0.total_cmp(&b.0));
-                let hint = best
-                    .filter(|(s, _)| *s > 0.8)
-                    .map(|(_, c)| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
+                let best = catalog.checks().map(|m| (strsim::jaro_winkler(&id, &m.id), m.id.clone())).max_by(|a, b| a.0.total_cmp(&b.0));
+                let hint = best.filter(|(s, _)| *s > 0.8).map(|(_, c)| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 anyhow::bail!("no check `{id}`{hint}; `fedcheck checks` lists them");
             };
             println!("{}  —  {}", m.id, m.title);
@@ -189,11 +174,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                 "family:   {}\nseverity: {:?}\nneeds:    {}\n",
                 m.family,
                 m.severity,
-                if m.live {
-                    "network probes (skipped with --offline)"
-                } else {
-                    "inventory and evidence only"
-                }
+                if m.live { "network probes (skipped with --offline)" } else { "inventory and evidence only" }
             );
             println!("Why it matters\n  {}\n", m.why.trim().replace('\n', "\n  "));
             println!("Fix\n  {}\n", m.fix.trim().replace('\n', "\n  "));
@@ -208,13 +189,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                     if p.exists() && !force {
                         anyhow::bail!("{} exists; use --force to overwrite it", p.display());
                     }
-                    std::fs::write(&p, text)
-                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
-                    eprintln!(
-                        "wrote {}: edit it, then run `fedcheck run -i {}`",
-                        p.display(),
-                        p.display()
-                    );
+                    std::fs::write(&p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+                    eprintln!("wrote {}: edit it, then run `fedcheck run -i {}`", p.display(), p.display());
                 }
             }
             Ok(report::EXIT_OK)
@@ -242,10 +218,9 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
         timeout: args.timeout,
         deadline: args.deadline,
         now: args.now,
+        progress: !args.no_progress && !args.quiet,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let (report, _snapshot) = runtime.block_on(engine::run(&loaded, &catalog, &checks, &opts))?;
     let exit = report::exit_code(&report, args.fail_on);
     let stdout_taken = args.json.as_deref() == Some(Path::new("-"));
@@ -260,10 +235,7 @@ fn run(args: RunArgs) -> anyhow::Result<i32> {
             }
             Format::Terminal => {
                 let style = report::terminal::Style::detect(std::io::stdout().is_terminal());
-                print!(
-                    "{}",
-                    report::terminal::render(&report, &catalog, &style, exit)
-                );
+                print!("{}", report::terminal::render(&report, &catalog, &style, exit));
             }
         }
     } else if !args.quiet {

@@ -1,11 +1,11 @@
 //! Orchestration: select checks, plan and run the observations they need, judge.
 
 use crate::catalog::Catalog;
-use crate::check::{pattern_matches, Check, Context, Finding, Status};
+use crate::check::{pattern_matches, Check, Context, Finding, Observation, Status};
 use crate::inventory::Loaded;
 use crate::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 pub const REPORT_SCHEMA: &str = "fedcheck.report/v1";
@@ -21,6 +21,8 @@ pub struct RunOptions {
     pub deadline: Duration,
     /// Judge as of this time instead of now (tests, re-analysis).
     pub now: Option<jiff::Timestamp>,
+    /// Progress bar on stderr while probes run (only on a terminal).
+    pub progress: bool,
 }
 
 impl Default for RunOptions {
@@ -29,10 +31,11 @@ impl Default for RunOptions {
             offline: false,
             only: Vec::new(),
             skip: Vec::new(),
-            concurrency: 64,
+            concurrency: 256,
             timeout: Duration::from_secs(5),
             deadline: Duration::from_secs(120),
             now: None,
+            progress: false,
         }
     }
 }
@@ -83,13 +86,19 @@ pub struct Report {
     pub internal_errors: Vec<String>,
 }
 
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    #[error(transparent)]
+    Observe(#[from] crate::observe::ObserveError),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SelectionError {
     #[error("`{pattern}` matches no check id or family{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
-    NoMatch {
-        pattern: String,
-        suggestion: Option<String>,
-    },
+    NoMatch { pattern: String, suggestion: Option<String> },
     #[error("check `{0}` has no entry in the catalog")]
     NoCatalogEntry(String),
 }
@@ -100,11 +109,7 @@ pub struct Selection<'a> {
     pub skipped: Vec<&'a dyn Check>,
 }
 
-pub fn select<'a>(
-    checks: &'a [Box<dyn Check>],
-    catalog: &Catalog,
-    opts: &RunOptions,
-) -> Result<Selection<'a>, SelectionError> {
+pub fn select<'a>(checks: &'a [Box<dyn Check>], catalog: &Catalog, opts: &RunOptions) -> Result<Selection<'a>, SelectionError> {
     for c in checks {
         if catalog.get(c.id()).is_none() {
             return Err(SelectionError::NoCatalogEntry(c.id().to_string()));
@@ -113,27 +118,17 @@ pub fn select<'a>(
     for pattern in opts.only.iter().chain(&opts.skip) {
         if !checks.iter().any(|c| pattern_matches(pattern, c.id())) {
             let mut candidates: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
-            candidates.extend(
-                checks
-                    .iter()
-                    .filter_map(|c| c.id().split_once('.').map(|(f, _)| f.to_string())),
-            );
+            candidates.extend(checks.iter().filter_map(|c| c.id().split_once('.').map(|(f, _)| f.to_string())));
             let suggestion = candidates
                 .into_iter()
                 .map(|c| (strsim::jaro_winkler(pattern, &c), c))
                 .filter(|(s, _)| *s > 0.8)
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, c)| c);
-            return Err(SelectionError::NoMatch {
-                pattern: pattern.clone(),
-                suggestion,
-            });
+            return Err(SelectionError::NoMatch { pattern: pattern.clone(), suggestion });
         }
     }
-    let mut sel = Selection {
-        run: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut sel = Selection { run: Vec::new(), skipped: Vec::new() };
     for c in checks {
         let wanted = opts.only.is_empty() || opts.only.iter().any(|p| pattern_matches(p, c.id()));
         if !wanted {
@@ -164,28 +159,16 @@ pub fn judge(
             continue;
         };
         if meta.live && !snapshot.live {
-            let reason = snapshot
-                .not_live_reason
-                .clone()
-                .unwrap_or_else(|| "live probes not run".into());
+            let reason = snapshot.not_live_reason.clone().unwrap_or_else(|| "live probes not run".into());
             findings.push(skip_finding(check.id(), "*", &reason));
             continue;
         }
-        let ctx = Context {
-            inventory: &loaded.inventory,
-            evidence: &loaded.evidence,
-            snapshot,
-            catalog,
-            meta,
-            now,
-        };
+        let ctx = Context { inventory: &loaded.inventory, evidence: &loaded.evidence, snapshot, catalog, meta, now };
         // A bug in one check must not take the whole audit down with it.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.judge(&ctx))) {
             Ok(mut out) => {
                 for f in &mut out {
-                    if matches!(f.status, Status::Warn | Status::Fail | Status::Info)
-                        && f.remediation.is_none()
-                        && f.status != Status::Info
+                    if matches!(f.status, Status::Warn | Status::Fail | Status::Info) && f.remediation.is_none() && f.status != Status::Info
                     {
                         f.remediation = Some(meta.fix.trim().to_string());
                     }
@@ -194,11 +177,7 @@ pub fn judge(
             }
             Err(_) => {
                 internal.push(format!("check `{}` crashed while judging", check.id()));
-                findings.push(skip_finding(
-                    check.id(),
-                    "*",
-                    "internal error: this check crashed; please report it",
-                ));
+                findings.push(skip_finding(check.id(), "*", "internal error: this check crashed; please report it"));
             }
         }
     }
@@ -223,74 +202,57 @@ fn skip_finding(id: &str, target: &str, reason: &str) -> Finding {
 
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (
-            a.check.as_str(),
-            a.target.as_str(),
-            a.status,
-            a.summary.as_str(),
-        )
-            .cmp(&(
-                b.check.as_str(),
-                b.target.as_str(),
-                b.status,
-                b.summary.as_str(),
-            ))
+        (a.check.as_str(), a.target.as_str(), a.status, a.summary.as_str()).cmp(&(
+            b.check.as_str(),
+            b.target.as_str(),
+            b.status,
+            b.summary.as_str(),
+        ))
     });
 }
 
 /// OBSERVE then JUDGE.
-pub async fn run(
-    loaded: &Loaded,
-    catalog: &Catalog,
-    checks: &[Box<dyn Check>],
-    opts: &RunOptions,
-) -> Result<(Report, Snapshot), SelectionError> {
+pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], opts: &RunOptions) -> Result<(Report, Snapshot), RunError> {
     let started = std::time::Instant::now();
     let started_at = jiff::Timestamp::now();
+    let stamp = started_at.round(jiff::Unit::Second).unwrap_or(started_at).to_string();
     let selection = select(checks, catalog, opts)?;
-    let snapshot = observe(loaded, &selection, opts, started_at).await;
-    let now = opts.now.unwrap_or(started_at);
-    let (findings, internal_errors) = judge(loaded, catalog, &snapshot, &selection, now);
-    let report = Report {
-        schema: REPORT_SCHEMA.into(),
-        tool: Tool {
-            name: crate::version::NAME.into(),
-            version: crate::version::VERSION.into(),
-        },
-        site: loaded.inventory.site.name.clone(),
-        started_at: started_at
-            .round(jiff::Unit::Second)
-            .unwrap_or(started_at)
-            .to_string(),
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        summary: Summary::of(&findings),
-        findings,
-        internal_errors,
+    let needs: BTreeSet<Observation> = selection.run.iter().flat_map(|c| c.needs(&loaded.inventory)).collect();
+    let snapshot = if opts.offline {
+        Snapshot::offline(stamp.clone())
+    } else {
+        let settings = crate::observe::ProbeSettings {
+            concurrency: opts.concurrency,
+            timeout: opts.timeout,
+            deadline: opts.deadline,
+            progress: opts.progress,
+        };
+        crate::observe::observe(loaded, &needs, &settings, stamp.clone()).await?
     };
+    let now = opts.now.unwrap_or(started_at);
+    let report = build_report(loaded, catalog, &snapshot, &selection, now, stamp, started.elapsed());
     Ok((report, snapshot))
 }
 
-/// OBSERVE: gather what the selected checks need.
-async fn observe(
+/// JUDGE a snapshot and wrap the findings in a report.
+pub fn build_report(
     loaded: &Loaded,
+    catalog: &Catalog,
+    snapshot: &Snapshot,
     selection: &Selection<'_>,
-    opts: &RunOptions,
-    started_at: jiff::Timestamp,
-) -> Snapshot {
-    let mut needs: BTreeMap<crate::check::Observation, ()> = BTreeMap::new();
-    for c in &selection.run {
-        for n in c.needs(&loaded.inventory) {
-            needs.insert(n, ());
-        }
+    now: jiff::Timestamp,
+    started_at: String,
+    took: std::time::Duration,
+) -> Report {
+    let (findings, internal_errors) = judge(loaded, catalog, snapshot, selection, now);
+    Report {
+        schema: REPORT_SCHEMA.into(),
+        tool: Tool { name: crate::version::NAME.into(), version: crate::version::VERSION.into() },
+        site: loaded.inventory.site.name.clone(),
+        started_at,
+        duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        summary: Summary::of(&findings),
+        findings,
+        internal_errors,
     }
-    let stamp = started_at
-        .round(jiff::Unit::Second)
-        .unwrap_or(started_at)
-        .to_string();
-    let mut snapshot = Snapshot::offline(stamp);
-    if !opts.offline {
-        snapshot.not_live_reason =
-            Some("live probes not run: not available in this build yet".into());
-    }
-    snapshot
 }

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod evidence;
 pub mod inventory;
 pub mod lab;
+pub mod observe;
 pub mod probe;
 pub mod report;
 pub mod snapshot;

@@ -2,7 +2,12 @@
 //! only this (plus the inventory and its evidence), so a snapshot saved in a support
 //! bundle can be judged again later, offline, with newer rules.
 
+use crate::probe::dns::{DnsObservation, DnsOutcome, RecordType};
+use crate::probe::sip::SipObservation;
+use crate::probe::tls::{TlsObservation, TlsOutcome};
+use crate::probe::tls_raw::{RawObservation, RawOutcome};
 use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
 
 pub const SCHEMA: &str = "fedcheck.snapshot/v1";
 
@@ -17,6 +22,102 @@ pub struct Snapshot {
     /// Why probes did not run, when they did not.
     #[serde(default)]
     pub not_live_reason: Option<String>,
+    /// The resolvers asked, per side; `system` when the inventory named none.
+    #[serde(default)]
+    pub resolvers: Resolvers,
+    /// Every DNS question and its answer, per server, sorted.
+    #[serde(default)]
+    pub dns: Vec<DnsObservation>,
+    /// One entry per (address, port) probed, sorted.
+    #[serde(default)]
+    pub peers: Vec<PeerObservation>,
+    /// Probes that could not start before the run deadline.
+    #[serde(default)]
+    pub deadline_hit: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resolvers {
+    pub imp: Vec<SocketAddr>,
+    pub microsoft: Vec<SocketAddr>,
+    /// True when the inventory named none and the system's were used.
+    pub system: bool,
+}
+
+impl Resolvers {
+    /// Every distinct server, IM&P side first.
+    pub fn all(&self) -> Vec<SocketAddr> {
+        let mut out = self.imp.clone();
+        for s in &self.microsoft {
+            if !out.contains(s) {
+                out.push(*s);
+            }
+        }
+        out
+    }
+}
+
+/// What both TLS paths (and SIP over path 2) saw at one address and port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerObservation {
+    pub addr: SocketAddr,
+    /// The name used for SNI and the SIP request URI (the first inventory name that
+    /// led here).
+    pub server_name: String,
+    /// Path 1: the legacy-capable ClientHello IM&P would send.
+    pub raw: Option<RawObservation>,
+    /// Path 2: a full rustls handshake.
+    pub tls: Option<TlsObservation>,
+    /// SIP OPTIONS over path 2's connection.
+    pub sip: Option<SipObservation>,
+    /// Set instead of the observations when the run deadline came first.
+    #[serde(default)]
+    pub not_run: Option<String>,
+}
+
+impl PeerObservation {
+    /// The chain the peer sent (path 2 preferred, path 1 otherwise), leaf first.
+    pub fn chain_pem(&self) -> Vec<String> {
+        if let Some(TlsObservation { outcome: TlsOutcome::Connected { chain_pem, .. }, .. }) = &self.tls {
+            if !chain_pem.is_empty() {
+                return chain_pem.clone();
+            }
+        }
+        if let Some(raw) = &self.raw {
+            if let RawOutcome::Handshake(h) = &raw.outcome {
+                if !h.chain_pem.is_empty() {
+                    return h.chain_pem.clone();
+                }
+            }
+            if let Some(p) = &raw.partial {
+                if !p.chain_pem.is_empty() {
+                    return p.chain_pem.clone();
+                }
+            }
+        }
+        if let Some(TlsObservation { outcome: TlsOutcome::Failed { chain_pem, .. }, .. }) = &self.tls {
+            return chain_pem.clone();
+        }
+        Vec::new()
+    }
+
+    /// Did either path see the peer ask for a client certificate? None if neither
+    /// path got far enough to know.
+    pub fn client_cert_requested(&self) -> Option<bool> {
+        let raw = self.raw.as_ref().and_then(|r| match &r.outcome {
+            RawOutcome::Handshake(h) if h.complete => Some(h.client_cert_requested),
+            _ => None,
+        });
+        let tls = self.tls.as_ref().and_then(|t| match &t.outcome {
+            TlsOutcome::Connected { client_cert_requested, .. } => Some(*client_cert_requested),
+            TlsOutcome::Failed { client_cert_requested: true, .. } => Some(true),
+            TlsOutcome::Failed { .. } => None,
+        });
+        match (raw, tls) {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 impl Snapshot {
@@ -27,6 +128,35 @@ impl Snapshot {
             started_at,
             live: false,
             not_live_reason: Some("live probes not run (--offline)".into()),
+            resolvers: Resolvers::default(),
+            dns: Vec::new(),
+            peers: Vec::new(),
+            deadline_hit: false,
         }
+    }
+
+    /// The answers every server gave for (name, type).
+    pub fn dns_answers(&self, name: &str, rtype: RecordType) -> Vec<&DnsObservation> {
+        self.dns.iter().filter(|o| o.query.rtype == rtype && o.query.name.eq_ignore_ascii_case(name)).collect()
+    }
+
+    /// Every address any server returned for a name (A and AAAA), sorted.
+    pub fn addresses(&self, name: &str) -> Vec<IpAddr> {
+        let mut out: Vec<IpAddr> = self
+            .dns
+            .iter()
+            .filter(|o| matches!(o.query.rtype, RecordType::A | RecordType::Aaaa) && o.query.name.eq_ignore_ascii_case(name))
+            .flat_map(|o| match &o.outcome {
+                DnsOutcome::Answer { records, .. } => records.iter().filter_map(|r| r.parse().ok()).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn peer(&self, addr: SocketAddr) -> Option<&PeerObservation> {
+        self.peers.iter().find(|p| p.addr == addr)
     }
 }

@@ -9,9 +9,7 @@ use super::{inspect, rfc3339, CertInfo, TrustStore};
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use webpki::{
-    anchor_from_trusted_cert, EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, KeyUsage,
-};
+use webpki::{anchor_from_trusted_cert, EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, KeyUsage};
 
 /// Which side of TLS the leaf certificate is judged for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,12 +43,7 @@ pub struct ChainShape {
 ///
 /// Intermediates are `chain[1..]` in any order; a root sent in the chain is ignored
 /// unless it is also in the store (sending a root never makes a chain trusted).
-pub fn verify_chain(
-    chain: &[Vec<u8>],
-    roots: &TrustStore,
-    now_unix: i64,
-    usage: Usage,
-) -> ChainVerdict {
+pub fn verify_chain(chain: &[Vec<u8>], roots: &TrustStore, now_unix: i64, usage: Usage) -> ChainVerdict {
     verify_at(chain, roots, now_unix, key_usage(usage))
 }
 
@@ -60,12 +53,7 @@ pub fn verify_chain(
 /// Tries `now` clamped into the leaf's window first, then the window's end, middle and
 /// start; the first instant that verifies wins, otherwise the verdict at the first
 /// instant is returned. (An issuer that expired before the leaf still fails.)
-pub fn verify_chain_ignoring_time(
-    chain: &[Vec<u8>],
-    roots: &TrustStore,
-    now_unix: i64,
-    usage: Usage,
-) -> ChainVerdict {
+pub fn verify_chain_ignoring_time(chain: &[Vec<u8>], roots: &TrustStore, now_unix: i64, usage: Usage) -> ChainVerdict {
     let leaf = match leaf_info(chain) {
         Ok(info) => info,
         Err(v) => return v,
@@ -104,21 +92,13 @@ pub fn chain_order(chain: &[CertInfo], store: Option<&TrustStore>) -> ChainShape
     let root_sent = chain.iter().skip(1).any(|c| c.self_signed);
     let missing_intermediate = match store {
         Some(store) => {
-            let store_subjects: Vec<String> = store
-                .certs
-                .iter()
-                .filter_map(|(_, der)| inspect(der).ok())
-                .map(|info| info.subject)
-                .collect();
+            let store_subjects: Vec<String> =
+                store.certs.iter().filter_map(|(_, der)| inspect(der).ok()).map(|info| info.subject).collect();
             walk_is_cut(chain, &store_subjects)
         }
         None => false,
     };
-    ChainShape {
-        in_order,
-        root_sent,
-        missing_intermediate,
-    }
+    ChainShape { in_order, root_sent, missing_intermediate }
 }
 
 fn walk_is_cut(chain: &[CertInfo], store_subjects: &[String]) -> bool {
@@ -131,10 +111,7 @@ fn walk_is_cut(chain: &[CertInfo], store_subjects: &[String]) -> bool {
         if current.self_signed || store_subjects.contains(&current.issuer) {
             return false;
         }
-        let next = chain
-            .iter()
-            .enumerate()
-            .find(|(i, c)| !visited[*i] && c.subject == current.issuer);
+        let next = chain.iter().enumerate().find(|(i, c)| !visited[*i] && c.subject == current.issuer);
         match next {
             Some((i, c)) => {
                 visited[i] = true;
@@ -166,17 +143,11 @@ impl ExtendedKeyUsageValidator for AnyPurpose {
 }
 
 fn untrusted(reason: impl Into<String>) -> ChainVerdict {
-    ChainVerdict {
-        trusted: false,
-        error: Some(reason.into()),
-        anchor_subject: None,
-    }
+    ChainVerdict { trusted: false, error: Some(reason.into()), anchor_subject: None }
 }
 
 fn leaf_info(chain: &[Vec<u8>]) -> Result<CertInfo, ChainVerdict> {
-    let leaf = chain
-        .first()
-        .ok_or_else(|| untrusted("no certificate was presented"))?;
+    let leaf = chain.first().ok_or_else(|| untrusted("no certificate was presented"))?;
     inspect(leaf).map_err(|e| untrusted(format!("the leaf certificate cannot be read: {e}")))
 }
 
@@ -186,12 +157,7 @@ fn window_times(leaf: &CertInfo) -> Vec<i64> {
     vec![na, nb / 2 + na / 2, nb]
 }
 
-fn first_trusted(
-    chain: &[Vec<u8>],
-    roots: &TrustStore,
-    times: &[i64],
-    eku: impl ExtendedKeyUsageValidator + Copy,
-) -> ChainVerdict {
+fn first_trusted(chain: &[Vec<u8>], roots: &TrustStore, times: &[i64], eku: impl ExtendedKeyUsageValidator + Copy) -> ChainVerdict {
     let mut first: Option<ChainVerdict> = None;
     let mut tried: Vec<i64> = Vec::new();
     for &t in times {
@@ -208,31 +174,17 @@ fn first_trusted(
     first.unwrap_or_else(|| untrusted("no verification time to try"))
 }
 
-fn verify_at(
-    chain: &[Vec<u8>],
-    roots: &TrustStore,
-    time_unix: i64,
-    eku: impl ExtendedKeyUsageValidator,
-) -> ChainVerdict {
+fn verify_at(chain: &[Vec<u8>], roots: &TrustStore, time_unix: i64, eku: impl ExtendedKeyUsageValidator) -> ChainVerdict {
     let Some(leaf) = chain.first() else {
         return untrusted("no certificate was presented");
     };
     let leaf_der = CertificateDer::from(leaf.as_slice());
     let end_entity = match EndEntityCert::try_from(&leaf_der) {
         Ok(ee) => ee,
-        Err(e) => {
-            return untrusted(format!(
-                "the leaf certificate cannot be used: {}",
-                describe(&e)
-            ))
-        }
+        Err(e) => return untrusted(format!("the leaf certificate cannot be used: {}", describe(&e))),
     };
 
-    let root_ders: Vec<CertificateDer<'_>> = roots
-        .certs
-        .iter()
-        .map(|(_, der)| CertificateDer::from(der.as_slice()))
-        .collect();
+    let root_ders: Vec<CertificateDer<'_>> = roots.certs.iter().map(|(_, der)| CertificateDer::from(der.as_slice())).collect();
     let mut anchors: Vec<TrustAnchor<'_>> = Vec::new();
     let mut anchor_origin: Vec<usize> = Vec::new();
     for (i, der) in root_ders.iter().enumerate() {
@@ -245,23 +197,11 @@ fn verify_at(
         return untrusted("the trust store holds no usable CA certificate");
     }
 
-    let intermediates: Vec<CertificateDer<'_>> = chain
-        .iter()
-        .skip(1)
-        .map(|der| CertificateDer::from(der.as_slice()))
-        .collect();
+    let intermediates: Vec<CertificateDer<'_>> = chain.iter().skip(1).map(|der| CertificateDer::from(der.as_slice())).collect();
     let secs = u64::try_from(time_unix).unwrap_or(0);
     let time = UnixTime::since_unix_epoch(Duration::from_secs(secs));
 
-    match end_entity.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
-        &anchors,
-        &intermediates,
-        time,
-        eku,
-        None,
-        None,
-    ) {
+    match end_entity.verify_for_usage(webpki::ALL_VERIFICATION_ALGS, &anchors, &intermediates, time, eku, None, None) {
         Ok(path) => {
             let used = path.anchor();
             let anchor_subject = anchors
@@ -271,11 +211,7 @@ fn verify_at(
                 .and_then(|&i| roots.certs.get(i))
                 .and_then(|(_, der)| inspect(der).ok())
                 .map(|info| info.subject);
-            ChainVerdict {
-                trusted: true,
-                error: None,
-                anchor_subject,
-            }
+            ChainVerdict { trusted: true, error: None, anchor_subject }
         }
         Err(e) => untrusted(describe(&e)),
     }
@@ -290,54 +226,24 @@ fn describe(e: &webpki::Error) -> String {
         E::UnknownIssuer => "unknown issuer: no certificate in the trust store issued this chain \
              (the issuing CA, or an intermediate, is not trusted or was not sent)"
             .to_string(),
-        E::CertExpired { not_after, .. } => format!(
-            "expired: a certificate in the chain was valid until {}",
-            rfc3339(unix_of(not_after))
-        ),
-        E::CertNotValidYet { not_before, .. } => format!(
-            "not yet valid: a certificate in the chain is valid only from {}",
-            rfc3339(unix_of(not_before))
-        ),
-        E::InvalidCertValidity => {
-            "invalid validity: a certificate's notAfter is before its notBefore".to_string()
+        E::CertExpired { not_after, .. } => format!("expired: a certificate in the chain was valid until {}", rfc3339(unix_of(not_after))),
+        E::CertNotValidYet { not_before, .. } => {
+            format!("not yet valid: a certificate in the chain is valid only from {}", rfc3339(unix_of(not_before)))
         }
+        E::InvalidCertValidity => "invalid validity: a certificate's notAfter is before its notBefore".to_string(),
         E::RequiredEkuNotFoundContext(ctx) => {
-            let required = ctx
-                .required
-                .oid_values()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(".");
-            let present = ctx
-                .present
-                .iter()
-                .map(|oid| eku_name(oid))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                "required EKU not present: the certificate needs {} but allows only [{}]",
-                eku_name_str(&required),
-                present
-            )
+            let required = ctx.required.oid_values().map(|n| n.to_string()).collect::<Vec<_>>().join(".");
+            let present = ctx.present.iter().map(|oid| eku_name(oid)).collect::<Vec<_>>().join(", ");
+            format!("required EKU not present: the certificate needs {} but allows only [{}]", eku_name_str(&required), present)
         }
-        E::RequiredEkuNotFound => {
-            "required EKU not present: the certificate is not allowed for this purpose".to_string()
-        }
-        E::EmptyEkuExtension => {
-            "required EKU not present: the extended key usage extension is empty".to_string()
-        }
-        E::CaUsedAsEndEntity => {
-            "CA used as end entity: the leaf certificate is a CA certificate".to_string()
-        }
-        E::EndEntityUsedAsCa => {
-            "end entity used as CA: a non-CA certificate appears to have issued another".to_string()
-        }
+        E::RequiredEkuNotFound => "required EKU not present: the certificate is not allowed for this purpose".to_string(),
+        E::EmptyEkuExtension => "required EKU not present: the extended key usage extension is empty".to_string(),
+        E::CaUsedAsEndEntity => "CA used as end entity: the leaf certificate is a CA certificate".to_string(),
+        E::EndEntityUsedAsCa => "end entity used as CA: a non-CA certificate appears to have issued another".to_string(),
         E::InvalidSignatureForPublicKey => "bad signature: a trusted or sent CA has the issuer's \
              name but its key did not sign the certificate (re-keyed or look-alike CA)"
             .to_string(),
-        E::SignatureAlgorithmMismatch => {
-            "signature algorithm mismatch between a certificate and its issuer's key".to_string()
-        }
+        E::SignatureAlgorithmMismatch => "signature algorithm mismatch between a certificate and its issuer's key".to_string(),
         E::UnsupportedSignatureAlgorithm
         | E::UnsupportedSignatureAlgorithmContext(_)
         | E::UnsupportedSignatureAlgorithmForPublicKey
@@ -346,31 +252,17 @@ fn describe(e: &webpki::Error) -> String {
              modern verifiers refuse (for example SHA-1, or RSA below 2048 bits)"
                 .to_string()
         }
-        E::PathLenConstraintViolated => {
-            "path length constraint violated: a CA allows fewer intermediates below it".to_string()
-        }
-        E::NameConstraintViolation => {
-            "name constraint violated: a CA is not allowed to issue for these names".to_string()
-        }
-        E::CertDistrusted => {
-            "distrusted: the chain uses a key that is explicitly distrusted".to_string()
-        }
+        E::PathLenConstraintViolated => "path length constraint violated: a CA allows fewer intermediates below it".to_string(),
+        E::NameConstraintViolation => "name constraint violated: a CA is not allowed to issue for these names".to_string(),
+        E::CertDistrusted => "distrusted: the chain uses a key that is explicitly distrusted".to_string(),
         E::CertRevoked => "revoked".to_string(),
-        E::UnsupportedCriticalExtension => {
-            "unsupported critical extension in a certificate of the chain".to_string()
-        }
-        E::UnsupportedCertVersion => {
-            "unsupported certificate version (only X.509 v3 is accepted for non-roots)".to_string()
-        }
+        E::UnsupportedCriticalExtension => "unsupported critical extension in a certificate of the chain".to_string(),
+        E::UnsupportedCertVersion => "unsupported certificate version (only X.509 v3 is accepted for non-roots)".to_string(),
         E::MaximumPathDepthExceeded => "chain too long: too many intermediates".to_string(),
-        E::MaximumSignatureChecksExceeded
-        | E::MaximumPathBuildCallsExceeded
-        | E::MaximumNameConstraintComparisonsExceeded => {
+        E::MaximumSignatureChecksExceeded | E::MaximumPathBuildCallsExceeded | E::MaximumNameConstraintComparisonsExceeded => {
             "too complex: path building gave up (too many candidate certificates)".to_string()
         }
-        E::BadDer | E::BadDerTime | E::TrailingData(_) => {
-            "malformed certificate: its DER encoding is invalid".to_string()
-        }
+        E::BadDer | E::BadDerTime | E::TrailingData(_) => "malformed certificate: its DER encoding is invalid".to_string(),
         E::MalformedExtensions | E::ExtensionValueInvalid | E::MalformedDnsIdentifier => {
             "malformed certificate: an extension cannot be decoded".to_string()
         }
@@ -383,11 +275,7 @@ fn unix_of(t: &UnixTime) -> i64 {
 }
 
 fn eku_name(oid: &[usize]) -> String {
-    let dotted = oid
-        .iter()
-        .map(|n| n.to_string())
-        .collect::<Vec<_>>()
-        .join(".");
+    let dotted = oid.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(".");
     eku_name_str(&dotted)
 }
 

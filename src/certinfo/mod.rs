@@ -22,10 +22,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use chain::{
-    chain_order, issuing_root, verify_chain, verify_chain_ignoring_time, ChainShape, ChainVerdict,
-    Usage,
-};
+pub use chain::{chain_order, issuing_root, verify_chain, verify_chain_ignoring_time, ChainShape, ChainVerdict, Usage};
 pub use names::{names_host, NameMatch};
 pub use pem::{der_to_pem, pem_to_ders};
 pub use store::TrustStore;
@@ -89,21 +86,14 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
 
     let subject = tbs.subject().to_string();
     let issuer = tbs.issuer().to_string();
-    let common_name = tbs
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_string);
+    let common_name = tbs.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_string);
 
     let not_before_unix = tbs.validity().not_before.timestamp();
     let not_after_unix = tbs.validity().not_after.timestamp();
 
     let mut san_dns = Vec::new();
     let mut san_ip = Vec::new();
-    let san = tbs
-        .subject_alternative_name()
-        .map_err(|e| format!("the subjectAltName extension is malformed: {e}"))?;
+    let san = tbs.subject_alternative_name().map_err(|e| format!("the subjectAltName extension is malformed: {e}"))?;
     if let Some(san) = san {
         for name in &san.value.general_names {
             match name {
@@ -114,9 +104,7 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
         }
     }
 
-    let eku_ext = tbs
-        .extended_key_usage()
-        .map_err(|e| format!("the extendedKeyUsage extension is malformed: {e}"))?;
+    let eku_ext = tbs.extended_key_usage().map_err(|e| format!("the extendedKeyUsage extension is malformed: {e}"))?;
     let eku_present = eku_ext.is_some();
     let mut eku = Vec::new();
     if let Some(ext) = eku_ext {
@@ -130,12 +118,7 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
             (v.time_stamping, "1.3.6.1.5.5.7.3.8"),
             (v.ocsp_signing, "1.3.6.1.5.5.7.3.9"),
         ];
-        eku.extend(
-            named
-                .iter()
-                .filter(|(set, _)| *set)
-                .map(|(_, s)| s.to_string()),
-        );
+        eku.extend(named.iter().filter(|(set, _)| *set).map(|(_, s)| s.to_string()));
         eku.extend(v.other.iter().map(|oid| oid.to_id_string()));
     }
 
@@ -172,17 +155,11 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
 /// RFC 5280 and webpki).
 pub fn validity_at(info: &CertInfo, now_unix: i64) -> Validity {
     if now_unix < info.not_before_unix {
-        Validity::NotYetValid {
-            starts_in_s: info.not_before_unix.saturating_sub(now_unix),
-        }
+        Validity::NotYetValid { starts_in_s: info.not_before_unix.saturating_sub(now_unix) }
     } else if now_unix > info.not_after_unix {
-        Validity::Expired {
-            since_s: now_unix.saturating_sub(info.not_after_unix),
-        }
+        Validity::Expired { since_s: now_unix.saturating_sub(info.not_after_unix) }
     } else {
-        Validity::Valid {
-            remaining_s: info.not_after_unix.saturating_sub(now_unix),
-        }
+        Validity::Valid { remaining_s: info.not_after_unix.saturating_sub(now_unix) }
     }
 }
 
@@ -193,10 +170,7 @@ fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
     }
     match X509Certificate::from_der(der) {
         Ok(([], cert)) => Ok(cert),
-        Ok((rest, _)) => Err(format!(
-            "not a single certificate: {} unexpected bytes after the end",
-            rest.len()
-        )),
+        Ok((rest, _)) => Err(format!("not a single certificate: {} unexpected bytes after the end", rest.len())),
         Err(e) => Err(format!("not a valid X.509 certificate (DER): {e}")),
     }
 }
@@ -207,15 +181,13 @@ fn signed_by_own_key(cert: &X509Certificate<'_>) -> bool {
     let key: &[u8] = &cert.public_key().subject_public_key.data;
     let message: &[u8] = cert.tbs_certificate.as_ref();
     let signature: &[u8] = &cert.signature_value.data;
-    webpki::ALL_VERIFICATION_ALGS
-        .iter()
-        .any(|alg| alg.verify_signature(key, message, signature).is_ok())
+    webpki::ALL_VERIFICATION_ALGS.iter().any(|alg| alg.verify_signature(key, message, signature).is_ok())
 }
 
 fn key_algorithm(cert: &X509Certificate<'_>) -> String {
     use x509_parser::oid_registry::{
-        OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521,
-        OID_PKCS1_RSAENCRYPTION, OID_SIG_ED25519, OID_SIG_ED448,
+        OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521, OID_PKCS1_RSAENCRYPTION, OID_SIG_ED25519,
+        OID_SIG_ED448,
     };
     let spki = cert.public_key();
     let alg = &spki.algorithm.algorithm;
@@ -226,11 +198,7 @@ fn key_algorithm(cert: &X509Certificate<'_>) -> String {
         };
     }
     if *alg == OID_KEY_TYPE_EC_PUBLIC_KEY {
-        let curve = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .and_then(|p| p.as_oid().ok());
+        let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok());
         return match curve {
             Some(c) if c == OID_EC_P256 => "EC P-256".to_string(),
             Some(c) if c == OID_NIST_EC_P384 => "EC P-384".to_string(),
@@ -249,9 +217,7 @@ fn key_algorithm(cert: &X509Certificate<'_>) -> String {
 }
 
 fn oid_name(oid: &x509_parser::oid_registry::Oid<'_>) -> String {
-    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry())
-        .map(str::to_string)
-        .unwrap_or_else(|_| oid.to_id_string())
+    x509_parser::objects::oid2sn(oid, x509_parser::objects::oid_registry()).map(str::to_string).unwrap_or_else(|_| oid.to_id_string())
 }
 
 fn ip_to_string(bytes: &[u8]) -> String {
@@ -266,16 +232,10 @@ fn ip_to_string(bytes: &[u8]) -> String {
 
 /// Uppercase hex, one byte per pair, joined by colons (the way fingerprints are shown).
 pub(crate) fn hex_colons(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
 /// RFC 3339 UTC; seconds outside jiff's range (years beyond ±9999) print as `@<secs>`.
 pub(crate) fn rfc3339(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .map(|t| t.to_string())
-        .unwrap_or_else(|_| format!("@{unix}"))
+    jiff::Timestamp::from_second(unix).map(|t| t.to_string()).unwrap_or_else(|_| format!("@{unix}"))
 }

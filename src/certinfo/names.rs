@@ -33,55 +33,31 @@ pub enum NameMatch {
 /// - the CN is consulted only when the certificate has no DNS and no IP SAN.
 pub fn names_host(info: &CertInfo, host: &str) -> NameMatch {
     let host_trimmed = host.trim();
-    let bare = host_trimmed
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host_trimmed);
+    let bare = host_trimmed.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host_trimmed);
 
     if let Ok(ip) = bare.parse::<IpAddr>() {
-        let hit = info
-            .san_ip
-            .iter()
-            .any(|s| s.parse::<IpAddr>().ok() == Some(ip));
-        return if hit {
-            NameMatch::BySan
-        } else {
-            NameMatch::No {
-                names: all_san(info),
-            }
-        };
+        let hit = info.san_ip.iter().any(|s| s.parse::<IpAddr>().ok() == Some(ip));
+        return if hit { NameMatch::BySan } else { NameMatch::No { names: all_san(info) } };
     }
 
     let host_norm = normalize(bare);
     let has_san = !info.san_dns.is_empty() || !info.san_ip.is_empty();
     if has_san {
-        if info
-            .san_dns
-            .iter()
-            .any(|pattern| dns_matches(&normalize(pattern), &host_norm))
-        {
+        if info.san_dns.iter().any(|pattern| dns_matches(&normalize(pattern), &host_norm)) {
             return NameMatch::BySan;
         }
-        return NameMatch::No {
-            names: all_san(info),
-        };
+        return NameMatch::No { names: all_san(info) };
     }
 
     match &info.common_name {
         Some(cn) if dns_matches(&normalize(cn), &host_norm) => NameMatch::ByCommonNameFallback,
-        Some(cn) => NameMatch::No {
-            names: vec![cn.clone()],
-        },
+        Some(cn) => NameMatch::No { names: vec![cn.clone()] },
         None => NameMatch::No { names: Vec::new() },
     }
 }
 
 fn all_san(info: &CertInfo) -> Vec<String> {
-    info.san_dns
-        .iter()
-        .chain(info.san_ip.iter())
-        .cloned()
-        .collect()
+    info.san_dns.iter().chain(info.san_ip.iter()).cloned().collect()
 }
 
 fn normalize(name: &str) -> String {

@@ -29,14 +29,9 @@ pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
             State::Outside => match begin_label(line) {
                 Some(label) if CERT_LABELS.contains(&label) => {
                     number += 1;
-                    State::InCert {
-                        number,
-                        body: String::new(),
-                    }
+                    State::InCert { number, body: String::new() }
                 }
-                Some(label) => State::InOther {
-                    label: label.to_string(),
-                },
+                Some(label) => State::InOther { label: label.to_string() },
                 None => State::Outside,
             },
             State::InOther { label } => {
@@ -49,21 +44,16 @@ pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
             State::InCert { number, mut body } => {
                 if let Some(label) = end_label(line) {
                     if !CERT_LABELS.contains(&label) {
-                        return Err(format!(
-                            "PEM certificate block {number}: ends with END {label} instead of END CERTIFICATE"
-                        ));
+                        return Err(format!("PEM certificate block {number}: ends with END {label} instead of END CERTIFICATE"));
                     }
-                    let der = base64_decode(&body)
-                        .map_err(|e| format!("PEM certificate block {number}: {e}"))?;
+                    let der = base64_decode(&body).map_err(|e| format!("PEM certificate block {number}: {e}"))?;
                     if der.is_empty() {
                         return Err(format!("PEM certificate block {number} is empty"));
                     }
                     out.push(der);
                     State::Outside
                 } else if begin_label(line).is_some() {
-                    return Err(format!(
-                        "PEM certificate block {number} has no END CERTIFICATE line"
-                    ));
+                    return Err(format!("PEM certificate block {number} has no END CERTIFICATE line"));
                 } else {
                     // RFC 1421 header lines ("Proc-Type: ...") carry no base64.
                     if !line.contains(':') {
@@ -76,9 +66,7 @@ pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
     }
 
     if let State::InCert { number, .. } = state {
-        return Err(format!(
-            "PEM certificate block {number} has no END CERTIFICATE line"
-        ));
+        return Err(format!("PEM certificate block {number} has no END CERTIFICATE line"));
     }
     if out.is_empty() {
         return Err("no PEM CERTIFICATE block found".to_string());
@@ -113,11 +101,7 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 fn base64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 0x3f) as usize]);
         out.push(sextet(18));
@@ -146,11 +130,7 @@ fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
             '0'..='9' => c as u32 - '0' as u32 + 52,
             '+' => 62,
             '/' => 63,
-            other => {
-                return Err(format!(
-                    "invalid base64: unexpected character {other:?} at {pos}"
-                ))
-            }
+            other => return Err(format!("invalid base64: unexpected character {other:?} at {pos}")),
         };
         values.push(v);
     }
@@ -163,10 +143,7 @@ fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
 
     let mut out = Vec::with_capacity(values.len() * 3 / 4);
     for group in values.chunks(4) {
-        let n = group
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, v)| acc | (v << (18 - 6 * i as u32)));
+        let n = group.iter().enumerate().fold(0u32, |acc, (i, v)| acc | (v << (18 - 6 * i as u32)));
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
         // 2 symbols give 1 byte, 3 give 2, 4 give 3.
         out.extend_from_slice(&bytes[..group.len() - 1]);

@@ -28,17 +28,13 @@ impl TrustStore {
     /// file with a certificate extension must parse, or loading fails naming it.
     /// A store with no certificate at all is an error.
     pub fn load(path: &Path) -> Result<TrustStore, String> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read trust store {}: {e}", path.display()))?;
+        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read trust store {}: {e}", path.display()))?;
         let mut certs = Vec::new();
         if meta.is_dir() {
             let mut files = Vec::new();
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| format!("cannot list trust store folder {}: {e}", path.display()))?;
+            let entries = std::fs::read_dir(path).map_err(|e| format!("cannot list trust store folder {}: {e}", path.display()))?;
             for entry in entries {
-                let entry = entry.map_err(|e| {
-                    format!("cannot list trust store folder {}: {e}", path.display())
-                })?;
+                let entry = entry.map_err(|e| format!("cannot list trust store folder {}: {e}", path.display()))?;
                 let file = entry.path();
                 if file.is_file() && is_cert_file_name(&file) {
                     files.push(file);
@@ -56,27 +52,15 @@ impl TrustStore {
             }
         }
         if certs.is_empty() {
-            return Err(format!(
-                "trust store {} holds no certificate",
-                path.display()
-            ));
+            return Err(format!("trust store {} holds no certificate", path.display()));
         }
-        Ok(TrustStore {
-            source: path.to_path_buf(),
-            certs,
-        })
+        Ok(TrustStore { source: path.to_path_buf(), certs })
     }
 }
 
 fn is_cert_file_name(file: &Path) -> bool {
-    let hidden = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'));
-    let ext_ok = file
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| CERT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+    let hidden = file.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+    let ext_ok = file.extension().and_then(|e| e.to_str()).is_some_and(|e| CERT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
     !hidden && ext_ok
 }
 
@@ -91,27 +75,17 @@ fn read_cert_file(file: &Path, skip_non_cert_pem: bool) -> Result<Vec<Vec<u8>>, 
     if !has_armour {
         return match inspect(&bytes) {
             Ok(_) => Ok(vec![bytes]),
-            Err(e) => Err(format!(
-                "{} is neither PEM nor a DER certificate: {e}",
-                file.display()
-            )),
+            Err(e) => Err(format!("{} is neither PEM nor a DER certificate: {e}", file.display())),
         };
     }
     let text = String::from_utf8_lossy(&bytes);
-    let has_cert_block = text.contains("-----BEGIN CERTIFICATE-----")
-        || text.contains("-----BEGIN X509 CERTIFICATE-----");
+    let has_cert_block = text.contains("-----BEGIN CERTIFICATE-----") || text.contains("-----BEGIN X509 CERTIFICATE-----");
     if !has_cert_block && skip_non_cert_pem {
         return Ok(Vec::new());
     }
     let ders = pem_to_ders(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     for (i, der) in ders.iter().enumerate() {
-        inspect(der).map_err(|e| {
-            format!(
-                "{}: PEM certificate block {} is not a valid certificate: {e}",
-                file.display(),
-                i + 1
-            )
-        })?;
+        inspect(der).map_err(|e| format!("{}: PEM certificate block {} is not a valid certificate: {e}", file.display(), i + 1))?;
     }
     Ok(ders)
 }

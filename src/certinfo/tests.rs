@@ -3,8 +3,8 @@
 
 use super::*;
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
-    ExtendedKeyUsagePurpose as Eku, IsCa, KeyPair, KeyUsagePurpose, SerialNumber,
+    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, ExtendedKeyUsagePurpose as Eku, IsCa, KeyPair,
+    KeyUsagePurpose, SerialNumber,
 };
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -49,8 +49,7 @@ struct Ca {
 fn ca_params(cn: &str) -> CertificateParams {
     let mut p = CertificateParams::default();
     p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name
-        .push(DnType::OrganizationName, "Test Corp");
+    p.distinguished_name.push(DnType::OrganizationName, "Test Corp");
     p.distinguished_name.push(DnType::CommonName, cn);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
@@ -96,26 +95,18 @@ fn leaf(spec: LeafSpec<'_>, issuer: &Ca) -> Vec<u8> {
     let mut p = CertificateParams::new(names).unwrap();
     p.distinguished_name = DistinguishedName::new();
     p.distinguished_name.push(DnType::CommonName, spec.cn);
-    p.distinguished_name
-        .push(DnType::OrganizationName, "Example");
+    p.distinguished_name.push(DnType::OrganizationName, "Example");
     p.extended_key_usages = spec.ekus;
     p.serial_number = Some(SerialNumber::from_slice(&[0x01, 0xAB, 0x7F]));
     p.not_before = odt(ts(spec.not_before));
     p.not_after = odt(ts(spec.not_after));
-    p.signed_by(leaf_key(), &issuer.issuer)
-        .unwrap()
-        .der()
-        .to_vec()
+    p.signed_by(leaf_key(), &issuer.issuer).unwrap().der().to_vec()
 }
 
 fn store_of(cas: &[&Ca]) -> TrustStore {
     TrustStore {
         source: PathBuf::from("test-store"),
-        certs: cas
-            .iter()
-            .enumerate()
-            .map(|(i, ca)| (PathBuf::from(format!("ca{i}.pem")), ca.der.clone()))
-            .collect(),
+        certs: cas.iter().enumerate().map(|(i, ca)| (PathBuf::from(format!("ca{i}.pem")), ca.der.clone())).collect(),
     }
 }
 
@@ -140,11 +131,7 @@ fn one_der(pem: &str) -> Vec<u8> {
 fn is_fingerprint(s: &str) -> bool {
     s.len() == 32 * 3 - 1
         && s.split(':').count() == 32
-        && s.split(':').all(|p| {
-            p.len() == 2
-                && p.chars()
-                    .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
-        })
+        && s.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)))
 }
 
 // ---------- inspect ----------
@@ -218,10 +205,7 @@ fn inspect_contract_certificates() {
     assert_eq!(imp.subject, "O=Synergy, CN=imp-rt.synergy.com");
     assert_eq!(imp.common_name.as_deref(), Some("imp-rt.synergy.com"));
     assert_eq!(imp.issuer, ENTERPRISE_ROOT);
-    assert_eq!(
-        imp.serial,
-        "79:C3:E4:7B:35:95:FD:B7:AB:9B:BF:C7:6B:9F:C5:D9:02:32:F2:7B"
-    );
+    assert_eq!(imp.serial, "79:C3:E4:7B:35:95:FD:B7:AB:9B:BF:C7:6B:9F:C5:D9:02:32:F2:7B");
     assert_eq!(imp.not_before, "2026-11-25T17:32:15Z");
     assert_eq!(imp.not_after, "2028-11-24T17:32:15Z");
     assert_eq!(imp.san_dns, ["imp-rt.synergy.com"]);
@@ -230,23 +214,14 @@ fn inspect_contract_certificates() {
     assert_eq!(imp.key_algorithm, "RSA 2048");
     assert_eq!(imp.signature_algorithm, "sha256WithRSAEncryption");
     // Same value as `openssl x509 -fingerprint -sha256`.
-    assert_eq!(
-        imp.sha256,
-        "7F:E6:33:9A:0E:70:D0:67:28:3F:B7:68:78:55:AC:9F:4C:02:2A:18:35:0B:1A:2C:65:6D:9C:3B:E5:FC:53:A6"
-    );
+    assert_eq!(imp.sha256, "7F:E6:33:9A:0E:70:D0:67:28:3F:B7:68:78:55:AC:9F:4C:02:2A:18:35:0B:1A:2C:65:6D:9C:3B:E5:FC:53:A6");
     assert!(!imp.is_ca && !imp.self_signed);
 
     let root = inspect(&one_der(ENTERPRISE_ROOT_PEM)).unwrap();
     assert_eq!(root.subject, ENTERPRISE_ROOT);
-    assert_eq!(
-        root.common_name.as_deref(),
-        Some("Synergy Enterprise Root CA")
-    );
+    assert_eq!(root.common_name.as_deref(), Some("Synergy Enterprise Root CA"));
     assert!(root.is_ca && root.self_signed);
-    assert_eq!(
-        root.sha256,
-        "37:77:C0:76:FE:7D:C8:E8:7A:54:4C:F1:25:F7:2A:BF:6F:9D:96:A9:42:85:C0:19:2B:15:36:D8:14:99:70:41"
-    );
+    assert_eq!(root.sha256, "37:77:C0:76:FE:7D:C8:E8:7A:54:4C:F1:25:F7:2A:BF:6F:9D:96:A9:42:85:C0:19:2B:15:36:D8:14:99:70:41");
 }
 
 #[test]
@@ -269,9 +244,7 @@ fn cert_info_round_trips_through_json() {
     let info = inspect(&one_der(IMP_RT_PEM)).unwrap();
     let json = serde_json::to_string(&info).unwrap();
     assert_eq!(serde_json::from_str::<CertInfo>(&json).unwrap(), info);
-    let m = NameMatch::No {
-        names: vec!["a".into()],
-    };
+    let m = NameMatch::No { names: vec!["a".into()] };
     let json = serde_json::to_string(&m).unwrap();
     assert_eq!(json, r#"{"no":{"names":["a"]}}"#);
     assert_eq!(serde_json::from_str::<NameMatch>(&json).unwrap(), m);
@@ -330,20 +303,10 @@ fn trust_store_from_contract_folder_has_two_roots_in_name_order() {
     let dir = fixtures().join("cup-trust");
     let store = TrustStore::load(&dir).unwrap();
     assert_eq!(store.source, dir);
-    let names: Vec<_> = store
-        .certs
-        .iter()
-        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<_> = store.certs.iter().map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["enterprise-root-ca.pem", "legacy-partner-ca.pem"]);
-    let subjects: Vec<_> = infos(&store.certs.iter().map(|c| c.1.clone()).collect::<Vec<_>>())
-        .into_iter()
-        .map(|i| i.subject)
-        .collect();
-    assert_eq!(
-        subjects,
-        [ENTERPRISE_ROOT, "O=Synergy Partners, CN=Legacy Partner CA"]
-    );
+    let subjects: Vec<_> = infos(&store.certs.iter().map(|c| c.1.clone()).collect::<Vec<_>>()).into_iter().map(|i| i.subject).collect();
+    assert_eq!(subjects, [ENTERPRISE_ROOT, "O=Synergy Partners, CN=Legacy Partner CA"]);
 }
 
 #[test]
@@ -354,8 +317,7 @@ fn trust_store_from_bundle_file() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = tmp.path().join("bundle.txt");
     let partner = include_str!("fixtures/cup-trust/legacy-partner-ca.pem");
-    let text =
-        format!("# exported roots\r\n{ENTERPRISE_ROOT_PEM}\r\n{partner}").replace('\n', "\r\n");
+    let text = format!("# exported roots\r\n{ENTERPRISE_ROOT_PEM}\r\n{partner}").replace('\n', "\r\n");
     std::fs::write(&bundle, text).unwrap();
     let store = TrustStore::load(&bundle).unwrap();
     assert_eq!(store.certs.len(), 2);
@@ -370,11 +332,7 @@ fn trust_store_folder_skips_non_certificates_and_reads_der() {
     std::fs::write(tmp.path().join("b-root.cer"), &root.der).unwrap();
     std::fs::write(tmp.path().join("a-enterprise.PEM"), ENTERPRISE_ROOT_PEM).unwrap();
     std::fs::write(tmp.path().join("README.txt"), "not a cert").unwrap();
-    std::fs::write(
-        tmp.path().join("server.pem"),
-        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
-    )
-    .unwrap();
+    std::fs::write(tmp.path().join("server.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").unwrap();
     std::fs::create_dir(tmp.path().join("sub.pem")).unwrap();
     let store = TrustStore::load(tmp.path()).unwrap();
     assert_eq!(store.certs.len(), 2);
@@ -390,9 +348,7 @@ fn trust_store_empty_or_corrupt_is_an_error() {
     assert!(err.contains("holds no certificate"), "{err}");
 
     std::fs::write(tmp.path().join("notes.txt"), "hello").unwrap();
-    assert!(TrustStore::load(tmp.path())
-        .unwrap_err()
-        .contains("holds no certificate"));
+    assert!(TrustStore::load(tmp.path()).unwrap_err().contains("holds no certificate"));
 
     std::fs::write(tmp.path().join("good.pem"), ENTERPRISE_ROOT_PEM).unwrap();
     std::fs::write(tmp.path().join("bad.crt"), b"\x30\x03garbage").unwrap();
@@ -403,10 +359,7 @@ fn trust_store_empty_or_corrupt_is_an_error() {
     let broken = ENTERPRISE_ROOT_PEM.replacen("MII", "M#I", 1);
     std::fs::write(tmp.path().join("zz-broken.pem"), broken).unwrap();
     let err = TrustStore::load(tmp.path()).unwrap_err();
-    assert!(
-        err.contains("zz-broken.pem") && err.contains("block 1"),
-        "{err}"
-    );
+    assert!(err.contains("zz-broken.pem") && err.contains("block 1"), "{err}");
 
     let missing = TrustStore::load(&tmp.path().join("nope")).unwrap_err();
     assert!(missing.contains("cannot read"), "{missing}");
@@ -427,63 +380,30 @@ fn names_host_exact_is_case_insensitive() {
     let info = inspect(&one_der(IMP_RT_PEM)).unwrap();
     assert_eq!(names_host(&info, "imp-rt.synergy.com"), NameMatch::BySan);
     assert_eq!(names_host(&info, "IMP-RT.Synergy.COM."), NameMatch::BySan);
-    assert_eq!(
-        names_host(&info, "imp-rt2.synergy.com"),
-        NameMatch::No {
-            names: vec!["imp-rt.synergy.com".into()]
-        }
-    );
+    assert_eq!(names_host(&info, "imp-rt2.synergy.com"), NameMatch::No { names: vec!["imp-rt.synergy.com".into()] });
 }
 
 #[test]
 fn names_host_wildcard_matches_exactly_one_label() {
     let info = info_with(None, &["*.pool.example.com"], &[]);
     assert_eq!(names_host(&info, "fe1.pool.example.com"), NameMatch::BySan);
-    assert!(matches!(
-        names_host(&info, "a.fe1.pool.example.com"),
-        NameMatch::No { .. }
-    ));
-    assert!(matches!(
-        names_host(&info, "pool.example.com"),
-        NameMatch::No { .. }
-    ));
+    assert!(matches!(names_host(&info, "a.fe1.pool.example.com"), NameMatch::No { .. }));
+    assert!(matches!(names_host(&info, "pool.example.com"), NameMatch::No { .. }));
     let partial = info_with(None, &["fe*.pool.example.com", "*.com"], &[]);
-    assert!(matches!(
-        names_host(&partial, "fe1.pool.example.com"),
-        NameMatch::No { .. }
-    ));
-    assert!(matches!(
-        names_host(&partial, "example.com"),
-        NameMatch::No { .. }
-    ));
+    assert!(matches!(names_host(&partial, "fe1.pool.example.com"), NameMatch::No { .. }));
+    assert!(matches!(names_host(&partial, "example.com"), NameMatch::No { .. }));
 }
 
 #[test]
 fn names_host_uses_cn_only_without_any_san() {
     let no_san = info_with(Some("Lync.Example.com"), &[], &[]);
-    assert_eq!(
-        names_host(&no_san, "lync.example.com"),
-        NameMatch::ByCommonNameFallback
-    );
-    assert_eq!(
-        names_host(&no_san, "other.example.com"),
-        NameMatch::No {
-            names: vec!["Lync.Example.com".into()]
-        }
-    );
+    assert_eq!(names_host(&no_san, "lync.example.com"), NameMatch::ByCommonNameFallback);
+    assert_eq!(names_host(&no_san, "other.example.com"), NameMatch::No { names: vec!["Lync.Example.com".into()] });
     let with_san = info_with(Some("lync.example.com"), &["pool.example.com"], &[]);
-    assert_eq!(
-        names_host(&with_san, "lync.example.com"),
-        NameMatch::No {
-            names: vec!["pool.example.com".into()]
-        }
-    );
+    assert_eq!(names_host(&with_san, "lync.example.com"), NameMatch::No { names: vec!["pool.example.com".into()] });
     // An IP SAN alone also disables the CN fallback.
     let ip_only = info_with(Some("lync.example.com"), &[], &["10.0.0.1"]);
-    assert!(matches!(
-        names_host(&ip_only, "lync.example.com"),
-        NameMatch::No { .. }
-    ));
+    assert!(matches!(names_host(&ip_only, "lync.example.com"), NameMatch::No { .. }));
 }
 
 #[test]
@@ -493,42 +413,22 @@ fn names_host_ip_matches_ip_sans_only() {
     assert_eq!(names_host(&info, "10.1.1.20"), NameMatch::BySan);
     assert_eq!(
         names_host(&info, "10.1.1.21"),
-        NameMatch::No {
-            names: vec![
-                "imp-rt.example.com".into(),
-                "imp-rt2.example.com".into(),
-                "10.1.1.20".into()
-            ]
-        }
+        NameMatch::No { names: vec!["imp-rt.example.com".into(), "imp-rt2.example.com".into(), "10.1.1.20".into()] }
     );
     let v6 = info_with(None, &[], &["2001:db8::1"]);
     assert_eq!(names_host(&v6, "[2001:DB8:0::1]"), NameMatch::BySan);
     let cn_ip = info_with(Some("10.9.9.9"), &[], &[]);
-    assert!(matches!(
-        names_host(&cn_ip, "10.9.9.9"),
-        NameMatch::No { .. }
-    ));
+    assert!(matches!(names_host(&cn_ip, "10.9.9.9"), NameMatch::No { .. }));
 }
 
 #[test]
 fn validity_at_each_side_of_the_window() {
     let info = inspect(&one_der(IMP_RT_PEM)).unwrap();
     let (nb, na) = (info.not_before_unix, info.not_after_unix);
-    assert_eq!(
-        validity_at(&info, nb - 10),
-        Validity::NotYetValid { starts_in_s: 10 }
-    );
-    assert_eq!(
-        validity_at(&info, nb),
-        Validity::Valid {
-            remaining_s: na - nb
-        }
-    );
+    assert_eq!(validity_at(&info, nb - 10), Validity::NotYetValid { starts_in_s: 10 });
+    assert_eq!(validity_at(&info, nb), Validity::Valid { remaining_s: na - nb });
     assert_eq!(validity_at(&info, na), Validity::Valid { remaining_s: 0 });
-    assert_eq!(
-        validity_at(&info, na + 86_400),
-        Validity::Expired { since_s: 86_400 }
-    );
+    assert_eq!(validity_at(&info, na + 86_400), Validity::Expired { since_s: 86_400 });
 }
 
 // ---------- chains ----------
@@ -542,27 +442,10 @@ fn verify_chain_trusted_through_intermediate() {
 
     for usage in [Usage::Server, Usage::Client] {
         let v = verify_chain(&chain, &store, now(), usage);
-        assert_eq!(
-            v,
-            ChainVerdict {
-                trusted: true,
-                error: None,
-                anchor_subject: Some("O=Test Corp, CN=Test Root CA".into()),
-            }
-        );
+        assert_eq!(v, ChainVerdict { trusted: true, error: None, anchor_subject: Some("O=Test Corp, CN=Test Root CA".into()) });
     }
-    assert_eq!(
-        chain_order(&infos(&chain), Some(&store)),
-        ChainShape {
-            in_order: true,
-            root_sent: false,
-            missing_intermediate: false
-        }
-    );
-    assert_eq!(
-        issuing_root(&chain, &store).as_deref(),
-        Some("O=Test Corp, CN=Test Root CA")
-    );
+    assert_eq!(chain_order(&infos(&chain), Some(&store)), ChainShape { in_order: true, root_sent: false, missing_intermediate: false });
+    assert_eq!(issuing_root(&chain, &store).as_deref(), Some("O=Test Corp, CN=Test Root CA"));
 }
 
 #[test]
@@ -573,10 +456,7 @@ fn verify_chain_picks_the_right_anchor_among_several() {
     let store = store_of(&[&other, &root]);
     let v = verify_chain(&chain, &store, now(), Usage::Server);
     assert!(v.trusted, "{v:?}");
-    assert_eq!(
-        v.anchor_subject.as_deref(),
-        Some("O=Test Corp, CN=Test Root CA")
-    );
+    assert_eq!(v.anchor_subject.as_deref(), Some("O=Test Corp, CN=Test Root CA"));
 }
 
 #[test]
@@ -609,13 +489,7 @@ fn verify_chain_look_alike_root_reports_bad_signature() {
 #[test]
 fn verify_chain_expired_leaf_is_trusted_ignoring_time() {
     let root = root_ca("Test Root CA", root_key());
-    let chain = vec![leaf(
-        LeafSpec {
-            not_after: "2029-12-01T00:00:00Z",
-            ..LeafSpec::default()
-        },
-        &root,
-    )];
+    let chain = vec![leaf(LeafSpec { not_after: "2029-12-01T00:00:00Z", ..LeafSpec::default() }, &root)];
     let store = store_of(&[&root]);
     let v = verify_chain(&chain, &store, now(), Usage::Server);
     assert!(!v.trusted);
@@ -625,16 +499,8 @@ fn verify_chain_expired_leaf_is_trusted_ignoring_time() {
 
     let ignoring = verify_chain_ignoring_time(&chain, &store, now(), Usage::Server);
     assert!(ignoring.trusted, "{ignoring:?}");
-    assert_eq!(
-        ignoring.anchor_subject.as_deref(),
-        Some("O=Test Corp, CN=Test Root CA")
-    );
-    assert_eq!(
-        validity_at(&inspect(&chain[0]).unwrap(), now()),
-        Validity::Expired {
-            since_s: now() - ts("2029-12-01T00:00:00Z")
-        }
-    );
+    assert_eq!(ignoring.anchor_subject.as_deref(), Some("O=Test Corp, CN=Test Root CA"));
+    assert_eq!(validity_at(&inspect(&chain[0]).unwrap(), now()), Validity::Expired { since_s: now() - ts("2029-12-01T00:00:00Z") });
     assert!(issuing_root(&chain, &store).is_some());
 }
 
@@ -642,12 +508,7 @@ fn verify_chain_expired_leaf_is_trusted_ignoring_time() {
 fn verify_chain_not_yet_valid_leaf() {
     let root = root_ca("Test Root CA", root_key());
     let chain = vec![leaf(LeafSpec::default(), &root)];
-    let v = verify_chain(
-        &chain,
-        &store_of(&[&root]),
-        ts("2029-03-01T00:00:00Z"),
-        Usage::Server,
-    );
+    let v = verify_chain(&chain, &store_of(&[&root]), ts("2029-03-01T00:00:00Z"), Usage::Server);
     let err = v.error.unwrap();
     assert!(err.starts_with("not yet valid"), "{err}");
     assert!(err.contains("2029-06-01T00:00:00Z"), "{err}");
@@ -681,13 +542,7 @@ fn verify_chain_missing_intermediate() {
 #[test]
 fn verify_chain_server_only_eku_refused_for_client_usage() {
     let root = root_ca("Test Root CA", root_key());
-    let chain = vec![leaf(
-        LeafSpec {
-            ekus: vec![Eku::ServerAuth],
-            ..LeafSpec::default()
-        },
-        &root,
-    )];
+    let chain = vec![leaf(LeafSpec { ekus: vec![Eku::ServerAuth], ..LeafSpec::default() }, &root)];
     let store = store_of(&[&root]);
     assert!(verify_chain(&chain, &store, now(), Usage::Server).trusted);
 
@@ -705,13 +560,7 @@ fn verify_chain_server_only_eku_refused_for_client_usage() {
 #[test]
 fn verify_chain_without_eku_extension_allows_both_usages() {
     let root = root_ca("Test Root CA", root_key());
-    let chain = vec![leaf(
-        LeafSpec {
-            ekus: vec![],
-            ..LeafSpec::default()
-        },
-        &root,
-    )];
+    let chain = vec![leaf(LeafSpec { ekus: vec![], ..LeafSpec::default() }, &root)];
     let store = store_of(&[&root]);
     assert!(!inspect(&chain[0]).unwrap().eku_present);
     assert!(verify_chain(&chain, &store, now(), Usage::Server).trusted);
@@ -729,38 +578,17 @@ fn verify_chain_out_of_order_and_root_sent() {
     // webpki builds the path whatever the order, but the order is reported.
     let shuffled = vec![leaf_der.clone(), upper.der.clone(), lower.der.clone()];
     assert!(verify_chain(&shuffled, &store, now(), Usage::Server).trusted);
-    assert_eq!(
-        chain_order(&infos(&shuffled), Some(&store)),
-        ChainShape {
-            in_order: false,
-            root_sent: false,
-            missing_intermediate: false
-        }
-    );
+    assert_eq!(chain_order(&infos(&shuffled), Some(&store)), ChainShape { in_order: false, root_sent: false, missing_intermediate: false });
 
-    let ordered_with_root = vec![
-        leaf_der,
-        lower.der.clone(),
-        upper.der.clone(),
-        root.der.clone(),
-    ];
+    let ordered_with_root = vec![leaf_der, lower.der.clone(), upper.der.clone(), root.der.clone()];
     assert!(verify_chain(&ordered_with_root, &store, now(), Usage::Server).trusted);
     assert_eq!(
         chain_order(&infos(&ordered_with_root), Some(&store)),
-        ChainShape {
-            in_order: true,
-            root_sent: true,
-            missing_intermediate: false
-        }
+        ChainShape { in_order: true, root_sent: true, missing_intermediate: false }
     );
     // Sending the root does not make it trusted.
     let other = root_ca("Other Root", leaf_key());
-    let v = verify_chain(
-        &ordered_with_root,
-        &store_of(&[&other]),
-        now(),
-        Usage::Server,
-    );
+    let v = verify_chain(&ordered_with_root, &store_of(&[&other]), now(), Usage::Server);
     assert!(v.error.unwrap().starts_with("unknown issuer"));
 }
 
@@ -792,21 +620,9 @@ fn verify_chain_degenerate_inputs_do_not_panic() {
     let v = verify_chain_ignoring_time(&[b"junk".to_vec()], &cup, now(), Usage::Server);
     assert!(!v.trusted && v.error.unwrap().contains("cannot be read"));
     assert_eq!(issuing_root(&[], &cup), None);
-    let v = verify_chain(
-        &[one_der(IMP_RT_PEM), b"junk".to_vec()],
-        &cup,
-        i64::MIN,
-        Usage::Server,
-    );
+    let v = verify_chain(&[one_der(IMP_RT_PEM), b"junk".to_vec()], &cup, i64::MIN, Usage::Server);
     assert!(!v.trusted);
-    assert_eq!(
-        chain_order(&[], Some(&cup)),
-        ChainShape {
-            in_order: true,
-            root_sent: false,
-            missing_intermediate: false
-        }
-    );
+    assert_eq!(chain_order(&[], Some(&cup)), ChainShape { in_order: true, root_sent: false, missing_intermediate: false });
 }
 
 #[test]

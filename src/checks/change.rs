@@ -14,10 +14,7 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let change = &ctx.inventory.change;
     let Some(w) = &change.restart_window else {
-        return vec![ctx.violation(
-            "restart window",
-            "no window is planned for the front-end service restart ([change] restart_window)",
-        )];
+        return vec![ctx.violation("restart window", "no window is planned for the front-end service restart ([change] restart_window)")];
     };
     let peak_text = change.peak_hours.clone().unwrap_or(default_peak);
     let (Ok(start), Ok(end), Ok(tz), Some(peak)) = (
@@ -26,10 +23,7 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
         jiff::tz::TimeZone::get(&w.timezone),
         parse_hours(&peak_text),
     ) else {
-        return vec![ctx.skip(
-            "restart window",
-            "the window or the peak hours cannot be read",
-        )];
+        return vec![ctx.skip("restart window", "the window or the peak hours cannot be read")];
     };
     let label = format!("{} – {} {}", w.start, w.end, w.timezone);
     let Ok(end_ts) = end.to_zoned(tz.clone()) else {
@@ -64,16 +58,7 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
         steps += 1;
     }
     match clash {
-        Some(at) => vec![ctx.violation(
-            label,
-            format!("the window reaches into peak hours {peak_text} (from {at})"),
-        )],
-        None => vec![ctx.pass(
-            label,
-            format!(
-                "{} outside peak hours {peak_text}",
-                start.strftime("%A %H:%M")
-            ),
-        )],
+        Some(at) => vec![ctx.violation(label, format!("the window reaches into peak hours {peak_text} (from {at})"))],
+        None => vec![ctx.pass(label, format!("{} outside peak hours {peak_text}", start.strftime("%A %H:%M")))],
     }
 }

@@ -6,10 +6,7 @@ use crate::inventory::AddressScheme;
 use serde::Deserialize;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
-    vec![
-        Rule::offline("clients.supported", supported),
-        Rule::offline("clients.directory-uri", directory_uri),
-    ]
+    vec![Rule::offline("clients.supported", supported), Rule::offline("clients.directory-uri", directory_uri)]
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,21 +29,16 @@ fn find<'a>(rows: &'a [ClientRow], id: &str) -> Option<&'a ClientRow> {
 }
 
 fn supported(ctx: &Context<'_>) -> Vec<Finding> {
-    let (cisco, microsoft): (Vec<ClientRow>, Vec<ClientRow>) =
-        match (ctx.table("cisco_clients"), ctx.table("microsoft_clients")) {
-            (Ok(c), Ok(m)) => (c, m),
-            (Err(e), _) | (_, Err(e)) => return ctx.table_error(e),
-        };
+    let (cisco, microsoft): (Vec<ClientRow>, Vec<ClientRow>) = match (ctx.table("cisco_clients"), ctx.table("microsoft_clients")) {
+        (Ok(c), Ok(m)) => (c, m),
+        (Err(e), _) | (_, Err(e)) => return ctx.table_error(e),
+    };
     let c = &ctx.inventory.clients;
     let listed = c
         .cisco
         .iter()
         .map(|x| (x.name.as_str(), x.version.as_deref(), &cisco, "Cisco"))
-        .chain(
-            c.microsoft
-                .iter()
-                .map(|x| (x.as_str(), None, &microsoft, "Microsoft")),
-        );
+        .chain(c.microsoft.iter().map(|x| (x.as_str(), None, &microsoft, "Microsoft")));
     let mut out: Vec<Finding> = listed
         .map(|(id, version, rows, side)| {
             let label = match version {
@@ -55,24 +47,11 @@ fn supported(ctx: &Context<'_>) -> Vec<Finding> {
             };
             match find(rows, id) {
                 Some(row) if row.supported => ctx.pass(label, format!("{} is supported", row.name)),
-                Some(row) => ctx.violation(
-                    label,
-                    format!(
-                        "{} is not supported in partitioned intradomain federation",
-                        row.name
-                    ),
-                ),
+                Some(row) => ctx.violation(label, format!("{} is not supported in partitioned intradomain federation", row.name)),
                 None => {
-                    let known: Vec<&str> = rows
-                        .iter()
-                        .filter(|r| r.supported)
-                        .map(|r| r.id.as_str())
-                        .collect();
-                    ctx.violation(
-                        label,
-                        format!("`{id}` is not a {side} client supported for this integration"),
-                    )
-                    .detail(format!("supported ids: {}", known.join(", ")))
+                    let known: Vec<&str> = rows.iter().filter(|r| r.supported).map(|r| r.id.as_str()).collect();
+                    ctx.violation(label, format!("`{id}` is not a {side} client supported for this integration"))
+                        .detail(format!("supported ids: {}", known.join(", ")))
                 }
             }
         })
@@ -89,18 +68,8 @@ fn directory_uri(ctx: &Context<'_>) -> Vec<Finding> {
         Err(e) => return ctx.table_error(e),
     };
     match ctx.inventory.site.im_address_scheme {
-        None => {
-            return vec![ctx.skip(
-                "clients",
-                "the IM address scheme is not stated ([site] im_address_scheme)",
-            )]
-        }
-        Some(AddressScheme::Userid) => {
-            return vec![ctx.skip(
-                "clients",
-                "not applicable: the IM address scheme is UserID@Default_Domain",
-            )]
-        }
+        None => return vec![ctx.skip("clients", "the IM address scheme is not stated ([site] im_address_scheme)")],
+        Some(AddressScheme::Userid) => return vec![ctx.skip("clients", "not applicable: the IM address scheme is UserID@Default_Domain")],
         Some(AddressScheme::DirectoryUri) => {}
     }
     let mut out = Vec::new();
@@ -113,31 +82,13 @@ fn directory_uri(ctx: &Context<'_>) -> Vec<Finding> {
             out.push(ctx.skip(label, "unknown client: see clients.supported"));
             continue;
         };
-        let caveat = if row.verified {
-            ""
-        } else {
-            " (threshold unverified)"
-        };
+        let caveat = if row.verified { "" } else { " (threshold unverified)" };
         out.push(match (&row.directory_uri_from, &client.version) {
-            (None, _) => ctx.violation(
-                label,
-                format!(
-                    "{} does not support the Directory URI IM address scheme",
-                    row.name
-                ),
-            ),
-            (Some(_), None) => ctx.skip(
-                label,
-                "the client version is not stated: cannot tell whether it supports Directory URI",
-            ),
+            (None, _) => ctx.violation(label, format!("{} does not support the Directory URI IM address scheme", row.name)),
+            (Some(_), None) => ctx.skip(label, "the client version is not stated: cannot tell whether it supports Directory URI"),
             (Some(from), Some(v)) => match version_at_least(v, from) {
-                Some(true) => {
-                    ctx.pass(label, format!("supports Directory URI from {from}{caveat}"))
-                }
-                Some(false) => ctx.violation(
-                    label,
-                    format!("version {v} predates Directory URI support ({from}){caveat}"),
-                ),
+                Some(true) => ctx.pass(label, format!("supports Directory URI from {from}{caveat}")),
+                Some(false) => ctx.violation(label, format!("version {v} predates Directory URI support ({from}){caveat}")),
                 None => ctx.skip(label, format!("cannot read the version `{v}`")),
             },
         });

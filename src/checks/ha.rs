@@ -4,7 +4,7 @@ use super::support::{microsoft_routes, same_name};
 use crate::check::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
-    vec![Rule::offline("ha.load-balancer", load_balancer)]
+    vec![Rule::live("ha.load-balancer", super::support::needs_dns, load_balancer)]
 }
 
 fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
@@ -13,24 +13,14 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
     let lb = inv.network.load_balancer.as_ref();
     if routing.len() < 2 {
         return vec![match lb {
-            Some(lb) => ctx.info(
-                lb.fqdn.as_str(),
-                "a load balancer is described but there is only one routing node",
-            ),
-            None => ctx.skip(
-                "routing nodes",
-                "not applicable: one routing node, no load balancer",
-            ),
+            Some(lb) => ctx.info(lb.fqdn.as_str(), "a load balancer is described but there is only one routing node"),
+            None => ctx.skip("routing nodes", "not applicable: one routing node, no load balancer"),
         }];
     }
     let Some(lb) = lb else {
         return vec![ctx.violation(
             "routing nodes",
-            format!(
-                "{} routing nodes ({}) but no load balancer in front of them",
-                routing.len(),
-                routing.join(", ")
-            ),
+            format!("{} routing nodes ({}) but no load balancer in front of them", routing.len(), routing.join(", ")),
         )];
     };
     let mut out = Vec::new();
@@ -46,20 +36,21 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
                 if !same_name(&r.destination, &lb.fqdn) {
                     out.push(ctx.violation(
                         format!("route {d}"),
-                        format!(
-                            "the route for {d} targets {}, not the load balancer {}",
-                            r.destination, lb.fqdn
-                        ),
+                        format!("the route for {d} targets {}, not the load balancer {}", r.destination, lb.fqdn),
                     ));
                 }
             }
         }
     }
     if !ctx.snapshot.live {
-        out.push(ctx.skip(
-            format!("{target} dns"),
-            "whether the load balancer name resolves needs DNS: live probes not run",
-        ));
+        out.push(ctx.skip(format!("{target} dns"), "whether the load balancer name resolves needs DNS: live probes not run"));
+    } else {
+        let addrs = ctx.snapshot.addresses(&lb.fqdn);
+        out.push(if addrs.is_empty() {
+            ctx.violation(format!("{target} dns"), format!("{} does not resolve: the Microsoft route to it goes nowhere", lb.fqdn))
+        } else {
+            ctx.pass(format!("{target} dns"), format!("resolves to {}", addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")))
+        });
     }
     out
 }

@@ -1,13 +1,14 @@
 //! imp.*: what IM&P itself must hold for this integration (peers, ACL, routes).
 
-use super::support::same_name;
+use super::support::{each_peer, needs_tls, parsed_chain, same_name, Side};
 use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::{RouteType, Transport};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
-        Rule::offline("imp.acl", acl),
+        Rule::live("imp.acl", super::support::needs_dns, acl),
         Rule::offline("imp.static-routes", static_routes),
+        Rule::live("imp.peer-subjects", needs_tls, peer_subjects),
     ]
 }
 
@@ -18,18 +19,11 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
     if wanted.is_empty() {
         return vec![ctx.skip("acl", "no Microsoft pool or front end in the inventory")];
     }
-    if fed
-        .acl
-        .iter()
-        .any(|e| e == "*" || e.eq_ignore_ascii_case("all"))
-    {
+    if fed.acl.iter().any(|e| e == "*" || e.eq_ignore_ascii_case("all")) {
         return vec![ctx.pass("acl", "the incoming ACL allows all peers")];
     }
     if fed.acl.is_empty() {
-        return vec![ctx.skip(
-            "acl",
-            "the incoming ACL is not described ([cisco.federation] acl)",
-        )];
+        return vec![ctx.skip("acl", "the incoming ACL is not described ([cisco.federation] acl)")];
     }
     let mut out: Vec<Finding> = wanted
         .iter()
@@ -37,20 +31,71 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
             if fed.acl.iter().any(|e| same_name(e, name)) {
                 ctx.pass(name.as_str(), "FQDN is in the incoming ACL")
             } else {
-                ctx.violation(
-                    name.as_str(),
-                    format!("{name} is not in IM&P's incoming ACL: its requests are refused"),
-                )
+                ctx.violation(name.as_str(), format!("{name} is not in IM&P's incoming ACL: its requests are refused"))
             }
         })
         .collect();
     if !ctx.snapshot.live {
-        out.push(ctx.skip(
-            "acl addresses",
-            "the address half needs DNS answers: live probes not run",
-        ));
+        out.push(ctx.skip("acl addresses", "the address half needs DNS answers: live probes not run"));
+        return out;
+    }
+    for name in &wanted {
+        for addr in ctx.snapshot.addresses(name) {
+            let a = addr.to_string();
+            let covered = fed.acl.iter().any(|e| e == &a || cidr_contains(e, addr));
+            out.push(if covered {
+                ctx.pass(format!("{name} ({a})"), "address is in the incoming ACL")
+            } else {
+                ctx.violation(format!("{name} ({a})"), format!("{a}, the address of {name}, is not in IM&P's incoming ACL"))
+            });
+        }
     }
     out
+}
+
+/// "10.50.1.0/24" contains 10.50.1.11.
+fn cidr_contains(entry: &str, addr: std::net::IpAddr) -> bool {
+    let Some((net, bits)) = entry.split_once('/') else { return false };
+    let (Ok(net), Ok(bits)) = (net.parse::<std::net::IpAddr>(), bits.parse::<u32>()) else { return false };
+    match (net, addr) {
+        (std::net::IpAddr::V4(n), std::net::IpAddr::V4(a)) if bits <= 32 => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (std::net::IpAddr::V6(n), std::net::IpAddr::V6(a)) if bits <= 128 => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The subject CN each Microsoft peer serves must be a configured TLS peer subject.
+fn peer_subjects(ctx: &Context<'_>) -> Vec<Finding> {
+    let subjects = &ctx.inventory.cisco.federation.tls_peer_subjects;
+    if subjects.is_empty() {
+        return vec![ctx.skip("tls peer subjects", "IM&P's TLS peer subjects are not described ([cisco.federation] tls_peer_subjects)")];
+    }
+    each_peer(ctx, |peer, target, obs| {
+        if peer.side != Side::Microsoft {
+            return None;
+        }
+        let chain = match parsed_chain(obs) {
+            Ok(c) => c,
+            Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
+        };
+        let leaf = &chain[0].1;
+        let Some(cn) = leaf.common_name.clone() else {
+            return Some(
+                ctx.violation(target, format!("the certificate has no subject CN ({}) to match a TLS peer subject", leaf.subject)),
+            );
+        };
+        Some(if subjects.iter().any(|s| same_name(s, &cn)) {
+            ctx.pass(target, format!("serves CN={cn}, a configured TLS peer subject"))
+        } else {
+            ctx.violation(target, format!("serves CN={cn}, which is not among IM&P's TLS peer subjects ({})", subjects.join(", ")))
+        })
+    })
 }
 
 /// IM&P writes domain routes backwards: example.com becomes ".com.example.*".
@@ -60,13 +105,7 @@ pub fn reversed_pattern(domain: &str) -> String {
 }
 
 fn pattern_covers(pattern: &str, domain: &str) -> bool {
-    let norm = |p: &str| {
-        p.trim()
-            .trim_start_matches('.')
-            .trim_end_matches('*')
-            .trim_end_matches('.')
-            .to_ascii_lowercase()
-    };
+    let norm = |p: &str| p.trim().trim_start_matches('.').trim_end_matches('*').trim_end_matches('.').to_ascii_lowercase();
     norm(pattern) == norm(&reversed_pattern(domain))
 }
 
@@ -74,38 +113,18 @@ fn static_routes(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
     let shared = inv.shared_domains();
     if shared.is_empty() {
-        return vec![ctx.skip(
-            "imp routes",
-            "no domain is shared by both sides (see domains.shared)",
-        )];
+        return vec![ctx.skip("imp routes", "no domain is shared by both sides (see domains.shared)")];
     }
     let routes = &inv.cisco.federation.static_routes;
-    let front_ends: Vec<String> = inv
-        .microsoft
-        .pools
-        .iter()
-        .flat_map(|p| p.servers.iter())
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    let pools: Vec<String> = inv
-        .microsoft
-        .pools
-        .iter()
-        .map(|p| p.fqdn.to_ascii_lowercase())
-        .collect();
+    let front_ends: Vec<String> = inv.microsoft.pools.iter().flat_map(|p| p.servers.iter()).map(|s| s.to_ascii_lowercase()).collect();
+    let pools: Vec<String> = inv.microsoft.pools.iter().map(|p| p.fqdn.to_ascii_lowercase()).collect();
     let ocs = inv.platform_is_ocs();
     let mut out = Vec::new();
     for d in &shared {
         let want = reversed_pattern(d);
-        let mine: Vec<_> = routes
-            .iter()
-            .filter(|r| pattern_covers(&r.pattern, d))
-            .collect();
+        let mine: Vec<_> = routes.iter().filter(|r| pattern_covers(&r.pattern, d)).collect();
         if mine.is_empty() {
-            out.push(ctx.violation(
-                d.as_str(),
-                format!("no IM&P static route for {d}: add a domain route with pattern {want}"),
-            ));
+            out.push(ctx.violation(d.as_str(), format!("no IM&P static route for {d}: add a domain route with pattern {want}")));
             continue;
         }
         for r in mine {
@@ -116,45 +135,20 @@ fn static_routes(ctx: &Context<'_>) -> Vec<Finding> {
                 problems.push("route type must be domain".to_string());
             }
             match r.transport {
-                Transport::Tls if r.port != 5061 => problems.push(format!(
-                    "TLS on port {} (Microsoft listens on 5061)",
-                    r.port
-                )),
+                Transport::Tls if r.port != 5061 => problems.push(format!("TLS on port {} (Microsoft listens on 5061)", r.port)),
                 Transport::Tls => {}
                 Transport::Tcp if ocs => {}
-                t => problems.push(format!(
-                    "{t} is not allowed with Lync or Skype for Business"
-                )),
+                t => problems.push(format!("{t} is not allowed with Lync or Skype for Business")),
             }
             if pools.contains(&hop) {
-                problems.push(
-                    "the next hop is the pool name; point each route at a front end".to_string(),
-                );
+                problems.push("the next hop is the pool name; point each route at a front end".to_string());
             } else if hop.parse::<std::net::IpAddr>().is_err() && !front_ends.contains(&hop) {
-                problems.push(format!(
-                    "{} is not a front end listed in [[microsoft.pools]]",
-                    r.next_hop
-                ));
+                problems.push(format!("{} is not a front end listed in [[microsoft.pools]]", r.next_hop));
             }
             out.push(if problems.is_empty() {
-                ctx.pass(
-                    target,
-                    format!(
-                        "{} → {}:{} over {}",
-                        r.pattern, r.next_hop, r.port, r.transport
-                    ),
-                )
+                ctx.pass(target, format!("{} → {}:{} over {}", r.pattern, r.next_hop, r.port, r.transport))
             } else {
-                ctx.violation(
-                    target,
-                    format!(
-                        "{} → {}:{}: {}",
-                        r.pattern,
-                        r.next_hop,
-                        r.port,
-                        problems.join("; ")
-                    ),
-                )
+                ctx.violation(target, format!("{} → {}:{}: {}", r.pattern, r.next_hop, r.port, problems.join("; ")))
             });
         }
     }
@@ -171,5 +165,13 @@ mod tests {
         assert!(pattern_covers(".com.synergy.*", "synergy.com"));
         assert!(pattern_covers("com.synergy", "synergy.com"));
         assert!(!pattern_covers(".com.synergy.*", "synergy.co.uk"));
+    }
+
+    #[test]
+    fn cidr_entries_cover_their_addresses() {
+        assert!(cidr_contains("10.50.1.0/24", "10.50.1.11".parse().unwrap()));
+        assert!(!cidr_contains("10.50.1.0/24", "10.50.2.11".parse().unwrap()));
+        assert!(cidr_contains("0.0.0.0/0", "192.0.2.1".parse().unwrap()));
+        assert!(!cidr_contains("fd00::/8", "10.0.0.1".parse().unwrap()));
     }
 }

@@ -20,10 +20,7 @@ const NO_ROUTES: &str = "no Microsoft static routes known: give [microsoft] evid
 /// nodes share the load, else the routing node (or the only IM&P node).
 fn expected_destinations(ctx: &Context<'_>) -> Vec<String> {
     let inv = ctx.inventory;
-    let mut out: Vec<String> = inv
-        .routing_nodes()
-        .map(|n| n.fqdn.to_ascii_lowercase())
-        .collect();
+    let mut out: Vec<String> = inv.routing_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
     if out.is_empty() && inv.imp_nodes().count() == 1 {
         out.extend(inv.imp_nodes().map(|n| n.fqdn.to_ascii_lowercase()));
     }
@@ -39,10 +36,7 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let shared = ctx.inventory.shared_domains();
     if shared.is_empty() {
-        return vec![ctx.skip(
-            "routes",
-            "no domain is shared by both sides (see domains.shared)",
-        )];
+        return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
     let expected = expected_destinations(ctx);
     shared
@@ -50,25 +44,15 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
         .map(|d| {
             let mine: Vec<&MsRoute> = routes.iter().filter(|r| r.covers(d) && r.enabled).collect();
             let Some(r) = mine.first() else {
-                return ctx.violation(
-                    d.as_str(),
-                    format!("no enabled static route sends {d} to IM&P"),
-                );
+                return ctx.violation(d.as_str(), format!("no enabled static route sends {d} to IM&P"));
             };
             let f = if !expected.contains(&r.destination.to_ascii_lowercase()) {
                 ctx.violation(
                     d.as_str(),
-                    format!(
-                        "the route for {d} points at {}, not at the IM&P routing node ({})",
-                        r.destination,
-                        expected.join(" or ")
-                    ),
+                    format!("the route for {d} points at {}, not at the IM&P routing node ({})", r.destination, expected.join(" or ")),
                 )
             } else if !r.is_tls() {
-                ctx.violation(
-                    d.as_str(),
-                    format!("the route for {d} uses {}, not TLS", r.transport),
-                )
+                ctx.violation(d.as_str(), format!("the route for {d} uses {}, not TLS", r.transport))
             } else {
                 ctx.pass(d.as_str(), r.describe())
             };
@@ -89,29 +73,14 @@ fn port_match(ctx: &Context<'_>) -> Vec<Finding> {
         .map(|r| {
             let target = format!("route {}", r.match_uri);
             if r.port == port {
-                ctx.pass(
-                    target,
-                    format!(
-                        "{} matches the peer-auth listener port {port}",
-                        r.describe()
-                    ),
-                )
+                ctx.pass(target, format!("{} matches the peer-auth listener port {port}", r.describe()))
             } else {
-                ctx.violation(
-                    target,
-                    format!(
-                        "{} but IM&P's peer-auth listener is on {port}",
-                        r.describe()
-                    ),
-                )
+                ctx.violation(target, format!("{} but IM&P's peer-auth listener is on {port}", r.describe()))
             }
         })
         .collect();
     if out.is_empty() {
-        out.push(ctx.skip(
-            "routes",
-            "no TLS route to IM&P to compare with the peer-auth port",
-        ));
+        out.push(ctx.skip("routes", "no TLS route to IM&P to compare with the peer-auth port"));
     }
     out
 }
@@ -120,18 +89,11 @@ fn vcs_conflict(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
     let routes = microsoft_routes(ctx);
     let to_imp = imp_destinations(ctx);
-    let video: Vec<_> = inv
-        .microsoft
-        .integrations
-        .iter()
-        .filter(|i| matches!(i.kind, IntegrationKind::Vcs | IntegrationKind::Expressway))
-        .collect();
+    let video: Vec<_> =
+        inv.microsoft.integrations.iter().filter(|i| matches!(i.kind, IntegrationKind::Vcs | IntegrationKind::Expressway)).collect();
     let shared = inv.shared_domains();
     if shared.is_empty() {
-        return vec![ctx.skip(
-            "routes",
-            "no domain is shared by both sides (see domains.shared)",
-        )];
+        return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
     shared
         .iter()
@@ -160,19 +122,13 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
     let shared = inv.shared_domains();
     if shared.is_empty() {
-        return vec![ctx.skip(
-            "routes",
-            "no domain is shared by both sides (see domains.shared)",
-        )];
+        return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
     let mut out = Vec::new();
     let providers = ctx.evidence.microsoft.hosting_providers.as_ref();
     if let Some(list) = providers {
-        for p in list.iter().filter(|p| {
-            p.enabled
-                && p.enabled_shared_address_space
-                && proxies.iter().any(|x| same_name(x, &p.proxy_fqdn))
-        }) {
+        for p in list.iter().filter(|p| p.enabled && p.enabled_shared_address_space && proxies.iter().any(|x| same_name(x, &p.proxy_fqdn)))
+        {
             out.push(
                 ctx.violation(
                     format!("hosting provider {}", p.identity),
@@ -182,110 +138,60 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
             );
         }
     }
-    for i in inv.microsoft.integrations.iter().filter(|i| {
-        matches!(
-            i.kind,
-            IntegrationKind::ExchangeUm | IntegrationKind::ExchangeOnlineUm
-        )
-    }) {
+    for i in inv.microsoft.integrations.iter().filter(|i| matches!(i.kind, IntegrationKind::ExchangeUm | IntegrationKind::ExchangeOnlineUm))
+    {
         if shared.iter().any(|d| same_name(d, &i.domain)) {
-            out.push(ctx.violation(i.domain.as_str(), format!("{} serves {}, a domain shared with IM&P: its SIP traffic would be routed to IM&P", i.kind, i.domain)));
+            out.push(ctx.violation(
+                i.domain.as_str(),
+                format!("{} serves {}, a domain shared with IM&P: its SIP traffic would be routed to IM&P", i.kind, i.domain),
+            ));
         }
     }
     if out.is_empty() {
-        let f = ctx.pass(
-            "exchange um",
-            format!("no Exchange UM integration for {}", shared.join(", ")),
-        );
-        out.push(if providers.is_none() {
-            f.detail("no Get-CsHostingProvider evidence: Exchange Online UM was not examined")
-        } else {
-            f
-        });
+        let f = ctx.pass("exchange um", format!("no Exchange UM integration for {}", shared.join(", ")));
+        out.push(if providers.is_none() { f.detail("no Get-CsHostingProvider evidence: Exchange Online UM was not examined") } else { f });
     }
     out
 }
 
 fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(pools) = &ctx.evidence.microsoft.trusted_application_pools else {
-        return vec![ctx.skip("trusted application", "no Get-CsTrustedApplicationPool evidence ([microsoft] evidence.trusted_application_pools)")];
+        return vec![
+            ctx.skip("trusted application", "no Get-CsTrustedApplicationPool evidence ([microsoft] evidence.trusted_application_pools)")
+        ];
     };
     let inv = ctx.inventory;
-    let imp: Vec<String> = inv
-        .imp_nodes()
-        .map(|n| n.fqdn.to_ascii_lowercase())
-        .collect();
+    let imp: Vec<String> = inv.imp_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
     let mut candidates: Vec<String> = expected_destinations(ctx);
     candidates.extend(imp.iter().cloned());
-    let Some(pool) = pools
-        .iter()
-        .find(|p| candidates.contains(&p.pool_fqdn.to_ascii_lowercase()))
-    else {
+    let Some(pool) = pools.iter().find(|p| candidates.contains(&p.pool_fqdn.to_ascii_lowercase())) else {
         let seen: Vec<&str> = pools.iter().map(|p| p.pool_fqdn.as_str()).collect();
         return vec![ctx
-            .violation(
-                "trusted application",
-                "no trusted application pool names an IM&P node",
-            )
-            .detail(format!(
-                "pools found: {}",
-                if seen.is_empty() {
-                    "none".into()
-                } else {
-                    seen.join(", ")
-                }
-            ))];
+            .violation("trusted application", "no trusted application pool names an IM&P node")
+            .detail(format!("pools found: {}", if seen.is_empty() { "none".into() } else { seen.join(", ") }))];
     };
     let target = format!("pool {}", pool.pool_fqdn);
     let mut out = Vec::new();
-    let strangers: Vec<&String> = pool
-        .computers
-        .iter()
-        .filter(|c| !imp.contains(&c.to_ascii_lowercase()))
-        .collect();
+    let strangers: Vec<&String> = pool.computers.iter().filter(|c| !imp.contains(&c.to_ascii_lowercase())).collect();
     if !strangers.is_empty() {
-        out.push(
-            ctx.warn(
-                target.clone(),
-                format!(
-                    "the pool lists computers that are not IM&P nodes in the inventory: {}",
-                    strangers
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+        out.push(ctx.warn(
+            target.clone(),
+            format!(
+                "the pool lists computers that are not IM&P nodes in the inventory: {}",
+                strangers.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ),
-        );
+        ));
     }
     let port = inv.cisco.federation.peer_auth_port();
     match &ctx.evidence.microsoft.trusted_applications {
-        None => out.push(ctx.skip(
-            target,
-            "no Get-CsTrustedApplication evidence: the application port was not examined",
-        )),
-        Some(apps) => match apps
-            .iter()
-            .find(|a| same_name(&a.pool_fqdn, &pool.pool_fqdn))
-        {
-            None => out.push(ctx.violation(
-                target,
-                "the pool has no trusted application (New-CsTrustedApplication was not run)",
-            )),
+        None => out.push(ctx.skip(target, "no Get-CsTrustedApplication evidence: the application port was not examined")),
+        Some(apps) => match apps.iter().find(|a| same_name(&a.pool_fqdn, &pool.pool_fqdn)) {
+            None => out.push(ctx.violation(target, "the pool has no trusted application (New-CsTrustedApplication was not run)")),
             Some(a) if a.port != port => out.push(ctx.violation(
                 target,
-                format!(
-                    "trusted application {} listens on {} but IM&P's peer-auth port is {port}",
-                    a.application_id, a.port
-                ),
+                format!("trusted application {} listens on {} but IM&P's peer-auth port is {port}", a.application_id, a.port),
             )),
-            Some(a) => out.push(ctx.pass(
-                target,
-                format!(
-                    "trusted application {} on port {} ({})",
-                    a.application_id, a.port, a.protocol
-                ),
-            )),
+            Some(a) => out.push(ctx.pass(target, format!("trusted application {} on port {} ({})", a.application_id, a.port, a.protocol))),
         },
     }
     out

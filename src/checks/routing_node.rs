@@ -13,25 +13,12 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 
 fn dedicated(ctx: &Context<'_>) -> Vec<Finding> {
     let imp = ctx.inventory.imp_nodes().count();
-    let routing: Vec<&str> = ctx
-        .inventory
-        .routing_nodes()
-        .map(|n| n.fqdn.as_str())
-        .collect();
+    let routing: Vec<&str> = ctx.inventory.routing_nodes().map(|n| n.fqdn.as_str()).collect();
     match (imp, routing.is_empty()) {
         (0, _) => vec![ctx.skip("cluster", "no IM&P node in the inventory")],
-        (1, _) => vec![ctx.pass(
-            "cluster",
-            "single-node cluster: no separate routing node needed",
-        )],
-        (n, true) => vec![ctx.violation(
-            "cluster",
-            format!("{n} IM&P nodes but none has the routing role"),
-        )],
-        (n, false) => vec![ctx.pass(
-            "cluster",
-            format!("{n} IM&P nodes; routing node: {}", routing.join(", ")),
-        )],
+        (1, _) => vec![ctx.pass("cluster", "single-node cluster: no separate routing node needed")],
+        (n, true) => vec![ctx.violation("cluster", format!("{n} IM&P nodes but none has the routing role"))],
+        (n, false) => vec![ctx.pass("cluster", format!("{n} IM&P nodes; routing node: {}", routing.join(", ")))],
     }
 }
 
@@ -41,14 +28,8 @@ fn no_users(ctx: &Context<'_>) -> Vec<Finding> {
         .routing_nodes()
         .map(|n| match n.users {
             Some(0) => ctx.pass(n.fqdn.as_str(), "no users assigned"),
-            Some(u) => ctx.violation(
-                n.fqdn.as_str(),
-                format!("{u} users are assigned to the routing node"),
-            ),
-            None => ctx.skip(
-                n.fqdn.as_str(),
-                "user count not stated ([cisco.nodes] users)",
-            ),
+            Some(u) => ctx.violation(n.fqdn.as_str(), format!("{u} users are assigned to the routing node")),
+            None => ctx.skip(n.fqdn.as_str(), "user count not stated ([cisco.nodes] users)"),
         })
         .collect();
     if out.is_empty() {
@@ -58,22 +39,15 @@ fn no_users(ctx: &Context<'_>) -> Vec<Finding> {
 }
 
 fn services(ctx: &Context<'_>) -> Vec<Finding> {
-    let (off, on_routing, on_users): (Vec<String>, Vec<String>, Vec<String>) = match (
-        ctx.table("routing_node_deactivated"),
-        ctx.table("routing_node_running"),
-        ctx.table("user_node_running"),
-    ) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return ctx.table_error(e),
-    };
+    let (off, on_routing, on_users): (Vec<String>, Vec<String>, Vec<String>) =
+        match (ctx.table("routing_node_deactivated"), ctx.table("routing_node_running"), ctx.table("user_node_running")) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return ctx.table_error(e),
+        };
     let mut out = Vec::new();
     for node in ctx.inventory.imp_nodes() {
         let target = node.fqdn.as_str();
-        let Some(list) = ctx
-            .evidence
-            .node(&node.fqdn)
-            .and_then(|e| e.service_list.as_ref())
-        else {
+        let Some(list) = ctx.evidence.node(&node.fqdn).and_then(|e| e.service_list.as_ref()) else {
             out.push(ctx.skip(target, "no `utils service list` evidence for this node"));
             continue;
         };
@@ -85,16 +59,10 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
             for name in &off {
                 if let Some(s) = list.get(name) {
                     match s.state {
-                        ServiceState::Stopped
-                            if s.reason.as_deref().is_some_and(|r| {
-                                r.to_ascii_lowercase().contains("not activated")
-                            }) => {}
+                        ServiceState::Stopped if s.reason.as_deref().is_some_and(|r| r.to_ascii_lowercase().contains("not activated")) => {}
                         ServiceState::Stopped => half.push(format!(
                             "{name} (stopped but still activated{})",
-                            s.reason
-                                .as_deref()
-                                .map(|r| format!(": {r}"))
-                                .unwrap_or_default()
+                            s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
                         )),
                         _ => wrong.push(format!("{name} is {}", s.state)),
                     }
@@ -103,10 +71,7 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
                         s.line,
                         s.name,
                         s.state,
-                        s.reason
-                            .as_deref()
-                            .map(|r| format!("  {r}"))
-                            .unwrap_or_default()
+                        s.reason.as_deref().map(|r| format!("  {r}")).unwrap_or_default()
                     ));
                 }
             }
@@ -125,9 +90,14 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
         let role = if routing { "routing node" } else { "user node" };
         out.push(
             if !wrong.is_empty() {
-                ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if half.is_empty() { String::new() } else { format!("also: {}", half.join("; ")) })
+                ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if half.is_empty() {
+                    String::new()
+                } else {
+                    format!("also: {}", half.join("; "))
+                })
             } else if !half.is_empty() {
-                ctx.warn(target, format!("{role}: {}", half.join("; "))).detail("deactivate them in Serviceability > Tools > Service Activation rather than stopping them")
+                ctx.warn(target, format!("{role}: {}", half.join("; ")))
+                    .detail("deactivate them in Serviceability > Tools > Service Activation rather than stopping them")
             } else if routing {
                 ctx.pass(target, format!("routing node: the {} feature services are deactivated; {} run", off.len(), needed.join(" and ")))
             } else {

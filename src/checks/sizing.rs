@@ -53,28 +53,19 @@ struct Observed {
 
 fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
     let declared = node.vm.as_ref();
-    let hw = ctx
-        .evidence
-        .node(&node.fqdn)
-        .and_then(|e| e.hardware.as_ref());
+    let hw = ctx.evidence.node(&node.fqdn).and_then(|e| e.hardware.as_ref());
     let hw_vcpu = hw.and_then(|h| h.processors);
     // Guests report a little less than the configured memory: round to whole GB.
-    let hw_ram = hw
-        .and_then(|h| h.memory_mb)
-        .map(|mb| u32::try_from((mb + 512) / 1024).unwrap_or(u32::MAX));
+    let hw_ram = hw.and_then(|h| h.memory_mb).map(|mb| u32::try_from((mb + 512) / 1024).unwrap_or(u32::MAX));
     let mut mismatches = Vec::new();
     if let (Some(d), Some(o)) = (declared.and_then(|v| v.vcpu), hw_vcpu) {
         if d != o {
-            mismatches.push(format!(
-                "the inventory says {d} vCPU but `show hardware` reports {o}"
-            ));
+            mismatches.push(format!("the inventory says {d} vCPU but `show hardware` reports {o}"));
         }
     }
     if let (Some(d), Some(o)) = (declared.and_then(|v| v.ram_gb), hw_ram) {
         if d != o {
-            mismatches.push(format!(
-                "the inventory says {d} GB RAM but `show hardware` reports {o} GB"
-            ));
+            mismatches.push(format!("the inventory says {d} GB RAM but `show hardware` reports {o} GB"));
         }
     }
     Observed {
@@ -95,45 +86,29 @@ fn vm(ctx: &Context<'_>) -> Vec<Finding> {
     for node in ctx.inventory.imp_nodes() {
         let target = node.fqdn.as_str();
         let Some(users) = node.users else {
-            out.push(ctx.skip(
-                target,
-                "no user count for this node: cannot pick its OVA template",
-            ));
+            out.push(ctx.skip(target, "no user count for this node: cannot pick its OVA template"));
             continue;
         };
         let obs = observed(ctx, node);
         if obs.vcpu.is_none() && obs.ram_gb.is_none() && obs.disk_gb.is_none() {
-            out.push(ctx.skip(
-                target,
-                "no VM figures (neither [cisco.nodes] vm nor `show hardware` evidence)",
-            ));
+            out.push(ctx.skip(target, "no VM figures (neither [cisco.nodes] vm nor `show hardware` evidence)"));
             continue;
         }
         let Some(row) = rows.iter().find(|r| r.max_users >= users) else {
             let largest = rows.last().map(|r| r.max_users).unwrap_or(0);
-            out.push(ctx.violation(
-                target,
-                format!("{users} users is more than the largest IM&P template ({largest} users)"),
-            ));
+            out.push(ctx.violation(target, format!("{users} users is more than the largest IM&P template ({largest} users)")));
             continue;
         };
         let mut short = Vec::new();
-        for (what, have, need) in [
-            ("vCPU", obs.vcpu, row.vcpu),
-            ("GB RAM", obs.ram_gb, row.ram_gb),
-            ("GB disk", obs.disk_gb, row.disk_gb),
-        ] {
+        for (what, have, need) in [("vCPU", obs.vcpu, row.vcpu), ("GB RAM", obs.ram_gb, row.ram_gb), ("GB disk", obs.disk_gb, row.disk_gb)]
+        {
             if let Some(have) = have {
                 if have < need {
                     short.push(format!("{have} {what} < {need}"));
                 }
             }
         }
-        let caveat = if row.verified {
-            String::new()
-        } else {
-            format!(" (template figures unverified: {})", row.source)
-        };
+        let caveat = if row.verified { String::new() } else { format!(" (template figures unverified: {})", row.source) };
         let template = format!("the {}-user template", row.max_users);
         let evidence = serde_json::json!({
             "users": users, "vcpu": obs.vcpu, "ram_gb": obs.ram_gb, "disk_gb": obs.disk_gb,
@@ -142,19 +117,10 @@ fn vm(ctx: &Context<'_>) -> Vec<Finding> {
         let mut f = if short.is_empty() {
             ctx.pass(
                 target,
-                format!(
-                    "{users} users: meets {template} ({} vCPU, {} GB RAM, {} GB disk){caveat}",
-                    row.vcpu, row.ram_gb, row.disk_gb
-                ),
+                format!("{users} users: meets {template} ({} vCPU, {} GB RAM, {} GB disk){caveat}", row.vcpu, row.ram_gb, row.disk_gb),
             )
         } else {
-            ctx.violation(
-                target,
-                format!(
-                    "{users} users: below {template}: {}{caveat}",
-                    short.join(", ")
-                ),
-            )
+            ctx.violation(target, format!("{users} users: below {template}: {}{caveat}", short.join(", ")))
         };
         if !obs.mismatches.is_empty() {
             if f.status == crate::check::Status::Pass {
@@ -181,20 +147,24 @@ fn host(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for node in &ctx.inventory.cisco.nodes {
         let target = node.fqdn.as_str();
-        let platform = ctx
-            .evidence
-            .node(&node.fqdn)
-            .and_then(|e| e.hardware.as_ref())
-            .and_then(|h| h.platform.clone());
+        let platform = ctx.evidence.node(&node.fqdn).and_then(|e| e.hardware.as_ref()).and_then(|h| h.platform.clone());
         let kind = node.vm.as_ref().and_then(|v| v.host);
-        let bare_metal = platform
-            .as_deref()
-            .is_some_and(|p| !p.to_ascii_lowercase().contains("virtual"));
+        let bare_metal = platform.as_deref().is_some_and(|p| !p.to_ascii_lowercase().contains("virtual"));
         out.push(match kind {
-            Some(HostKind::Mcs) if virtual_only => ctx.violation(target, format!("runs on an MCS appliance; from {}.{} only virtual machines on UCS or approved third-party servers are supported", from.0, from.1)),
-            _ if bare_metal && virtual_only => ctx.violation(target, format!("`show hardware` reports `{}`, not a virtual machine", platform.unwrap_or_default())),
+            Some(HostKind::Mcs) if virtual_only => ctx.violation(
+                target,
+                format!(
+                    "runs on an MCS appliance; from {}.{} only virtual machines on UCS or approved third-party servers are supported",
+                    from.0, from.1
+                ),
+            ),
+            _ if bare_metal && virtual_only => {
+                ctx.violation(target, format!("`show hardware` reports `{}`, not a virtual machine", platform.unwrap_or_default()))
+            }
             Some(HostKind::Ucs) => ctx.pass(target, "virtual machine on Cisco UCS"),
-            Some(HostKind::ThirdParty) => ctx.pass(target, "virtual machine on a third-party server").detail("supported only on a Cisco-approved third-party configuration: confirm the server model against the virtualization docs"),
+            Some(HostKind::ThirdParty) => ctx.pass(target, "virtual machine on a third-party server").detail(
+                "supported only on a Cisco-approved third-party configuration: confirm the server model against the virtualization docs",
+            ),
             Some(HostKind::Mcs) => ctx.pass(target, "MCS appliance on a release before virtual-only deployments"),
             None => ctx.skip(target, "the host type is not stated ([cisco.nodes] vm.host)"),
         });
@@ -205,18 +175,11 @@ fn host(ctx: &Context<'_>) -> Vec<Finding> {
 fn versions(ctx: &Context<'_>) -> Vec<Finding> {
     let c = &ctx.inventory.cisco;
     let mut out = Vec::new();
-    let (Some(imp), Some(cucm_text)) = (parse_release(&c.imp_version), c.cucm_version.as_ref())
-    else {
-        return vec![ctx.skip(
-            "releases",
-            "the CUCM release is not stated ([cisco] cucm_version)",
-        )];
+    let (Some(imp), Some(cucm_text)) = (parse_release(&c.imp_version), c.cucm_version.as_ref()) else {
+        return vec![ctx.skip("releases", "the CUCM release is not stated ([cisco] cucm_version)")];
     };
     let Some(cucm) = parse_release(cucm_text) else {
-        return vec![ctx.skip(
-            "releases",
-            format!("cannot read the CUCM release `{cucm_text}`"),
-        )];
+        return vec![ctx.skip("releases", format!("cannot read the CUCM release `{cucm_text}`"))];
     };
     let pair = format!("IM&P {} with CUCM {}", c.imp_version, cucm_text);
     out.push(if imp.0 != cucm.0 || imp > cucm {
@@ -227,22 +190,11 @@ fn versions(ctx: &Context<'_>) -> Vec<Finding> {
         ctx.pass("releases", format!("{pair}: same release train"))
     });
     for node in ctx.inventory.imp_nodes() {
-        let Some(reported) = ctx
-            .evidence
-            .node(&node.fqdn)
-            .and_then(|e| e.status.as_ref())
-            .and_then(|s| s.product_version.clone())
-        else {
+        let Some(reported) = ctx.evidence.node(&node.fqdn).and_then(|e| e.status.as_ref()).and_then(|s| s.product_version.clone()) else {
             continue;
         };
         if !reported.trim().is_empty() && reported.trim() != c.imp_version.trim() {
-            out.push(ctx.warn(
-                node.fqdn.as_str(),
-                format!(
-                    "`show status` reports {reported}, the inventory says {}",
-                    c.imp_version
-                ),
-            ));
+            out.push(ctx.warn(node.fqdn.as_str(), format!("`show status` reports {reported}, the inventory says {}", c.imp_version)));
         }
     }
     out
@@ -261,24 +213,10 @@ fn cluster(ctx: &Context<'_>) -> Vec<Finding> {
     let total: u64 = nodes.iter().filter_map(|n| n.users).map(u64::from).sum();
     let src = format!("limits from {}", limits.source);
     out.push(if nodes.len() > limits.max_imp_nodes_per_cluster {
-        ctx.violation(
-            "cluster",
-            format!(
-                "{} IM&P nodes; a cluster holds at most {}",
-                nodes.len(),
-                limits.max_imp_nodes_per_cluster
-            ),
-        )
-        .detail(src.clone())
+        ctx.violation("cluster", format!("{} IM&P nodes; a cluster holds at most {}", nodes.len(), limits.max_imp_nodes_per_cluster))
+            .detail(src.clone())
     } else if total > limits.max_users_per_cluster {
-        ctx.violation(
-            "cluster",
-            format!(
-                "{total} users in the cluster; the limit is {}",
-                limits.max_users_per_cluster
-            ),
-        )
-        .detail(src.clone())
+        ctx.violation("cluster", format!("{total} users in the cluster; the limit is {}", limits.max_users_per_cluster)).detail(src.clone())
     } else {
         ctx.pass(
             "cluster",
@@ -293,14 +231,8 @@ fn cluster(ctx: &Context<'_>) -> Vec<Finding> {
     for n in &nodes {
         if let Some(u) = n.users.filter(|u| *u > limits.max_users_per_node) {
             out.push(
-                ctx.violation(
-                    n.fqdn.as_str(),
-                    format!(
-                        "{u} users on one node; the limit is {}",
-                        limits.max_users_per_node
-                    ),
-                )
-                .detail(src.clone()),
+                ctx.violation(n.fqdn.as_str(), format!("{u} users on one node; the limit is {}", limits.max_users_per_node))
+                    .detail(src.clone()),
             );
         }
     }
@@ -313,51 +245,28 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
         Err(e) => return ctx.table_error(e),
     };
     let Some(avg) = ctx.inventory.site.average_contacts.filter(|a| *a > 0) else {
-        return vec![ctx.skip(
-            "cluster",
-            "set [site] average_contacts to estimate federation capacity",
-        )];
+        return vec![ctx.skip("cluster", "set [site] average_contacts to estimate federation capacity")];
     };
-    let ha =
-        ctx.inventory.routing_nodes().count() > 1 || ctx.inventory.network.load_balancer.is_some();
+    let ha = ctx.inventory.routing_nodes().count() > 1 || ctx.inventory.network.load_balancer.is_some();
     let mut max = f64::from(t.contacts_per_server) / f64::from(avg);
     if ha {
         max *= t.ha_factor;
     }
     let max = max.floor() as u64;
-    let caveat = if t.verified {
-        ""
-    } else {
-        " (guidance figure, unverified)"
-    };
+    let caveat = if t.verified { "" } else { " (guidance figure, unverified)" };
     let mut out = Vec::new();
     for n in ctx.inventory.imp_nodes().filter(|n| !n.is_routing()) {
         let Some(users) = n.users else { continue };
         let basis = format!(
             "{} contacts per server / {avg} contacts per user{}",
             t.contacts_per_server,
-            if ha {
-                ", halved for high availability"
-            } else {
-                ""
-            }
+            if ha { ", halved for high availability" } else { "" }
         );
         out.push(if u64::from(users) > max {
-            ctx.violation(
-                n.fqdn.as_str(),
-                format!(
-                    "{users} users exceed the estimated {max} federated users per node{caveat}"
-                ),
-            )
-            .detail(basis)
+            ctx.violation(n.fqdn.as_str(), format!("{users} users exceed the estimated {max} federated users per node{caveat}"))
+                .detail(basis)
         } else {
-            ctx.pass(
-                n.fqdn.as_str(),
-                format!(
-                    "{users} users within the estimated {max} federated users per node{caveat}"
-                ),
-            )
-            .detail(basis)
+            ctx.pass(n.fqdn.as_str(), format!("{users} users within the estimated {max} federated users per node{caveat}")).detail(basis)
         });
     }
     if out.is_empty() {

@@ -28,30 +28,18 @@ impl MsRoute {
     pub fn covers(&self, domain: &str) -> bool {
         let m = self.match_uri.to_ascii_lowercase();
         let d = domain.to_ascii_lowercase();
-        m == d
-            || m.strip_prefix("*.")
-                .is_some_and(|base| d.ends_with(&format!(".{base}")))
+        m == d || m.strip_prefix("*.").is_some_and(|base| d.ends_with(&format!(".{base}")))
     }
 
     pub fn describe(&self) -> String {
-        format!(
-            "{} → {}:{} over {}",
-            self.match_uri, self.destination, self.port, self.transport
-        )
+        format!("{} → {}:{} over {}", self.match_uri, self.destination, self.port, self.transport)
     }
 }
 
 /// The Microsoft static routes, or None when neither evidence nor inventory gives any.
 pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
     if let Some(ev) = &ctx.evidence.microsoft.static_routes {
-        let file = ctx
-            .inventory
-            .microsoft
-            .evidence
-            .static_routes
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
+        let file = ctx.inventory.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         return Some(
             ev.routes
                 .iter()
@@ -65,11 +53,7 @@ pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
                         RouteTransport::Other(s) => s.clone(),
                     },
                     enabled: r.enabled,
-                    source: if r.line > 0 {
-                        format!("{file} line {}", r.line)
-                    } else {
-                        file.clone()
-                    },
+                    source: if r.line > 0 { format!("{file} line {}", r.line) } else { file.clone() },
                 })
                 .collect(),
         );
@@ -115,27 +99,19 @@ pub fn imp_destinations(ctx: &Context<'_>) -> Vec<String> {
 }
 
 pub fn same_name(a: &str, b: &str) -> bool {
-    a.trim_end_matches('.')
-        .eq_ignore_ascii_case(b.trim_end_matches('.'))
+    a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
 /// Compare dotted version strings numerically ("10.5" < "14.1", "4.8" >= "2.0").
 pub fn version_at_least(have: &str, need: &str) -> Option<bool> {
     let parse = |s: &str| -> Option<Vec<u32>> {
-        let nums: Vec<u32> = s
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|p| !p.is_empty())
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
+        let nums: Vec<u32> =
+            s.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().ok()).collect::<Option<_>>()?;
         (!nums.is_empty()).then_some(nums)
     };
     let (h, n) = (parse(have)?, parse(need)?);
     let len = h.len().max(n.len());
-    let pad = |v: &[u32]| {
-        (0..len)
-            .map(|i| v.get(i).copied().unwrap_or(0))
-            .collect::<Vec<_>>()
-    };
+    let pad = |v: &[u32]| (0..len).map(|i| v.get(i).copied().unwrap_or(0)).collect::<Vec<_>>();
     Some(pad(&h) >= pad(&n))
 }
 
@@ -164,5 +140,141 @@ mod tests {
         };
         assert!(r.covers("eu.example.com"));
         assert!(!r.covers("example.com"));
+    }
+}
+
+/// Which system a peer belongs to: decides whose trust store judges its chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Cisco,
+    Microsoft,
+}
+
+/// A SIP/TLS endpoint of the integration.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    pub host: String,
+    pub port: u16,
+    pub side: Side,
+    /// Address the inventory expects, if it says.
+    pub ip: Option<std::net::IpAddr>,
+}
+
+/// Every TLS peer: Microsoft pools and front ends, and every IM&P node.
+pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
+    let mut out: Vec<Peer> = Vec::new();
+    for pool in &inv.microsoft.pools {
+        for name in std::iter::once(&pool.fqdn).chain(pool.servers.iter()) {
+            if !out.iter().any(|p| same_name(&p.host, name) && p.port == pool.port) {
+                out.push(Peer { host: name.to_ascii_lowercase(), port: pool.port, side: Side::Microsoft, ip: None });
+            }
+        }
+    }
+    for n in inv.imp_nodes() {
+        out.push(Peer { host: n.fqdn.to_ascii_lowercase(), port: n.sip_port(), side: Side::Cisco, ip: n.ip });
+    }
+    out
+}
+
+/// Every name DNS must answer for: both sides' servers, pools, the load balancer and
+/// the destinations of the Microsoft static routes.
+pub fn dns_names(inv: &crate::inventory::Inventory) -> Vec<String> {
+    let mut out: Vec<String> = inv.cisco.nodes.iter().map(|n| n.fqdn.to_ascii_lowercase()).collect();
+    out.extend(inv.microsoft_fqdns());
+    if let Some(lb) = &inv.network.load_balancer {
+        out.push(lb.fqdn.to_ascii_lowercase());
+    }
+    out.extend(
+        inv.microsoft.static_routes.iter().map(|r| r.destination.to_ascii_lowercase()).filter(|d| d.parse::<std::net::IpAddr>().is_err()),
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|n| seen.insert(n.clone()));
+    out
+}
+
+pub fn needs_dns(inv: &crate::inventory::Inventory) -> Vec<crate::check::Observation> {
+    dns_names(inv).into_iter().map(|name| crate::check::Observation::Dns { name }).collect()
+}
+
+pub fn needs_tls(inv: &crate::inventory::Inventory) -> Vec<crate::check::Observation> {
+    tls_peers(inv).into_iter().map(|p| crate::check::Observation::Tls { host: p.host, port: p.port }).collect()
+}
+
+pub fn needs_sip(inv: &crate::inventory::Inventory) -> Vec<crate::check::Observation> {
+    tls_peers(inv).into_iter().map(|p| crate::check::Observation::Sip { host: p.host, port: p.port }).collect()
+}
+
+/// The addresses a peer was probed at: what DNS returned plus the declared address.
+pub fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAddr> {
+    let mut ips = match peer.host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => ctx.snapshot.addresses(&peer.host),
+    };
+    if let Some(ip) = peer.ip.filter(|ip| !ips.contains(ip)) {
+        ips.push(ip);
+    }
+    ips.into_iter().map(|ip| std::net::SocketAddr::new(ip, peer.port)).collect()
+}
+
+/// Judge every probed (peer, address): `judge` sees the observation; peers that
+/// were not reached get a skip saying why.
+pub fn each_peer(
+    ctx: &Context<'_>,
+    mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::check::Finding>,
+) -> Vec<crate::check::Finding> {
+    let mut out = Vec::new();
+    for peer in tls_peers(ctx.inventory) {
+        let addrs = peer_addresses(ctx, &peer);
+        if addrs.is_empty() {
+            out.push(
+                ctx.skip(format!("{}:{}", peer.host, peer.port), format!("cannot tell: {} has no address (see dns.forward)", peer.host)),
+            );
+            continue;
+        }
+        for addr in addrs {
+            let target = format!("{} @ {addr}", peer.host);
+            match ctx.snapshot.peer(addr) {
+                None => out.push(ctx.skip(target, "cannot tell: this address was not probed")),
+                Some(obs) if obs.not_run.is_some() => {
+                    out.push(ctx.skip(target, format!("cannot tell: {}", obs.not_run.as_deref().unwrap_or("not probed"))))
+                }
+                Some(obs) => {
+                    if let Some(f) = judge(&peer, &target, obs) {
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(ctx.skip("peers", "no TLS peer in the inventory"));
+    }
+    out
+}
+
+/// The peer's chain, parsed: (DER, inspected) per certificate, leaf first.
+pub fn parsed_chain(obs: &crate::snapshot::PeerObservation) -> Result<Vec<(Vec<u8>, crate::certinfo::CertInfo)>, String> {
+    let pem = obs.chain_pem();
+    if pem.is_empty() {
+        return Err("no certificate was captured from this peer (see tls.handshake)".into());
+    }
+    let ders = crate::certinfo::pem_to_ders(&pem.join("\n"))?;
+    ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i))).collect()
+}
+
+/// The facts of a certificate a finding speaks of, as evidence.
+pub fn cert_evidence(info: &crate::certinfo::CertInfo) -> serde_json::Value {
+    serde_json::json!({
+        "subject": info.subject, "issuer": info.issuer, "serial": info.serial,
+        "not_before": info.not_before, "not_after": info.not_after,
+        "san_dns": info.san_dns, "san_ip": info.san_ip, "eku": info.eku, "sha256": info.sha256,
+    })
+}
+
+/// The trust store that judges a peer of this side: the other side's.
+pub fn relying_store<'a>(ctx: &Context<'a>, side: Side) -> Option<&'a crate::certinfo::TrustStore> {
+    match side {
+        Side::Microsoft => ctx.evidence.cisco_trust.as_ref(),
+        Side::Cisco => ctx.evidence.microsoft_trust.as_ref(),
     }
 }

@@ -33,10 +33,7 @@ pub fn parse(text: &str) -> Result<Hardware, ParseError> {
         let Some((key, value)) = noise::key_value(t) else {
             return Err(ParseError::new(
                 line.no,
-                format!(
-                    "unrecognised line {}: expected `Label : value` (is the file cut short?)",
-                    quote(t)
-                ),
+                format!("unrecognised line {}: expected `Label : value` (is the file cut short?)", quote(t)),
             ));
         };
         let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
@@ -56,10 +53,7 @@ pub fn parse(text: &str) -> Result<Hardware, ParseError> {
         }
     }
     if hw.processors.is_none() && hw.memory_mb.is_none() {
-        return Err(ParseError::new(
-            0,
-            "no processor or memory figures found — is this the output of `show hardware`?",
-        ));
+        return Err(ParseError::new(0, "no processor or memory figures found — is this the output of `show hardware`?"));
     }
     Ok(hw)
 }
@@ -75,29 +69,15 @@ fn starts_ignored_section(t: &str) -> bool {
 }
 
 fn number(line: &Line<'_>, key: &str, value: &str) -> Result<u32, ParseError> {
-    value.trim().parse::<u32>().map_err(|_| {
-        ParseError::new(
-            line.no,
-            format!(
-                "`{key}` should be a number, found {} in {}",
-                quote(value),
-                quote(line.text)
-            ),
-        )
-    })
+    value
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| ParseError::new(line.no, format!("`{key}` should be a number, found {} in {}", quote(value), quote(line.text))))
 }
 
 /// `8192 MBytes` (the usual form); `MB`, `GB`/`GBytes` and `KB`/`KBytes` also read.
 fn memory_mb(line: &Line<'_>, value: &str) -> Result<u64, ParseError> {
-    let bad = || {
-        ParseError::new(
-            line.no,
-            format!(
-                "`Memory` should read like `8192 MBytes`, found {}",
-                quote(value)
-            ),
-        )
-    };
+    let bad = || ParseError::new(line.no, format!("`Memory` should read like `8192 MBytes`, found {}", quote(value)));
     let mut parts = value.split_whitespace();
     let amount: u64 = parts.next().and_then(|n| n.parse().ok()).ok_or_else(bad)?;
     let unit = parts.next().unwrap_or("MBytes").to_ascii_lowercase();
@@ -116,11 +96,9 @@ fn memory_mb(line: &Line<'_>, value: &str) -> Result<u64, ParseError> {
 mod tests {
     use super::*;
 
-    const IMP_RT: &str =
-        include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt");
+    const IMP_RT: &str = include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt");
     const IMP_A: &str = include_str!("../../examples/enterprise/evidence/imp-a/show-hardware.txt");
-    const CONTRACT: &str =
-        include_str!("../../tests/fixtures/contract/evidence/imp-rt/show-hardware.txt");
+    const CONTRACT: &str = include_str!("../../tests/fixtures/contract/evidence/imp-rt/show-hardware.txt");
 
     #[test]
     fn routing_node_sample() {
@@ -152,19 +130,13 @@ mod tests {
         assert_eq!(hw.processors, Some(4));
         assert_eq!(hw.memory_mb, Some(8192));
         assert_eq!(hw.cpu_speed_mhz, Some(2500));
-        assert_eq!(
-            hw.cpu_type.as_deref(),
-            Some("Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz")
-        );
+        assert_eq!(hw.cpu_type.as_deref(), Some("Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"));
         assert_eq!(hw.os_version.as_deref(), Some("UCOS 7.0.0.0-4.x86_64"));
     }
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(
-            parse(&IMP_RT.replace('\n', "\r\n")).unwrap(),
-            parse(IMP_RT).unwrap()
-        );
+        assert_eq!(parse(&IMP_RT.replace('\n', "\r\n")).unwrap(), parse(IMP_RT).unwrap());
     }
 
     #[test]
@@ -187,11 +159,7 @@ mod tests {
         let text = "admin:show hardware\nHW Platform : VMware Virtual Machine\n%%%% garbage %%%%\nProcessors : 4\n";
         let err = parse(text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(
-            err.message.contains("\"%%%% garbage %%%%\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"%%%% garbage %%%%\""), "{}", err.message);
     }
 
     #[test]
@@ -211,26 +179,16 @@ mod tests {
     #[test]
     fn memory_units() {
         assert_eq!(parse("Memory : 8 GB\n").unwrap().memory_mb, Some(8192));
-        assert_eq!(
-            parse("Memory : 8388608 KB\n").unwrap().memory_mb,
-            Some(8192)
-        );
+        assert_eq!(parse("Memory : 8388608 KB\n").unwrap().memory_mb, Some(8192));
         assert_eq!(parse("Memory : 4096\n").unwrap().memory_mb, Some(4096));
     }
 
     #[test]
     fn empty_or_figureless_file_is_an_error() {
-        for text in [
-            "",
-            "\n\n",
-            "admin:show hardware\nHW Platform : VMware Virtual Machine\nCommand successful\n",
-        ] {
+        for text in ["", "\n\n", "admin:show hardware\nHW Platform : VMware Virtual Machine\nCommand successful\n"] {
             let err = parse(text).unwrap_err();
             assert_eq!(err.line, 0);
-            assert_eq!(
-                err.message,
-                "no processor or memory figures found — is this the output of `show hardware`?"
-            );
+            assert_eq!(err.message, "no processor or memory figures found — is this the output of `show hardware`?");
         }
     }
 }

@@ -22,8 +22,7 @@ pub struct HostingProvider {
     pub is_local: bool,
 }
 
-const NO_PROVIDERS: &str =
-    "no hosting providers found — is this the output of `Get-CsHostingProvider`?";
+const NO_PROVIDERS: &str = "no hosting providers found — is this the output of `Get-CsHostingProvider`?";
 
 /// Parse a `Get-CsHostingProvider` capture (text or JSON).
 pub fn parse(text: &str) -> Result<Vec<HostingProvider>, ParseError> {
@@ -33,16 +32,9 @@ pub fn parse(text: &str) -> Result<Vec<HostingProvider>, ParseError> {
     }
     let providers = if noise::looks_like_json(&lines) {
         let root = psjson::parse(text)?;
-        psjson::items(&root)
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| json_provider(item, i + 1))
-            .collect::<Result<Vec<_>, _>>()?
+        psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_provider(item, i + 1)).collect::<Result<Vec<_>, _>>()?
     } else {
-        pslist::records(&lines)?
-            .iter()
-            .map(text_provider)
-            .collect::<Result<Vec<_>, _>>()?
+        pslist::records(&lines)?.iter().map(text_provider).collect::<Result<Vec<_>, _>>()?
     };
     if providers.is_empty() {
         return Err(ParseError::new(0, NO_PROVIDERS));
@@ -64,15 +56,9 @@ fn text_provider(rec: &Record) -> Result<HostingProvider, ParseError> {
 }
 
 fn json_provider(item: &Value, index: usize) -> Result<HostingProvider, ParseError> {
-    let text = |key: &str| {
-        psjson::get(item, key)
-            .and_then(psjson::text)
-            .ok_or_else(|| psjson::item_error(index, format!("has no `{key}`")))
-    };
-    let boolean = |key: &str| {
-        psjson::opt_bool(item, key, index)?
-            .ok_or_else(|| psjson::item_error(index, format!("has no `{key}`")))
-    };
+    let text =
+        |key: &str| psjson::get(item, key).and_then(psjson::text).ok_or_else(|| psjson::item_error(index, format!("has no `{key}`")));
+    let boolean = |key: &str| psjson::opt_bool(item, key, index)?.ok_or_else(|| psjson::item_error(index, format!("has no `{key}`")));
     let identity = text("Identity")?;
     Ok(HostingProvider {
         name: text("Name").unwrap_or_else(|_| identity.clone()),
@@ -91,8 +77,7 @@ mod tests {
 
     const TEXT: &str = include_str!("../../examples/enterprise/evidence/ms/hosting-providers.txt");
     const JSON: &str = include_str!("../../examples/enterprise/evidence/ms/hosting-providers.json");
-    const CONTRACT: &str =
-        include_str!("../../tests/fixtures/contract/evidence/ms/hosting-providers.json");
+    const CONTRACT: &str = include_str!("../../tests/fixtures/contract/evidence/ms/hosting-providers.json");
 
     fn exchange_online() -> HostingProvider {
         HostingProvider {
@@ -154,20 +139,12 @@ mod tests {
 
     #[test]
     fn truncated_text_is_an_error() {
-        let cut = TEXT
-            .split("HostsOCSUsers             : True")
-            .next()
-            .unwrap()
-            .to_string()
-            + "HostsOC";
+        let cut = TEXT.split("HostsOCSUsers             : True").next().unwrap().to_string() + "HostsOC";
         let err = parse(&cut).unwrap_err();
         assert_eq!(err.line, 20);
         assert!(err.message.contains("\"HostsOC\""), "{}", err.message);
 
-        let cut = TEXT
-            .split("HostsOCSUsers             : True")
-            .next()
-            .unwrap();
+        let cut = TEXT.split("HostsOCSUsers             : True").next().unwrap();
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, 14);
         assert!(err.message.contains("`HostsOCSUsers`"), "{}", err.message);
@@ -175,10 +152,7 @@ mod tests {
 
     #[test]
     fn garbled_text_is_named_and_quoted() {
-        let text = TEXT.replace(
-            "EnabledSharedAddressSpace : True",
-            "EnabledSharedAddressSpace : Ture",
-        );
+        let text = TEXT.replace("EnabledSharedAddressSpace : True", "EnabledSharedAddressSpace : Ture");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 9);
         assert!(err.message.contains("\"Ture\""), "{}", err.message);
@@ -189,11 +163,7 @@ mod tests {
         );
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 12);
-        assert!(
-            err.message.contains("\"#### pasted from email ####\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"#### pasted from email ####\""), "{}", err.message);
     }
 
     #[test]
@@ -206,17 +176,11 @@ mod tests {
         let garbled = JSON.replace("\"Enabled\":  false,", "\"Enabled\":  False,");
         let err = parse(&garbled).unwrap_err();
         assert_eq!(err.line, 19);
-        assert!(
-            err.message.contains("\"\"Enabled\":  False,\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"\"Enabled\":  False,\""), "{}", err.message);
 
-        let err = parse(r#"[{"Identity": "X", "ProxyFqdn": "x", "Enabled": true, "EnabledSharedAddressSpace": true, "IsLocal": false}]"#).unwrap_err();
-        assert_eq!(
-            (err.line, err.message.as_str()),
-            (0, "JSON item 1: has no `HostsOCSUsers`")
-        );
+        let err = parse(r#"[{"Identity": "X", "ProxyFqdn": "x", "Enabled": true, "EnabledSharedAddressSpace": true, "IsLocal": false}]"#)
+            .unwrap_err();
+        assert_eq!((err.line, err.message.as_str()), (0, "JSON item 1: has no `HostsOCSUsers`"));
     }
 
     #[test]

@@ -26,10 +26,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(line: usize, message: impl Into<String>) -> Self {
-        Self {
-            line,
-            message: message.into(),
-        }
+        Self { line, message: message.into() }
     }
 }
 
@@ -60,11 +57,7 @@ pub fn load<T>(path: &Path, parse: fn(&str) -> Result<T, ParseError>) -> Result<
         message: format!("cannot read evidence file: {e}"),
     })?;
     let text = decode(&bytes);
-    parse(&text).map_err(|e| EvidenceError {
-        file: path.to_path_buf(),
-        line: e.line,
-        message: e.message,
-    })
+    parse(&text).map_err(|e| EvidenceError { file: path.to_path_buf(), line: e.line, message: e.message })
 }
 
 /// Captures come from Windows as often as from Linux: Windows PowerShell 5.1 writes
@@ -90,15 +83,9 @@ mod tests {
     #[test]
     fn decode_handles_boms() {
         assert_eq!(decode(b"\xEF\xBB\xBFabc"), "abc");
-        let le: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("Ok\r\n".encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Ok\r\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(decode(&le), "Ok\r\n");
-        let be: Vec<u8> = [0xFE, 0xFF]
-            .into_iter()
-            .chain("Ok".encode_utf16().flat_map(u16::to_be_bytes))
-            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("Ok".encode_utf16().flat_map(u16::to_be_bytes)).collect();
         assert_eq!(decode(&be), "Ok");
         assert_eq!(decode(b"plain"), "plain");
     }
@@ -111,20 +98,12 @@ mod tests {
         let err = load(&path, service_list::parse).unwrap_err();
         assert_eq!(err.line, 2);
         assert_eq!(err.file, path);
-        assert!(
-            err.to_string()
-                .starts_with(&format!("{}:2: ", path.display())),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with(&format!("{}:2: ", path.display())), "{err}");
 
         let missing = dir.path().join("absent.txt");
         let err = load(&missing, service_list::parse).unwrap_err();
         assert_eq!(err.line, 0);
-        assert!(
-            err.message.starts_with("cannot read evidence file"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("cannot read evidence file"), "{}", err.message);
     }
 
     #[test]
@@ -132,10 +111,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("svc.txt");
         let text = "PS C:\\> x\r\nCisco Tomcat[STARTED]\r\n";
-        let bytes: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let bytes: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         std::fs::write(&path, bytes).unwrap();
         let list = load(&path, service_list::parse).unwrap();
         assert_eq!(list.services[0].name, "Cisco Tomcat");
@@ -156,19 +132,11 @@ mod robustness {
             ("service_list", |t| super::service_list::parse(t).map(drop)),
             ("hardware", |t| super::hardware::parse(t).map(drop)),
             ("status", |t| super::status::parse(t).map(drop)),
-            ("network_cluster", |t| {
-                super::network_cluster::parse(t).map(drop)
-            }),
-            ("static_routes", |t| {
-                super::static_routes::parse(t).map(drop)
-            }),
+            ("network_cluster", |t| super::network_cluster::parse(t).map(drop)),
+            ("static_routes", |t| super::static_routes::parse(t).map(drop)),
             ("pools", |t| super::trusted_app::parse_pools(t).map(drop)),
-            ("applications", |t| {
-                super::trusted_app::parse_applications(t).map(drop)
-            }),
-            ("hosting_provider", |t| {
-                super::hosting_provider::parse(t).map(drop)
-            }),
+            ("applications", |t| super::trusted_app::parse_applications(t).map(drop)),
+            ("hosting_provider", |t| super::hosting_provider::parse(t).map(drop)),
         ]
     }
 

@@ -18,9 +18,7 @@ pub struct Cluster {
 impl Cluster {
     /// The member whose FQDN or host name is `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&Member> {
-        self.members
-            .iter()
-            .find(|m| m.fqdn.eq_ignore_ascii_case(name) || m.hostname.eq_ignore_ascii_case(name))
+        self.members.iter().find(|m| m.fqdn.eq_ignore_ascii_case(name) || m.hostname.eq_ignore_ascii_case(name))
     }
 }
 
@@ -58,9 +56,7 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
         if t.is_empty() || t.chars().all(|c| c == '-') || t.eq_ignore_ascii_case("successful") {
             continue;
         }
-        if t.to_ascii_lowercase()
-            .starts_with("server table (processnode) entries")
-        {
+        if t.to_ascii_lowercase().starts_with("server table (processnode) entries") {
             in_process_node_table = true;
             continue;
         }
@@ -72,10 +68,7 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
         members.push(member(&line, &words)?);
     }
     if members.is_empty() {
-        return Err(ParseError::new(
-            0,
-            "no cluster members found — is this the output of `show network cluster`?",
-        ));
+        return Err(ParseError::new(0, "no cluster members found — is this the output of `show network cluster`?"));
     }
     Ok(Cluster { members })
 }
@@ -86,13 +79,7 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
         return Err(noise::unrecognised(line, expected));
     };
     let [_, fqdn, hostname, role, product, db_role, status @ ..] = words else {
-        return Err(ParseError::new(
-            line.no,
-            format!(
-                "member line {} is cut short; expected {expected}",
-                quote(line.text)
-            ),
-        ));
+        return Err(ParseError::new(line.no, format!("member line {} is cut short; expected {expected}", quote(line.text))));
     };
     let role = match role.to_ascii_lowercase().as_str() {
         "publisher" => ClusterRole::Publisher,
@@ -100,27 +87,17 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
         _ => {
             return Err(ParseError::new(
                 line.no,
-                format!(
-                    "unknown role `{role}` in {} (expected Publisher or Subscriber)",
-                    quote(line.text)
-                ),
+                format!("unknown role `{role}` in {} (expected Publisher or Subscriber)", quote(line.text)),
             ))
         }
     };
     let authenticated = match status {
         [first, ..] if first.eq_ignore_ascii_case("authenticated") => true,
-        [not, second, ..]
-            if not.eq_ignore_ascii_case("not") && second.eq_ignore_ascii_case("authenticated") =>
-        {
-            false
-        }
+        [not, second, ..] if not.eq_ignore_ascii_case("not") && second.eq_ignore_ascii_case("authenticated") => false,
         _ => {
             return Err(ParseError::new(
                 line.no,
-                format!(
-                    "member line {} does not say whether the node is authenticated (is the file cut short?)",
-                    quote(line.text)
-                ),
+                format!("member line {} does not say whether the node is authenticated (is the file cut short?)", quote(line.text)),
             ))
         }
     };
@@ -140,8 +117,7 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
 mod tests {
     use super::*;
 
-    const SAMPLE: &str =
-        include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt");
+    const SAMPLE: &str = include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt");
 
     #[test]
     fn enterprise_sample_lists_all_five_nodes() {
@@ -171,10 +147,7 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(
-            parse(&SAMPLE.replace('\n', "\r\n")).unwrap(),
-            parse(SAMPLE).unwrap()
-        );
+        assert_eq!(parse(&SAMPLE.replace('\n', "\r\n")).unwrap(), parse(SAMPLE).unwrap());
     }
 
     #[test]
@@ -187,21 +160,12 @@ mod tests {
 
     #[test]
     fn truncated_line_is_an_error_at_that_line() {
-        let cut = SAMPLE
-            .split(" cups DBSub authenticated using TCP since Sat Oct 10 04:33")
-            .next()
-            .unwrap();
+        let cut = SAMPLE.split(" cups DBSub authenticated using TCP since Sat Oct 10 04:33").next().unwrap();
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, 6);
-        assert!(
-            err.message
-                .contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""), "{}", err.message);
 
-        let err =
-            parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n").unwrap_err();
+        let err = parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("authenticated"), "{}", err.message);
     }
@@ -211,12 +175,7 @@ mod tests {
         let text = SAMPLE.replace("10.40.1.12 cucm-sub", "10.40.1.x cucm-sub");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(
-            err.message
-                .contains("\"10.40.1.x cucm-sub.northwind.com cucm-sub Subscriber callman…\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"10.40.1.x cucm-sub.northwind.com cucm-sub Subscriber callman…\""), "{}", err.message);
     }
 
     #[test]

@@ -22,10 +22,7 @@ pub(crate) fn lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         if let Some(clean) = clean_line(raw) {
-            out.push(Line {
-                no: i + 1,
-                text: clean,
-            });
+            out.push(Line { no: i + 1, text: clean });
         }
     }
     out
@@ -49,11 +46,7 @@ pub(crate) fn blank_noise(text: &str) -> String {
 
 /// Whether the data part starts like JSON (`[` or `{` as its first non-blank char).
 pub(crate) fn looks_like_json(lines: &[Line<'_>]) -> bool {
-    lines
-        .iter()
-        .map(|l| l.text.trim_start())
-        .find(|t| !t.is_empty())
-        .is_some_and(|t| t.starts_with('[') || t.starts_with('{'))
+    lines.iter().map(|l| l.text.trim_start()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[') || t.starts_with('{'))
 }
 
 /// True when no line carries anything.
@@ -75,13 +68,7 @@ pub(crate) fn quote(text: &str) -> String {
 
 /// The standard error for a line a parser does not understand.
 pub(crate) fn unrecognised(line: &Line<'_>, expected: &str) -> ParseError {
-    ParseError::new(
-        line.no,
-        format!(
-            "unrecognised line {}: expected {expected}",
-            quote(line.text)
-        ),
-    )
+    ParseError::new(line.no, format!("unrecognised line {}: expected {expected}", quote(line.text)))
 }
 
 /// An IM&P CLI `Key : Value` line (keys may contain spaces, e.g. `HW Platform`): the
@@ -93,9 +80,7 @@ pub(crate) fn key_value(t: &str) -> Option<(&str, &str)> {
     let value = t[colon + 1..].trim();
     let label = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && key.len() <= 40
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || " /()-_.".contains(c));
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || " /()-_.".contains(c));
     label.then_some((key, value))
 }
 
@@ -137,8 +122,7 @@ fn is_powershell_prompt(t: &str) -> bool {
         return false;
     };
     let path = &rest[..end];
-    let drive =
-        path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
+    let drive = path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
     drive || path.starts_with("\\\\") || path.contains("::")
 }
 
@@ -176,10 +160,7 @@ mod tests {
             vec![
                 Line { no: 1, text: "a" },
                 Line { no: 2, text: "" },
-                Line {
-                    no: 3,
-                    text: "Cisco Tomcat[STARTED]"
-                },
+                Line { no: 3, text: "Cisco Tomcat[STARTED]" },
                 Line { no: 4, text: "" },
             ]
         );
@@ -189,17 +170,8 @@ mod tests {
     fn prompts_and_status_lines_are_dropped() {
         let text = "\u{feff}admin:utils service list\nPS C:\\Users\\adm> Get-CsHostingProvider\n\
                     data\nPrimary Node =true\nCommand successful\nExecuted command successfully\n";
-        let got: Vec<_> = lines(text)
-            .into_iter()
-            .filter(|l| !l.text.is_empty())
-            .collect();
-        assert_eq!(
-            got,
-            vec![Line {
-                no: 3,
-                text: "data"
-            }]
-        );
+        let got: Vec<_> = lines(text).into_iter().filter(|l| !l.text.is_empty()).collect();
+        assert_eq!(got, vec![Line { no: 3, text: "data" }]);
     }
 
     #[test]
@@ -217,15 +189,9 @@ mod tests {
 
     #[test]
     fn cli_key_values() {
-        assert_eq!(
-            key_value("HW Platform       : VMware Virtual Machine"),
-            Some(("HW Platform", "VMware Virtual Machine"))
-        );
+        assert_eq!(key_value("HW Platform       : VMware Virtual Machine"), Some(("HW Platform", "VMware Virtual Machine")));
         assert_eq!(key_value("RAID Version      :"), Some(("RAID Version", "")));
-        assert_eq!(
-            key_value("Date : Wed Mar 4, 2026 10:15:32"),
-            Some(("Date", "Wed Mar 4, 2026 10:15:32"))
-        );
+        assert_eq!(key_value("Date : Wed Mar 4, 2026 10:15:32"), Some(("Date", "Wed Mar 4, 2026 10:15:32")));
         assert_eq!(key_value("no colon here"), None);
         assert_eq!(key_value("#$%! : x"), None);
     }

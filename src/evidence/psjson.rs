@@ -14,24 +14,10 @@ pub(crate) fn parse(text: &str) -> Result<Value, ParseError> {
     serde_json::from_str(&cleaned).map_err(|e| {
         let line = e.line();
         if e.is_eof() {
-            return ParseError::new(
-                line,
-                "the JSON ends before it is complete (is the file cut short?)",
-            );
+            return ParseError::new(line, "the JSON ends before it is complete (is the file cut short?)");
         }
-        let shown = cleaned
-            .split('\n')
-            .nth(line.saturating_sub(1))
-            .unwrap_or("");
-        ParseError::new(
-            line,
-            format!(
-                "invalid JSON at column {}: {} in {}",
-                e.column(),
-                describe(&e),
-                quote(shown)
-            ),
-        )
+        let shown = cleaned.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
+        ParseError::new(line, format!("invalid JSON at column {}: {} in {}", e.column(), describe(&e), quote(shown)))
     })
 }
 
@@ -54,11 +40,7 @@ pub(crate) fn items(v: &Value) -> Vec<&Value> {
 
 /// Property `key` of an object, compared case-insensitively; `null` counts as absent.
 pub(crate) fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_null())
+    v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
 /// A scalar as text (numbers and booleans too); blank strings count as absent.
@@ -101,9 +83,7 @@ pub(crate) fn item_error(index: usize, message: impl std::fmt::Display) -> Parse
 pub(crate) fn opt_bool(item: &Value, key: &str, index: usize) -> Result<Option<bool>, ParseError> {
     match get(item, key) {
         None => Ok(None),
-        Some(v) => boolean(v).map(Some).ok_or_else(|| {
-            item_error(index, format!("`{key}` should be true or false, found {v}"))
-        }),
+        Some(v) => boolean(v).map(Some).ok_or_else(|| item_error(index, format!("`{key}` should be true or false, found {v}"))),
     }
 }
 
@@ -127,8 +107,7 @@ mod tests {
 
     #[test]
     fn prompts_around_json_are_ignored() {
-        let v =
-            parse("PS C:\\> Get-X | ConvertTo-Json\r\n{\"Name\": \"x\"}\r\nPS C:\\>\r\n").unwrap();
+        let v = parse("PS C:\\> Get-X | ConvertTo-Json\r\n{\"Name\": \"x\"}\r\nPS C:\\>\r\n").unwrap();
         assert_eq!(get(&v, "name").and_then(text), Some("x".to_string()));
     }
 

@@ -36,9 +36,7 @@ impl Record {
 
     /// The value of `key` when present and not blank.
     pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key)
-            .map(|f| f.value.as_str())
-            .filter(|v| !v.is_empty())
+        self.get(key).map(|f| f.value.as_str()).filter(|v| !v.is_empty())
     }
 
     /// The field `key`, which must be present with a value.
@@ -80,29 +78,16 @@ pub(crate) fn parse_bool(field: &Field) -> Result<bool, ParseError> {
     match field.value.to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(ParseError::new(
-            field.line,
-            format!(
-                "`{}` should be True or False, found {}",
-                field.key,
-                quote(&field.value)
-            ),
-        )),
+        _ => Err(ParseError::new(field.line, format!("`{}` should be True or False, found {}", field.key, quote(&field.value)))),
     }
 }
 
 /// A port number property.
 pub(crate) fn parse_port(field: &Field) -> Result<u16, ParseError> {
-    field.value.parse::<u16>().map_err(|_| {
-        ParseError::new(
-            field.line,
-            format!(
-                "`{}` should be a port number, found {}",
-                field.key,
-                quote(&field.value)
-            ),
-        )
-    })
+    field
+        .value
+        .parse::<u16>()
+        .map_err(|_| ParseError::new(field.line, format!("`{}` should be a port number, found {}", field.key, quote(&field.value))))
 }
 
 /// The items of a `{a, b, c}` collection (an empty `{}` or blank value gives none).
@@ -117,14 +102,7 @@ pub(crate) fn brace_list(field: &Field) -> Result<Vec<String>, ParseError> {
         return Ok(vec![v.to_string()]);
     };
     let Some(inner) = inner.strip_suffix('}') else {
-        return Err(ParseError::new(
-            field.line,
-            format!(
-                "`{}` list is cut off before its closing `}}`: {}",
-                field.key,
-                quote(v)
-            ),
-        ));
+        return Err(ParseError::new(field.line, format!("`{}` list is cut off before its closing `}}`: {}", field.key, quote(v))));
     };
     if inner.trim_end().ends_with("...") || inner.trim_end().ends_with('…') {
         return Err(ParseError::new(
@@ -135,12 +113,7 @@ pub(crate) fn brace_list(field: &Field) -> Result<Vec<String>, ParseError> {
             ),
         ));
     }
-    Ok(inner
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect())
+    Ok(inner.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
 }
 
 /// Group `lines` (already noise-filtered) into records.
@@ -182,22 +155,14 @@ pub(crate) fn records(lines: &[Line<'_>]) -> Result<Vec<Record>, ParseError> {
                         ),
                     ));
                 }
-                rec.fields.push(Field {
-                    key: key.to_string(),
-                    value: value.to_string(),
-                    line: line.no,
-                });
+                rec.fields.push(Field { key: key.to_string(), value: value.to_string(), line: line.no });
                 rec.last_line = line.no;
             }
             None => {
                 let rec = Record {
                     first_line: line.no,
                     last_line: line.no,
-                    fields: vec![Field {
-                        key: key.to_string(),
-                        value: value.to_string(),
-                        line: line.no,
-                    }],
+                    fields: vec![Field { key: key.to_string(), value: value.to_string(), line: line.no }],
                 };
                 current = Some((rec, indent));
             }
@@ -214,28 +179,16 @@ fn split_key_value<'a>(line: &Line<'a>) -> Result<(&'a str, &'a str), ParseError
     let Some(colon) = t.find(':') else {
         return Err(ParseError::new(
             line.no,
-            format!(
-                "line {} has no `:`; expected `Property : Value` (is the file cut short?)",
-                quote(t)
-            ),
+            format!("line {} has no `:`; expected `Property : Value` (is the file cut short?)", quote(t)),
         ));
     };
     let key = t[..colon].trim();
     let value = t[colon + 1..].trim();
     let is_name = !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && key
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !is_name {
-        return Err(ParseError::new(
-            line.no,
-            format!(
-                "unrecognised line {}: expected `Property : Value`",
-                quote(t)
-            ),
-        ));
+        return Err(ParseError::new(line.no, format!("unrecognised line {}: expected `Property : Value`", quote(t))));
     }
     Ok((key, value))
 }
@@ -247,8 +200,7 @@ mod tests {
 
     #[test]
     fn records_with_continuations_and_blank_separators() {
-        let text =
-            "\nName      : a\nLongValue : abc\n            def\nEmpty     :\n\n\nName      : b\n";
+        let text = "\nName      : a\nLongValue : abc\n            def\nEmpty     :\n\n\nName      : b\n";
         let recs = records(&lines(text)).unwrap();
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].first_line, 2);
@@ -278,11 +230,7 @@ mod tests {
     fn key_with_spaces_is_an_error() {
         let err = records(&lines("Name : a\nthis is junk : yes\n")).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(
-            err.message.contains("\"this is junk : yes\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"this is junk : yes\""), "{}", err.message);
     }
 
     #[test]
@@ -293,11 +241,7 @@ mod tests {
 
     #[test]
     fn brace_lists() {
-        let f = |v: &str| Field {
-            key: "Computers".into(),
-            value: v.into(),
-            line: 7,
-        };
+        let f = |v: &str| Field { key: "Computers".into(), value: v.into(), line: 7 };
         assert_eq!(brace_list(&f("{a.x, b.x}")).unwrap(), vec!["a.x", "b.x"]);
         assert_eq!(brace_list(&f("{}")).unwrap(), Vec::<String>::new());
         assert_eq!(brace_list(&f("a.x")).unwrap(), vec!["a.x"]);
@@ -310,18 +254,11 @@ mod tests {
 
     #[test]
     fn booleans_and_ports() {
-        let f = |v: &str| Field {
-            key: "Enabled".into(),
-            value: v.into(),
-            line: 3,
-        };
+        let f = |v: &str| Field { key: "Enabled".into(), value: v.into(), line: 3 };
         assert!(parse_bool(&f("TRUE")).unwrap());
         assert!(!parse_bool(&f("False")).unwrap());
         assert_eq!(parse_bool(&f("yes")).unwrap_err().line, 3);
         assert_eq!(parse_port(&f("5061")).unwrap(), 5061);
-        assert!(parse_port(&f("70000"))
-            .unwrap_err()
-            .message
-            .contains("\"70000\""));
+        assert!(parse_port(&f("70000")).unwrap_err().message.contains("\"70000\""));
     }
 }

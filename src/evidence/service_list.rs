@@ -17,9 +17,7 @@ pub struct ServiceList {
 impl ServiceList {
     /// The service called `name`, compared case-insensitively.
     pub fn get(&self, name: &str) -> Option<&Service> {
-        self.services
-            .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(name))
+        self.services.iter().find(|s| s.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -48,10 +46,7 @@ pub enum ServiceState {
 
 impl ServiceState {
     fn from_word(word: &str) -> Option<Self> {
-        let w: String = word
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '_')
-            .collect();
+        let w: String = word.chars().filter(|c| !c.is_whitespace() && *c != '_').collect();
         match w.to_ascii_uppercase().as_str() {
             "STARTED" => Some(Self::Started),
             "STARTING" => Some(Self::Starting),
@@ -94,18 +89,12 @@ pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
         let service = parse_service(&line)?;
         // `System SSH` and `Cluster Manager` print again in the main list; the
         // first report wins.
-        if services
-            .iter()
-            .all(|s| !s.name.eq_ignore_ascii_case(&service.name))
-        {
+        if services.iter().all(|s| !s.name.eq_ignore_ascii_case(&service.name)) {
             services.push(service);
         }
     }
     if services.is_empty() {
-        return Err(ParseError::new(
-            0,
-            "no services found — is this the output of `utils service list`?",
-        ));
+        return Err(ParseError::new(0, "no services found — is this the output of `utils service list`?"));
     }
     Ok(ServiceList { services })
 }
@@ -121,19 +110,10 @@ fn is_header(t: &str) -> bool {
 fn parse_service(line: &Line<'_>) -> Result<Service, ParseError> {
     let t = line.text.trim();
     let Some(open) = t.find('[') else {
-        return Err(noise::unrecognised(
-            line,
-            "a service line like `Cisco SIP Proxy[STARTED]`",
-        ));
+        return Err(noise::unrecognised(line, "a service line like `Cisco SIP Proxy[STARTED]`"));
     };
     let Some(close_rel) = t[open..].find(']') else {
-        return Err(ParseError::new(
-            line.no,
-            format!(
-                "service line {} is cut off before `]` (is the file cut short?)",
-                quote(t)
-            ),
-        ));
+        return Err(ParseError::new(line.no, format!("service line {} is cut off before `]` (is the file cut short?)", quote(t))));
     };
     let close = open + close_rel;
     let name = t[..open].trim();
@@ -152,50 +132,29 @@ fn parse_service(line: &Line<'_>) -> Result<Service, ParseError> {
         )
     })?;
     let reason = t[close + 1..].trim();
-    Ok(Service {
-        name: name.to_string(),
-        state,
-        reason: (!reason.is_empty()).then(|| reason.to_string()),
-        line: line.no,
-    })
+    Ok(Service { name: name.to_string(), state, reason: (!reason.is_empty()).then(|| reason.to_string()), line: line.no })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const IMP_RT: &str =
-        include_str!("../../examples/enterprise/evidence/imp-rt/utils-service-list.txt");
-    const IMP_A: &str =
-        include_str!("../../examples/enterprise/evidence/imp-a/utils-service-list.txt");
-    const IMP_B: &str =
-        include_str!("../../examples/enterprise/evidence/imp-b/utils-service-list.txt");
-    const CONTRACT_RT: &str =
-        include_str!("../../tests/fixtures/contract/evidence/imp-rt/utils-service-list.txt");
-    const CONTRACT_IMP1: &str =
-        include_str!("../../tests/fixtures/contract/evidence/imp1/utils-service-list.txt");
-    const CONTRACT_IMP2: &str =
-        include_str!("../../tests/fixtures/contract/evidence/imp2/utils-service-list.txt");
+    const IMP_RT: &str = include_str!("../../examples/enterprise/evidence/imp-rt/utils-service-list.txt");
+    const IMP_A: &str = include_str!("../../examples/enterprise/evidence/imp-a/utils-service-list.txt");
+    const IMP_B: &str = include_str!("../../examples/enterprise/evidence/imp-b/utils-service-list.txt");
+    const CONTRACT_RT: &str = include_str!("../../tests/fixtures/contract/evidence/imp-rt/utils-service-list.txt");
+    const CONTRACT_IMP1: &str = include_str!("../../tests/fixtures/contract/evidence/imp1/utils-service-list.txt");
+    const CONTRACT_IMP2: &str = include_str!("../../tests/fixtures/contract/evidence/imp2/utils-service-list.txt");
 
     fn state(list: &ServiceList, name: &str) -> ServiceState {
-        list.get(name)
-            .map(|s| s.state)
-            .unwrap_or_else(|| panic!("{name} missing"))
+        list.get(name).map(|s| s.state).unwrap_or_else(|| panic!("{name} missing"))
     }
 
     #[test]
     fn routing_node_sample_shows_the_planted_fault() {
         let list = parse(IMP_RT).unwrap();
-        assert!(
-            list.services.len() >= 45,
-            "only {} services",
-            list.services.len()
-        );
-        for still_on in [
-            "Cisco Presence Engine",
-            "Cisco XCP Connection Manager",
-            "Cisco XCP Text Conference Manager",
-        ] {
+        assert!(list.services.len() >= 45, "only {} services", list.services.len());
+        for still_on in ["Cisco Presence Engine", "Cisco XCP Connection Manager", "Cisco XCP Text Conference Manager"] {
             assert_eq!(state(&list, still_on), ServiceState::Started, "{still_on}");
         }
         for off in [
@@ -213,11 +172,7 @@ mod tests {
         assert_eq!(state(&list, "cisco sip proxy"), ServiceState::Started);
         assert_eq!(state(&list, "CISCO XCP ROUTER"), ServiceState::Started);
         // The first `System SSH` (before the header) is kept, with its line.
-        let ssh: Vec<_> = list
-            .services
-            .iter()
-            .filter(|s| s.name == "System SSH")
-            .collect();
+        let ssh: Vec<_> = list.services.iter().filter(|s| s.name == "System SSH").collect();
         assert_eq!(ssh.len(), 1);
         assert_eq!(ssh[0].line, 3);
     }
@@ -225,23 +180,15 @@ mod tests {
     #[test]
     fn user_node_with_crlf_and_pager_prompt() {
         assert!(IMP_A.contains("\r\n"), "sample must keep CRLF endings");
-        assert!(
-            IMP_A.contains("options: q=quit"),
-            "sample must keep a pager prompt"
-        );
+        assert!(IMP_A.contains("options: q=quit"), "sample must keep a pager prompt");
         let list = parse(IMP_A).unwrap();
         assert_eq!(state(&list, "Cisco SIP Proxy"), ServiceState::Started);
-        assert_eq!(
-            state(&list, "Cisco XCP SIP Federation Connection Manager"),
-            ServiceState::Started
-        );
+        assert_eq!(state(&list, "Cisco XCP SIP Federation Connection Manager"), ServiceState::Started);
         assert!(list.services.iter().all(|s| !s.name.contains("options:")));
         assert!(list.services.iter().all(|s| !s.name.contains('\r')));
         // The service glued behind the pager prompt is still read.
-        let glued = IMP_A
-            .lines()
-            .position(|l| l.starts_with("options:") && l.contains('['))
-            .expect("sample glues a service to a pager prompt");
+        let glued =
+            IMP_A.lines().position(|l| l.starts_with("options:") && l.contains('[')).expect("sample glues a service to a pager prompt");
         assert!(list.services.iter().any(|s| s.line == glued + 1));
     }
 
@@ -249,10 +196,7 @@ mod tests {
     fn healthy_user_node_lf() {
         let list = parse(IMP_B).unwrap();
         assert_eq!(state(&list, "Cisco SIP Proxy"), ServiceState::Started);
-        assert_eq!(
-            state(&list, "Cisco XCP SIP Federation Connection Manager"),
-            ServiceState::Started
-        );
+        assert_eq!(state(&list, "Cisco XCP SIP Federation Connection Manager"), ServiceState::Started);
         assert_eq!(state(&list, "Cisco Presence Engine"), ServiceState::Started);
     }
 
@@ -260,18 +204,12 @@ mod tests {
     fn contract_files() {
         let rt = parse(CONTRACT_RT).unwrap();
         assert_eq!(rt.services.len(), 51);
-        assert_eq!(
-            state(&rt, "Cisco XCP Connection Manager"),
-            ServiceState::Stopped
-        );
+        assert_eq!(state(&rt, "Cisco XCP Connection Manager"), ServiceState::Stopped);
         assert_eq!(rt.get("Cisco Presence Engine").map(|s| s.line), Some(25));
 
         let imp1 = parse(CONTRACT_IMP1).unwrap();
         assert_eq!(imp1.services.len(), 51);
-        assert_eq!(
-            state(&imp1, "Cisco SIP Registration Datastore"),
-            ServiceState::Started
-        );
+        assert_eq!(state(&imp1, "Cisco SIP Registration Datastore"), ServiceState::Started);
 
         let imp2 = parse(CONTRACT_IMP2).unwrap();
         let proxy = imp2.get("Cisco SIP Proxy").unwrap();
@@ -291,16 +229,8 @@ mod tests {
         let text = "admin:utils service list\nCisco Tomcat[STARTED]\nCisco SIP Proxy[STAR";
         let err = parse(text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(
-            err.message.contains("cut off before `]`"),
-            "{}",
-            err.message
-        );
-        assert!(
-            err.message.contains("\"Cisco SIP Proxy[STAR\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("cut off before `]`"), "{}", err.message);
+        assert!(err.message.contains("\"Cisco SIP Proxy[STAR\""), "{}", err.message);
     }
 
     #[test]
@@ -308,12 +238,7 @@ mod tests {
         let text = "Cisco Tomcat[STARTED]\n\nthis line is not a service at all and goes on for quite a while longer\n";
         let err = parse(text).unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(
-            err.message
-                .contains("\"this line is not a service at all and goes on for quite a wh…\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"this line is not a service at all and goes on for quite a wh…\""), "{}", err.message);
     }
 
     #[test]
@@ -325,24 +250,14 @@ mod tests {
 
     #[test]
     fn rarer_states_parse() {
-        let list =
-            parse("A[NOTRUNNING]\nB[Not Running]\nC[UNKNOWN]\nD[STARTING]\nE[STOPPING]\n").unwrap();
+        let list = parse("A[NOTRUNNING]\nB[Not Running]\nC[UNKNOWN]\nD[STARTING]\nE[STOPPING]\n").unwrap();
         let states: Vec<_> = list.services.iter().map(|s| s.state).collect();
         assert_eq!(
             states,
-            vec![
-                ServiceState::NotRunning,
-                ServiceState::NotRunning,
-                ServiceState::Unknown,
-                ServiceState::Starting,
-                ServiceState::Stopping
-            ]
+            vec![ServiceState::NotRunning, ServiceState::NotRunning, ServiceState::Unknown, ServiceState::Starting, ServiceState::Stopping]
         );
         assert_eq!(ServiceState::NotRunning.to_string(), "NOTRUNNING");
-        assert_eq!(
-            serde_json::to_string(&ServiceState::NotRunning).unwrap(),
-            "\"not_running\""
-        );
+        assert_eq!(serde_json::to_string(&ServiceState::NotRunning).unwrap(), "\"not_running\"");
     }
 
     #[test]

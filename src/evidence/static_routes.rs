@@ -15,8 +15,7 @@ use super::psjson;
 use super::pslist::{self, Field, Record};
 use super::ParseError;
 
-const EXPAND_HINT: &str =
-    "run `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` and capture that instead";
+const EXPAND_HINT: &str = "run `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` and capture that instead";
 
 /// Every static route found, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,9 +26,7 @@ pub struct StaticRoutes {
 impl StaticRoutes {
     /// The routes whose MatchUri is `domain` (case-insensitive).
     pub fn for_domain<'a>(&'a self, domain: &'a str) -> impl Iterator<Item = &'a StaticRoute> + 'a {
-        self.routes
-            .iter()
-            .filter(move |r| r.match_uri.eq_ignore_ascii_case(domain))
+        self.routes.iter().filter(move |r| r.match_uri.eq_ignore_ascii_case(domain))
     }
 }
 
@@ -139,10 +136,7 @@ impl Parts {
         let boolean = |v: &str| match v.to_ascii_lowercase().as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(format!(
-                "`{key}` should be True or False, found {}",
-                quote(v)
-            )),
+            _ => Err(format!("`{key}` should be True or False, found {}", quote(v))),
         };
         match lower.as_str() {
             "matchuri" => self.match_uri = Some(value.to_string()),
@@ -193,9 +187,9 @@ impl Parts {
             RouteTransport::Tls
         } else if self.ip.is_some() && self.fqdn.is_none() {
             RouteTransport::Tcp
-        } else if let Some(c) = self.choice.as_ref().filter(|c| {
-            !["certificate", "ipaddress", "fqdn"].contains(&c.to_ascii_lowercase().as_str())
-        }) {
+        } else if let Some(c) =
+            self.choice.as_ref().filter(|c| !["certificate", "ipaddress", "fqdn"].contains(&c.to_ascii_lowercase().as_str()))
+        {
             RouteTransport::Other(c.clone())
         } else if self.fqdn.is_some() {
             RouteTransport::Tls
@@ -209,32 +203,20 @@ impl Parts {
         }
         .filter(|d| !d.is_empty())
         .ok_or_else(|| format!("{kind} route has no destination"))?;
-        let port = self
-            .port
-            .as_deref()
-            .ok_or_else(|| "route has no `Port`".to_string())?;
-        let port = port
-            .parse::<u16>()
-            .map_err(|_| format!("`Port` should be a port number, found {}", quote(port)))?;
+        let port = self.port.as_deref().ok_or_else(|| "route has no `Port`".to_string())?;
+        let port = port.parse::<u16>().map_err(|_| format!("`Port` should be a port number, found {}", quote(port)))?;
         Ok((kind, destination, port))
     }
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }
 
 /// Settle a route from its parts; `element` (the XML a text capture prints) must agree.
-fn finish(
-    parts: Parts,
-    element: Option<(Parts, At)>,
-    identity: Option<&str>,
-    at: At,
-) -> Result<StaticRoute, ParseError> {
-    let has_transport =
-        parts.certificate || parts.fqdn.is_some() || parts.ip.is_some() || parts.port.is_some();
+fn finish(parts: Parts, element: Option<(Parts, At)>, identity: Option<&str>, at: At) -> Result<StaticRoute, ParseError> {
+    let has_transport = parts.certificate || parts.fqdn.is_some() || parts.ip.is_some() || parts.port.is_some();
     let target = match (&element, has_transport) {
         (Some((el, el_at)), false) => el.target().map_err(|m| el_at.err(m))?,
         _ => parts.target().map_err(|m| at.err(m))?,
@@ -243,9 +225,8 @@ fn finish(
     let mut enabled = parts.enabled;
     let mut phone_only = parts.phone_only;
     if let Some((el, el_at)) = &element {
-        let disagree = |what: &str, a: &dyn fmt::Display, b: &dyn fmt::Display| {
-            el_at.err(format!("`Element` says {what} {b} but the route says {a}"))
-        };
+        let disagree =
+            |what: &str, a: &dyn fmt::Display, b: &dyn fmt::Display| el_at.err(format!("`Element` says {what} {b} but the route says {a}"));
         if has_transport {
             let (k, d, p) = el.target().map_err(|m| el_at.err(m))?;
             if k != target.0 {
@@ -267,9 +248,7 @@ fn finish(
         enabled = enabled.or(el.enabled);
         phone_only = phone_only.or(el.phone_only);
     }
-    let match_uri = match_uri
-        .filter(|m| !m.is_empty())
-        .ok_or_else(|| at.err("route has no `MatchUri`"))?;
+    let match_uri = match_uri.filter(|m| !m.is_empty()).ok_or_else(|| at.err("route has no `MatchUri`"))?;
     let (transport, destination, port) = target;
     Ok(StaticRoute {
         identity: identity.map(str::to_string),
@@ -290,11 +269,7 @@ fn parse_text(records: &[Record]) -> Result<StaticRoutes, ParseError> {
     let mut routes = Vec::new();
     for rec in records {
         if let Some(field) = rec.get("Route") {
-            routes.extend(unexpanded(
-                &field.value,
-                rec.text("Identity"),
-                At::Line(field.line),
-            )?);
+            routes.extend(unexpanded(&field.value, rec.text("Identity"), At::Line(field.line))?);
         } else if rec.has("MatchUri") || rec.has("Transport") || rec.has("Element") {
             routes.push(route_record(rec)?);
         } else {
@@ -318,9 +293,7 @@ fn route_record(rec: &Record) -> Result<StaticRoute, ParseError> {
         ..Parts::default()
     };
     if let Some(f) = rec.get("Transport").filter(|f| !f.value.is_empty()) {
-        parts
-            .absorb_pairs(&f.value)
-            .map_err(|m| ParseError::new(f.line, m))?;
+        parts.absorb_pairs(&f.value).map_err(|m| ParseError::new(f.line, m))?;
     }
     let element = match rec.get("Element").filter(|f| !f.value.is_empty()) {
         Some(f) => Some((element_parts(f)?, At::Line(f.line))),
@@ -340,10 +313,7 @@ fn element_parts(field: &Field) -> Result<Parts, ParseError> {
     if !complete {
         return Err(ParseError::new(
             field.line,
-            format!(
-                "`Element` XML is cut off or not a route: {} (is the file cut short?)",
-                quote(xml)
-            ),
+            format!("`Element` XML is cut off or not a route: {} (is the file cut short?)", quote(xml)),
         ));
     }
     let bad = |m: &str| ParseError::new(field.line, format!("`Element` XML {m}: {}", quote(xml)));
@@ -351,9 +321,7 @@ fn element_parts(field: &Field) -> Result<Parts, ParseError> {
     let mut parts = Parts::default();
     for key in ["MatchUri", "Enabled", "MatchOnlyPhoneUri"] {
         if let Some(v) = attr(route_tag, key) {
-            parts
-                .absorb(key, v, false)
-                .map_err(|m| ParseError::new(field.line, m))?;
+            parts.absorb(key, v, false).map_err(|m| ParseError::new(field.line, m))?;
         }
     }
     let (kind, t) = if let Some(t) = tag(xml, "TLS") {
@@ -366,9 +334,7 @@ fn element_parts(field: &Field) -> Result<Parts, ParseError> {
     parts.explicit = Some(kind);
     for key in ["Fqdn", "IPAddress", "Port"] {
         if let Some(v) = attr(t, key) {
-            parts
-                .absorb(key, v, false)
-                .map_err(|m| ParseError::new(field.line, m))?;
+            parts.absorb(key, v, false).map_err(|m| ParseError::new(field.line, m))?;
         }
     }
     Ok(parts)
@@ -397,10 +363,7 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let mut from = 0;
     while let Some(i) = tag[from..].find(&pat) {
         let start = from + i;
-        let boundary = tag[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| c.is_whitespace() || c == '"');
+        let boundary = tag[..start].chars().next_back().is_none_or(|c| c.is_whitespace() || c == '"');
         if boundary {
             let rest = &tag[start + pat.len()..];
             return rest.find('"').map(|end| &rest[..end]);
@@ -417,19 +380,12 @@ fn unexpanded(value: &str, identity: Option<&str>, at: At) -> Result<Vec<StaticR
     let inner = v.strip_prefix('{').and_then(|r| r.strip_suffix('}'));
     let inner = match inner {
         Some(i) if !i.trim_end().ends_with("...") && !i.trim_end().ends_with('…') => i.trim(),
-        _ => {
-            return Err(at.err(format!(
-                "the `Route` list is truncated by PowerShell; {EXPAND_HINT}"
-            )))
-        }
+        _ => return Err(at.err(format!("the `Route` list is truncated by PowerShell; {EXPAND_HINT}"))),
     };
     if inner.is_empty() {
         return Ok(Vec::new());
     }
-    split_items(inner)
-        .into_iter()
-        .map(|item| unexpanded_item(item, identity, at))
-        .collect()
+    split_items(inner).into_iter().map(|item| unexpanded_item(item, identity, at)).collect()
 }
 
 /// Split `a=1;b=2, a=3;b=4` into routes. Certificate details may hold commas, so split
@@ -453,14 +409,8 @@ fn split_items(inner: &str) -> Vec<&str> {
 fn unexpanded_item(item: &str, identity: Option<&str>, at: At) -> Result<StaticRoute, ParseError> {
     let mut parts = Parts::default();
     parts.absorb_pairs(item).map_err(|m| at.err(m))?;
-    if parts.match_uri.is_none()
-        || parts.port.is_none()
-        || (parts.fqdn.is_none() && parts.ip.is_none())
-    {
-        return Err(at.err(format!(
-            "the `Route` list shows only part of route {}; {EXPAND_HINT}",
-            quote(item)
-        )));
+    if parts.match_uri.is_none() || parts.port.is_none() || (parts.fqdn.is_none() && parts.ip.is_none()) {
+        return Err(at.err(format!("the `Route` list shows only part of route {}; {EXPAND_HINT}", quote(item))));
     }
     finish(parts, None, identity, at)
 }
@@ -473,10 +423,7 @@ fn parse_json(text: &str) -> Result<StaticRoutes, ParseError> {
     for (i, item) in psjson::items(&root).into_iter().enumerate() {
         let index = i + 1;
         if !item.is_object() {
-            return Err(psjson::item_error(
-                index,
-                "expected a route or a routing configuration object",
-            ));
+            return Err(psjson::item_error(index, "expected a route or a routing configuration object"));
         }
         match psjson::get(item, "Route") {
             Some(list) => {
@@ -490,50 +437,31 @@ fn parse_json(text: &str) -> Result<StaticRoutes, ParseError> {
                     routes.push(json_route_or_string(r, identity.as_deref(), index)?);
                 }
             }
-            None if psjson::get(item, "MatchUri").is_some()
-                || psjson::get(item, "Transport").is_some() =>
-            {
+            None if psjson::get(item, "MatchUri").is_some() || psjson::get(item, "Transport").is_some() => {
                 routes.push(json_route(item, None, index)?);
             }
             // A configuration whose Route is null or missing: no routes.
             None if psjson::get(item, "Identity").is_some() => {}
             None => {
-                return Err(psjson::item_error(
-                    index,
-                    "neither a route (no `MatchUri`) nor a routing configuration (no `Route`)",
-                ));
+                return Err(psjson::item_error(index, "neither a route (no `MatchUri`) nor a routing configuration (no `Route`)"));
             }
         }
     }
     if routes.is_empty() && psjson::items(&root).is_empty() {
-        return Err(ParseError::new(
-            0,
-            "the JSON holds no routes or routing configurations",
-        ));
+        return Err(ParseError::new(0, "the JSON holds no routes or routing configurations"));
     }
     Ok(StaticRoutes { routes })
 }
 
-fn json_route_or_string(
-    v: &Value,
-    identity: Option<&str>,
-    index: usize,
-) -> Result<StaticRoute, ParseError> {
+fn json_route_or_string(v: &Value, identity: Option<&str>, index: usize) -> Result<StaticRoute, ParseError> {
     match v {
         Value::String(s) => unexpanded_item(s, identity, At::Item(index)),
         Value::Object(_) => json_route(v, identity, index),
-        _ => Err(psjson::item_error(
-            index,
-            "a `Route` entry is neither an object nor a string",
-        )),
+        _ => Err(psjson::item_error(index, "a `Route` entry is neither an object nor a string")),
     }
 }
 
-fn json_route(
-    item: &Value,
-    identity: Option<&str>,
-    index: usize,
-) -> Result<StaticRoute, ParseError> {
+fn json_route(item: &Value, identity: Option<&str>, index: usize) -> Result<StaticRoute, ParseError> {
     let at = At::Item(index);
     let mut parts = Parts {
         match_uri: psjson::get(item, "MatchUri").and_then(psjson::text),
@@ -550,11 +478,7 @@ fn json_route(
     // `Element` arrives as a string only when ConvertTo-Json ran out of depth.
     let element = match psjson::get(item, "Element") {
         Some(Value::String(xml)) => {
-            let f = Field {
-                key: "Element".into(),
-                value: xml.clone(),
-                line: 0,
-            };
+            let f = Field { key: "Element".into(), value: xml.clone(), line: 0 };
             Some((element_parts(&f).map_err(|e| at.err(e.message))?, at))
         }
         _ => None,
@@ -603,16 +527,9 @@ mod tests {
 
     const TEXT: &str = include_str!("../../examples/enterprise/evidence/ms/static-routes.txt");
     const JSON: &str = include_str!("../../examples/enterprise/evidence/ms/static-routes.json");
-    const CONTRACT: &str =
-        include_str!("../../tests/fixtures/contract/evidence/ms/static-routes.txt");
+    const CONTRACT: &str = include_str!("../../tests/fixtures/contract/evidence/ms/static-routes.txt");
 
-    fn route(
-        match_uri: &str,
-        transport: RouteTransport,
-        destination: &str,
-        port: u16,
-        line: usize,
-    ) -> StaticRoute {
+    fn route(match_uri: &str, transport: RouteTransport, destination: &str, port: u16, line: usize) -> StaticRoute {
         StaticRoute {
             identity: None,
             match_uri: match_uri.into(),
@@ -627,27 +544,9 @@ mod tests {
 
     fn expected(lines: [usize; 3]) -> Vec<StaticRoute> {
         vec![
-            route(
-                "northwind.com",
-                RouteTransport::Tls,
-                "expe.northwind.com",
-                5061,
-                lines[0],
-            ),
-            route(
-                "northwind.co.uk",
-                RouteTransport::Tls,
-                "imp-rt.northwind.com",
-                5061,
-                lines[1],
-            ),
-            route(
-                "nwhealth.org",
-                RouteTransport::Tcp,
-                "10.40.1.21",
-                5060,
-                lines[2],
-            ),
+            route("northwind.com", RouteTransport::Tls, "expe.northwind.com", 5061, lines[0]),
+            route("northwind.co.uk", RouteTransport::Tls, "imp-rt.northwind.com", 5061, lines[1]),
+            route("nwhealth.org", RouteTransport::Tcp, "10.40.1.21", 5060, lines[2]),
         ]
     }
 
@@ -670,19 +569,7 @@ mod tests {
     fn contract_file() {
         let r = parse(CONTRACT).unwrap();
         assert_eq!(r.routes.len(), 2);
-        assert_eq!(
-            r.routes[0],
-            StaticRoute {
-                line: 4,
-                ..route(
-                    "synergy.com",
-                    RouteTransport::Tls,
-                    "expc.synergy.com",
-                    5061,
-                    4
-                )
-            }
-        );
+        assert_eq!(r.routes[0], StaticRoute { line: 4, ..route("synergy.com", RouteTransport::Tls, "expc.synergy.com", 5061, 4) });
         assert_eq!(r.routes[1].match_uri, "synergy.co.uk");
         assert_eq!(r.routes[1].destination, "imp-rt.synergy.com");
         assert_eq!(r.routes[1].line, 11);
@@ -690,14 +577,8 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(
-            parse(&TEXT.replace('\n', "\r\n")).unwrap(),
-            parse(TEXT).unwrap()
-        );
-        assert_eq!(
-            parse(&JSON.replace('\n', "\r\n")).unwrap(),
-            parse(JSON).unwrap()
-        );
+        assert_eq!(parse(&TEXT.replace('\n', "\r\n")).unwrap(), parse(TEXT).unwrap());
+        assert_eq!(parse(&JSON.replace('\n', "\r\n")).unwrap(), parse(JSON).unwrap());
     }
 
     #[test]
@@ -748,10 +629,7 @@ mod tests {
 
     #[test]
     fn element_must_agree_with_transport() {
-        let text = TEXT.replace(
-            "<TLS Fqdn=\"imp-rt.northwind.com\" Port=\"5061\">",
-            "<TLS Fqdn=\"imp-rt.northwind.com\" Port=\"5062\">",
-        );
+        let text = TEXT.replace("<TLS Fqdn=\"imp-rt.northwind.com\" Port=\"5061\">", "<TLS Fqdn=\"imp-rt.northwind.com\" Port=\"5062\">");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 16);
         assert!(err.message.contains("port 5062"), "{}", err.message);
@@ -769,10 +647,7 @@ mod tests {
     fn element_alone_gives_the_route() {
         let text = "MatchUri : a.example\nElement  : <Route MatchUri=\"a.example\" Enabled=\"true\"><Transport><TCP IPAddress=\"10.0.0.5\" Port=\"5060\" /></Transport></Route>\n";
         let r = parse(text).unwrap();
-        assert_eq!(
-            r.routes[0],
-            route("a.example", RouteTransport::Tcp, "10.0.0.5", 5060, 1)
-        );
+        assert_eq!(r.routes[0], route("a.example", RouteTransport::Tcp, "10.0.0.5", 5060, 1));
     }
 
     #[test]
@@ -791,23 +666,17 @@ mod tests {
 
     #[test]
     fn unexpanded_partial_or_truncated_list_is_refused() {
-        let partial = "Identity : Global\nRoute    : {MatchUri=northwind.co.uk;MatchOnlyPhoneUri=False;Enabled=True;ReplaceHostInRequestUri=False}\n";
+        let partial =
+            "Identity : Global\nRoute    : {MatchUri=northwind.co.uk;MatchOnlyPhoneUri=False;Enabled=True;ReplaceHostInRequestUri=False}\n";
         let err = parse(partial).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(
-            err.message.contains("Select-Object -ExpandProperty Route"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("Select-Object -ExpandProperty Route"), "{}", err.message);
 
-        let cut = "Identity : Global\nRoute    : {MatchUri=a;Fqdn=b;Port=1, MatchUri=c;Fqdn=d;Port=2, MatchUri=e;Fqdn=f;Port=3, MatchUri=g...}\n";
+        let cut =
+            "Identity : Global\nRoute    : {MatchUri=a;Fqdn=b;Port=1, MatchUri=c;Fqdn=d;Port=2, MatchUri=e;Fqdn=f;Port=3, MatchUri=g...}\n";
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(
-            err.message.contains("truncated by PowerShell"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("truncated by PowerShell"), "{}", err.message);
     }
 
     #[test]
@@ -851,10 +720,7 @@ mod tests {
         assert_eq!(r.routes[0].destination, "imp-rt.northwind.com");
         assert_eq!(
             r.routes[1],
-            StaticRoute {
-                identity: Some("Global".into()),
-                ..route("nwhealth.org", RouteTransport::Tcp, "10.40.1.21", 5060, 0)
-            }
+            StaticRoute { identity: Some("Global".into()), ..route("nwhealth.org", RouteTransport::Tcp, "10.40.1.21", 5060, 0) }
         );
     }
 
@@ -865,24 +731,11 @@ mod tests {
             {"Identity": "Global", "Route": "{MatchUri=a;Enabled=True...}"}]"#;
         let err = parse(text).unwrap_err();
         assert_eq!(err.line, 0);
-        assert!(
-            err.message
-                .starts_with("JSON item 2: the `Route` list is truncated"),
-            "{}",
-            err.message
-        );
-        let first = text
-            .split(",\n            {\"Identity\": \"Global\"")
-            .next()
-            .unwrap()
-            .to_string()
-            + "]";
+        assert!(err.message.starts_with("JSON item 2: the `Route` list is truncated"), "{}", err.message);
+        let first = text.split(",\n            {\"Identity\": \"Global\"").next().unwrap().to_string() + "]";
         let r = parse(&first).unwrap();
         assert_eq!(r.routes.len(), 1);
-        assert_eq!(
-            r.routes[0].identity.as_deref(),
-            Some("Service:Registrar:sfbpool.northwind.com")
-        );
+        assert_eq!(r.routes[0].identity.as_deref(), Some("Service:Registrar:sfbpool.northwind.com"));
         assert_eq!(r.routes[0].destination, "imp-rt.northwind.com");
     }
 
@@ -891,16 +744,7 @@ mod tests {
         let text = r#"{"MatchUri": "a.example", "Transport": {"Fqdn": "imp.a.example", "Port": 5061, "Certificate": {}},
                       "Element": "<Route MatchUri=\"a.example\"><Transport><TLS Fqdn=\"imp.a.example\" Port=\"5061\"><UseDefaultCert /></TLS></Transport></Route>"}"#;
         let r = parse(text).unwrap();
-        assert_eq!(
-            r.routes,
-            vec![route(
-                "a.example",
-                RouteTransport::Tls,
-                "imp.a.example",
-                5061,
-                0
-            )]
-        );
+        assert_eq!(r.routes, vec![route("a.example", RouteTransport::Tls, "imp.a.example", 5061, 0)]);
     }
 
     #[test]
@@ -910,19 +754,13 @@ mod tests {
         assert!(err.message.starts_with("JSON item 1:"), "{}", err.message);
         assert!(err.message.contains("no destination"), "{}", err.message);
 
-        let err = parse(
-            r#"[{"MatchUri": "a"}, {"Transport": "TransportChoice=IPAddress=10.0.0.5;Port=5060"}]"#,
-        )
-        .unwrap_err();
+        let err = parse(r#"[{"MatchUri": "a"}, {"Transport": "TransportChoice=IPAddress=10.0.0.5;Port=5060"}]"#).unwrap_err();
         assert!(err.message.starts_with("JSON item 1:"), "{}", err.message);
 
-        let err = parse(r#"[{"Transport": "TransportChoice=IPAddress=10.0.0.5;Port=5060"}]"#)
-            .unwrap_err();
+        let err = parse(r#"[{"Transport": "TransportChoice=IPAddress=10.0.0.5;Port=5060"}]"#).unwrap_err();
         assert!(err.message.contains("`MatchUri`"), "{}", err.message);
 
-        let err =
-            parse(r#"{"MatchUri": "a", "Transport": {"IPAddress": "10.0.0.5", "Port": 99999}}"#)
-                .unwrap_err();
+        let err = parse(r#"{"MatchUri": "a", "Transport": {"IPAddress": "10.0.0.5", "Port": 99999}}"#).unwrap_err();
         assert!(err.message.contains("\"99999\""), "{}", err.message);
     }
 
@@ -933,17 +771,10 @@ mod tests {
         assert_eq!(err.line, cut.lines().count());
         assert!(err.message.contains("cut short"), "{}", err.message);
 
-        let garbled = JSON.replace(
-            "\"MatchUri\":  \"northwind.co.uk\",",
-            "\"MatchUri\":  northwind.co.uk,",
-        );
+        let garbled = JSON.replace("\"MatchUri\":  \"northwind.co.uk\",", "\"MatchUri\":  northwind.co.uk,");
         let err = parse(&garbled).unwrap_err();
         assert_eq!(err.line, 24);
-        assert!(
-            err.message.contains("\"\"MatchUri\":  northwind.co.uk,\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"\"MatchUri\":  northwind.co.uk,\""), "{}", err.message);
     }
 
     #[test]
@@ -952,10 +783,6 @@ mod tests {
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<StaticRoutes>(&json).unwrap(), r);
         let other = RouteTransport::Other("Udp".into());
-        assert_eq!(
-            serde_json::from_str::<RouteTransport>(&serde_json::to_string(&other).unwrap())
-                .unwrap(),
-            other
-        );
+        assert_eq!(serde_json::from_str::<RouteTransport>(&serde_json::to_string(&other).unwrap()).unwrap(), other);
     }
 }

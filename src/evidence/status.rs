@@ -44,34 +44,21 @@ pub fn parse(text: &str) -> Result<Status, ParseError> {
             continue;
         }
         if let Some(pairs) = percent_pairs(t) {
-            if let Some((_, idle)) = pairs
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("CPU Idle"))
-            {
+            if let Some((_, idle)) = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("CPU Idle")) {
                 st.cpu_idle_pct = Some(*idle);
             }
             continue;
         }
         let words: Vec<&str> = t.split_whitespace().collect();
-        if words.len() == 3
-            && ["total", "free", "used"]
-                .iter()
-                .zip(&words)
-                .all(|(a, b)| b.eq_ignore_ascii_case(a))
-        {
+        if words.len() == 3 && ["total", "free", "used"].iter().zip(&words).all(|(a, b)| b.eq_ignore_ascii_case(a)) {
             continue; // the disk table's header
         }
-        if words.first().is_some_and(|w| {
-            w.len() > 5 && w.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("disk/"))
-        }) {
+        if words.first().is_some_and(|w| w.len() > 5 && w.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("disk/"))) {
             st.partitions.push(partition(&line, &words)?);
             continue;
         }
         let Some((key, value)) = noise::key_value(t) else {
-            return Err(noise::unrecognised(
-                &line,
-                "`Label : value`, a CPU, memory or disk line",
-            ));
+            return Err(noise::unrecognised(&line, "`Label : value`, a CPU, memory or disk line"));
         };
         let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
         match key.to_ascii_lowercase().as_str() {
@@ -89,15 +76,8 @@ pub fn parse(text: &str) -> Result<Status, ParseError> {
             _ => {}
         }
     }
-    if st.host_name.is_none()
-        && st.cpu_idle_pct.is_none()
-        && st.memory_total_kb.is_none()
-        && st.partitions.is_empty()
-    {
-        return Err(ParseError::new(
-            0,
-            "no host, CPU, memory or disk figures found — is this the output of `show status`?",
-        ));
+    if st.host_name.is_none() && st.cpu_idle_pct.is_none() && st.memory_total_kb.is_none() && st.partitions.is_empty() {
+        return Err(ParseError::new(0, "no host, CPU, memory or disk figures found — is this the output of `show status`?"));
     }
     Ok(st)
 }
@@ -125,18 +105,9 @@ fn percent_pairs(t: &str) -> Option<Vec<(String, f64)>> {
 
 /// `8062528K`.
 fn kilobytes(line: &Line<'_>, key: &str, value: &str) -> Result<u64, ParseError> {
-    value
-        .strip_suffix(['K', 'k'])
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .ok_or_else(|| {
-            ParseError::new(
-                line.no,
-                format!(
-                    "`{key}` should read like `8062528K`, found {} (is the file cut short?)",
-                    quote(value)
-                ),
-            )
-        })
+    value.strip_suffix(['K', 'k']).and_then(|n| n.trim().parse::<u64>().ok()).ok_or_else(|| {
+        ParseError::new(line.no, format!("`{key}` should read like `8062528K`, found {} (is the file cut short?)", quote(value)))
+    })
 }
 
 fn partition(line: &Line<'_>, words: &[&str]) -> Result<Partition, ParseError> {
@@ -152,10 +123,7 @@ fn partition(line: &Line<'_>, words: &[&str]) -> Result<Partition, ParseError> {
     let [name, total, free, used, pct] = words else {
         return Err(bad());
     };
-    let kb = |w: &str| {
-        w.strip_suffix(['K', 'k'])
-            .and_then(|n| n.parse::<u64>().ok())
-    };
+    let kb = |w: &str| w.strip_suffix(['K', 'k']).and_then(|n| n.parse::<u64>().ok());
     let used_pct = pct
         .strip_prefix('(')
         .and_then(|p| p.strip_suffix("%)"))
@@ -182,10 +150,7 @@ mod tests {
         let st = parse(IMP_RT).unwrap();
         assert_eq!(st.host_name.as_deref(), Some("imp-rt"));
         assert_eq!(st.product_version.as_deref(), Some("14.0.1.12900-2"));
-        assert_eq!(
-            st.time_zone.as_deref(),
-            Some("Greenwich Mean Time (Europe/London)")
-        );
+        assert_eq!(st.time_zone.as_deref(), Some("Greenwich Mean Time (Europe/London)"));
         assert_eq!(st.cpu_idle_pct, Some(96.73));
         assert_eq!(st.memory_total_kb, Some(8_062_528));
         assert_eq!(st.memory_free_kb, Some(296_144));
@@ -193,13 +158,7 @@ mod tests {
         assert_eq!(st.partitions.len(), 3);
         assert_eq!(
             st.partitions[0],
-            Partition {
-                name: "active".into(),
-                total_kb: 19_805_412,
-                free_kb: 4_417_968,
-                used_kb: 15_184_112,
-                used_pct: 78
-            }
+            Partition { name: "active".into(), total_kb: 19_805_412, free_kb: 4_417_968, used_kb: 15_184_112, used_pct: 78 }
         );
         assert_eq!(st.partitions[2].name, "logging");
         assert_eq!(st.partitions[2].used_pct, 29);
@@ -207,10 +166,7 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(
-            parse(&IMP_RT.replace('\n', "\r\n")).unwrap(),
-            parse(IMP_RT).unwrap()
-        );
+        assert_eq!(parse(&IMP_RT.replace('\n', "\r\n")).unwrap(), parse(IMP_RT).unwrap());
     }
 
     #[test]
@@ -219,11 +175,7 @@ mod tests {
         let last = cut.lines().count();
         let err = parse(cut).unwrap_err();
         assert_eq!(err.line, last);
-        assert!(
-            err.message.contains("\"Disk/logging         74828340K\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"Disk/logging         74828340K\""), "{}", err.message);
     }
 
     #[test]
@@ -236,17 +188,10 @@ mod tests {
 
     #[test]
     fn garbled_line_is_named_and_quoted() {
-        let text = IMP_RT.replace(
-            " Locale            : en_US.UTF-8",
-            "@@ the screen scrolled here @@",
-        );
+        let text = IMP_RT.replace(" Locale            : en_US.UTF-8", "@@ the screen scrolled here @@");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.line, 6);
-        assert!(
-            err.message.contains("\"@@ the screen scrolled here @@\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"@@ the screen scrolled here @@\""), "{}", err.message);
     }
 
     #[test]
@@ -254,10 +199,7 @@ mod tests {
         for text in ["", "admin:show status\n\nadmin:\n"] {
             let err = parse(text).unwrap_err();
             assert_eq!(err.line, 0);
-            assert_eq!(
-                err.message,
-                "no host, CPU, memory or disk figures found — is this the output of `show status`?"
-            );
+            assert_eq!(err.message, "no host, CPU, memory or disk figures found — is this the output of `show status`?");
         }
     }
 
@@ -269,10 +211,7 @@ mod tests {
 
     #[test]
     fn percent_pairs_shape() {
-        assert_eq!(
-            percent_pairs("IOWAIT:   00.00%     IRQ:   00.00%    Soft:   00.00%").map(|p| p.len()),
-            Some(3)
-        );
+        assert_eq!(percent_pairs("IOWAIT:   00.00%     IRQ:   00.00%    Soft:   00.00%").map(|p| p.len()), Some(3));
         assert_eq!(percent_pairs("Disk/active 1K 1K 1K (78%)"), None);
     }
 }

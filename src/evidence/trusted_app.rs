@@ -38,10 +38,8 @@ pub struct TrustedApplication {
     pub protocol: String,
 }
 
-const NO_POOLS: &str =
-    "no trusted application pools found — is this the output of `Get-CsTrustedApplicationPool`?";
-const NO_APPS: &str =
-    "no trusted applications found — is this the output of `Get-CsTrustedApplication`?";
+const NO_POOLS: &str = "no trusted application pools found — is this the output of `Get-CsTrustedApplicationPool`?";
+const NO_APPS: &str = "no trusted applications found — is this the output of `Get-CsTrustedApplication`?";
 const POOL_PREFIX: &str = "TrustedApplicationPool:";
 
 /// Parse a `Get-CsTrustedApplicationPool` capture (text or JSON).
@@ -52,16 +50,9 @@ pub fn parse_pools(text: &str) -> Result<Vec<TrustedApplicationPool>, ParseError
     }
     let pools = if noise::looks_like_json(&lines) {
         let root = psjson::parse(text)?;
-        psjson::items(&root)
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| json_pool(item, i + 1))
-            .collect::<Result<Vec<_>, _>>()?
+        psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_pool(item, i + 1)).collect::<Result<Vec<_>, _>>()?
     } else {
-        pslist::records(&lines)?
-            .iter()
-            .map(text_pool)
-            .collect::<Result<Vec<_>, _>>()?
+        pslist::records(&lines)?.iter().map(text_pool).collect::<Result<Vec<_>, _>>()?
     };
     if pools.is_empty() {
         return Err(ParseError::new(0, NO_POOLS));
@@ -77,16 +68,9 @@ pub fn parse_applications(text: &str) -> Result<Vec<TrustedApplication>, ParseEr
     }
     let apps = if noise::looks_like_json(&lines) {
         let root = psjson::parse(text)?;
-        psjson::items(&root)
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| json_application(item, i + 1))
-            .collect::<Result<Vec<_>, _>>()?
+        psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_application(item, i + 1)).collect::<Result<Vec<_>, _>>()?
     } else {
-        pslist::records(&lines)?
-            .iter()
-            .map(text_application)
-            .collect::<Result<Vec<_>, _>>()?
+        pslist::records(&lines)?.iter().map(text_application).collect::<Result<Vec<_>, _>>()?
     };
     if apps.is_empty() {
         return Err(ParseError::new(0, NO_APPS));
@@ -134,10 +118,7 @@ fn text_pool(rec: &Record) -> Result<TrustedApplicationPool, ParseError> {
         identity: id.value.clone(),
         pool_fqdn,
         registrar: rec.text("Registrar").map(registrar_of),
-        site: rec
-            .text("SiteId")
-            .or_else(|| rec.text("Site"))
-            .map(|s| strip_scope(s, "Site:").to_string()),
+        site: rec.text("SiteId").or_else(|| rec.text("Site")).map(|s| strip_scope(s, "Site:").to_string()),
         computers,
         treat_as_authenticated: rec.opt_bool("TreatAsAuthenticated")?,
         throttle_as_server: rec.opt_bool("ThrottleAsServer")?,
@@ -151,16 +132,9 @@ fn text_application(rec: &Record) -> Result<TrustedApplication, ParseError> {
         Some((p, a)) => (Some(p), Some(a)),
         None => (None, None),
     };
-    let application_id = rec
-        .text("ApplicationId")
-        .or(id_app)
-        .ok_or_else(|| rec.missing("ApplicationId"))?
-        .to_string();
-    let pool_fqdn = rec
-        .text("TrustedApplicationPoolFqdn")
-        .or(id_pool)
-        .ok_or_else(|| rec.missing("TrustedApplicationPoolFqdn"))?
-        .to_string();
+    let application_id = rec.text("ApplicationId").or(id_app).ok_or_else(|| rec.missing("ApplicationId"))?.to_string();
+    let pool_fqdn =
+        rec.text("TrustedApplicationPoolFqdn").or(id_pool).ok_or_else(|| rec.missing("TrustedApplicationPoolFqdn"))?.to_string();
     Ok(TrustedApplication {
         identity: id.value.clone(),
         application_id,
@@ -172,50 +146,34 @@ fn text_application(rec: &Record) -> Result<TrustedApplication, ParseError> {
 
 /// A name from a value ConvertTo-Json may print as a string or as an object.
 fn json_name(v: &Value) -> Option<String> {
-    psjson::text(v).or_else(|| {
-        ["PoolFqdn", "Fqdn", "Identity", "Name", "Value"]
-            .iter()
-            .find_map(|k| psjson::get(v, k).and_then(psjson::text))
-    })
+    psjson::text(v)
+        .or_else(|| ["PoolFqdn", "Fqdn", "Identity", "Name", "Value"].iter().find_map(|k| psjson::get(v, k).and_then(psjson::text)))
 }
 
 fn json_pool(item: &Value, index: usize) -> Result<TrustedApplicationPool, ParseError> {
     let err = |m: String| psjson::item_error(index, m);
-    let identity = psjson::get(item, "Identity")
-        .and_then(json_name)
-        .ok_or_else(|| err("has no `Identity`".into()))?;
+    let identity = psjson::get(item, "Identity").and_then(json_name).ok_or_else(|| err("has no `Identity`".into()))?;
     let pool_field = psjson::get(item, "PoolFqdn").and_then(json_name);
-    let pool_fqdn = pool_fqdn_of(&identity, pool_field.as_deref()).ok_or_else(|| {
-        err(format!("`{identity}` is not a trusted application pool identity (expected `{POOL_PREFIX}<fqdn>`)"))
-    })?;
+    let pool_fqdn = pool_fqdn_of(&identity, pool_field.as_deref())
+        .ok_or_else(|| err(format!("`{identity}` is not a trusted application pool identity (expected `{POOL_PREFIX}<fqdn>`)")))?;
     let computers = match psjson::get(item, "Computers") {
         None => return Err(err("has no `Computers`".into())),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|c| {
-                json_name(c).ok_or_else(|| err(format!("a `Computers` entry has no name: {c}")))
-            })
+            .map(|c| json_name(c).ok_or_else(|| err(format!("a `Computers` entry has no name: {c}"))))
             .collect::<Result<Vec<_>, _>>()?,
         Some(v) => {
             let s = json_name(v).unwrap_or_default();
-            let field = pslist::Field {
-                key: "Computers".into(),
-                value: s,
-                line: 0,
-            };
+            let field = pslist::Field { key: "Computers".into(), value: s, line: 0 };
             pslist::brace_list(&field).map_err(|e| err(e.message))?
         }
     };
-    let site = psjson::get(item, "SiteId")
-        .or_else(|| psjson::get(item, "Site"))
-        .and_then(json_name)
-        .map(|s| strip_scope(&s, "Site:").to_string());
+    let site =
+        psjson::get(item, "SiteId").or_else(|| psjson::get(item, "Site")).and_then(json_name).map(|s| strip_scope(&s, "Site:").to_string());
     Ok(TrustedApplicationPool {
         identity,
         pool_fqdn,
-        registrar: psjson::get(item, "Registrar")
-            .and_then(json_name)
-            .map(|r| registrar_of(&r)),
+        registrar: psjson::get(item, "Registrar").and_then(json_name).map(|r| registrar_of(&r)),
         site,
         computers,
         treat_as_authenticated: psjson::opt_bool(item, "TreatAsAuthenticated", index)?,
@@ -226,47 +184,31 @@ fn json_pool(item: &Value, index: usize) -> Result<TrustedApplicationPool, Parse
 
 fn json_application(item: &Value, index: usize) -> Result<TrustedApplication, ParseError> {
     let err = |m: &str| psjson::item_error(index, m);
-    let identity = psjson::get(item, "Identity")
-        .and_then(json_name)
-        .ok_or_else(|| err("has no `Identity`"))?;
+    let identity = psjson::get(item, "Identity").and_then(json_name).ok_or_else(|| err("has no `Identity`"))?;
     let (id_pool, id_app) = match identity.split_once('/') {
         Some((p, a)) => (Some(p.to_string()), Some(a.to_string())),
         None => (None, None),
     };
-    let application_id = psjson::get(item, "ApplicationId")
-        .and_then(psjson::text)
-        .or(id_app)
-        .ok_or_else(|| err("has no `ApplicationId`"))?;
+    let application_id =
+        psjson::get(item, "ApplicationId").and_then(psjson::text).or(id_app).ok_or_else(|| err("has no `ApplicationId`"))?;
     let pool_fqdn = psjson::get(item, "TrustedApplicationPoolFqdn")
         .and_then(psjson::text)
         .or(id_pool)
         .ok_or_else(|| err("has no `TrustedApplicationPoolFqdn`"))?;
     let port = match psjson::get(item, "Port") {
         None => return Err(err("has no `Port`")),
-        Some(v) => psjson::port(v).ok_or_else(|| {
-            psjson::item_error(index, format!("`Port` should be a port number, found {v}"))
-        })?,
+        Some(v) => psjson::port(v).ok_or_else(|| psjson::item_error(index, format!("`Port` should be a port number, found {v}")))?,
     };
-    let protocol = psjson::get(item, "Protocol")
-        .and_then(psjson::text)
-        .ok_or_else(|| err("has no `Protocol`"))?;
-    Ok(TrustedApplication {
-        identity,
-        application_id,
-        pool_fqdn,
-        port,
-        protocol,
-    })
+    let protocol = psjson::get(item, "Protocol").and_then(psjson::text).ok_or_else(|| err("has no `Protocol`"))?;
+    Ok(TrustedApplication { identity, application_id, pool_fqdn, port, protocol })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const POOLS: &str =
-        include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt");
-    const APPS: &str =
-        include_str!("../../examples/enterprise/evidence/ms/trusted-application.txt");
+    const POOLS: &str = include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt");
+    const APPS: &str = include_str!("../../examples/enterprise/evidence/ms/trusted-application.txt");
 
     #[test]
     fn enterprise_pool_sample() {
@@ -278,11 +220,7 @@ mod tests {
                 pool_fqdn: "imp-rt.northwind.com".into(),
                 registrar: Some("sfbpool.northwind.com".into()),
                 site: Some("Northwind".into()),
-                computers: vec![
-                    "imp-rt.northwind.com".into(),
-                    "imp-a.northwind.com".into(),
-                    "imp-b.northwind.com".into()
-                ],
+                computers: vec!["imp-rt.northwind.com".into(), "imp-a.northwind.com".into(), "imp-b.northwind.com".into()],
                 treat_as_authenticated: Some(true),
                 throttle_as_server: Some(true),
                 outbound_only: Some(false),
@@ -307,14 +245,8 @@ mod tests {
 
     #[test]
     fn crlf_matches_lf() {
-        assert_eq!(
-            parse_pools(&POOLS.replace('\n', "\r\n")).unwrap(),
-            parse_pools(POOLS).unwrap()
-        );
-        assert_eq!(
-            parse_applications(&APPS.replace('\n', "\r\n")).unwrap(),
-            parse_applications(APPS).unwrap()
-        );
+        assert_eq!(parse_pools(&POOLS.replace('\n', "\r\n")).unwrap(), parse_pools(POOLS).unwrap());
+        assert_eq!(parse_applications(&APPS.replace('\n', "\r\n")).unwrap(), parse_applications(APPS).unwrap());
     }
 
     #[test]
@@ -329,12 +261,7 @@ mod tests {
     #[test]
     fn truncated_pool_is_an_error() {
         // Cut inside the key of the wrapped Computers line.
-        let cut = POOLS
-            .split("Computers                 : {")
-            .next()
-            .unwrap()
-            .to_string()
-            + "Compu";
+        let cut = POOLS.split("Computers                 : {").next().unwrap().to_string() + "Compu";
         let err = parse_pools(&cut).unwrap_err();
         assert_eq!(err.line, 22);
         assert!(err.message.contains("\"Compu\""), "{}", err.message);
@@ -346,10 +273,7 @@ mod tests {
         assert!(err.message.contains("`Computers`"), "{}", err.message);
 
         // Cut inside the brace list.
-        let cut = POOLS
-            .split("\n                            imp-b")
-            .next()
-            .unwrap();
+        let cut = POOLS.split("\n                            imp-b").next().unwrap();
         let err = parse_pools(cut).unwrap_err();
         assert_eq!(err.line, 22);
         assert!(err.message.contains("cut off"), "{}", err.message);
@@ -360,29 +284,17 @@ mod tests {
         let text = "Identity  : TrustedApplicationPool:imp-rt.x.com\nComputers : {a.x.com, b.x.com, c.x.com, d.x.com...}\n";
         let err = parse_pools(text).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(
-            err.message.contains("$FormatEnumerationLimit"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("$FormatEnumerationLimit"), "{}", err.message);
     }
 
     #[test]
     fn truncated_application_is_an_error() {
-        let cut = APPS
-            .split("Port                                 : 5061")
-            .next()
-            .unwrap()
-            .to_string()
-            + "Po";
+        let cut = APPS.split("Port                                 : 5061").next().unwrap().to_string() + "Po";
         let err = parse_applications(&cut).unwrap_err();
         assert_eq!(err.line, 12);
         assert!(err.message.contains("\"Po\""), "{}", err.message);
 
-        let cut = APPS
-            .split("Port                                 : 5061")
-            .next()
-            .unwrap();
+        let cut = APPS.split("Port                                 : 5061").next().unwrap();
         let err = parse_applications(cut).unwrap_err();
         assert_eq!(err.line, 4);
         assert!(err.message.contains("`Port`"), "{}", err.message);
@@ -390,23 +302,12 @@ mod tests {
 
     #[test]
     fn garbled_lines_are_named_and_quoted() {
-        let text = POOLS.replace(
-            "OutboundOnly              : False",
-            "OutboundOnly False (edited by hand)",
-        );
+        let text = POOLS.replace("OutboundOnly              : False", "OutboundOnly False (edited by hand)");
         let err = parse_pools(&text).unwrap_err();
         assert_eq!(err.line, 9);
-        assert!(
-            err.message
-                .contains("\"OutboundOnly False (edited by hand)\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"OutboundOnly False (edited by hand)\""), "{}", err.message);
 
-        let text = APPS.replace(
-            "Port                                 : 5061",
-            "Port                                 : 5o61",
-        );
+        let text = APPS.replace("Port                                 : 5061", "Port                                 : 5o61");
         let err = parse_applications(&text).unwrap_err();
         assert_eq!(err.line, 12);
         assert!(err.message.contains("\"5o61\""), "{}", err.message);
@@ -416,11 +317,7 @@ mod tests {
     fn wrong_cmdlet_output_is_recognised() {
         let err = parse_pools(APPS).unwrap_err();
         assert_eq!(err.line, 4);
-        assert!(
-            err.message.contains("Get-CsTrustedApplicationPool"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("Get-CsTrustedApplicationPool"), "{}", err.message);
     }
 
     #[test]
@@ -447,10 +344,7 @@ mod tests {
 
         let apps = r#"{"Identity": "imp-rt.northwind.com/urn:application:imp", "Protocol": "Mtls",
                        "ApplicationId": "urn:application:imp", "TrustedApplicationPoolFqdn": "imp-rt.northwind.com", "Port": 5061}"#;
-        assert_eq!(
-            parse_applications(apps).unwrap(),
-            parse_applications(APPS).unwrap()
-        );
+        assert_eq!(parse_applications(apps).unwrap(), parse_applications(APPS).unwrap());
     }
 
     #[test]
@@ -466,20 +360,11 @@ mod tests {
         assert_eq!(err.line, 1);
         assert!(err.message.contains("cut short"), "{}", err.message);
 
-        let err = parse_applications(
-            "[\n {\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\n]",
-        )
-        .unwrap_err();
+        let err = parse_applications("[\n {\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\n]").unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(
-            err.message
-                .contains("\"{\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("\"{\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\""), "{}", err.message);
 
-        let err = parse_applications(r#"{"Identity": "a/b", "Protocol": "Mtls", "Port": "x"}"#)
-            .unwrap_err();
+        let err = parse_applications(r#"{"Identity": "a/b", "Protocol": "Mtls", "Port": "x"}"#).unwrap_err();
         assert!(err.message.contains("`Port`"), "{}", err.message);
     }
 }

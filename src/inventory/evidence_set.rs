@@ -6,10 +6,8 @@ use super::locate::Seg;
 use super::model::Inventory;
 use super::validate::Validator;
 use super::InventoryError;
-use crate::evidence::{
-    self, hardware, hosting_provider, network_cluster, service_list, static_routes, status,
-    trusted_app,
-};
+use crate::certinfo::TrustStore;
+use crate::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +37,15 @@ pub struct EvidenceSet {
     pub microsoft: MicrosoftEvidence,
     /// Every evidence file read, relative to the inventory, with what it was read as.
     pub files: Vec<(PathBuf, String)>,
+    /// CA certificates uploaded to IM&P (cup-trust).
+    #[serde(skip)]
+    pub cisco_trust: Option<TrustStore>,
+    /// Roots the Microsoft servers trust.
+    #[serde(skip)]
+    pub microsoft_trust: Option<TrustStore>,
+    /// IM&P's own certificate chain (the probes' client certificate), DER, leaf first.
+    #[serde(skip)]
+    pub cisco_cert: Option<Vec<Vec<u8>>>,
 }
 
 impl EvidenceSet {
@@ -66,27 +73,13 @@ impl Loader<'_> {
         if !full.is_file() {
             return Err(self.v.error(
                 at,
-                format!(
-                    "evidence file `{}` does not exist (looked for {})",
-                    rel.display(),
-                    full.display()
-                ),
+                format!("evidence file `{}` does not exist (looked for {})", rel.display(), full.display()),
                 Some("paths are relative to the inventory file".into()),
             ));
         }
         let parsed = evidence::load(&full, parse).map_err(|e| {
-            let mut err = self.v.error(
-                at,
-                format!(
-                    "evidence `{}` ({what}) cannot be used: {}",
-                    rel.display(),
-                    e
-                ),
-                None,
-            );
-            err.hint = Some(format!(
-                "collect it again with `{what}` and save the whole output"
-            ));
+            let mut err = self.v.error(at, format!("evidence `{}` ({what}) cannot be used: {}", rel.display(), e), None);
+            err.hint = Some(format!("collect it again with `{what}` and save the whole output"));
             err
         })?;
         self.files.push((rel.to_path_buf(), what.to_string()));
@@ -94,48 +87,16 @@ impl Loader<'_> {
     }
 }
 
-pub(super) fn load(
-    inv: &Inventory,
-    text: &str,
-    file: &Path,
-    base: &Path,
-) -> Result<EvidenceSet, InventoryError> {
-    let mut l = Loader {
-        v: Validator::new(text, file),
-        base,
-        files: Vec::new(),
-    };
+pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Result<EvidenceSet, InventoryError> {
+    let mut l = Loader { v: Validator::new(text, file), base, files: Vec::new() };
     let mut set = EvidenceSet::default();
     for (i, node) in inv.cisco.nodes.iter().enumerate() {
         let e = &node.evidence;
-        let at = |k: &'static str| {
-            [
-                Seg::Key("cisco"),
-                Seg::Key("nodes"),
-                Seg::Index(i),
-                Seg::Key("evidence"),
-                Seg::Key(k),
-            ]
-        };
+        let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(k)];
         let parsed = NodeEvidenceSet {
-            service_list: l.read(
-                &at("service_list"),
-                e.service_list.as_deref(),
-                "utils service list",
-                service_list::parse,
-            )?,
-            hardware: l.read(
-                &at("hardware"),
-                e.hardware.as_deref(),
-                "show hardware",
-                hardware::parse,
-            )?,
-            status: l.read(
-                &at("status"),
-                e.status.as_deref(),
-                "show status",
-                status::parse,
-            )?,
+            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", service_list::parse)?,
+            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", hardware::parse)?,
+            status: l.read(&at("status"), e.status.as_deref(), "show status", status::parse)?,
             network_cluster: l.read(
                 &at("network_cluster"),
                 e.network_cluster.as_deref(),
@@ -174,5 +135,20 @@ pub(super) fn load(
         )?,
     };
     set.files = l.files;
+    let store = |key: &'static str, side: &'static str, p: &Option<PathBuf>| -> Result<Option<TrustStore>, InventoryError> {
+        let Some(p) = p else { return Ok(None) };
+        TrustStore::load(&base.join(p))
+            .map(Some)
+            .map_err(|e| l.v.error(&[Seg::Key(side), Seg::Key(key)], format!("trust store `{}` cannot be used: {e}", p.display()), None))
+    };
+    set.cisco_trust = store("trust_store", "cisco", &inv.cisco.trust_store)?;
+    set.microsoft_trust = store("trust_store", "microsoft", &inv.microsoft.trust_store)?;
+    if let Some(p) = &inv.cisco.client_cert {
+        let text = std::fs::read_to_string(base.join(p))
+            .map_err(|e| l.v.error(&[Seg::Key("cisco"), Seg::Key("client_cert")], format!("cannot read `{}`: {e}", p.display()), None))?;
+        let ders = crate::certinfo::pem_to_ders(&text)
+            .map_err(|e| l.v.error(&[Seg::Key("cisco"), Seg::Key("client_cert")], format!("`{}`: {e}", p.display()), None))?;
+        set.cisco_cert = Some(ders);
+    }
     Ok(set)
 }

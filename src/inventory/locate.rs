@@ -16,11 +16,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let column = before
-        .get(line_start..)
-        .map(|s| s.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let column = before.get(line_start..).map(|s| s.chars().count()).unwrap_or(0) + 1;
     (line, column)
 }
 
@@ -69,10 +65,7 @@ mod tests {
     #[test]
     fn finds_a_key_inside_an_array_of_tables() {
         let text = "[site]\nname = \"x\"\n\n[[nodes]]\nfqdn = \"a\"\n\n[[nodes]]\nfqdn = \"b\"\n";
-        assert_eq!(
-            locate(text, &[Seg::Key("nodes"), Seg::Index(1), Seg::Key("fqdn")]),
-            (8, 1)
-        );
+        assert_eq!(locate(text, &[Seg::Key("nodes"), Seg::Index(1), Seg::Key("fqdn")]), (8, 1));
         assert_eq!(locate(text, &[Seg::Key("site"), Seg::Key("name")]), (2, 1));
     }
 
@@ -80,10 +73,7 @@ mod tests {
     fn finds_an_inline_table_key_and_an_array_element() {
         let text = "a = { b = 1, c = [\"x\", \"y\"] }\n";
         assert_eq!(locate(text, &[Seg::Key("a"), Seg::Key("c")]), (1, 14));
-        assert_eq!(
-            locate(text, &[Seg::Key("a"), Seg::Key("c"), Seg::Index(1)]),
-            (1, 24)
-        );
+        assert_eq!(locate(text, &[Seg::Key("a"), Seg::Key("c"), Seg::Index(1)]), (1, 24));
     }
 
     #[test]

@@ -34,14 +34,7 @@ impl fmt::Display for InventoryError {
         if self.line == 0 {
             write!(f, "{}: {}", self.file.display(), self.message)?;
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file.display(),
-                self.line,
-                self.column,
-                self.message
-            )?;
+            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
@@ -79,28 +72,14 @@ pub fn load_str(text: &str, path: &Path) -> Result<Loaded, InventoryError> {
     let inventory = parse(text, path)?;
     validate::validate(&inventory, text, path, &base_dir)?;
     let evidence = evidence_set::load(&inventory, text, path, &base_dir)?;
-    Ok(Loaded {
-        inventory,
-        evidence,
-        path: path.to_path_buf(),
-        base_dir,
-    })
+    Ok(Loaded { inventory, evidence, path: path.to_path_buf(), base_dir })
 }
 
 fn parse(text: &str, path: &Path) -> Result<Inventory, InventoryError> {
     toml::from_str::<Inventory>(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| locate::line_col(text, s.start))
-            .unwrap_or((0, 0));
+        let (line, column) = e.span().map(|s| locate::line_col(text, s.start)).unwrap_or((0, 0));
         let (message, hint) = explain_serde_message(e.message());
-        InventoryError {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-            hint,
-        }
+        InventoryError { file: path.to_path_buf(), line, column, message, hint }
     })
 }
 
@@ -133,7 +112,12 @@ fn explain_serde_message(raw: &str) -> (String, Option<String>) {
         let name = rest.split('`').next().unwrap_or(rest);
         return (format!("missing required key `{name}`"), None);
     }
-    (raw.to_string(), None)
+    // serde names Rust types; say what the user should write instead.
+    let friendly = raw
+        .replace("expected u16", "expected a port number from 1 to 65535")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected a boolean", "expected true or false");
+    (friendly, None)
 }
 
 #[cfg(test)]
@@ -142,8 +126,7 @@ mod tests {
 
     #[test]
     fn did_you_mean_is_offered_for_a_close_key() {
-        let (m, h) =
-            explain_serde_message("unknown field `fdqn`, expected one of `fqdn`, `ip`, `product`");
+        let (m, h) = explain_serde_message("unknown field `fdqn`, expected one of `fqdn`, `ip`, `product`");
         assert_eq!(m, "unknown key `fdqn`");
         assert!(h.unwrap().starts_with("did you mean `fqdn`?"));
     }

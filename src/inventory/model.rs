@@ -433,26 +433,13 @@ impl Inventory {
     }
     /// Domains both sides serve: Microsoft SIP domains that are IM&P presence domains.
     pub fn shared_domains(&self) -> Vec<String> {
-        let presence: Vec<String> = self
-            .site
-            .presence_domains
-            .iter()
-            .map(|d| d.to_ascii_lowercase())
-            .collect();
-        let mut out: Vec<String> = self
-            .microsoft
-            .sip_domains
-            .iter()
-            .map(|d| d.to_ascii_lowercase())
-            .filter(|d| presence.contains(d))
-            .collect();
+        let presence: Vec<String> = self.site.presence_domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+        let mut out: Vec<String> =
+            self.microsoft.sip_domains.iter().map(|d| d.to_ascii_lowercase()).filter(|d| presence.contains(d)).collect();
         out.dedup();
         out
     }
     pub fn platform_is_ocs(&self) -> bool {
-        self.microsoft
-            .platform
-            .to_ascii_lowercase()
-            .starts_with("ocs")
+        self.microsoft.platform.to_ascii_lowercase().starts_with("ocs")
     }
 }

@@ -18,20 +18,9 @@ impl<'a> Validator<'a> {
         Self { text, file }
     }
 
-    pub(super) fn error(
-        &self,
-        path: &[Seg<'_>],
-        message: impl Into<String>,
-        hint: Option<String>,
-    ) -> InventoryError {
+    pub(super) fn error(&self, path: &[Seg<'_>], message: impl Into<String>, hint: Option<String>) -> InventoryError {
         let (line, column) = locate(self.text, path);
-        InventoryError {
-            file: self.file.to_path_buf(),
-            line,
-            column,
-            message: message.into(),
-            hint,
-        }
+        InventoryError { file: self.file.to_path_buf(), line, column, message: message.into(), hint }
     }
 }
 
@@ -59,22 +48,13 @@ pub fn parse_release(v: &str) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-pub(super) fn validate(
-    inv: &Inventory,
-    text: &str,
-    file: &Path,
-    base: &Path,
-) -> Result<(), InventoryError> {
+pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Result<(), InventoryError> {
     let v = Validator::new(text, file);
     let fqdn_hint = || Some("expected a fully qualified name such as imp1.example.com".to_string());
 
     // [site]
     if inv.site.name.trim().is_empty() {
-        return Err(v.error(
-            &[Seg::Key("site"), Seg::Key("name")],
-            "the site name is empty",
-            None,
-        ));
+        return Err(v.error(&[Seg::Key("site"), Seg::Key("name")], "the site name is empty", None));
     }
     if inv.site.presence_domains.is_empty() {
         return Err(v.error(
@@ -86,11 +66,7 @@ pub(super) fn validate(
     for (i, d) in inv.site.presence_domains.iter().enumerate() {
         if !is_fqdn(d) {
             return Err(v.error(
-                &[
-                    Seg::Key("site"),
-                    Seg::Key("presence_domains"),
-                    Seg::Index(i),
-                ],
+                &[Seg::Key("site"), Seg::Key("presence_domains"), Seg::Index(i)],
                 format!("`{d}` is not a valid domain name"),
                 Some("expected a domain such as example.com".into()),
             ));
@@ -107,10 +83,7 @@ pub(super) fn validate(
     }
 
     // [cisco]
-    for (key, value) in [
-        ("imp_version", Some(&inv.cisco.imp_version)),
-        ("cucm_version", inv.cisco.cucm_version.as_ref()),
-    ] {
+    for (key, value) in [("imp_version", Some(&inv.cisco.imp_version)), ("cucm_version", inv.cisco.cucm_version.as_ref())] {
         if let Some(value) = value {
             if parse_release(value).is_none() {
                 return Err(v.error(
@@ -121,24 +94,13 @@ pub(super) fn validate(
             }
         }
     }
-    for (key, path) in [
-        ("trust_store", &inv.cisco.trust_store),
-        ("client_cert", &inv.cisco.client_cert),
-        ("client_key", &inv.cisco.client_key),
-    ] {
-        check_path(
-            &v,
-            &[Seg::Key("cisco"), Seg::Key(key)],
-            base,
-            path.as_deref(),
-        )?;
+    for (key, path) in
+        [("trust_store", &inv.cisco.trust_store), ("client_cert", &inv.cisco.client_cert), ("client_key", &inv.cisco.client_key)]
+    {
+        check_path(&v, &[Seg::Key("cisco"), Seg::Key(key)], base, path.as_deref())?;
     }
     if inv.cisco.client_cert.is_some() != inv.cisco.client_key.is_some() {
-        let key = if inv.cisco.client_cert.is_some() {
-            "client_cert"
-        } else {
-            "client_key"
-        };
+        let key = if inv.cisco.client_cert.is_some() { "client_cert" } else { "client_key" };
         return Err(v.error(
             &[Seg::Key("cisco"), Seg::Key(key)],
             "client_cert and client_key go together",
@@ -148,54 +110,29 @@ pub(super) fn validate(
     let fed = &inv.cisco.federation;
     let fed_path = |k: &'static str| [Seg::Key("cisco"), Seg::Key("federation"), Seg::Key(k)];
     if fed.peer_auth_port == Some(0) {
-        return Err(v.error(
-            &fed_path("peer_auth_port"),
-            "port 0 is not a valid port",
-            Some("expected 1-65535, normally 5061".into()),
-        ));
+        return Err(v.error(&fed_path("peer_auth_port"), "port 0 is not a valid port", Some("expected 1-65535, normally 5061".into())));
     }
     for (i, s) in fed.tls_peer_subjects.iter().enumerate() {
         if s.trim().is_empty() {
             return Err(v.error(
-                &[
-                    Seg::Key("cisco"),
-                    Seg::Key("federation"),
-                    Seg::Key("tls_peer_subjects"),
-                    Seg::Index(i),
-                ],
+                &[Seg::Key("cisco"), Seg::Key("federation"), Seg::Key("tls_peer_subjects"), Seg::Index(i)],
                 "empty TLS peer subject",
                 None,
             ));
         }
     }
     for (i, entry) in fed.acl.iter().enumerate() {
-        let ok = entry.parse::<std::net::IpAddr>().is_ok()
-            || is_fqdn(entry)
-            || is_acl_wildcard(entry)
-            || is_cidr(entry);
+        let ok = entry.parse::<std::net::IpAddr>().is_ok() || is_fqdn(entry) || is_acl_wildcard(entry) || is_cidr(entry);
         if !ok {
             return Err(v.error(
-                &[
-                    Seg::Key("cisco"),
-                    Seg::Key("federation"),
-                    Seg::Key("acl"),
-                    Seg::Index(i),
-                ],
+                &[Seg::Key("cisco"), Seg::Key("federation"), Seg::Key("acl"), Seg::Index(i)],
                 format!("ACL entry `{entry}` is neither an address, a subnet, an FQDN nor \"all\""),
                 None,
             ));
         }
     }
     for (i, r) in fed.static_routes.iter().enumerate() {
-        let at = |k: &'static str| {
-            [
-                Seg::Key("cisco"),
-                Seg::Key("federation"),
-                Seg::Key("static_routes"),
-                Seg::Index(i),
-                Seg::Key(k),
-            ]
-        };
+        let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("federation"), Seg::Key("static_routes"), Seg::Index(i), Seg::Key(k)];
         if r.pattern.trim().is_empty() {
             return Err(v.error(
                 &at("pattern"),
@@ -204,14 +141,7 @@ pub(super) fn validate(
             ));
         }
         if r.next_hop.parse::<std::net::IpAddr>().is_err() && !is_fqdn(&r.next_hop) {
-            return Err(v.error(
-                &at("next_hop"),
-                format!(
-                    "next hop `{}` is neither an address nor an FQDN",
-                    r.next_hop
-                ),
-                None,
-            ));
+            return Err(v.error(&at("next_hop"), format!("next hop `{}` is neither an address nor an FQDN", r.next_hop), None));
         }
         if r.port == 0 {
             return Err(v.error(&at("port"), "port 0 is not a valid port", None));
@@ -221,31 +151,12 @@ pub(super) fn validate(
     // [[cisco.nodes]]
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, node) in inv.cisco.nodes.iter().enumerate() {
-        let at = |k: &'static str| {
-            [
-                Seg::Key("cisco"),
-                Seg::Key("nodes"),
-                Seg::Index(i),
-                Seg::Key(k),
-            ]
-        };
+        let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key(k)];
         if !is_fqdn(&node.fqdn) {
-            return Err(v.error(
-                &at("fqdn"),
-                format!("`{}` is not a fully qualified domain name", node.fqdn),
-                fqdn_hint(),
-            ));
+            return Err(v.error(&at("fqdn"), format!("`{}` is not a fully qualified domain name", node.fqdn), fqdn_hint()));
         }
         if let Some(first) = seen.insert(node.fqdn.to_ascii_lowercase(), i) {
-            let (line, _) = locate(
-                text,
-                &[
-                    Seg::Key("cisco"),
-                    Seg::Key("nodes"),
-                    Seg::Index(first),
-                    Seg::Key("fqdn"),
-                ],
-            );
+            let (line, _) = locate(text, &[Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(first), Seg::Key("fqdn")]);
             return Err(v.error(
                 &at("fqdn"),
                 format!("node `{}` is listed twice", node.fqdn),
@@ -258,16 +169,11 @@ pub(super) fn validate(
         if node.role == Some(Role::Users) && node.users.is_none() {
             return Err(v.error(
                 &at("role"),
-                format!(
-                    "node `{}` has the `users` role but no `users` count",
-                    node.fqdn
-                ),
+                format!("node `{}` has the `users` role but no `users` count", node.fqdn),
                 Some("add `users = N` with the number of users assigned to it".into()),
             ));
         }
-        if node.product == Product::Cucm
-            && matches!(node.role, Some(Role::Routing) | Some(Role::Users))
-        {
+        if node.product == Product::Cucm && matches!(node.role, Some(Role::Routing) | Some(Role::Users)) {
             return Err(v.error(
                 &at("role"),
                 "the routing and users roles apply to IM&P nodes only",
@@ -275,20 +181,10 @@ pub(super) fn validate(
             ));
         }
         if let Some(vm) = &node.vm {
-            for (k, val) in [
-                ("vcpu", vm.vcpu),
-                ("ram_gb", vm.ram_gb),
-                ("disk_gb", vm.disk_gb),
-            ] {
+            for (k, val) in [("vcpu", vm.vcpu), ("ram_gb", vm.ram_gb), ("disk_gb", vm.disk_gb)] {
                 if val == Some(0) {
                     return Err(v.error(
-                        &[
-                            Seg::Key("cisco"),
-                            Seg::Key("nodes"),
-                            Seg::Index(i),
-                            Seg::Key("vm"),
-                            Seg::Key(k),
-                        ],
+                        &[Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("vm"), Seg::Key(k)],
                         format!("{k} cannot be 0"),
                         None,
                     ));
@@ -309,48 +205,22 @@ pub(super) fn validate(
     for (i, d) in ms.sip_domains.iter().enumerate() {
         if !is_fqdn(d) {
             return Err(v.error(
-                &[
-                    Seg::Key("microsoft"),
-                    Seg::Key("sip_domains"),
-                    Seg::Index(i),
-                ],
+                &[Seg::Key("microsoft"), Seg::Key("sip_domains"), Seg::Index(i)],
                 format!("`{d}` is not a valid domain name"),
                 None,
             ));
         }
     }
-    check_path(
-        &v,
-        &[Seg::Key("microsoft"), Seg::Key("trust_store")],
-        base,
-        ms.trust_store.as_deref(),
-    )?;
+    check_path(&v, &[Seg::Key("microsoft"), Seg::Key("trust_store")], base, ms.trust_store.as_deref())?;
     for (i, pool) in ms.pools.iter().enumerate() {
-        let at = |k: &'static str| {
-            [
-                Seg::Key("microsoft"),
-                Seg::Key("pools"),
-                Seg::Index(i),
-                Seg::Key(k),
-            ]
-        };
+        let at = |k: &'static str| [Seg::Key("microsoft"), Seg::Key("pools"), Seg::Index(i), Seg::Key(k)];
         if !is_fqdn(&pool.fqdn) {
-            return Err(v.error(
-                &at("fqdn"),
-                format!("`{}` is not a fully qualified domain name", pool.fqdn),
-                fqdn_hint(),
-            ));
+            return Err(v.error(&at("fqdn"), format!("`{}` is not a fully qualified domain name", pool.fqdn), fqdn_hint()));
         }
         for (j, s) in pool.servers.iter().enumerate() {
             if !is_fqdn(s) {
                 return Err(v.error(
-                    &[
-                        Seg::Key("microsoft"),
-                        Seg::Key("pools"),
-                        Seg::Index(i),
-                        Seg::Key("servers"),
-                        Seg::Index(j),
-                    ],
+                    &[Seg::Key("microsoft"), Seg::Key("pools"), Seg::Index(i), Seg::Key("servers"), Seg::Index(j)],
                     format!("`{s}` is not a fully qualified domain name"),
                     fqdn_hint(),
                 ));
@@ -361,28 +231,13 @@ pub(super) fn validate(
         }
     }
     for (i, r) in ms.static_routes.iter().enumerate() {
-        let at = |k: &'static str| {
-            [
-                Seg::Key("microsoft"),
-                Seg::Key("static_routes"),
-                Seg::Index(i),
-                Seg::Key(k),
-            ]
-        };
+        let at = |k: &'static str| [Seg::Key("microsoft"), Seg::Key("static_routes"), Seg::Index(i), Seg::Key(k)];
         let uri = r.match_uri.strip_prefix("*.").unwrap_or(&r.match_uri);
         if !is_fqdn(uri) {
-            return Err(v.error(
-                &at("match_uri"),
-                format!("`{}` is not a domain or *.domain", r.match_uri),
-                None,
-            ));
+            return Err(v.error(&at("match_uri"), format!("`{}` is not a domain or *.domain", r.match_uri), None));
         }
         if r.destination.parse::<std::net::IpAddr>().is_err() && !is_fqdn(&r.destination) {
-            return Err(v.error(
-                &at("destination"),
-                format!("`{}` is neither an address nor an FQDN", r.destination),
-                None,
-            ));
+            return Err(v.error(&at("destination"), format!("`{}` is neither an address nor an FQDN", r.destination), None));
         }
         if r.port == 0 {
             return Err(v.error(&at("port"), "port 0 is not a valid port", None));
@@ -391,12 +246,7 @@ pub(super) fn validate(
     for (i, integ) in ms.integrations.iter().enumerate() {
         if !is_fqdn(&integ.domain) {
             return Err(v.error(
-                &[
-                    Seg::Key("microsoft"),
-                    Seg::Key("integrations"),
-                    Seg::Index(i),
-                    Seg::Key("domain"),
-                ],
+                &[Seg::Key("microsoft"), Seg::Key("integrations"), Seg::Index(i), Seg::Key("domain")],
                 format!("`{}` is not a valid domain name", integ.domain),
                 None,
             ));
@@ -407,11 +257,7 @@ pub(super) fn validate(
     if let Some(lb) = &inv.network.load_balancer {
         if !is_fqdn(&lb.fqdn) {
             return Err(v.error(
-                &[
-                    Seg::Key("network"),
-                    Seg::Key("load_balancer"),
-                    Seg::Key("fqdn"),
-                ],
+                &[Seg::Key("network"), Seg::Key("load_balancer"), Seg::Key("fqdn")],
                 format!("`{}` is not a fully qualified domain name", lb.fqdn),
                 fqdn_hint(),
             ));
@@ -422,20 +268,10 @@ pub(super) fn validate(
     if let Some(w) = &inv.change.restart_window {
         let at = |k: &'static str| [Seg::Key("change"), Seg::Key("restart_window"), Seg::Key(k)];
         let hint = || Some("expected local time as \"2026-12-05T22:00:00\"".to_string());
-        let start: jiff::civil::DateTime = w.start.parse().map_err(|e| {
-            v.error(
-                &at("start"),
-                format!("`{}` is not a date and time: {e}", w.start),
-                hint(),
-            )
-        })?;
-        let end: jiff::civil::DateTime = w.end.parse().map_err(|e| {
-            v.error(
-                &at("end"),
-                format!("`{}` is not a date and time: {e}", w.end),
-                hint(),
-            )
-        })?;
+        let start: jiff::civil::DateTime =
+            w.start.parse().map_err(|e| v.error(&at("start"), format!("`{}` is not a date and time: {e}", w.start), hint()))?;
+        let end: jiff::civil::DateTime =
+            w.end.parse().map_err(|e| v.error(&at("end"), format!("`{}` is not a date and time: {e}", w.end), hint()))?;
         if end <= start {
             return Err(v.error(&at("end"), "the window ends before it starts", None));
         }
@@ -459,22 +295,13 @@ pub(super) fn validate(
     Ok(())
 }
 
-fn check_path(
-    v: &Validator<'_>,
-    at: &[Seg<'_>],
-    base: &Path,
-    path: Option<&Path>,
-) -> Result<(), InventoryError> {
+fn check_path(v: &Validator<'_>, at: &[Seg<'_>], base: &Path, path: Option<&Path>) -> Result<(), InventoryError> {
     if let Some(p) = path {
         let full = base.join(p);
         if !full.exists() {
             return Err(v.error(
                 at,
-                format!(
-                    "`{}` does not exist (looked for {})",
-                    p.display(),
-                    full.display()
-                ),
+                format!("`{}` does not exist (looked for {})", p.display(), full.display()),
                 Some("paths are relative to the inventory file".into()),
             ));
         }
@@ -488,9 +315,7 @@ fn is_acl_wildcard(s: &str) -> bool {
 
 fn is_cidr(s: &str) -> bool {
     match s.split_once('/') {
-        Some((ip, bits)) => {
-            ip.parse::<std::net::IpAddr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128)
-        }
+        Some((ip, bits)) => ip.parse::<std::net::IpAddr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128),
         None => false,
     }
 }

@@ -111,8 +111,7 @@ fn invalid(message: String) -> io::Error {
 }
 
 fn parse_name(text: &str) -> io::Result<Name> {
-    let mut name = Name::from_str_relaxed(text.trim())
-        .map_err(|e| invalid(format!("'{text}' is not a valid DNS name: {e}")))?;
+    let mut name = Name::from_str_relaxed(text.trim()).map_err(|e| invalid(format!("'{text}' is not a valid DNS name: {e}")))?;
     name.set_fqdn(true);
     Ok(name.to_lowercase())
 }
@@ -145,15 +144,11 @@ async fn bind_pair(bind: IpAddr) -> io::Result<(UdpSocket, TcpListener)> {
             Err(e) => last_error = Some(e),
         }
     }
-    Err(last_error
-        .unwrap_or_else(|| io::Error::other("could not bind UDP and TCP on the same port")))
+    Err(last_error.unwrap_or_else(|| io::Error::other("could not bind UDP and TCP on the same port")))
 }
 
 fn build_catalog(zones: &[&str], data: &ZoneData) -> io::Result<Catalog> {
-    let mut origins: Vec<Name> = zones
-        .iter()
-        .map(|z| parse_name(z))
-        .collect::<io::Result<_>>()?;
+    let mut origins: Vec<Name> = zones.iter().map(|z| parse_name(z)).collect::<io::Result<_>>()?;
 
     // Place every record in its zone, adding the implied reverse roots when needed.
     let mut placed: BTreeMap<Name, Vec<Record>> = BTreeMap::new();
@@ -162,21 +157,14 @@ fn build_catalog(zones: &[&str], data: &ZoneData) -> io::Result<Catalog> {
         let zone = match best_zone(&origins, &owner_name) {
             Some(zone) => zone,
             None => {
-                let implied = ["in-addr.arpa.", "ip6.arpa."]
-                    .into_iter()
-                    .filter_map(|z| Name::from_ascii(z).ok())
-                    .find(|z| z.zone_of(&owner_name));
+                let implied =
+                    ["in-addr.arpa.", "ip6.arpa."].into_iter().filter_map(|z| Name::from_ascii(z).ok()).find(|z| z.zone_of(&owner_name));
                 match implied {
                     Some(zone) => {
                         origins.push(zone.clone());
                         zone
                     }
-                    None => {
-                        return Err(invalid(format!(
-                            "record {owner} lies outside the served zones ({})",
-                            zones.join(", ")
-                        )))
-                    }
+                    None => return Err(invalid(format!("record {owner} lies outside the served zones ({})", zones.join(", ")))),
                 }
             }
         };
@@ -186,19 +174,12 @@ fn build_catalog(zones: &[&str], data: &ZoneData) -> io::Result<Catalog> {
             LabRecord::Ptr(target) => RData::PTR(PTR(parse_name(target)?)),
             LabRecord::Cname(target) => RData::CNAME(CNAME(parse_name(target)?)),
         };
-        placed
-            .entry(zone)
-            .or_default()
-            .push(Record::from_rdata(owner_name, TTL, rdata));
+        placed.entry(zone).or_default().push(Record::from_rdata(owner_name, TTL, rdata));
     }
 
     let mut catalog = Catalog::new();
     for origin in origins {
-        let mut handler = InMemoryZoneHandler::<TokioRuntimeProvider>::empty(
-            origin.clone(),
-            ZoneType::Primary,
-            AxfrPolicy::Deny,
-        );
+        let mut handler = InMemoryZoneHandler::<TokioRuntimeProvider>::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
         for record in zone_apex(&origin)? {
             handler.upsert_mut(record, SERIAL);
         }
@@ -219,34 +200,17 @@ fn build_catalog(zones: &[&str], data: &ZoneData) -> io::Result<Catalog> {
 
 /// The most specific zone containing `name`.
 fn best_zone(origins: &[Name], name: &Name) -> Option<Name> {
-    origins
-        .iter()
-        .filter(|z| z.zone_of(name))
-        .max_by_key(|z| z.num_labels())
-        .cloned()
+    origins.iter().filter(|z| z.zone_of(name)).max_by_key(|z| z.num_labels()).cloned()
 }
 
 /// SOA and NS records every zone needs to be served authoritatively.
 fn zone_apex(origin: &Name) -> io::Result<Vec<Record>> {
     let prefixed = |label: &str| {
-        Name::from_ascii(label)
-            .and_then(|n| n.append_domain(origin))
-            .map_err(|e| invalid(format!("zone {origin} is too long: {e}")))
+        Name::from_ascii(label).and_then(|n| n.append_domain(origin)).map_err(|e| invalid(format!("zone {origin} is too long: {e}")))
     };
     let ns = prefixed("ns")?;
-    let soa = SOA::new(
-        ns.clone(),
-        prefixed("hostmaster")?,
-        SERIAL,
-        3600,
-        600,
-        86_400,
-        TTL,
-    );
-    Ok(vec![
-        Record::from_rdata(origin.clone(), TTL, RData::SOA(soa)),
-        Record::from_rdata(origin.clone(), TTL, RData::NS(NS(ns))),
-    ])
+    let soa = SOA::new(ns.clone(), prefixed("hostmaster")?, SERIAL, 3600, 600, 86_400, TTL);
+    Ok(vec![Record::from_rdata(origin.clone(), TTL, RData::SOA(soa)), Record::from_rdata(origin.clone(), TTL, RData::NS(NS(ns)))])
 }
 
 #[cfg(test)]
@@ -255,10 +219,7 @@ mod tests {
 
     #[test]
     fn reverse_names() {
-        assert_eq!(
-            reverse_name("10.1.2.3".parse().unwrap()),
-            "3.2.1.10.in-addr.arpa"
-        );
+        assert_eq!(reverse_name("10.1.2.3".parse().unwrap()), "3.2.1.10.in-addr.arpa");
         assert!(reverse_name("::1".parse().unwrap()).ends_with(".ip6.arpa"));
     }
 
@@ -268,14 +229,8 @@ mod tests {
         assert_eq!(
             data.records(),
             &[
-                (
-                    "imp1.lab.example".to_string(),
-                    LabRecord::A(Ipv4Addr::new(127, 0, 0, 5))
-                ),
-                (
-                    "5.0.0.127.in-addr.arpa".to_string(),
-                    LabRecord::Ptr("imp1.lab.example".into())
-                ),
+                ("imp1.lab.example".to_string(), LabRecord::A(Ipv4Addr::new(127, 0, 0, 5))),
+                ("5.0.0.127.in-addr.arpa".to_string(), LabRecord::Ptr("imp1.lab.example".into())),
             ]
         );
     }
@@ -292,9 +247,7 @@ mod tests {
 
     #[test]
     fn cname_conflicts_are_rejected() {
-        let data = ZoneData::new()
-            .a("x.lab.example", Ipv4Addr::LOCALHOST)
-            .cname("x.lab.example", "y.lab.example");
+        let data = ZoneData::new().a("x.lab.example", Ipv4Addr::LOCALHOST).cname("x.lab.example", "y.lab.example");
         assert!(build_catalog(&["lab.example"], &data).is_err());
     }
 

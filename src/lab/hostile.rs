@@ -33,10 +33,7 @@ pub enum Behaviour {
     /// A TLS 1.0-only server from hand-written bytes: ServerHello choosing
     /// TLS_RSA_WITH_AES_128_CBC_SHA, Certificate, optionally CertificateRequest,
     /// ServerHelloDone; then closes.
-    Tls10Legacy {
-        chain_der: Vec<Vec<u8>>,
-        request_client_cert: bool,
-    },
+    Tls10Legacy { chain_der: Vec<Vec<u8>>, request_client_cert: bool },
 }
 
 /// Knobs for `spawn_with`.
@@ -48,9 +45,7 @@ pub struct PeerOptions {
 
 impl Default for PeerOptions {
     fn default() -> Self {
-        PeerOptions {
-            drip_interval: Duration::from_millis(200),
-        }
+        PeerOptions { drip_interval: Duration::from_millis(200) }
     }
 }
 
@@ -75,16 +70,9 @@ pub async fn spawn(bind: IpAddr, behaviour: Behaviour) -> io::Result<HostilePeer
 
 /// Starts a hostile peer on `bind`, port 0. Only loopback addresses are accepted: these
 /// peers exist for the lab and the tests, never for a real network.
-pub async fn spawn_with(
-    bind: IpAddr,
-    behaviour: Behaviour,
-    options: PeerOptions,
-) -> io::Result<HostilePeer> {
+pub async fn spawn_with(bind: IpAddr, behaviour: Behaviour, options: PeerOptions) -> io::Result<HostilePeer> {
     if !bind.is_loopback() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("hostile peers bind to loopback only, not {bind}"),
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("hostile peers bind to loopback only, not {bind}")));
     }
     let listener = TcpListener::bind(SocketAddr::new(bind, 0)).await?;
     let addr = listener.local_addr()?;
@@ -132,9 +120,7 @@ async fn read_client_hello(stream: &mut TcpStream) -> io::Result<()> {
             got.extend_from_slice(&buf[..n]);
         }
     };
-    tokio::time::timeout(Duration::from_secs(2), wait)
-        .await
-        .unwrap_or(Ok(()))
+    tokio::time::timeout(Duration::from_secs(2), wait).await.unwrap_or(Ok(()))
 }
 
 /// Reads and discards until the client goes away.
@@ -156,19 +142,11 @@ async fn say_and_close(stream: &mut TcpStream, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Bytes that cannot start a TLS record: content type 0, then noise.
-const GARBAGE: &[u8] = &[
-    0x00, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x42, 0x07, 0x99, 0x10, 0x01, 0xfe, 0x7f,
-    0x80, 0x81,
-];
+const GARBAGE: &[u8] = &[0x00, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x42, 0x07, 0x99, 0x10, 0x01, 0xfe, 0x7f, 0x80, 0x81];
 
-const HTTP_400: &[u8] =
-    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+const HTTP_400: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-async fn serve(
-    mut stream: TcpStream,
-    behaviour: &Behaviour,
-    options: PeerOptions,
-) -> io::Result<()> {
+async fn serve(mut stream: TcpStream, behaviour: &Behaviour, options: PeerOptions) -> io::Result<()> {
     match behaviour {
         Behaviour::Silent => {
             drain(&mut stream).await;
@@ -200,14 +178,7 @@ async fn serve(
         }
         Behaviour::HugeCertificate => {
             read_client_hello(&mut stream).await?;
-            stream
-                .write_all(&wire::records(
-                    22,
-                    0x0303,
-                    &wire::server_hello(0x0303, 0x002f),
-                    16384,
-                ))
-                .await?;
+            stream.write_all(&wire::records(22, 0x0303, &wire::server_hello(0x0303, 0x002f), 16384)).await?;
             // A Certificate message that claims 1 MiB and keeps its word.
             const CLAIM: usize = 1 << 20;
             let mut msg = vec![11];
@@ -236,10 +207,7 @@ async fn serve(
             let cut = full.len().min(20);
             say_and_close(&mut stream, &full[..cut]).await
         }
-        Behaviour::Tls10Legacy {
-            chain_der,
-            request_client_cert,
-        } => {
+        Behaviour::Tls10Legacy { chain_der, request_client_cert } => {
             read_client_hello(&mut stream).await?;
             let flight = wire::legacy_flight(0x0301, 0x002f, chain_der, *request_client_cert);
             say_and_close(&mut stream, &flight).await
@@ -272,10 +240,7 @@ pub mod wire {
 
     /// `payload` split into records of at most `max_fragment` bytes.
     pub fn records(content_type: u8, version: u16, payload: &[u8], max_fragment: usize) -> Vec<u8> {
-        payload
-            .chunks(max_fragment.clamp(1, 16384))
-            .flat_map(|chunk| record(content_type, version, chunk))
-            .collect()
+        payload.chunks(max_fragment.clamp(1, 16384)).flat_map(|chunk| record(content_type, version, chunk)).collect()
     }
 
     /// A handshake message: type, 24-bit length, body.
@@ -351,12 +316,7 @@ pub mod wire {
     }
 
     /// A whole first flight as an old server sends it, in records of up to 16 KiB.
-    pub fn legacy_flight(
-        version: u16,
-        suite: u16,
-        chain: &[Vec<u8>],
-        request_client_cert: bool,
-    ) -> Vec<u8> {
+    pub fn legacy_flight(version: u16, suite: u16, chain: &[Vec<u8>], request_client_cert: bool) -> Vec<u8> {
         let mut hs = server_hello(version, suite);
         hs.extend(certificate(chain));
         if request_client_cert {

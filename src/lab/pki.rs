@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use anyhow::{anyhow, Context, Result};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, RsaKeySize, SanType, SerialNumber, PKCS_RSA_SHA256,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    RsaKeySize, SanType, SerialNumber, PKCS_RSA_SHA256,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
@@ -85,9 +85,7 @@ impl Leaf {
 impl std::fmt::Debug for Leaf {
     /// Never prints the key.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Leaf")
-            .field("cert_der_len", &self.cert_der.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Leaf").field("cert_der_len", &self.cert_der.len()).finish_non_exhaustive()
     }
 }
 
@@ -101,9 +99,7 @@ pub struct Ca {
 
 impl std::fmt::Debug for Ca {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ca")
-            .field("common_name", &self.common_name)
-            .finish_non_exhaustive()
+        f.debug_struct("Ca").field("common_name", &self.common_name).finish_non_exhaustive()
     }
 }
 
@@ -112,9 +108,7 @@ impl Ca {
     pub fn new_root(common_name: &str) -> Result<Ca> {
         let key = new_rsa_key()?;
         let params = ca_params(common_name, BasicConstraints::Unconstrained)?;
-        let cert = params
-            .self_signed(&key)
-            .with_context(|| format!("self-signing root CA {common_name:?}"))?;
+        let cert = params.self_signed(&key).with_context(|| format!("self-signing root CA {common_name:?}"))?;
         Ok(Ca {
             cert_pem: cert.pem(),
             cert_der: cert.der().clone(),
@@ -128,9 +122,7 @@ impl Ca {
         let key = new_rsa_key()?;
         let mut params = ca_params(common_name, BasicConstraints::Constrained(0))?;
         params.use_authority_key_identifier_extension = true;
-        let cert = params
-            .signed_by(&key, &self.issuer)
-            .with_context(|| format!("signing intermediate CA {common_name:?}"))?;
+        let cert = params.signed_by(&key, &self.issuer).with_context(|| format!("signing intermediate CA {common_name:?}"))?;
         Ok(Ca {
             cert_pem: cert.pem(),
             cert_der: cert.der().clone(),
@@ -161,15 +153,8 @@ impl Ca {
     /// share a key still get distinct random serial numbers.
     pub fn issue_with_key(&self, spec: &LeafSpec, key: &KeyPair) -> Result<Leaf> {
         let params = leaf_params(spec)?;
-        let cert = params
-            .signed_by(key, &self.issuer)
-            .with_context(|| format!("issuing leaf {:?}", spec.common_name))?;
-        Ok(Leaf {
-            cert_pem: cert.pem(),
-            cert_der: cert.der().clone(),
-            key_der: key.serialize_der(),
-            key_pem: key.serialize_pem(),
-        })
+        let cert = params.signed_by(key, &self.issuer).with_context(|| format!("issuing leaf {:?}", spec.common_name))?;
+        Ok(Leaf { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_der: key.serialize_der(), key_pem: key.serialize_pem() })
     }
 }
 
@@ -182,31 +167,20 @@ pub fn self_signed(spec: &LeafSpec) -> Result<Leaf> {
 /// A self-signed leaf for an existing key pair.
 pub fn self_signed_with_key(spec: &LeafSpec, key: &KeyPair) -> Result<Leaf> {
     let params = leaf_params(spec)?;
-    let cert = params
-        .self_signed(key)
-        .with_context(|| format!("self-signing leaf {:?}", spec.common_name))?;
-    Ok(Leaf {
-        cert_pem: cert.pem(),
-        cert_der: cert.der().clone(),
-        key_der: key.serialize_der(),
-        key_pem: key.serialize_pem(),
-    })
+    let cert = params.self_signed(key).with_context(|| format!("self-signing leaf {:?}", spec.common_name))?;
+    Ok(Leaf { cert_pem: cert.pem(), cert_der: cert.der().clone(), key_der: key.serialize_der(), key_pem: key.serialize_pem() })
 }
 
 /// A process-wide RSA-2048 key pair, generated once, for callers that mint many
 /// certificates and do not care that they share a key.
 pub fn shared_rsa_key() -> Result<&'static KeyPair> {
     static SHARED: OnceLock<std::result::Result<KeyPair, String>> = OnceLock::new();
-    SHARED
-        .get_or_init(|| new_rsa_key().map_err(|e| format!("{e:#}")))
-        .as_ref()
-        .map_err(|e| anyhow!("{e}"))
+    SHARED.get_or_init(|| new_rsa_key().map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| anyhow!("{e}"))
 }
 
 /// A fresh RSA-2048 key pair for SHA-256 signatures.
 pub fn new_rsa_key() -> Result<KeyPair> {
-    KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048)
-        .context("generating an RSA-2048 key pair")
+    KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).context("generating an RSA-2048 key pair")
 }
 
 fn subject(common_name: &str) -> DistinguishedName {
@@ -221,11 +195,7 @@ fn ca_params(common_name: &str, constraints: BasicConstraints) -> Result<Certifi
     let mut params = CertificateParams::default();
     params.distinguished_name = subject(common_name);
     params.is_ca = IsCa::Ca(constraints);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     params.not_before = now - Duration::days(1);
     params.not_after = now + Duration::days(3650);
     params.serial_number = Some(random_serial()?);
@@ -240,25 +210,15 @@ fn leaf_params(spec: &LeafSpec) -> Result<CertificateParams> {
         .iter()
         .map(|name| match name.parse::<IpAddr>() {
             Ok(ip) => Ok(SanType::IpAddress(ip)),
-            Err(_) => name
-                .clone()
-                .try_into()
-                .map(SanType::DnsName)
-                .with_context(|| format!("SAN {name:?} is not a valid DNS name")),
+            Err(_) => name.clone().try_into().map(SanType::DnsName).with_context(|| format!("SAN {name:?} is not a valid DNS name")),
         })
         .collect::<Result<Vec<_>>>()?;
     params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     params.extended_key_usages = match spec.eku {
         Eku::ServerOnly => vec![ExtendedKeyUsagePurpose::ServerAuth],
         Eku::ClientOnly => vec![ExtendedKeyUsagePurpose::ClientAuth],
-        Eku::ServerAndClient => vec![
-            ExtendedKeyUsagePurpose::ServerAuth,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        ],
+        Eku::ServerAndClient => vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth],
         Eku::None => Vec::new(),
     };
     params.not_before = spec.not_before;
@@ -314,10 +274,7 @@ mod tests {
         let anchors = [webpki::anchor_from_trusted_cert(&root_der).unwrap()];
         let intermediates = [inter.cert_der()];
         let ee = webpki::EndEntityCert::try_from(&leaf.cert_der).unwrap();
-        for usage in [
-            webpki::KeyUsage::server_auth(),
-            webpki::KeyUsage::client_auth(),
-        ] {
+        for usage in [webpki::KeyUsage::server_auth(), webpki::KeyUsage::client_auth()] {
             ee.verify_for_usage(
                 webpki::ALL_VERIFICATION_ALGS,
                 &anchors,

@@ -13,9 +13,7 @@ use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{
-    DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme,
-};
+use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -134,27 +132,17 @@ pub async fn spawn(bind: IpAddr, spec: ListenerSpec) -> io::Result<LabListener> 
 /// names fixed ports).
 pub async fn spawn_on(addr: SocketAddr, spec: ListenerSpec) -> io::Result<LabListener> {
     if !addr.ip().is_loopback() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("lab listeners bind to loopback only, not {}", addr.ip()),
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("lab listeners bind to loopback only, not {}", addr.ip())));
     }
     let config = server_config(&spec)?;
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let counters = Arc::new(Counters::default());
-    let shared = Arc::new(Responder {
-        sip: spec.sip,
-        server_header: spec.server_header.replace(['\r', '\n'], " "),
-        counters: counters.clone(),
-    });
+    let shared =
+        Arc::new(Responder { sip: spec.sip, server_header: spec.server_header.replace(['\r', '\n'], " "), counters: counters.clone() });
     let task = tokio::spawn(accept_loop(listener, acceptor, shared));
-    Ok(LabListener {
-        addr,
-        counters,
-        task,
-    })
+    Ok(LabListener { addr, counters, task })
 }
 
 fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
@@ -164,22 +152,16 @@ fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
         Versions::Tls13Only => &[&rustls::version::TLS13],
         Versions::Both => &[&rustls::version::TLS12, &rustls::version::TLS13],
     };
-    let builder = ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(versions)
-        .map_err(io::Error::other)?;
+    let builder = ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).map_err(io::Error::other)?;
     let builder = match &spec.client_auth {
         None => builder.with_no_client_auth(),
         Some(roots) if roots.is_empty() => {
-            builder.with_client_cert_verifier(Arc::new(AnyClientCert {
-                algs: provider.signature_verification_algorithms,
-            }))
+            builder.with_client_cert_verifier(Arc::new(AnyClientCert { algs: provider.signature_verification_algorithms }))
         }
         Some(roots) => {
             let mut store = RootCertStore::empty();
             for root in roots {
-                store
-                    .add(root.clone())
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+                store.add(root.clone()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
             }
             let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider)
                 .allow_unauthenticated()
@@ -188,9 +170,7 @@ fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
             builder.with_client_cert_verifier(verifier)
         }
     };
-    builder
-        .with_single_cert(spec.chain.clone(), spec.key.clone_key())
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+    builder.with_single_cert(spec.chain.clone(), spec.key.clone_key()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
 /// Asks for a client certificate and accepts any, still checking that the client
@@ -272,12 +252,7 @@ async fn serve(acceptor: TlsAcceptor, tcp: TcpStream, shared: Arc<Responder>) {
         _ => return,
     };
     shared.counters.handshakes.fetch_add(1, Ordering::Relaxed);
-    if tls
-        .get_ref()
-        .1
-        .peer_certificates()
-        .is_some_and(|certs| !certs.is_empty())
-    {
+    if tls.get_ref().1.peer_certificates().is_some_and(|certs| !certs.is_empty()) {
         shared.counters.client_certs.fetch_add(1, Ordering::Relaxed);
     }
     if shared.sip {
@@ -305,16 +280,11 @@ async fn answer_sip<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, shared: &
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 8192];
     loop {
-        let leading = buf
-            .iter()
-            .take_while(|b| **b == b'\r' || **b == b'\n')
-            .count();
+        let leading = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
         buf.drain(..leading);
         let Some((head_len, total)) = find_head_end(&buf) else {
             if buf.len() > SIP_CAP {
-                let _ = stream
-                    .write_all(b"SIP/2.0 513 Message Too Large\r\nContent-Length: 0\r\n\r\n")
-                    .await;
+                let _ = stream.write_all(b"SIP/2.0 513 Message Too Large\r\nContent-Length: 0\r\n\r\n").await;
                 return;
             }
             match tokio::time::timeout(IDLE_LIMIT, stream.read(&mut chunk)).await {
@@ -331,18 +301,13 @@ async fn answer_sip<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, shared: &
             return;
         };
         let mut parts = request.start_line.split(' ');
-        let (Some(method), Some(_uri), Some("SIP/2.0")) =
-            (parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(method), Some(_uri), Some("SIP/2.0")) = (parts.next(), parts.next(), parts.next()) else {
             return;
         };
         let method = method.to_string();
 
         // Discard the body, if any, so the next request starts cleanly.
-        let body_len = request
-            .get("Content-Length")
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .unwrap_or(0);
+        let body_len = request.get("Content-Length").and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
         if body_len > SIP_CAP {
             return;
         }
@@ -358,11 +323,7 @@ async fn answer_sip<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, shared: &
             continue;
         }
         shared.counters.sip_requests.fetch_add(1, Ordering::Relaxed);
-        let status = if method == "OPTIONS" {
-            "200 OK"
-        } else {
-            "501 Not Implemented"
-        };
+        let status = if method == "OPTIONS" { "200 OK" } else { "501 Not Implemented" };
         let response = build_response(status, &request, &shared.server_header);
         if stream.write_all(response.as_bytes()).await.is_err() || stream.flush().await.is_err() {
             return;
@@ -413,13 +374,7 @@ mod tests {
         let parsed = parse_head(resp.as_bytes()).unwrap();
         assert_eq!(parsed.start_line, "SIP/2.0 200 OK");
         let vias: Vec<&str> = parsed.all("Via").collect();
-        assert_eq!(
-            vias,
-            [
-                "SIP/2.0/TLS a;branch=z9hG4bK1",
-                "SIP/2.0/TLS b;branch=z9hG4bK2"
-            ]
-        );
+        assert_eq!(vias, ["SIP/2.0/TLS a;branch=z9hG4bK1", "SIP/2.0/TLS b;branch=z9hG4bK2"]);
         assert_eq!(parsed.get("From"), Some("<sip:x@a>;tag=1"));
         assert!(parsed.get("To").unwrap().starts_with("<sip:fe>;tag="));
         assert_eq!(parsed.get("Call-ID"), Some("call1"));

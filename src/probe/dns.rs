@@ -80,11 +80,7 @@ pub enum DnsOutcome {
     /// The server answered. `records` holds the data of the requested type found in
     /// the answer section, sorted (DNS order carries no meaning): addresses for A/AAAA,
     /// lowercased names without the trailing dot for PTR.
-    Answer {
-        rcode: String,
-        authoritative: bool,
-        records: Vec<String>,
-    },
+    Answer { rcode: String, authoritative: bool, records: Vec<String> },
     /// Nothing usable arrived within the budget.
     Timeout { after_ms: u64 },
     /// The query could not be made, or the reply was not a DNS answer to it. The
@@ -97,11 +93,7 @@ impl DnsObservation {
     pub fn describe(&self) -> String {
         let server = self.query.server;
         match &self.outcome {
-            DnsOutcome::Answer {
-                rcode,
-                authoritative,
-                records,
-            } => {
+            DnsOutcome::Answer { rcode, authoritative, records } => {
                 let mut line = format!("{server} answered {}", rcode.to_ascii_uppercase());
                 if *authoritative {
                     line.push_str(" (authoritative)");
@@ -143,11 +135,7 @@ const MAX_BUDGET: Duration = Duration::from_secs(86_400);
 pub async fn query(q: &DnsQuery, timeout: Duration, attempts: u32) -> DnsObservation {
     let start = Instant::now();
     let outcome = exchange(q, timeout, attempts.max(1), start).await;
-    DnsObservation {
-        query: q.clone(),
-        elapsed_ms: millis(start.elapsed()),
-        outcome,
-    }
+    DnsObservation { query: q.clone(), elapsed_ms: millis(start.elapsed()), outcome }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -167,14 +155,10 @@ fn question_name(q: &DnsQuery) -> Result<Name, String> {
         }
         let lower = q.name.trim().trim_end_matches('.').to_ascii_lowercase();
         if !(lower.ends_with(".in-addr.arpa") || lower.ends_with(".ip6.arpa")) {
-            return Err(format!(
-                "PTR query for '{}' needs an IP address (or a name under in-addr.arpa / ip6.arpa)",
-                q.name
-            ));
+            return Err(format!("PTR query for '{}' needs an IP address (or a name under in-addr.arpa / ip6.arpa)", q.name));
         }
     }
-    let mut name = Name::from_str_relaxed(q.name.trim())
-        .map_err(|e| format!("'{}' is not a valid DNS name: {e}", q.name))?;
+    let mut name = Name::from_str_relaxed(q.name.trim()).map_err(|e| format!("'{}' is not a valid DNS name: {e}", q.name))?;
     name.set_fqdn(true);
     Ok(name)
 }
@@ -205,11 +189,7 @@ async fn exchange(q: &DnsQuery, timeout: Duration, attempts: u32, start: Instant
     };
     let socket = match UdpSocket::bind(local).await {
         Ok(s) => s,
-        Err(e) => {
-            return error(format!(
-                "could not open a UDP socket to query {server}: {e}"
-            ))
-        }
+        Err(e) => return error(format!("could not open a UDP socket to query {server}: {e}")),
     };
     // Connecting makes the kernel drop datagrams from anyone but this server.
     if let Err(e) = socket.connect(server).await {
@@ -238,29 +218,20 @@ async fn exchange(q: &DnsQuery, timeout: Duration, attempts: u32, start: Instant
                 Ok(Ok(n)) => n,
             };
             let Some(datagram) = buf.get(..len) else {
-                return error(format!(
-                    "receiving from {server} returned an impossible length"
-                ));
+                return error(format!("receiving from {server} returned an impossible length"));
             };
             match judge_reply(datagram, id, &question, server) {
                 Reply::Ignore => continue,
                 Reply::Bad(message) => return error(message),
                 Reply::Good(msg) if msg.metadata.truncation => {
-                    let tcp = TcpExchange {
-                        bytes: &bytes,
-                        id,
-                        question: &question,
-                        server,
-                    };
+                    let tcp = TcpExchange { bytes: &bytes, id, question: &question, server };
                     return tcp.run(q.rtype, overall_deadline).await;
                 }
                 Reply::Good(msg) => return answer(&msg, q.rtype),
             }
         }
     }
-    DnsOutcome::Timeout {
-        after_ms: millis(start.elapsed()),
-    }
+    DnsOutcome::Timeout { after_ms: millis(start.elapsed()) }
 }
 
 /// Send one datagram. A pending ICMP error from an earlier send is reported by the
@@ -269,12 +240,7 @@ async fn send_udp(socket: &UdpSocket, bytes: &[u8], server: SocketAddr) -> Resul
     for _ in 0..2 {
         match socket.send(bytes).await {
             Ok(n) if n == bytes.len() => return Ok(()),
-            Ok(n) => {
-                return Err(format!(
-                    "sent only {n} of {} bytes to {server}",
-                    bytes.len()
-                ))
-            }
+            Ok(n) => return Err(format!("sent only {n} of {} bytes to {server}", bytes.len())),
             Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => continue,
             Err(e) => return Err(format!("could not send the query to {server}: {e}")),
         }
@@ -293,29 +259,18 @@ enum Reply {
 fn judge_reply(bytes: &[u8], id: u16, question: &Query, server: SocketAddr) -> Reply {
     let msg = match Message::from_vec(bytes) {
         Ok(m) => m,
-        Err(e) => {
-            return Reply::Bad(format!(
-                "{server} replied with {} bytes that are not a DNS message ({e})",
-                bytes.len()
-            ))
-        }
+        Err(e) => return Reply::Bad(format!("{server} replied with {} bytes that are not a DNS message ({e})", bytes.len())),
     };
     if msg.metadata.id != id {
         return Reply::Ignore;
     }
     if msg.metadata.message_type != MessageType::Response {
-        return Reply::Bad(format!(
-            "{server} sent back a query instead of a response (an echo service, not DNS?)"
-        ));
+        return Reply::Bad(format!("{server} sent back a query instead of a response (an echo service, not DNS?)"));
     }
     // Some servers omit the question in error replies; accept that, but an answer to a
     // different question is a broken server.
     if !msg.queries.is_empty() && !msg.queries.iter().all(|r| same_question(r, question)) {
-        let got: Vec<String> = msg
-            .queries
-            .iter()
-            .map(|r| format!("{} {}", r.query_type(), r.name()))
-            .collect();
+        let got: Vec<String> = msg.queries.iter().map(|r| format!("{} {}", r.query_type(), r.name())).collect();
         return Reply::Bad(format!(
             "{server} answered a different question ({}) than the one asked ({} {})",
             got.join(", "),
@@ -343,9 +298,7 @@ impl TcpExchange<'_> {
     async fn run(&self, rtype: RecordType, deadline: Instant) -> DnsOutcome {
         let server = self.server;
         match tokio::time::timeout_at(deadline, self.ask()).await {
-            Err(_elapsed) => error(format!(
-                "{server} truncated its UDP answer and did not answer over TCP in time"
-            )),
+            Err(_elapsed) => error(format!("{server} truncated its UDP answer and did not answer over TCP in time")),
             Ok(Err(message)) => error(format!("{server} truncated its UDP answer; {message}")),
             Ok(Ok(msg)) => answer(&msg, rtype),
         }
@@ -356,26 +309,16 @@ impl TcpExchange<'_> {
         let Ok(len) = u16::try_from(self.bytes.len()) else {
             return Err(format!("the query for {server} is too long for TCP"));
         };
-        let mut stream = TcpStream::connect(server)
-            .await
-            .map_err(|e| format!("cannot connect to {server} over TCP: {e}"))?;
+        let mut stream = TcpStream::connect(server).await.map_err(|e| format!("cannot connect to {server} over TCP: {e}"))?;
         let mut framed = Vec::with_capacity(self.bytes.len() + 2);
         framed.extend_from_slice(&len.to_be_bytes());
         framed.extend_from_slice(self.bytes);
-        stream
-            .write_all(&framed)
-            .await
-            .map_err(|e| format!("could not send the query to {server} over TCP: {e}"))?;
+        stream.write_all(&framed).await.map_err(|e| format!("could not send the query to {server} over TCP: {e}"))?;
         loop {
             let mut prefix = [0u8; 2];
-            stream.read_exact(&mut prefix).await.map_err(|e| {
-                format!("{server} closed the TCP connection without answering ({e})")
-            })?;
+            stream.read_exact(&mut prefix).await.map_err(|e| format!("{server} closed the TCP connection without answering ({e})"))?;
             let mut reply = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-            stream
-                .read_exact(&mut reply)
-                .await
-                .map_err(|e| format!("{server} sent a short TCP reply ({e})"))?;
+            stream.read_exact(&mut reply).await.map_err(|e| format!("{server} sent a short TCP reply ({e})"))?;
             match judge_reply(&reply, self.id, self.question, server) {
                 Reply::Ignore => continue,
                 Reply::Bad(message) => return Err(message),
@@ -415,11 +358,7 @@ fn answer(msg: &Message, rtype: RecordType) -> DnsOutcome {
         }
     };
     records.dedup();
-    DnsOutcome::Answer {
-        rcode: rcode_name(msg.metadata.response_code),
-        authoritative: msg.metadata.authoritative,
-        records,
-    }
+    DnsOutcome::Answer { rcode: rcode_name(msg.metadata.response_code), authoritative: msg.metadata.authoritative, records }
 }
 
 /// Lowercase, no trailing dot: the form the checks compare with inventory names.
@@ -519,14 +458,9 @@ pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
     // Explain the most likely mistakes.
     if let Some((host, port)) = text.rsplit_once(':') {
         let host_is_ip = host.parse::<Ipv4Addr>().is_ok()
-            || host
-                .strip_prefix('[')
-                .and_then(|h| h.strip_suffix(']'))
-                .is_some_and(|h| h.parse::<Ipv6Addr>().is_ok());
+            || host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|h| h.parse::<Ipv6Addr>().is_ok());
         if host_is_ip {
-            return Err(format!(
-                "DNS server '{text}' has an invalid port '{port}' (expected 1-65535)"
-            ));
+            return Err(format!("DNS server '{text}' has an invalid port '{port}' (expected 1-65535)"));
         }
     }
     if text.chars().any(|c| c.is_ascii_alphabetic()) && !text.contains(':') {
@@ -589,14 +523,7 @@ nameserver\t2001:db8::53
   nameserver 10.1.1.11 ; secondary
 nameserver 10.1.1.12
 ";
-        assert_eq!(
-            parse_resolv_conf(text),
-            vec![
-                sa("10.1.1.10:53"),
-                sa("[2001:db8::53]:53"),
-                sa("10.1.1.11:53")
-            ]
-        );
+        assert_eq!(parse_resolv_conf(text), vec![sa("10.1.1.10:53"), sa("[2001:db8::53]:53"), sa("10.1.1.11:53")]);
     }
 
     #[test]
@@ -624,53 +551,22 @@ nameserver 10.1.1.12
 
     #[test]
     fn ptr_question_is_formed_from_the_address() {
-        let q = |name: &str| DnsQuery {
-            server: sa("127.0.0.1:53"),
-            name: name.into(),
-            rtype: RecordType::Ptr,
-        };
-        assert_eq!(
-            question_name(&q("10.1.2.3")).unwrap().to_ascii(),
-            "3.2.1.10.in-addr.arpa."
-        );
-        assert!(question_name(&q("2001:db8::1"))
-            .unwrap()
-            .to_ascii()
-            .ends_with(".8.b.d.0.1.0.0.2.ip6.arpa."));
-        assert_eq!(
-            question_name(&q("3.2.1.10.in-addr.arpa"))
-                .unwrap()
-                .to_ascii(),
-            "3.2.1.10.in-addr.arpa."
-        );
+        let q = |name: &str| DnsQuery { server: sa("127.0.0.1:53"), name: name.into(), rtype: RecordType::Ptr };
+        assert_eq!(question_name(&q("10.1.2.3")).unwrap().to_ascii(), "3.2.1.10.in-addr.arpa.");
+        assert!(question_name(&q("2001:db8::1")).unwrap().to_ascii().ends_with(".8.b.d.0.1.0.0.2.ip6.arpa."));
+        assert_eq!(question_name(&q("3.2.1.10.in-addr.arpa")).unwrap().to_ascii(), "3.2.1.10.in-addr.arpa.");
         assert!(question_name(&q("host.lab.example")).is_err());
     }
 
     #[test]
     fn describe_lines() {
-        let query = DnsQuery {
-            server: sa("10.1.1.10:53"),
-            name: "nope.lab.example".into(),
-            rtype: RecordType::A,
-        };
-        let obs = |outcome| DnsObservation {
-            query: query.clone(),
-            elapsed_ms: 3,
-            outcome,
-        };
+        let query = DnsQuery { server: sa("10.1.1.10:53"), name: "nope.lab.example".into(), rtype: RecordType::A };
+        let obs = |outcome| DnsObservation { query: query.clone(), elapsed_ms: 3, outcome };
         assert_eq!(
-            obs(DnsOutcome::Answer {
-                rcode: "NXDomain".into(),
-                authoritative: true,
-                records: vec![]
-            })
-            .describe(),
+            obs(DnsOutcome::Answer { rcode: "NXDomain".into(), authoritative: true, records: vec![] }).describe(),
             "10.1.1.10:53 answered NXDOMAIN (authoritative) in 3 ms"
         );
-        assert_eq!(
-            obs(DnsOutcome::Timeout { after_ms: 2000 }).to_string(),
-            "no answer from 10.1.1.10:53 in 2000 ms"
-        );
+        assert_eq!(obs(DnsOutcome::Timeout { after_ms: 2000 }).to_string(), "no answer from 10.1.1.10:53 in 2000 ms");
         let many = obs(DnsOutcome::Answer {
             rcode: "NoError".into(),
             authoritative: false,
@@ -679,26 +575,15 @@ nameserver 10.1.1.12
         .describe();
         assert!(many.ends_with("10.0.0.5 (+2 more)"), "{many}");
         assert_eq!(RecordType::Aaaa.to_string(), "AAAA");
-        assert_eq!(
-            serde_json::to_string(&RecordType::Aaaa).unwrap(),
-            "\"aaaa\""
-        );
+        assert_eq!(serde_json::to_string(&RecordType::Aaaa).unwrap(), "\"aaaa\"");
     }
 
     #[test]
     fn observation_round_trips_through_json() {
         let obs = DnsObservation {
-            query: DnsQuery {
-                server: sa("[::1]:5353"),
-                name: "10.1.2.3".into(),
-                rtype: RecordType::Ptr,
-            },
+            query: DnsQuery { server: sa("[::1]:5353"), name: "10.1.2.3".into(), rtype: RecordType::Ptr },
             elapsed_ms: 7,
-            outcome: DnsOutcome::Answer {
-                rcode: "NoError".into(),
-                authoritative: true,
-                records: vec!["imp1.lab.example".into()],
-            },
+            outcome: DnsOutcome::Answer { rcode: "NoError".into(), authoritative: true, records: vec!["imp1.lab.example".into()] },
         };
         let json = serde_json::to_string(&obs).unwrap();
         let back: DnsObservation = serde_json::from_str(&json).unwrap();
@@ -717,13 +602,7 @@ nameserver 10.1.1.12
         echo.add_query(question.clone());
         let id = echo.metadata.id;
         let bytes = echo.to_vec().unwrap();
-        assert!(matches!(
-            judge_reply(&bytes, id, &question, server),
-            Reply::Bad(_)
-        ));
-        assert!(matches!(
-            judge_reply(&bytes, id.wrapping_add(1), &question, server),
-            Reply::Ignore
-        ));
+        assert!(matches!(judge_reply(&bytes, id, &question, server), Reply::Bad(_)));
+        assert!(matches!(judge_reply(&bytes, id.wrapping_add(1), &question, server), Reply::Ignore));
     }
 }

@@ -52,10 +52,7 @@ pub async fn options<S: AsyncRead + AsyncWrite + Unpin>(
         }
         Err(message) => SipOutcome::Failed { message },
     };
-    SipObservation {
-        elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        outcome,
-    }
+    SipObservation { elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX), outcome }
 }
 
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
@@ -71,12 +68,7 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         stream.flush().await
     };
     match timeout_at(deadline, write).await {
-        Err(_) => {
-            return failed(format!(
-                "timed out after {} ms sending the OPTIONS request",
-                timeout.as_millis()
-            ))
-        }
+        Err(_) => return failed(format!("timed out after {} ms sending the OPTIONS request", timeout.as_millis())),
         Ok(Err(e)) => return failed(format!("sending the OPTIONS request failed: {e}")),
         Ok(Ok(())) => {}
     }
@@ -102,15 +94,10 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         }
         provisional += 1;
         if provisional > MAX_PROVISIONAL {
-            return failed(format!(
-                "gave up after {MAX_PROVISIONAL} provisional responses without a final one"
-            ));
+            return failed(format!("gave up after {MAX_PROVISIONAL} provisional responses without a final one"));
         }
         // A provisional response rarely has a body, but skip one if it says so.
-        if let Err(message) = reader
-            .skip_body(stream, response.content_length, deadline, timeout)
-            .await
-        {
+        if let Err(message) = reader.skip_body(stream, response.content_length, deadline, timeout).await {
             return failed(message);
         }
     }
@@ -118,10 +105,7 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// `start + timeout`, saturating instead of panicking on absurd timeouts.
 pub(crate) fn deadline_after(start: Instant, timeout: Duration) -> Instant {
-    start
-        .checked_add(timeout)
-        .or_else(|| start.checked_add(Duration::from_secs(365 * 86_400)))
-        .unwrap_or(start)
+    start.checked_add(timeout).or_else(|| start.checked_add(Duration::from_secs(365 * 86_400))).unwrap_or(start)
 }
 
 /// Builds the OPTIONS request. Host names are checked so that nothing a caller passes
@@ -159,9 +143,7 @@ fn uri_host(host: &str, what: &str) -> Result<String, String> {
     if host.parse::<std::net::Ipv6Addr>().is_ok() {
         return Ok(format!("[{host}]"));
     }
-    let ok = host
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':'));
+    let ok = host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '[' | ']' | ':'));
     if !ok {
         return Err(format!("the {what} {host:?} is not a valid host name"));
     }
@@ -182,9 +164,7 @@ fn strip_port(hostport: &str) -> &str {
         };
     }
     match hostport.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
-            host
-        }
+        Some((host, port)) if !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => host,
         _ => hostport,
     }
 }
@@ -193,15 +173,8 @@ fn strip_port(hostport: &str) -> &str {
 /// clock if that ever fails, since these tokens only need to be unique.
 pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    if rustls::crypto::aws_lc_rs::default_provider()
-        .secure_random
-        .fill(&mut buf)
-        .is_err()
-    {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
+    if rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut buf).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         for (i, b) in buf.iter_mut().enumerate() {
             *b = (nanos >> ((i % 16) * 8)) as u8;
         }
@@ -220,11 +193,7 @@ struct ResponseReader {
 
 impl ResponseReader {
     fn new(cap: usize) -> Self {
-        ResponseReader {
-            buf: Vec::new(),
-            read_total: 0,
-            cap,
-        }
+        ResponseReader { buf: Vec::new(), read_total: 0, cap }
     }
 
     /// Reads more bytes; Ok(false) on end of stream.
@@ -236,24 +205,14 @@ impl ResponseReader {
     ) -> Result<bool, String> {
         let room = self.cap.saturating_sub(self.read_total);
         if room == 0 {
-            return Err(format!(
-                "no complete SIP response within {} bytes (cap reached)",
-                self.cap
-            ));
+            return Err(format!("no complete SIP response within {} bytes (cap reached)", self.cap));
         }
         let mut chunk = vec![0u8; room.min(8192)];
         match timeout_at(deadline, stream.read(&mut chunk)).await {
             Err(_) => Err(if self.read_total == 0 {
-                format!(
-                    "no SIP response within {} ms (the peer accepted the request and stayed silent)",
-                    timeout.as_millis()
-                )
+                format!("no SIP response within {} ms (the peer accepted the request and stayed silent)", timeout.as_millis())
             } else {
-                format!(
-                    "timed out after {} ms with an incomplete SIP response ({} bytes read)",
-                    timeout.as_millis(),
-                    self.read_total
-                )
+                format!("timed out after {} ms with an incomplete SIP response ({} bytes read)", timeout.as_millis(), self.read_total)
             }),
             Ok(Err(e)) => Err(read_error(&e)),
             Ok(Ok(0)) => Ok(false),
@@ -275,11 +234,7 @@ impl ResponseReader {
     ) -> Result<Vec<u8>, String> {
         loop {
             // CRLF keep-alives (RFC 5626) may precede a message.
-            let leading = self
-                .buf
-                .iter()
-                .take_while(|b| **b == b'\r' || **b == b'\n')
-                .count();
+            let leading = self.buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
             self.buf.drain(..leading);
             if let Some((head_len, total)) = find_head_end(&self.buf) {
                 let head = self.buf.get(..head_len).unwrap_or(&[]).to_vec();
@@ -296,10 +251,7 @@ impl ResponseReader {
                 } else if self.buf.is_empty() {
                     "the peer closed the connection without sending a final response".to_string()
                 } else {
-                    format!(
-                        "the peer closed the connection in the middle of a SIP response ({} bytes)",
-                        self.buf.len()
-                    )
+                    format!("the peer closed the connection in the middle of a SIP response ({} bytes)", self.buf.len())
                 });
             }
         }
@@ -313,10 +265,7 @@ impl ResponseReader {
         timeout: Duration,
     ) -> Result<(), String> {
         if len > self.cap {
-            return Err(format!(
-                "a provisional response announces a {len}-byte body, over the {}-byte cap",
-                self.cap
-            ));
+            return Err(format!("a provisional response announces a {len}-byte body, over the {}-byte cap", self.cap));
         }
         while self.buf.len() < len {
             if !self.fill(stream, deadline, timeout).await? {
@@ -369,18 +318,12 @@ fn head_len(buf: &[u8], nl: usize) -> usize {
 }
 
 fn not_sip(buf: &[u8]) -> String {
-    format!(
-        "the peer answered with something that is not SIP: {}",
-        printable(buf.get(..buf.len().min(60)).unwrap_or(&[]))
-    )
+    format!("the peer answered with something that is not SIP: {}", printable(buf.get(..buf.len().min(60)).unwrap_or(&[])))
 }
 
 /// A short, safe rendering of untrusted bytes for a message.
 fn printable(bytes: &[u8]) -> String {
-    let text: String = String::from_utf8_lossy(bytes)
-        .chars()
-        .map(|c| if c.is_control() { '.' } else { c })
-        .collect();
+    let text: String = String::from_utf8_lossy(bytes).chars().map(|c| if c.is_control() { '.' } else { c }).collect();
     format!("{text:?}")
 }
 
@@ -410,10 +353,7 @@ impl SipHead {
 
     /// Every value of a header, in order.
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -422,12 +362,7 @@ impl SipHead {
 pub(crate) fn parse_head(head: &[u8]) -> Result<SipHead, String> {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start_line = lines
-        .next()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .ok_or_else(|| "empty SIP message".to_string())?
-        .to_string();
+    let start_line = lines.next().map(str::trim).filter(|l| !l.is_empty()).ok_or_else(|| "empty SIP message".to_string())?.to_string();
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in lines {
         if line.starts_with([' ', '\t']) {
@@ -452,10 +387,7 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<SipHead, String> {
         }
         headers.push((long_name(name).to_string(), value.trim().to_string()));
     }
-    Ok(SipHead {
-        start_line,
-        headers,
-    })
+    Ok(SipHead { start_line, headers })
 }
 
 /// Expands the compact header forms of RFC 3261 (and a few extensions).
@@ -494,41 +426,18 @@ pub(crate) fn parse_response(head: &[u8]) -> Result<ParsedResponse, String> {
     let code = parts.next().unwrap_or_default();
     let reason = parts.next().unwrap_or_default().trim().to_string();
     if version != "SIP/2.0" {
-        return Err(format!(
-            "unsupported SIP version in status line {}",
-            printable(parsed.start_line.as_bytes())
-        ));
+        return Err(format!("unsupported SIP version in status line {}", printable(parsed.start_line.as_bytes())));
     }
     let status = match code.parse::<u16>() {
         Ok(s) if code.len() == 3 && (100..=699).contains(&s) => s,
-        _ => {
-            return Err(format!(
-                "malformed SIP status line {}",
-                printable(parsed.start_line.as_bytes())
-            ))
-        }
+        _ => return Err(format!("malformed SIP status line {}", printable(parsed.start_line.as_bytes()))),
     };
     let content_length = match parsed.get("Content-Length") {
         None => 0,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| format!("malformed Content-Length {}", printable(v.as_bytes())))?,
+        Some(v) => v.trim().parse::<usize>().map_err(|_| format!("malformed Content-Length {}", printable(v.as_bytes())))?,
     };
-    let allow = parsed
-        .all("Allow")
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .collect();
-    Ok(ParsedResponse {
-        status,
-        reason,
-        server: parsed.get("Server").map(str::to_string),
-        allow,
-        content_length,
-    })
+    let allow = parsed.all("Allow").flat_map(|v| v.split(',')).map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect();
+    Ok(ParsedResponse { status, reason, server: parsed.get("Server").map(str::to_string), allow, content_length })
 }
 
 #[cfg(test)]
@@ -622,15 +531,7 @@ mod tests {
             // Keep the stream open until the client is done.
             let _ = server.read(&mut buf).await;
         });
-        let obs = options(
-            &mut client,
-            "fe.ms.example",
-            5061,
-            "127.0.0.1",
-            Duration::from_millis(500),
-            cap,
-        )
-        .await;
+        let obs = options(&mut client, "fe.ms.example", 5061, "127.0.0.1", Duration::from_millis(500), cap).await;
         drop(client);
         let _ = peer.await;
         obs
@@ -645,22 +546,13 @@ mod tests {
         .await;
         assert_eq!(
             obs.outcome,
-            SipOutcome::Response {
-                status: 200,
-                reason: "OK".into(),
-                server: Some("Lab".into()),
-                allow: vec!["OPTIONS".into()],
-            }
+            SipOutcome::Response { status: 200, reason: "OK".into(), server: Some("Lab".into()), allow: vec!["OPTIONS".into()] }
         );
     }
 
     #[tokio::test]
     async fn a_provisional_body_is_skipped() {
-        let obs = against(
-            b"SIP/2.0 180 Ringing\nl: 5\n\nhelloSIP/2.0 486 Busy Here\n\n",
-            65536,
-        )
-        .await;
+        let obs = against(b"SIP/2.0 180 Ringing\nl: 5\n\nhelloSIP/2.0 486 Busy Here\n\n", 65536).await;
         match obs.outcome {
             SipOutcome::Response { status, .. } => assert_eq!(status, 486),
             other => panic!("{other:?}"),
@@ -697,15 +589,7 @@ mod tests {
     async fn silence_times_out_within_bounds() {
         let (mut client, _server) = duplex(1 << 16);
         let start = Instant::now();
-        let obs = options(
-            &mut client,
-            "fe",
-            5061,
-            "127.0.0.1",
-            Duration::from_millis(300),
-            65536,
-        )
-        .await;
+        let obs = options(&mut client, "fe", 5061, "127.0.0.1", Duration::from_millis(300), 65536).await;
         assert!(start.elapsed() < Duration::from_millis(1000));
         match obs.outcome {
             SipOutcome::Failed { message } => {
@@ -719,15 +603,7 @@ mod tests {
     async fn close_without_answer_is_named() {
         let (mut client, server) = duplex(1 << 16);
         drop(server);
-        let obs = options(
-            &mut client,
-            "fe",
-            5061,
-            "127.0.0.1",
-            Duration::from_millis(300),
-            65536,
-        )
-        .await;
+        let obs = options(&mut client, "fe", 5061, "127.0.0.1", Duration::from_millis(300), 65536).await;
         assert!(matches!(obs.outcome, SipOutcome::Failed { .. }));
     }
 }

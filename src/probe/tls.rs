@@ -23,14 +23,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
-use rustls::{
-    AlertDescription, CipherSuite, ClientConfig, DigitallySignedStruct, ProtocolVersion,
-    SignatureAlgorithm, SignatureScheme,
-};
+use rustls::{AlertDescription, CipherSuite, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureAlgorithm, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{
-    CertificateDer, PrivateKeyDer, ServerName, SubjectPublicKeyInfoDer, UnixTime,
-};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
@@ -95,46 +90,29 @@ pub struct ClientIdentity {
 
 impl Clone for ClientIdentity {
     fn clone(&self) -> Self {
-        ClientIdentity {
-            chain: self.chain.clone(),
-            key: self.key.clone_key(),
-            signing_key: self.signing_key.clone(),
-        }
+        ClientIdentity { chain: self.chain.clone(), key: self.key.clone_key(), signing_key: self.signing_key.clone() }
     }
 }
 
 impl fmt::Debug for ClientIdentity {
     /// Never prints key material.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientIdentity")
-            .field("chain_len", &self.chain.len())
-            .finish_non_exhaustive()
+        f.debug_struct("ClientIdentity").field("chain_len", &self.chain.len()).finish_non_exhaustive()
     }
 }
 
 impl ClientIdentity {
     /// Checks that the key is usable with the provider and matches the leaf.
-    pub fn new(
-        chain: Vec<CertificateDer<'static>>,
-        key: PrivateKeyDer<'static>,
-    ) -> Result<ClientIdentity, String> {
+    pub fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<ClientIdentity, String> {
         if chain.is_empty() {
             return Err("the client certificate chain is empty".to_string());
         }
         let provider = rustls::crypto::aws_lc_rs::default_provider();
-        let certified = CertifiedKey::from_der(chain.clone(), key.clone_key(), &provider).map_err(
-            |e| match e {
-                rustls::Error::InconsistentKeys(_) => {
-                    "the private key does not match the client certificate".to_string()
-                }
-                other => format!("the client private key is not usable: {other}"),
-            },
-        )?;
-        Ok(ClientIdentity {
-            chain,
-            key,
-            signing_key: certified.key,
-        })
+        let certified = CertifiedKey::from_der(chain.clone(), key.clone_key(), &provider).map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => "the private key does not match the client certificate".to_string(),
+            other => format!("the client private key is not usable: {other}"),
+        })?;
+        Ok(ClientIdentity { chain, key, signing_key: certified.key })
     }
 
     /// Loads a certificate chain (PEM, leaf first, or a single DER certificate) and a
@@ -152,10 +130,7 @@ impl ClientIdentity {
         } else if cert_bytes.first() == Some(&0x30) {
             vec![CertificateDer::from(cert_bytes)]
         } else {
-            return Err(format!(
-                "{}: neither a PEM certificate nor a DER certificate",
-                cert.display()
-            ));
+            return Err(format!("{}: neither a PEM certificate nor a DER certificate", cert.display()));
         };
 
         let key_bytes = read_file(key, "client private key")?;
@@ -166,15 +141,13 @@ impl ClientIdentity {
             ));
         } else if contains(&key_bytes, b"-----BEGIN") {
             PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|e| match e {
-                rustls_pki_types::pem::Error::NoItemsFound => format!(
-                    "{}: no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY) found",
-                    key.display()
-                ),
+                rustls_pki_types::pem::Error::NoItemsFound => {
+                    format!("{}: no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY) found", key.display())
+                }
                 other => format!("{}: garbled PEM: {other}", key.display()),
             })?
         } else {
-            PrivateKeyDer::try_from(key_bytes)
-                .map_err(|e| format!("{}: not a PEM or DER private key ({e})", key.display()))?
+            PrivateKeyDer::try_from(key_bytes).map_err(|e| format!("{}: not a PEM or DER private key ({e})", key.display()))?
         };
         ClientIdentity::new(chain, private_key).map_err(|e| format!("{}: {e}", key.display()))
     }
@@ -208,9 +181,7 @@ pub struct TlsProber {
 
 impl fmt::Debug for TlsProber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsProber")
-            .field("identity", &self.identity)
-            .finish_non_exhaustive()
+        f.debug_struct("TlsProber").field("identity", &self.identity).finish_non_exhaustive()
     }
 }
 
@@ -225,44 +196,23 @@ impl TlsProber {
             .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])
             .map_err(|e| format!("building the TLS client configuration: {e}"))?
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(CapturingVerifier {
-                capture: capture.clone(),
-                algs,
-            }))
-            .with_client_cert_resolver(Arc::new(RecordingResolver {
-                capture,
-                identity: None,
-            }));
+            .with_custom_certificate_verifier(Arc::new(CapturingVerifier { capture: capture.clone(), algs }))
+            .with_client_cert_resolver(Arc::new(RecordingResolver { capture, identity: None }));
         base.resumption = Resumption::disabled();
-        Ok(TlsProber {
-            base,
-            identity: identity.cloned(),
-            algs,
-        })
+        Ok(TlsProber { base, identity: identity.cloned(), algs })
     }
 
     /// A per-connection configuration wired to `capture`.
     fn config_for(&self, capture: &Arc<Capture>) -> ClientConfig {
         let mut config = self.base.clone();
-        config
-            .dangerous()
-            .set_certificate_verifier(Arc::new(CapturingVerifier {
-                capture: capture.clone(),
-                algs: self.algs,
-            }));
+        config.dangerous().set_certificate_verifier(Arc::new(CapturingVerifier { capture: capture.clone(), algs: self.algs }));
         let identity = self.identity.as_ref().map(|id| {
             Arc::new(CertifiedKey::new(
                 id.chain.clone(),
-                Arc::new(RecordingKey {
-                    inner: id.signing_key.clone(),
-                    capture: capture.clone(),
-                }),
+                Arc::new(RecordingKey { inner: id.signing_key.clone(), capture: capture.clone() }),
             ))
         });
-        config.client_auth_cert_resolver = Arc::new(RecordingResolver {
-            capture: capture.clone(),
-            identity,
-        });
+        config.client_auth_cert_resolver = Arc::new(RecordingResolver { capture: capture.clone(), identity });
         config
     }
 
@@ -277,13 +227,8 @@ impl TlsProber {
     ) -> (TlsObservation, Option<TlsStream<TcpStream>>) {
         let start = Instant::now();
         let capture = Arc::new(Capture::default());
-        let (outcome, stream) = self
-            .attempt(addr, server_name, start, timeout, &capture)
-            .await;
-        let observation = TlsObservation {
-            elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
-            outcome,
-        };
+        let (outcome, stream) = self.attempt(addr, server_name, start, timeout, &capture).await;
+        let observation = TlsObservation { elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX), outcome };
         (observation, stream)
     }
 
@@ -312,18 +257,11 @@ impl TlsProber {
             }
             Ok(Err(e)) => {
                 let (kind, msg) = match e.kind() {
-                    io::ErrorKind::ConnectionRefused => (
-                        TlsFailure::ConnectRefused,
-                        format!("{addr} refused the TCP connection (nothing listens there)"),
-                    ),
-                    io::ErrorKind::ConnectionReset => (
-                        TlsFailure::Reset,
-                        format!("{addr} reset the TCP connection attempt"),
-                    ),
-                    _ => (
-                        TlsFailure::Io,
-                        format!("TCP connection to {addr} failed: {e}"),
-                    ),
+                    io::ErrorKind::ConnectionRefused => {
+                        (TlsFailure::ConnectRefused, format!("{addr} refused the TCP connection (nothing listens there)"))
+                    }
+                    io::ErrorKind::ConnectionReset => (TlsFailure::Reset, format!("{addr} reset the TCP connection attempt")),
+                    _ => (TlsFailure::Io, format!("TCP connection to {addr} failed: {e}")),
                 };
                 return (capture.failed(kind, msg), None);
             }
@@ -354,10 +292,8 @@ impl TlsProber {
                     Some(other) => format!("{other:?}"),
                     None => "unknown".to_string(),
                 };
-                let cipher_suite = conn
-                    .negotiated_cipher_suite()
-                    .map(|s| iana_suite_name(s.suite()))
-                    .unwrap_or_else(|| "unknown".to_string());
+                let cipher_suite =
+                    conn.negotiated_cipher_suite().map(|s| iana_suite_name(s.suite())).unwrap_or_else(|| "unknown".to_string());
                 let outcome = TlsOutcome::Connected {
                     version,
                     cipher_suite,
@@ -384,12 +320,7 @@ pub async fn handshake(
         Err(message) => (
             TlsObservation {
                 elapsed_ms: 0,
-                outcome: TlsOutcome::Failed {
-                    kind: TlsFailure::Io,
-                    message,
-                    chain_pem: Vec::new(),
-                    client_cert_requested: false,
-                },
+                outcome: TlsOutcome::Failed { kind: TlsFailure::Io, message, chain_pem: Vec::new(), client_cert_requested: false },
             },
             None,
         ),
@@ -399,31 +330,15 @@ pub async fn handshake(
 /// The probe's limit, spelled out whenever rustls and the peer share nothing.
 const PROBE_LIMIT: &str = "this probe (rustls) speaks only TLS 1.2/1.3 with ECDHE key exchange and AEAD suites, so this is a limit of the probe, not proof that IM&P cannot connect; see the raw ClientHello result";
 
-fn classify_handshake_error(
-    e: &io::Error,
-    capture: &Capture,
-    have_identity: bool,
-) -> (TlsFailure, String) {
-    if let Some(tls) = e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
+fn classify_handshake_error(e: &io::Error, capture: &Capture, have_identity: bool) -> (TlsFailure, String) {
+    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
         return classify_rustls_error(tls, capture, have_identity);
     }
     let seen = capture.chain_len() > 0;
     match e.kind() {
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => (
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => (
             TlsFailure::Reset,
-            format!(
-                "the peer reset the connection during the TLS handshake{}",
-                if seen {
-                    " (after sending its certificate)"
-                } else {
-                    ""
-                }
-            ),
+            format!("the peer reset the connection during the TLS handshake{}", if seen { " (after sending its certificate)" } else { "" }),
         ),
         io::ErrorKind::UnexpectedEof => (
             TlsFailure::Closed,
@@ -437,11 +352,7 @@ fn classify_handshake_error(
     }
 }
 
-fn classify_rustls_error(
-    err: &rustls::Error,
-    capture: &Capture,
-    have_identity: bool,
-) -> (TlsFailure, String) {
+fn classify_rustls_error(err: &rustls::Error, capture: &Capture, have_identity: bool) -> (TlsFailure, String) {
     use rustls::Error as E;
     let seen = capture.chain_len() > 0;
     let requested = capture.requested.load(Ordering::SeqCst);
@@ -561,9 +472,7 @@ struct Capture {
 
 impl fmt::Debug for Capture {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Capture")
-            .field("chain_len", &self.chain_len())
-            .finish_non_exhaustive()
+        f.debug_struct("Capture").field("chain_len", &self.chain_len()).finish_non_exhaustive()
     }
 }
 
@@ -582,12 +491,7 @@ impl Capture {
     }
 
     fn failed(&self, kind: TlsFailure, message: String) -> TlsOutcome {
-        TlsOutcome::Failed {
-            kind,
-            message,
-            chain_pem: self.chain_pem(),
-            client_cert_requested: self.requested.load(Ordering::SeqCst),
-        }
+        TlsOutcome::Failed { kind, message, chain_pem: self.chain_pem(), client_cert_requested: self.requested.load(Ordering::SeqCst) }
     }
 }
 
@@ -645,11 +549,7 @@ struct RecordingResolver {
 }
 
 impl ResolvesClientCert for RecordingResolver {
-    fn resolve(
-        &self,
-        _root_hint_subjects: &[&[u8]],
-        _sigschemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
+    fn resolve(&self, _root_hint_subjects: &[&[u8]], _sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
         self.capture.requested.store(true, Ordering::SeqCst);
         self.identity.clone()
     }
@@ -691,11 +591,7 @@ pub fn pem_encode(der: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut b64 = String::with_capacity(der.len().div_ceil(3) * 4);
     for chunk in der.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 0x3f) as usize]);
         b64.push(sextet(18));
@@ -730,86 +626,45 @@ mod tests {
                 assert_eq!(back.as_ref(), der.as_slice(), "len {len}");
             }
         }
-        assert_eq!(
-            pem_encode(b"Man"),
-            "-----BEGIN CERTIFICATE-----\nTWFu\n-----END CERTIFICATE-----\n"
-        );
+        assert_eq!(pem_encode(b"Man"), "-----BEGIN CERTIFICATE-----\nTWFu\n-----END CERTIFICATE-----\n");
         assert!(pem_encode(b"Ma").contains("\nTWE=\n"));
         assert!(pem_encode(b"M").contains("\nTQ==\n"));
     }
 
     #[test]
     fn suite_and_alert_names_are_readable() {
-        assert_eq!(
-            iana_suite_name(CipherSuite::TLS13_AES_256_GCM_SHA384),
-            "TLS_AES_256_GCM_SHA384"
-        );
-        assert_eq!(
-            iana_suite_name(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
-        );
+        assert_eq!(iana_suite_name(CipherSuite::TLS13_AES_256_GCM_SHA384), "TLS_AES_256_GCM_SHA384");
+        assert_eq!(iana_suite_name(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
         assert_eq!(iana_suite_name(CipherSuite::from(0x7a7a)), "0x7a7a");
-        assert_eq!(
-            alert_name(AlertDescription::HandshakeFailure),
-            "handshake_failure (40)"
-        );
+        assert_eq!(alert_name(AlertDescription::HandshakeFailure), "handshake_failure (40)");
     }
 
     #[test]
     fn rustls_errors_map_to_named_failures() {
         let cap = Capture::default();
-        let (kind, msg) = classify_rustls_error(
-            &rustls::Error::AlertReceived(AlertDescription::HandshakeFailure),
-            &cap,
-            false,
-        );
+        let (kind, msg) = classify_rustls_error(&rustls::Error::AlertReceived(AlertDescription::HandshakeFailure), &cap, false);
         assert_eq!(kind, TlsFailure::NoCommonParameters);
         assert!(msg.contains("limit of the probe"), "{msg}");
-        let (kind, _) = classify_rustls_error(
-            &rustls::Error::PeerIncompatible(
-                rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13,
-            ),
-            &cap,
-            false,
-        );
+        let (kind, _) =
+            classify_rustls_error(&rustls::Error::PeerIncompatible(rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13), &cap, false);
         assert_eq!(kind, TlsFailure::NoCommonParameters);
-        let (kind, _) = classify_rustls_error(
-            &rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
-            &cap,
-            false,
-        );
+        let (kind, _) = classify_rustls_error(&rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType), &cap, false);
         assert_eq!(kind, TlsFailure::NotTls);
 
         // Once the peer has shown a certificate and asked for ours, a
         // handshake_failure is about the missing client certificate.
         cap.chain().push(CertificateDer::from(vec![0x30, 0x00]));
         cap.requested.store(true, Ordering::SeqCst);
-        let (kind, msg) = classify_rustls_error(
-            &rustls::Error::AlertReceived(AlertDescription::HandshakeFailure),
-            &cap,
-            false,
-        );
+        let (kind, msg) = classify_rustls_error(&rustls::Error::AlertReceived(AlertDescription::HandshakeFailure), &cap, false);
         assert_eq!(kind, TlsFailure::Alert);
         assert!(msg.contains("no client certificate is configured"), "{msg}");
 
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);
-        assert_eq!(
-            classify_handshake_error(&reset, &cap, false).0,
-            TlsFailure::Reset
-        );
+        assert_eq!(classify_handshake_error(&reset, &cap, false).0, TlsFailure::Reset);
         let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "tls handshake eof");
-        assert_eq!(
-            classify_handshake_error(&eof, &cap, false).0,
-            TlsFailure::Closed
-        );
-        let wrapped = io::Error::new(
-            io::ErrorKind::InvalidData,
-            rustls::Error::AlertReceived(AlertDescription::UnknownCA),
-        );
-        assert_eq!(
-            classify_handshake_error(&wrapped, &cap, false).0,
-            TlsFailure::Alert
-        );
+        assert_eq!(classify_handshake_error(&eof, &cap, false).0, TlsFailure::Closed);
+        let wrapped = io::Error::new(io::ErrorKind::InvalidData, rustls::Error::AlertReceived(AlertDescription::UnknownCA));
+        assert_eq!(classify_handshake_error(&wrapped, &cap, false).0, TlsFailure::Alert);
     }
 
     #[test]

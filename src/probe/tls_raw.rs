@@ -42,101 +42,33 @@ const EXT_SUPPORTED_VERSIONS: u16 = 43;
 /// (IANA code, IANA name, OpenSSL name). The IM&P UI and its TLS contexts use the
 /// OpenSSL spelling, RFCs and Microsoft use the IANA one; reports may need either.
 const SUITES: &[(u16, &str, &str)] = &[
-    (
-        0xc02f,
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        "ECDHE-RSA-AES128-GCM-SHA256",
-    ),
-    (
-        0xc030,
-        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        "ECDHE-RSA-AES256-GCM-SHA384",
-    ),
-    (
-        0xc02b,
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-        "ECDHE-ECDSA-AES128-GCM-SHA256",
-    ),
-    (
-        0xc02c,
-        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        "ECDHE-ECDSA-AES256-GCM-SHA384",
-    ),
-    (
-        0xc027,
-        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-        "ECDHE-RSA-AES128-SHA256",
-    ),
-    (
-        0xc028,
-        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
-        "ECDHE-RSA-AES256-SHA384",
-    ),
-    (
-        0xc023,
-        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-        "ECDHE-ECDSA-AES128-SHA256",
-    ),
-    (
-        0xc024,
-        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
-        "ECDHE-ECDSA-AES256-SHA384",
-    ),
-    (
-        0xc013,
-        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-        "ECDHE-RSA-AES128-SHA",
-    ),
-    (
-        0xc014,
-        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-        "ECDHE-RSA-AES256-SHA",
-    ),
-    (
-        0xc009,
-        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-        "ECDHE-ECDSA-AES128-SHA",
-    ),
-    (
-        0xc00a,
-        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-        "ECDHE-ECDSA-AES256-SHA",
-    ),
-    (
-        0x009c,
-        "TLS_RSA_WITH_AES_128_GCM_SHA256",
-        "AES128-GCM-SHA256",
-    ),
-    (
-        0x009d,
-        "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        "AES256-GCM-SHA384",
-    ),
+    (0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"),
+    (0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"),
+    (0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"),
+    (0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"),
+    (0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256"),
+    (0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384"),
+    (0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256"),
+    (0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384"),
+    (0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"),
+    (0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA"),
+    (0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"),
+    (0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"),
+    (0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256"),
+    (0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"),
     (0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"),
     (0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256"),
     (0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"),
     (0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"),
     (0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "DES-CBC3-SHA"),
     // Not offered, but a broken peer may name them and reports should still read well.
-    (
-        0xcca8,
-        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        "ECDHE-RSA-CHACHA20-POLY1305",
-    ),
-    (
-        0xcca9,
-        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-        "ECDHE-ECDSA-CHACHA20-POLY1305",
-    ),
+    (0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"),
+    (0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"),
     (0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RC4-SHA"),
     (0x0004, "TLS_RSA_WITH_RC4_128_MD5", "RC4-MD5"),
     (0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"),
     (0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
-    (
-        0x1303,
-        "TLS_CHACHA20_POLY1305_SHA256",
-        "TLS_CHACHA20_POLY1305_SHA256",
-    ),
+    (0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
 ];
 
 /// What the ClientHello offers, in preference order: forward-secret AEAD first, then
@@ -279,10 +211,7 @@ fn put_extension(out: &mut Vec<u8>, kind: u16, body: &[u8]) {
 /// (RFC 6066 forbids IP literals in server_name, and a trailing dot is not sent).
 fn sni_host(sni: Option<&str>) -> Option<&str> {
     let s = sni?.trim().trim_end_matches('.');
-    let dns_like = !s.is_empty()
-        && s.len() <= 253
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+    let dns_like = !s.is_empty() && s.len() <= 253 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
     if !dns_like || s.parse::<IpAddr>().is_ok() {
         return None;
     }
@@ -293,9 +222,7 @@ fn sni_host(sni: Option<&str>) -> Option<&str> {
 /// this handshake is never completed.
 fn hello_random() -> [u8; 32] {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mut state = (now.as_nanos() as u64) ^ count.rotate_left(32) ^ u64::from(std::process::id());
     let mut out = [0u8; 32];
@@ -429,33 +356,24 @@ impl fmt::Display for RawError {
                 write!(f, "no TCP connection within {timeout_ms} ms")
             }
             RawError::ConnectRefused => write!(f, "connection refused (nothing listens on the port)"),
-            RawError::Timeout {
-                stage,
-                after_bytes,
-                timeout_ms,
-            } => match stage {
+            RawError::Timeout { stage, after_bytes, timeout_ms } => match stage {
                 TimeoutStage::SendingClientHello => {
                     write!(f, "could not send the ClientHello within {timeout_ms} ms")
                 }
                 TimeoutStage::AwaitingServerHello if *after_bytes == 0 => {
                     write!(f, "no answer within {timeout_ms} ms after ClientHello")
                 }
-                TimeoutStage::AwaitingServerHello => write!(
-                    f,
-                    "no complete ServerHello within {timeout_ms} ms ({after_bytes} bytes received)"
-                ),
-                TimeoutStage::ReadingServerFlight => write!(
-                    f,
-                    "peer stalled after {after_bytes} bytes: no ServerHelloDone within {timeout_ms} ms"
-                ),
+                TimeoutStage::AwaitingServerHello => {
+                    write!(f, "no complete ServerHello within {timeout_ms} ms ({after_bytes} bytes received)")
+                }
+                TimeoutStage::ReadingServerFlight => {
+                    write!(f, "peer stalled after {after_bytes} bytes: no ServerHelloDone within {timeout_ms} ms")
+                }
             },
             RawError::Reset { after_bytes } => {
                 write!(f, "connection reset by peer after {after_bytes} bytes")
             }
-            RawError::Closed { after_bytes } => write!(
-                f,
-                "peer closed the connection after {after_bytes} bytes, before ServerHelloDone"
-            ),
+            RawError::Closed { after_bytes } => write!(f, "peer closed the connection after {after_bytes} bytes, before ServerHelloDone"),
             RawError::Alert { level, code, name } => {
                 if level == "fatal" {
                     write!(f, "TLS alert: {name} ({code})")
@@ -463,11 +381,7 @@ impl fmt::Display for RawError {
                     write!(f, "TLS alert ({level}): {name} ({code})")
                 }
             }
-            RawError::NotTls {
-                first_bytes,
-                preview,
-                looks_like,
-            } => match looks_like {
+            RawError::NotTls { first_bytes, preview, looks_like } => match looks_like {
                 Some(kind) => write!(f, "not TLS: looks like {kind} ({preview:?})"),
                 None => write!(f, "not TLS: first bytes {first_bytes} ({preview:?})"),
             },
@@ -489,21 +403,8 @@ fn malformed(what: impl Into<String>) -> RawError {
 /// Names the bytes a non-TLS peer sent, so "not TLS" can say what it is instead.
 fn not_tls(bytes: &[u8]) -> RawError {
     let head = &bytes[..bytes.len().min(16)];
-    let first_bytes = head
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let preview: String = head
-        .iter()
-        .map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            }
-        })
-        .collect();
+    let first_bytes = head.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+    let preview: String = head.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
     let looks_like = if head.starts_with(b"HTTP/") {
         Some("HTTP")
     } else if head.starts_with(b"SIP/2.0") {
@@ -514,20 +415,12 @@ fn not_tls(bytes: &[u8]) -> RawError {
         Some("an SMTP or FTP banner")
     } else if head.len() >= 3 && head[0] & 0x80 != 0 && head[2] == 4 {
         Some("an SSLv2 ServerHello")
-    } else if !head.is_empty()
-        && head
-            .iter()
-            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
-    {
+    } else if !head.is_empty() && head.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
         Some("plain text")
     } else {
         None
     };
-    RawError::NotTls {
-        first_bytes,
-        preview,
-        looks_like: looks_like.map(str::to_string),
-    }
+    RawError::NotTls { first_bytes, preview, looks_like: looks_like.map(str::to_string) }
 }
 
 /// What path 1 saw of the server's first flight.
@@ -555,9 +448,7 @@ impl RawHandshake {
         RawHandshake {
             version: version_label(p.version),
             version_code: p.version,
-            cipher_suite: suite_name(p.cipher_suite)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("0x{:04x}", p.cipher_suite)),
+            cipher_suite: suite_name(p.cipher_suite).map(str::to_string).unwrap_or_else(|| format!("0x{:04x}", p.cipher_suite)),
             cipher_code: p.cipher_suite,
             chain_pem: p.certificates.iter().map(|c| der_to_pem(c)).collect(),
             client_cert_requested: p.client_cert_requested,
@@ -651,11 +542,7 @@ impl<'a> Reader<'a> {
 
     fn take(&mut self, n: usize, field: &str) -> Result<&'a [u8], RawError> {
         if n > self.data.len() {
-            return Err(malformed(format!(
-                "{} {field} needs {n} bytes, only {} left",
-                self.msg,
-                self.data.len()
-            )));
+            return Err(malformed(format!("{} {field} needs {n} bytes, only {} left", self.msg, self.data.len())));
         }
         let (head, tail) = self.data.split_at(n);
         self.data = tail;
@@ -684,11 +571,7 @@ impl<'a> Reader<'a> {
             _ => self.u24(field)?,
         };
         if len > self.data.len() {
-            return Err(malformed(format!(
-                "{} {field} length {len} exceeds the message ({} bytes left)",
-                self.msg,
-                self.data.len()
-            )));
+            return Err(malformed(format!("{} {field} length {len} exceeds the message ({} bytes left)", self.msg, self.data.len())));
         }
         self.take(len, field)
     }
@@ -701,11 +584,7 @@ impl<'a> Reader<'a> {
         if self.data.is_empty() {
             Ok(())
         } else {
-            Err(malformed(format!(
-                "{} has {} trailing bytes",
-                self.msg,
-                self.data.len()
-            )))
+            Err(malformed(format!("{} has {} trailing bytes", self.msg, self.data.len())))
         }
     }
 }
@@ -815,11 +694,7 @@ impl HelloParser {
             };
             let head = &self.pending[..self.pending.len().min(decisive)];
             let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
-            malformed(format!(
-                "record {} does not start like a TLS record ({})",
-                self.records_seen + 1,
-                hex.join(" ")
-            ))
+            malformed(format!("record {} does not start like a TLS record ({})", self.records_seen + 1, hex.join(" ")))
         }
     }
 
@@ -846,15 +721,10 @@ impl HelloParser {
             let content_type = buf[0];
             let len = usize::from(u16::from_be_bytes([buf[3], buf[4]]));
             if len > MAX_RECORD_LEN {
-                break Err(malformed(format!(
-                    "record length {len} exceeds the TLS limit of {MAX_RECORD_LEN}"
-                )));
+                break Err(malformed(format!("record length {len} exceeds the TLS limit of {MAX_RECORD_LEN}")));
             }
             if len == 0 && content_type != CT_APPLICATION_DATA {
-                break Err(malformed(format!(
-                    "empty {} record",
-                    content_type_name(content_type)
-                )));
+                break Err(malformed(format!("empty {} record", content_type_name(content_type))));
             }
             if buf.len() < 5 + len {
                 break Ok(Progress::NeedMore);
@@ -872,8 +742,7 @@ impl HelloParser {
             self.records_seen += 1;
             let step = match content_type {
                 CT_HANDSHAKE => {
-                    self.handshake
-                        .extend_from_slice(&self.pending[payload_range]);
+                    self.handshake.extend_from_slice(&self.pending[payload_range]);
                     self.process_handshake()
                 }
                 CT_ALERT => {
@@ -893,10 +762,7 @@ impl HelloParser {
 
     fn process_alert(&mut self, payload: &[u8]) -> Result<(), RawError> {
         if payload.len() % 2 != 0 {
-            return Err(malformed(format!(
-                "alert record of {} bytes (alerts are 2 bytes each)",
-                payload.len()
-            )));
+            return Err(malformed(format!("alert record of {} bytes (alerts are 2 bytes each)", payload.len())));
         }
         for pair in payload.chunks_exact(2) {
             let (level, code) = (pair[0], pair[1]);
@@ -911,11 +777,7 @@ impl HelloParser {
                 2 => "fatal".to_string(),
                 n => format!("level {n}"),
             };
-            return Err(RawError::Alert {
-                level,
-                code,
-                name: alert_name(code).to_string(),
-            });
+            return Err(RawError::Alert { level, code, name: alert_name(code).to_string() });
         }
         Ok(())
     }
@@ -966,33 +828,17 @@ impl HelloParser {
         let name = handshake_name(kind);
         match kind {
             HS_HELLO_REQUEST => Ok(()),
-            HS_SERVER_HELLO if self.server_hello_seen => {
-                Err(malformed("a second ServerHello in the same handshake"))
-            }
+            HS_SERVER_HELLO if self.server_hello_seen => Err(malformed("a second ServerHello in the same handshake")),
             HS_SERVER_HELLO => Ok(()),
-            HS_CERTIFICATE
-            | HS_SERVER_KEY_EXCHANGE
-            | HS_CERTIFICATE_REQUEST
-            | HS_SERVER_HELLO_DONE
-            | HS_CERTIFICATE_STATUS
+            HS_CERTIFICATE | HS_SERVER_KEY_EXCHANGE | HS_CERTIFICATE_REQUEST | HS_SERVER_HELLO_DONE | HS_CERTIFICATE_STATUS
                 if !self.server_hello_seen =>
             {
                 Err(malformed(format!("{name} before ServerHello")))
             }
-            HS_CERTIFICATE if self.certificate_seen => {
-                Err(malformed("a second Certificate message"))
-            }
-            HS_CERTIFICATE_REQUEST if self.client_cert_requested => {
-                Err(malformed("a second CertificateRequest message"))
-            }
-            HS_CERTIFICATE
-            | HS_SERVER_KEY_EXCHANGE
-            | HS_CERTIFICATE_REQUEST
-            | HS_SERVER_HELLO_DONE
-            | HS_CERTIFICATE_STATUS => Ok(()),
-            _ => Err(malformed(format!(
-                "unexpected {name} before ServerHelloDone"
-            ))),
+            HS_CERTIFICATE if self.certificate_seen => Err(malformed("a second Certificate message")),
+            HS_CERTIFICATE_REQUEST if self.client_cert_requested => Err(malformed("a second CertificateRequest message")),
+            HS_CERTIFICATE | HS_SERVER_KEY_EXCHANGE | HS_CERTIFICATE_REQUEST | HS_SERVER_HELLO_DONE | HS_CERTIFICATE_STATUS => Ok(()),
+            _ => Err(malformed(format!("unexpected {name} before ServerHelloDone"))),
         }
     }
 
@@ -1002,10 +848,7 @@ impl HelloParser {
                 if body.is_empty() {
                     Ok(())
                 } else {
-                    Err(malformed(format!(
-                        "HelloRequest with a {}-byte body",
-                        body.len()
-                    )))
+                    Err(malformed(format!("HelloRequest with a {}-byte body", body.len())))
                 }
             }
             HS_SERVER_HELLO => self.server_hello(body),
@@ -1013,10 +856,7 @@ impl HelloParser {
             HS_CERTIFICATE_REQUEST => self.certificate_request(body),
             HS_SERVER_HELLO_DONE => {
                 if !body.is_empty() {
-                    return Err(malformed(format!(
-                        "ServerHelloDone with a {}-byte body",
-                        body.len()
-                    )));
+                    return Err(malformed(format!("ServerHelloDone with a {}-byte body", body.len())));
                 }
                 self.server_hello_done = true;
                 Ok(())
@@ -1030,24 +870,17 @@ impl HelloParser {
         let mut r = Reader::new("ServerHello", body);
         let version = r.u16("version")?;
         if version >> 8 != 3 {
-            return Err(malformed(format!(
-                "ServerHello version 0x{version:04x} is not SSL 3 / TLS"
-            )));
+            return Err(malformed(format!("ServerHello version 0x{version:04x} is not SSL 3 / TLS")));
         }
         r.take(32, "random")?;
         let session_id = r.vec(1, "session_id")?;
         if session_id.len() > 32 {
-            return Err(malformed(format!(
-                "ServerHello session_id of {} bytes (at most 32)",
-                session_id.len()
-            )));
+            return Err(malformed(format!("ServerHello session_id of {} bytes (at most 32)", session_id.len())));
         }
         let suite = r.u16("cipher_suite")?;
         let compression = r.u8("compression_method")?;
         if compression != 0 {
-            return Err(malformed(format!(
-                "ServerHello chose compression method {compression}, which was not offered"
-            )));
+            return Err(malformed(format!("ServerHello chose compression method {compression}, which was not offered")));
         }
         let mut chosen = version;
         if !r.is_empty() {
@@ -1077,10 +910,7 @@ impl HelloParser {
         while !list.is_empty() {
             let cert = list.vec(3, "certificate")?;
             if cert.is_empty() {
-                return Err(malformed(format!(
-                    "Certificate entry {} is empty",
-                    certs.len() + 1
-                )));
+                return Err(malformed(format!("Certificate entry {} is empty", certs.len() + 1)));
             }
             certs.push(cert.to_vec());
         }
@@ -1099,10 +929,7 @@ impl HelloParser {
         if self.version >= 0x0303 {
             let sigs = r.vec(2, "signature_algorithms")?;
             if sigs.len() % 2 != 0 {
-                return Err(malformed(format!(
-                    "CertificateRequest signature_algorithms of odd length {}",
-                    sigs.len()
-                )));
+                return Err(malformed(format!("CertificateRequest signature_algorithms of odd length {}", sigs.len())));
             }
         }
         let mut cas = Reader::new("CertificateRequest", r.vec(2, "certificate_authorities")?);
@@ -1138,59 +965,33 @@ fn io_error(e: &std::io::Error, after_bytes: usize, doing: &str) -> RawError {
     use std::io::ErrorKind;
     let after_bytes = after_bytes as u64;
     match e.kind() {
-        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
-            RawError::Reset { after_bytes }
-        }
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => RawError::Reset { after_bytes },
         ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof => RawError::Closed { after_bytes },
-        _ => RawError::Io {
-            message: format!("{doing} after {after_bytes} bytes: {e}"),
-        },
+        _ => RawError::Io { message: format!("{doing} after {after_bytes} bytes: {e}") },
     }
 }
 
 /// Sends the path-1 ClientHello to `addr` and reads the server's first flight. Never
 /// takes longer than `timeout` overall (connect included) and never panics: every
 /// failure becomes a `RawError` in the observation.
-pub async fn probe(
-    addr: SocketAddr,
-    sni: Option<&str>,
-    timeout: Duration,
-    max_bytes: usize,
-) -> RawObservation {
+pub async fn probe(addr: SocketAddr, sni: Option<&str>, timeout: Duration, max_bytes: usize) -> RawObservation {
     let started = Instant::now();
     let (outcome, partial) = run(addr, sni, timeout, max_bytes).await;
-    RawObservation {
-        elapsed_ms: millis(started.elapsed()),
-        outcome,
-        partial,
-    }
+    RawObservation { elapsed_ms: millis(started.elapsed()), outcome, partial }
 }
 
-async fn run(
-    addr: SocketAddr,
-    sni: Option<&str>,
-    timeout: Duration,
-    max_bytes: usize,
-) -> (RawOutcome, Option<RawHandshake>) {
+async fn run(addr: SocketAddr, sni: Option<&str>, timeout: Duration, max_bytes: usize) -> (RawOutcome, Option<RawHandshake>) {
     use tokio::time::timeout_at;
     let timeout_ms = millis(timeout);
     let now = tokio::time::Instant::now();
     // A absurd timeout must not overflow the clock; a day is "forever" here.
-    let deadline = now
-        .checked_add(timeout)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400));
+    let deadline = now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(86_400));
     let failed = |e| (RawOutcome::Failed(e), None);
 
     let mut stream = match timeout_at(deadline, TcpStream::connect(addr)).await {
         Err(_) => return failed(RawError::ConnectTimeout { timeout_ms }),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            return failed(RawError::ConnectRefused)
-        }
-        Ok(Err(e)) => {
-            return failed(RawError::Io {
-                message: format!("connecting to {addr}: {e}"),
-            })
-        }
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => return failed(RawError::ConnectRefused),
+        Ok(Err(e)) => return failed(RawError::Io { message: format!("connecting to {addr}: {e}") }),
         Ok(Ok(s)) => s,
     };
     // Best effort: only affects latency of the single small write.
@@ -1198,13 +999,7 @@ async fn run(
 
     let hello = client_hello(sni);
     match timeout_at(deadline, stream.write_all(&hello)).await {
-        Err(_) => {
-            return failed(RawError::Timeout {
-                stage: TimeoutStage::SendingClientHello,
-                after_bytes: 0,
-                timeout_ms,
-            })
-        }
+        Err(_) => return failed(RawError::Timeout { stage: TimeoutStage::SendingClientHello, after_bytes: 0, timeout_ms }),
         Ok(Err(e)) => return failed(io_error(&e, 0, "sending the ClientHello")),
         Ok(Ok(())) => {}
     }
@@ -1213,34 +1008,17 @@ async fn run(
     let mut buf = vec![0u8; 16 * 1024];
     let error = loop {
         match timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => {
-                break RawError::Timeout {
-                    stage: parser.stage(),
-                    after_bytes: parser.received() as u64,
-                    timeout_ms,
-                }
-            }
-            Ok(Ok(0)) => {
-                break RawError::Closed {
-                    after_bytes: parser.received() as u64,
-                }
-            }
+            Err(_) => break RawError::Timeout { stage: parser.stage(), after_bytes: parser.received() as u64, timeout_ms },
+            Ok(Ok(0)) => break RawError::Closed { after_bytes: parser.received() as u64 },
             Ok(Ok(n)) => match parser.feed(&buf[..n.min(buf.len())]) {
-                Ok(Progress::Done) => {
-                    return (
-                        RawOutcome::Handshake(RawHandshake::from_parser(&parser)),
-                        None,
-                    )
-                }
+                Ok(Progress::Done) => return (RawOutcome::Handshake(RawHandshake::from_parser(&parser)), None),
                 Ok(Progress::NeedMore) => {}
                 Err(e) => break e,
             },
             Ok(Err(e)) => break io_error(&e, parser.received(), "reading the server's answer"),
         }
     };
-    let partial = parser
-        .server_hello_seen()
-        .then(|| RawHandshake::from_parser(&parser));
+    let partial = parser.server_hello_seen().then(|| RawHandshake::from_parser(&parser));
     (RawOutcome::Failed(error), partial)
 }
 
@@ -1262,10 +1040,7 @@ mod tests {
         let mut hs = wire::server_hello(0x0303, 0xc02f);
         hs.extend(wire::certificate(&[fake_cert(1, 900), fake_cert(2, 700)]));
         hs.extend(wire::handshake(12, &[3, 0, 23, 65, 4]));
-        hs.extend(wire::certificate_request(
-            0x0303,
-            &[vec![0x30, 0x00], vec![0x30, 0x03, 1, 2, 3]],
-        ));
+        hs.extend(wire::certificate_request(0x0303, &[vec![0x30, 0x00], vec![0x30, 0x03, 1, 2, 3]]));
         hs.extend(wire::server_hello_done());
         hs
     }
@@ -1280,10 +1055,7 @@ mod tests {
         let (_, r) = feed_all(bytes);
         match r {
             Err(RawError::Malformed { what }) => {
-                assert!(
-                    what.contains(needle),
-                    "{what:?} does not mention {needle:?}"
-                )
+                assert!(what.contains(needle), "{what:?} does not mention {needle:?}")
             }
             other => panic!("expected Malformed({needle}), got {other:?}"),
         }
@@ -1295,10 +1067,7 @@ mod tests {
         assert_eq!(p.cipher_suite, 0xc02f);
         assert_eq!(p.certificates, vec![fake_cert(1, 900), fake_cert(2, 700)]);
         assert!(p.client_cert_requested);
-        assert_eq!(
-            p.acceptable_ca_names,
-            vec![vec![0x30, 0x00], vec![0x30, 0x03, 1, 2, 3]]
-        );
+        assert_eq!(p.acceptable_ca_names, vec![vec![0x30, 0x00], vec![0x30, 0x03, 1, 2, 3]]);
     }
 
     #[test]
@@ -1318,10 +1087,7 @@ mod tests {
         bytes.extend(wire::record(22, 0x0303, &cert[third..2 * third]));
         let mut tail = cert[2 * third..].to_vec();
         tail.extend(wire::handshake(12, &[3, 0, 23, 65, 4]));
-        tail.extend(wire::certificate_request(
-            0x0303,
-            &[vec![0x30, 0x00], vec![0x30, 0x03, 1, 2, 3]],
-        ));
+        tail.extend(wire::certificate_request(0x0303, &[vec![0x30, 0x00], vec![0x30, 0x03, 1, 2, 3]]));
         tail.extend(wire::server_hello_done());
         bytes.extend(wire::record(22, 0x0303, &tail));
         let (p, r) = feed_all(&bytes);
@@ -1360,11 +1126,7 @@ mod tests {
 
         let mut p = HelloParser::new(CAP);
         let mut two = wire::record(22, 0x0303, &wire::server_hello(0x0303, 0x002f));
-        two.extend(wire::record(
-            22,
-            0x0303,
-            &wire::certificate(&[fake_cert(3, 100)]),
-        ));
+        two.extend(wire::record(22, 0x0303, &wire::certificate(&[fake_cert(3, 100)])));
         assert_eq!(p.feed(&two), Ok(Progress::NeedMore));
         assert!(p.server_hello_seen());
         assert_eq!(p.stage(), TimeoutStage::ReadingServerFlight);
@@ -1379,10 +1141,7 @@ mod tests {
         let (_, r) = feed_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
         let e = r.unwrap_err();
         assert!(matches!(&e, RawError::NotTls { looks_like: Some(k), .. } if k == "HTTP"));
-        assert_eq!(
-            e.to_string(),
-            "not TLS: looks like HTTP (\"HTTP/1.1 400 Bad\")"
-        );
+        assert_eq!(e.to_string(), "not TLS: looks like HTTP (\"HTTP/1.1 400 Bad\")");
     }
 
     #[test]
@@ -1391,15 +1150,8 @@ mod tests {
         bytes.extend(wire::record(22, 0x0303, &flight_messages()));
         let (p, r) = feed_all(&bytes);
         match r {
-            Err(RawError::NotTls {
-                first_bytes,
-                looks_like,
-                ..
-            }) => {
-                assert!(
-                    first_bytes.starts_with("00 01 fe 16 03 03"),
-                    "{first_bytes}"
-                );
+            Err(RawError::NotTls { first_bytes, looks_like, .. }) => {
+                assert!(first_bytes.starts_with("00 01 fe 16 03 03"), "{first_bytes}");
                 assert_eq!(looks_like, None);
             }
             other => panic!("expected NotTls, got {other:?}"),
@@ -1447,32 +1199,16 @@ mod tests {
         let mut short = hello.clone();
         short[3] = 20;
         short.truncate(4 + 20);
-        assert_malformed(
-            &wire::record(22, 0x0303, &short),
-            "ServerHello random needs 32 bytes, only 18 left",
-        );
+        assert_malformed(&wire::record(22, 0x0303, &short), "ServerHello random needs 32 bytes, only 18 left");
         // Zero.
-        assert_malformed(
-            &wire::record(22, 0x0303, &wire::handshake(2, &[])),
-            "ServerHello version needs 2 bytes",
-        );
+        assert_malformed(&wire::record(22, 0x0303, &wire::handshake(2, &[])), "ServerHello version needs 2 bytes");
         // Too long: beyond the cap is refused from the header alone.
         let mut bytes = wire::record(22, 0x0303, &hello);
         bytes.extend(wire::record(22, 0x0303, &[11, 0x10, 0x00, 0x00, 0, 0]));
         let (_, r) = feed_all(&bytes);
         let e = r.unwrap_err();
-        assert_eq!(
-            e,
-            RawError::TooLarge {
-                what: "Certificate message".into(),
-                size: 1 << 20,
-                cap: CAP as u64
-            }
-        );
-        assert_eq!(
-            e.to_string(),
-            "Certificate message of 1048576 bytes exceeds the 262144-byte cap"
-        );
+        assert_eq!(e, RawError::TooLarge { what: "Certificate message".into(), size: 1 << 20, cap: CAP as u64 });
+        assert_eq!(e.to_string(), "Certificate message of 1048576 bytes exceeds the 262144-byte cap");
         // Too long but under the cap: waits; the flight is incomplete.
         let mut long = hello.clone();
         long[3] = long[3].wrapping_add(40);
@@ -1482,10 +1218,7 @@ mod tests {
         // Trailing bytes inside a message are refused.
         let mut body = hello[4..].to_vec();
         body.push(0);
-        assert_malformed(
-            &wire::record(22, 0x0303, &wire::handshake(2, &body)),
-            "trailing",
-        );
+        assert_malformed(&wire::record(22, 0x0303, &wire::handshake(2, &body)), "trailing");
     }
 
     fn after_hello(msgs: &[Vec<u8>]) -> Vec<u8> {
@@ -1504,10 +1237,7 @@ mod tests {
         body.extend_from_slice(&fake_cert(1, 50));
         let bytes = after_hello(&[wire::handshake(11, &body)]);
         let (_, r) = feed_all(&bytes);
-        assert_eq!(
-            r.unwrap_err().to_string(),
-            "malformed: Certificate certificate_list length 70000 exceeds the message (50 bytes left)"
-        );
+        assert_eq!(r.unwrap_err().to_string(), "malformed: Certificate certificate_list length 70000 exceeds the message (50 bytes left)");
         // certificate_list shorter than the message.
         let mut body = Vec::new();
         wire::put_u24(&mut body, 10);
@@ -1520,15 +1250,9 @@ mod tests {
         let mut body = Vec::new();
         wire::put_u24(&mut body, list.len());
         body.extend_from_slice(&list);
-        assert_malformed(
-            &after_hello(&[wire::handshake(11, &body)]),
-            "certificate length 500 exceeds",
-        );
+        assert_malformed(&after_hello(&[wire::handshake(11, &body)]), "certificate length 500 exceeds");
         // A zero-length entry.
-        assert_malformed(
-            &after_hello(&[wire::handshake(11, &[0, 0, 3, 0, 0, 0])]),
-            "entry 1 is empty",
-        );
+        assert_malformed(&after_hello(&[wire::handshake(11, &[0, 0, 3, 0, 0, 0])]), "entry 1 is empty");
         // A zero-length list is a legal (if useless) empty chain.
         let bytes = after_hello(&[wire::handshake(11, &[0, 0, 0]), wire::server_hello_done()]);
         let (p, r) = feed_all(&bytes);
@@ -1544,10 +1268,7 @@ mod tests {
         body.push(33);
         body.extend_from_slice(&[0; 33]);
         body.extend_from_slice(&[0xc0, 0x2f, 0]);
-        assert_malformed(
-            &wire::record(22, 0x0303, &wire::handshake(2, &body)),
-            "session_id of 33 bytes",
-        );
+        assert_malformed(&wire::record(22, 0x0303, &wire::handshake(2, &body)), "session_id of 33 bytes");
         // Extensions block longer than the message.
         let mut hello = wire::server_hello(0x0303, 0xc02f);
         let n = hello.len();
@@ -1555,42 +1276,23 @@ mod tests {
         assert_malformed(&wire::record(22, 0x0303, &hello), "extensions length 261");
         // A distinguished name longer than the CA list.
         let mut body = vec![1, 1, 0, 2, 4, 1, 0, 4, 0, 9, 0x30, 0];
-        assert_malformed(
-            &after_hello(&[wire::handshake(13, &body)]),
-            "distinguished name length 9",
-        );
+        assert_malformed(&after_hello(&[wire::handshake(13, &body)]), "distinguished name length 9");
         // Signature algorithms of odd length.
         body = vec![1, 1, 0, 1, 4, 0, 0];
         assert_malformed(&after_hello(&[wire::handshake(13, &body)]), "odd length");
         // ServerHelloDone with a body.
-        assert_malformed(
-            &after_hello(&[wire::handshake(14, &[0])]),
-            "ServerHelloDone with a 1-byte body",
-        );
+        assert_malformed(&after_hello(&[wire::handshake(14, &[0])]), "ServerHelloDone with a 1-byte body");
         // An alert record of one byte.
         assert_malformed(&[21, 3, 3, 0, 1, 2], "alert record of 1 bytes");
     }
 
     #[test]
     fn messages_out_of_order_are_refused() {
+        assert_malformed(&wire::record(22, 0x0303, &wire::certificate(&[fake_cert(1, 10)])), "Certificate before ServerHello");
+        assert_malformed(&after_hello(&[wire::server_hello(0x0303, 0xc02f)]), "second ServerHello");
+        assert_malformed(&after_hello(&[wire::handshake(20, &[0; 12])]), "unexpected Finished");
         assert_malformed(
-            &wire::record(22, 0x0303, &wire::certificate(&[fake_cert(1, 10)])),
-            "Certificate before ServerHello",
-        );
-        assert_malformed(
-            &after_hello(&[wire::server_hello(0x0303, 0xc02f)]),
-            "second ServerHello",
-        );
-        assert_malformed(
-            &after_hello(&[wire::handshake(20, &[0; 12])]),
-            "unexpected Finished",
-        );
-        assert_malformed(
-            &[
-                wire::record(22, 0x0303, &wire::server_hello(0x0303, 0xc02f)),
-                wire::record(20, 0x0303, &[1]),
-            ]
-            .concat(),
+            &[wire::record(22, 0x0303, &wire::server_hello(0x0303, 0xc02f)), wire::record(20, 0x0303, &[1])].concat(),
             "ChangeCipherSpec before ServerHelloDone",
         );
     }
@@ -1599,14 +1301,7 @@ mod tests {
     fn alerts_are_named() {
         let (_, r) = feed_all(&wire::record(21, 0x0303, &[2, 40]));
         let e = r.unwrap_err();
-        assert_eq!(
-            e,
-            RawError::Alert {
-                level: "fatal".into(),
-                code: 40,
-                name: "handshake_failure".into()
-            }
-        );
+        assert_eq!(e, RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() });
         assert_eq!(e.to_string(), "TLS alert: handshake_failure (40)");
         for (code, name) in [
             (70, "protocol_version"),
@@ -1619,10 +1314,7 @@ mod tests {
         }
         // close_notify ends the handshake even as a warning.
         let (_, r) = feed_all(&wire::record(21, 0x0303, &[1, 0]));
-        assert_eq!(
-            r.unwrap_err().to_string(),
-            "TLS alert (warning): close_notify (0)"
-        );
+        assert_eq!(r.unwrap_err().to_string(), "TLS alert (warning): close_notify (0)");
         // Other warnings are noted and the handshake goes on.
         let mut bytes = wire::record(21, 0x0303, &[1, 112]);
         bytes.extend(wire::record(22, 0x0303, &flight_messages()));
@@ -1660,11 +1352,7 @@ mod tests {
         let (p, r) = feed_all(&bytes);
         assert_eq!(r, Ok(Progress::Done));
         assert_eq!(p.certificates, vec![fake_cert(7, 40_000)]);
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
     }
 
     #[test]
@@ -1704,10 +1392,7 @@ mod tests {
     /// Walks a ClientHello record and returns (suites, extension types, sni).
     fn dissect_hello(rec: &[u8]) -> (Vec<u16>, Vec<u16>, Option<String>) {
         assert_eq!(&rec[..3], &[22, 3, 1]);
-        assert_eq!(
-            usize::from(u16::from_be_bytes([rec[3], rec[4]])),
-            rec.len() - 5
-        );
+        assert_eq!(usize::from(u16::from_be_bytes([rec[3], rec[4]])), rec.len() - 5);
         let hs = &rec[5..];
         assert_eq!(hs[0], 1);
         let len = usize::from(hs[1]) << 16 | usize::from(hs[2]) << 8 | usize::from(hs[3]);
@@ -1716,12 +1401,7 @@ mod tests {
         assert_eq!(r.u16("v").unwrap(), 0x0303);
         r.take(32, "random").unwrap();
         assert!(r.vec(1, "sid").unwrap().is_empty());
-        let suites: Vec<u16> = r
-            .vec(2, "suites")
-            .unwrap()
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
+        let suites: Vec<u16> = r.vec(2, "suites").unwrap().chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         assert_eq!(r.vec(1, "comp").unwrap(), &[0]);
         let mut ext = Reader::new("ext", r.vec(2, "exts").unwrap());
         r.finish().unwrap();
@@ -1754,13 +1434,7 @@ mod tests {
         assert_eq!(exts, vec![0, 10, 11, 13, 0xff01]);
         assert_eq!(sni.as_deref(), Some("lyncpool.corp.example.com"));
         // IP literals and junk are not sent as SNI.
-        for target in [
-            Some("10.1.2.3"),
-            Some("::1"),
-            Some(""),
-            Some("bad name"),
-            None,
-        ] {
+        for target in [Some("10.1.2.3"), Some("::1"), Some(""), Some("bad name"), None] {
             let (_, exts, sni) = dissect_hello(&client_hello(target));
             assert_eq!(sni, None, "{target:?}");
             assert_eq!(exts, vec![10, 11, 13, 0xff01]);
@@ -1772,10 +1446,7 @@ mod tests {
     #[test]
     fn names_of_suites_and_versions() {
         assert_eq!(suite_name(0x002f), Some("TLS_RSA_WITH_AES_128_CBC_SHA"));
-        assert_eq!(
-            suite_openssl_name(0xc030),
-            Some("ECDHE-RSA-AES256-GCM-SHA384")
-        );
+        assert_eq!(suite_openssl_name(0xc030), Some("ECDHE-RSA-AES256-GCM-SHA384"));
         assert_eq!(suite_openssl_name(0x000a), Some("DES-CBC3-SHA"));
         assert_eq!(suite_name(0x1302), Some("TLS_AES_256_GCM_SHA384"));
         assert_eq!(suite_name(0xabcd), None);
@@ -1802,43 +1473,22 @@ mod tests {
     fn errors_read_well_and_round_trip_through_json() {
         let cases = [
             (
-                RawError::Timeout {
-                    stage: TimeoutStage::AwaitingServerHello,
-                    after_bytes: 0,
-                    timeout_ms: 800,
-                },
+                RawError::Timeout { stage: TimeoutStage::AwaitingServerHello, after_bytes: 0, timeout_ms: 800 },
                 "no answer within 800 ms after ClientHello",
             ),
-            (
-                RawError::Reset { after_bytes: 0 },
-                "connection reset by peer after 0 bytes",
-            ),
-            (
-                RawError::Closed { after_bytes: 1234 },
-                "peer closed the connection after 1234 bytes, before ServerHelloDone",
-            ),
-            (
-                RawError::ConnectTimeout { timeout_ms: 500 },
-                "no TCP connection within 500 ms",
-            ),
+            (RawError::Reset { after_bytes: 0 }, "connection reset by peer after 0 bytes"),
+            (RawError::Closed { after_bytes: 1234 }, "peer closed the connection after 1234 bytes, before ServerHelloDone"),
+            (RawError::ConnectTimeout { timeout_ms: 500 }, "no TCP connection within 500 ms"),
         ];
         for (e, text) in cases {
             assert_eq!(e.to_string(), text);
         }
-        let obs = RawObservation {
-            elapsed_ms: 12,
-            outcome: RawOutcome::Failed(RawError::ConnectRefused),
-            partial: None,
-        };
+        let obs = RawObservation { elapsed_ms: 12, outcome: RawOutcome::Failed(RawError::ConnectRefused), partial: None };
         let json = serde_json::to_string(&obs).unwrap();
         assert!(json.contains("\"kind\":\"connect_refused\""), "{json}");
         assert_eq!(serde_json::from_str::<RawObservation>(&json).unwrap(), obs);
         let (p, _) = feed_all(&wire::record(22, 0x0303, &flight_messages()));
-        let obs = RawObservation {
-            elapsed_ms: 3,
-            outcome: RawOutcome::Handshake(RawHandshake::from_parser(&p)),
-            partial: None,
-        };
+        let obs = RawObservation { elapsed_ms: 3, outcome: RawOutcome::Handshake(RawHandshake::from_parser(&p)), partial: None };
         let json = serde_json::to_string(&obs).unwrap();
         assert_eq!(serde_json::from_str::<RawObservation>(&json).unwrap(), obs);
     }
@@ -1857,11 +1507,7 @@ mod tests {
         let bases = [
             wire::records(22, 0x0303, &flight_messages(), 300),
             wire::legacy_flight(0x0301, 0x002f, &[fake_cert(9, 400)], true),
-            [
-                wire::record(21, 0x0303, &[1, 112]),
-                wire::record(22, 0x0303, &flight_messages()),
-            ]
-            .concat(),
+            [wire::record(21, 0x0303, &[1, 112]), wire::record(22, 0x0303, &flight_messages())].concat(),
         ];
         for round in 0..20_000 {
             let mut bytes = bases[round % bases.len()].clone();

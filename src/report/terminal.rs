@@ -17,16 +17,8 @@ impl Style {
     /// Colour only on a terminal and never when NO_COLOR is set.
     pub fn detect(is_tty: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let width = if is_tty {
-            comfy_table::Table::new().width().unwrap_or(120)
-        } else {
-            120
-        };
-        Style {
-            colour: is_tty && !no_color,
-            tty: is_tty,
-            width: width.max(80),
-        }
+        let width = if is_tty { comfy_table::Table::new().width().unwrap_or(120) } else { 120 };
+        Style { colour: is_tty && !no_color, tty: is_tty, width: width.max(80) }
     }
 }
 
@@ -48,8 +40,7 @@ fn table(style: &Style) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     if style.tty {
-        t.set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(style.width);
+        t.set_content_arrangement(ContentArrangement::Dynamic).set_width(style.width);
     } else {
         // In a pipe or a file keep each finding on one line, so grep finds it whole.
         t.set_content_arrangement(ContentArrangement::Disabled);
@@ -76,17 +67,10 @@ pub fn summary_line(report: &Report, exit: i32) -> String {
 
 pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> String {
     let mut out = String::new();
-    let blockers: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .collect();
+    let blockers: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
     if !blockers.is_empty() {
         // One block per failing check: what is wrong where, then the fix once.
-        out.push_str(&format!(
-            "BLOCKERS: {} finding(s) to fix before the integration\n\n",
-            blockers.len()
-        ));
+        out.push_str(&format!("BLOCKERS: {} finding(s) to fix before the integration\n\n", blockers.len()));
         let mut by_check: Vec<(&str, Vec<&Finding>)> = Vec::new();
         for f in blockers {
             match by_check.last_mut() {
@@ -97,19 +81,12 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
         for (id, list) in by_check {
             let title = catalog.get(id).map(|m| m.title.as_str()).unwrap_or("");
             let head = format!("✗ {id} — {title}");
-            out.push_str(&if style.colour {
-                format!("\x1b[1;31m{head}\x1b[0m\n")
-            } else {
-                format!("{head}\n")
-            });
+            out.push_str(&if style.colour { format!("\x1b[1;31m{head}\x1b[0m\n") } else { format!("{head}\n") });
             for f in &list {
                 out.push_str(&format!("    {}: {}\n", f.target, f.summary));
             }
             if let Some(fix) = list.first().and_then(|f| f.remediation.as_deref()) {
-                out.push_str(&format!(
-                    "  fix: {}\n",
-                    fix.split_whitespace().collect::<Vec<_>>().join(" ")
-                ));
+                out.push_str(&format!("  fix: {}\n", fix.split_whitespace().collect::<Vec<_>>().join(" ")));
             }
             out.push('\n');
         }
@@ -127,10 +104,7 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
         let mut t = table(style);
         t.set_header(vec!["Status", "Check", "Target", "Finding"]);
         for f in findings {
-            let title = catalog
-                .get(&f.check)
-                .map(|m| m.title.as_str())
-                .unwrap_or("");
+            let title = catalog.get(&f.check).map(|m| m.title.as_str()).unwrap_or("");
             let mut text = f.summary.clone();
             if let Some(d) = &f.detail {
                 text.push_str(&format!("\n{d}"));

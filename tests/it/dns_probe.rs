@@ -34,26 +34,17 @@ fn lab_data() -> ZoneData {
         .cname("sip.lab.example", "lync-fe.lab.example");
     // Enough A records that the answer cannot fit into 512 bytes of UDP.
     for i in 0..40u8 {
-        data.push(
-            "pool.lab.example",
-            lab::LabRecord::A(Ipv4Addr::new(127, 1, 0, i)),
-        );
+        data.push("pool.lab.example", lab::LabRecord::A(Ipv4Addr::new(127, 1, 0, i)));
     }
     data
 }
 
 async fn start_lab() -> LabDns {
-    lab::start(LOOPBACK, &["lab.example", "127.in-addr.arpa"], &lab_data())
-        .await
-        .unwrap()
+    lab::start(LOOPBACK, &["lab.example", "127.in-addr.arpa"], &lab_data()).await.unwrap()
 }
 
 fn q(server: SocketAddr, name: &str, rtype: RecordType) -> DnsQuery {
-    DnsQuery {
-        server,
-        name: name.to_string(),
-        rtype,
-    }
+    DnsQuery { server, name: name.to_string(), rtype }
 }
 
 async fn ask(server: SocketAddr, name: &str, rtype: RecordType) -> DnsObservation {
@@ -63,15 +54,9 @@ async fn ask(server: SocketAddr, name: &str, rtype: RecordType) -> DnsObservatio
 /// (rcode, authoritative, records) or a panic naming what came back instead.
 fn answer(obs: &DnsObservation) -> (&str, bool, Vec<&str>) {
     match &obs.outcome {
-        DnsOutcome::Answer {
-            rcode,
-            authoritative,
-            records,
-        } => (
-            rcode.as_str(),
-            *authoritative,
-            records.iter().map(String::as_str).collect(),
-        ),
+        DnsOutcome::Answer { rcode, authoritative, records } => {
+            (rcode.as_str(), *authoritative, records.iter().map(String::as_str).collect())
+        }
         other => panic!("expected an answer, got {other:?}"),
     }
 }
@@ -87,14 +72,7 @@ async fn host_with_a_and_matching_ptr() {
     // Names are case-insensitive on the wire; the answer is normalised anyway.
     let upper = ask(dns.addr, "IMP1.Lab.Example.", RecordType::A).await;
     assert_eq!(answer(&upper), ("NoError", true, vec!["127.0.0.11"]));
-    assert!(
-        fwd.describe().starts_with(&format!(
-            "{} answered NOERROR (authoritative) in ",
-            dns.addr
-        )),
-        "{}",
-        fwd.describe()
-    );
+    assert!(fwd.describe().starts_with(&format!("{} answered NOERROR (authoritative) in ", dns.addr)), "{}", fwd.describe());
 }
 
 #[tokio::test]
@@ -121,10 +99,7 @@ async fn missing_name_is_authoritative_nxdomain() {
     let obs = ask(dns.addr, "nope.lab.example", RecordType::A).await;
     assert_eq!(answer(&obs), ("NXDomain", true, vec![]));
     let line = obs.describe();
-    assert!(
-        line.contains("answered NXDOMAIN (authoritative) in"),
-        "{line}"
-    );
+    assert!(line.contains("answered NXDOMAIN (authoritative) in"), "{line}");
 }
 
 #[tokio::test]
@@ -132,11 +107,7 @@ async fn aaaa_on_an_a_only_host_is_empty_noerror() {
     let dns = start_lab().await;
     let obs = ask(dns.addr, "imp1.lab.example", RecordType::Aaaa).await;
     assert_eq!(answer(&obs), ("NoError", true, vec![]));
-    assert!(
-        obs.describe().contains("with no AAAA records"),
-        "{}",
-        obs.describe()
-    );
+    assert!(obs.describe().contains("with no AAAA records"), "{}", obs.describe());
 }
 
 #[tokio::test]
@@ -161,20 +132,11 @@ async fn truncated_udp_answer_is_retried_over_tcp() {
     let dns = start_lab().await;
     // First prove that UDP alone cannot carry this answer.
     let mut request = Message::query();
-    request.add_query(hickory_proto::op::Query::query(
-        "pool.lab.example.".parse().unwrap(),
-        hickory_proto::rr::RecordType::A,
-    ));
+    request.add_query(hickory_proto::op::Query::query("pool.lab.example.".parse().unwrap(), hickory_proto::rr::RecordType::A));
     let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
-    socket
-        .send_to(&request.to_vec().unwrap(), dns.addr)
-        .await
-        .unwrap();
+    socket.send_to(&request.to_vec().unwrap(), dns.addr).await.unwrap();
     let mut buf = [0u8; 2048];
-    let (n, _) = tokio::time::timeout(ANSWER_BUDGET, socket.recv_from(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
+    let (n, _) = tokio::time::timeout(ANSWER_BUDGET, socket.recv_from(&mut buf)).await.unwrap().unwrap();
     let udp_reply = Message::from_vec(&buf[..n]).unwrap();
     assert!(udp_reply.metadata.truncation);
     assert!(udp_reply.answers.len() < 40);
@@ -191,12 +153,8 @@ async fn truncated_udp_answer_is_retried_over_tcp() {
 #[tokio::test]
 async fn two_servers_that_disagree() {
     let first = start_lab().await;
-    let other = ZoneData::new()
-        .host("imp1.lab.example", v4(99))
-        .a("imp2.lab.example", v4(12));
-    let second = lab::start(LOOPBACK, &["lab.example"], &other)
-        .await
-        .unwrap();
+    let other = ZoneData::new().host("imp1.lab.example", v4(99)).a("imp2.lab.example", v4(12));
+    let second = lab::start(LOOPBACK, &["lab.example"], &other).await.unwrap();
     assert_ne!(first.addr, second.addr);
 
     let a = ask(first.addr, "imp1.lab.example", RecordType::A).await;
@@ -230,14 +188,8 @@ async fn closed_port_times_out_within_budget() {
         }
         other => panic!("expected a timeout, got {other:?}"),
     }
-    assert!(
-        took < SHORT * 2 + Duration::from_millis(250),
-        "took {took:?}"
-    );
-    assert_eq!(
-        obs.describe(),
-        format!("no answer from {port} in {} ms", obs.elapsed_ms)
-    );
+    assert!(took < SHORT * 2 + Duration::from_millis(250), "took {took:?}");
+    assert_eq!(obs.describe(), format!("no answer from {port} in {} ms", obs.elapsed_ms));
 }
 
 /// A peer that reads every datagram and never answers; reports how many it got.
@@ -247,9 +199,7 @@ async fn silent_peer() -> (SocketAddr, tokio::task::JoinHandle<usize>) {
     let task = tokio::spawn(async move {
         let mut buf = [0u8; 512];
         let mut seen = 0;
-        while let Ok(Ok(_)) =
-            tokio::time::timeout(Duration::from_millis(700), socket.recv_from(&mut buf)).await
-        {
+        while let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(700), socket.recv_from(&mut buf)).await {
             seen += 1;
         }
         seen
@@ -261,12 +211,7 @@ async fn silent_peer() -> (SocketAddr, tokio::task::JoinHandle<usize>) {
 async fn silent_server_is_asked_once_per_attempt() {
     let (addr, peer) = silent_peer().await;
     let started = Instant::now();
-    let obs = query(
-        &q(addr, "imp1.lab.example", RecordType::A),
-        Duration::from_millis(150),
-        3,
-    )
-    .await;
+    let obs = query(&q(addr, "imp1.lab.example", RecordType::A), Duration::from_millis(150), 3).await;
     assert!(matches!(obs.outcome, DnsOutcome::Timeout { .. }), "{obs:?}");
     assert!(started.elapsed() < Duration::from_millis(450 + 250));
     assert_eq!(peer.await.unwrap(), 3);
@@ -288,10 +233,7 @@ async fn answer_to_a_resend_is_accepted() {
         let owner = question.name().clone();
         reply.add_query(question);
         reply.add_answer(Record::from_rdata(owner, 60, RData::A(A(v4(77)))));
-        socket
-            .send_to(&reply.to_vec().unwrap(), from)
-            .await
-            .unwrap();
+        socket.send_to(&reply.to_vec().unwrap(), from).await.unwrap();
     });
     let obs = query(&q(addr, "late.lab.example", RecordType::A), SHORT, 3).await;
     assert_eq!(answer(&obs), ("NoError", true, vec!["127.0.0.77"]));
@@ -314,10 +256,7 @@ async fn scripted_peer(reply: fn(&[u8]) -> Vec<u8>) -> SocketAddr {
 fn expect_error(obs: &DnsObservation, peer: SocketAddr, needle: &str) {
     match &obs.outcome {
         DnsOutcome::Error { message } => {
-            assert!(
-                message.contains(&peer.to_string()),
-                "server not named: {message}"
-            );
+            assert!(message.contains(&peer.to_string()), "server not named: {message}");
             assert!(message.contains(needle), "{message}");
             assert_eq!(obs.describe(), *message);
         }
@@ -362,10 +301,7 @@ async fn answer_to_another_question_is_an_error() {
             return Vec::new();
         };
         let mut reply = Message::response(request.metadata.id, OpCode::Query);
-        reply.add_query(hickory_proto::op::Query::query(
-            "evil.example.".parse().unwrap(),
-            hickory_proto::rr::RecordType::A,
-        ));
+        reply.add_query(hickory_proto::op::Query::query("evil.example.".parse().unwrap(), hickory_proto::rr::RecordType::A));
         reply.to_vec().unwrap_or_default()
     })
     .await;
@@ -395,25 +331,10 @@ async fn truncated_reply_without_tcp_is_an_error() {
 async fn two_hundred_parallel_queries_are_all_correct() {
     let dns = start_lab().await;
     let cases: [(&str, RecordType, &str, &[&str]); 4] = [
-        (
-            "imp1.lab.example",
-            RecordType::A,
-            "NoError",
-            &["127.0.0.11"],
-        ),
-        (
-            "127.0.0.13",
-            RecordType::Ptr,
-            "NoError",
-            &["old-fe.lab.example"],
-        ),
+        ("imp1.lab.example", RecordType::A, "NoError", &["127.0.0.11"]),
+        ("127.0.0.13", RecordType::Ptr, "NoError", &["old-fe.lab.example"]),
         ("nope.lab.example", RecordType::A, "NXDomain", &[]),
-        (
-            "imp2.lab.example",
-            RecordType::A,
-            "NoError",
-            &["127.0.0.12"],
-        ),
+        ("imp2.lab.example", RecordType::A, "NoError", &["127.0.0.12"]),
     ];
     let tasks: Vec<_> = (0..200)
         .map(|i| {
@@ -425,11 +346,7 @@ async fn two_hundred_parallel_queries_are_all_correct() {
             })
         })
         .collect();
-    for (i, task) in futures::future::join_all(tasks)
-        .await
-        .into_iter()
-        .enumerate()
-    {
+    for (i, task) in futures::future::join_all(tasks).await.into_iter().enumerate() {
         let (obs, rcode, records) = task.unwrap();
         let got = answer(&obs);
         assert_eq!((got.0, got.1), (rcode, true), "query {i}: {obs:?}");
@@ -441,10 +358,7 @@ async fn two_hundred_parallel_queries_are_all_correct() {
 async fn shutdown_stops_the_server() {
     let dns = start_lab().await;
     let addr = dns.addr;
-    assert_eq!(
-        answer(&ask(addr, "imp1.lab.example", RecordType::A).await).0,
-        "NoError"
-    );
+    assert_eq!(answer(&ask(addr, "imp1.lab.example", RecordType::A).await).0, "NoError");
     dns.shutdown().await;
     let obs = query(&q(addr, "imp1.lab.example", RecordType::A), SHORT, 1).await;
     assert!(matches!(obs.outcome, DnsOutcome::Timeout { .. }), "{obs:?}");
@@ -465,14 +379,8 @@ async fn dropping_the_server_stops_it() {
 async fn malformed_question_is_an_error_not_a_panic() {
     let dns = start_lab().await;
     let bad_ptr = ask(dns.addr, "not-an-address", RecordType::Ptr).await;
-    assert!(
-        matches!(bad_ptr.outcome, DnsOutcome::Error { .. }),
-        "{bad_ptr:?}"
-    );
+    assert!(matches!(bad_ptr.outcome, DnsOutcome::Error { .. }), "{bad_ptr:?}");
     let long_label = format!("{}.lab.example", "x".repeat(70));
     let bad_name = ask(dns.addr, &long_label, RecordType::A).await;
-    assert!(
-        matches!(bad_name.outcome, DnsOutcome::Error { .. }),
-        "{bad_name:?}"
-    );
+    assert!(matches!(bad_name.outcome, DnsOutcome::Error { .. }), "{bad_name:?}");
 }

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 use fedcheck::lab::pki::{shared_rsa_key, Ca, Eku, Leaf, LeafSpec};
 use fedcheck::lab::tls::{spawn, LabListener, ListenerSpec, Versions};
 use fedcheck::probe::sip::{options, SipOutcome};
-use fedcheck::probe::tls::{
-    handshake, pem_encode, ClientIdentity, TlsFailure, TlsObservation, TlsOutcome, TlsProber,
-};
+use fedcheck::probe::tls::{handshake, pem_encode, ClientIdentity, TlsFailure, TlsObservation, TlsOutcome, TlsProber};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -34,16 +32,9 @@ fn pki() -> &'static Pki {
         let root = Ca::new_root("Lab Root CA").unwrap();
         let inter = root.intermediate("Lab Issuing CA").unwrap();
         let key = shared_rsa_key().unwrap();
-        let server = inter
-            .issue_with_key(&LeafSpec::new("fe1.lab.example"), key)
-            .unwrap();
+        let server = inter.issue_with_key(&LeafSpec::new("fe1.lab.example"), key).unwrap();
         let client = root.issue(&LeafSpec::new("imp-rt.lab.example")).unwrap();
-        Pki {
-            root,
-            inter,
-            server,
-            client,
-        }
+        Pki { root, inter, server, client }
     })
 }
 
@@ -72,19 +63,9 @@ async fn good_server(last: u8) -> LabListener {
 
 fn connected(obs: &TlsObservation) -> (&str, &str, &[String], bool, bool) {
     match &obs.outcome {
-        TlsOutcome::Connected {
-            version,
-            cipher_suite,
-            chain_pem,
-            client_cert_requested,
-            client_cert_sent,
-        } => (
-            version,
-            cipher_suite,
-            chain_pem,
-            *client_cert_requested,
-            *client_cert_sent,
-        ),
+        TlsOutcome::Connected { version, cipher_suite, chain_pem, client_cert_requested, client_cert_sent } => {
+            (version, cipher_suite, chain_pem, *client_cert_requested, *client_cert_sent)
+        }
         other => panic!("expected Connected, got {other:?}"),
     }
 }
@@ -103,10 +84,7 @@ async fn good_server_gives_chain_version_and_mutual_tls() {
     let (obs, stream) = handshake(server.addr, "fe1.lab.example", Some(&id), OK_TIMEOUT).await;
     let (version, suite, chain, requested, sent) = connected(&obs);
     assert_eq!(version, "TLSv1.3");
-    assert!(
-        suite.starts_with("TLS_AES_") || suite.starts_with("TLS_CHACHA20"),
-        "{suite}"
-    );
+    assert!(suite.starts_with("TLS_AES_") || suite.starts_with("TLS_CHACHA20"), "{suite}");
     let p = pki();
     assert_eq!(chain, [pem_encode(&p.server.cert_der), p.inter.cert_pem()]);
     assert!(requested && sent);
@@ -114,19 +92,8 @@ async fn good_server_gives_chain_version_and_mutual_tls() {
     // The listener accepted the certificate (checked after a SIP round trip, which
     // only completes once the server has finished the handshake).
     let mut stream = stream.unwrap();
-    let sip = options(
-        &mut stream,
-        "fe1.lab.example",
-        server.addr.port(),
-        "127.0.0.1",
-        OK_TIMEOUT,
-        65536,
-    )
-    .await;
-    assert!(
-        matches!(sip.outcome, SipOutcome::Response { status: 200, .. }),
-        "{sip:?}"
-    );
+    let sip = options(&mut stream, "fe1.lab.example", server.addr.port(), "127.0.0.1", OK_TIMEOUT, 65536).await;
+    assert!(matches!(sip.outcome, SipOutcome::Response { status: 200, .. }), "{sip:?}");
     let stats = server.stats();
     assert_eq!((stats.handshakes, stats.client_certs), (1, 1));
 }
@@ -167,19 +134,8 @@ async fn tls12_only_server_negotiates_an_ecdhe_suite_and_mutual_tls() {
     assert!(suite.starts_with("TLS_ECDHE_RSA_WITH_"), "{suite}");
     assert!(requested && sent);
     let mut stream = stream.unwrap();
-    let sip = options(
-        &mut stream,
-        "fe1.lab.example",
-        server.addr.port(),
-        "127.0.0.1",
-        OK_TIMEOUT,
-        65536,
-    )
-    .await;
-    assert!(
-        matches!(sip.outcome, SipOutcome::Response { status: 200, .. }),
-        "{sip:?}"
-    );
+    let sip = options(&mut stream, "fe1.lab.example", server.addr.port(), "127.0.0.1", OK_TIMEOUT, 65536).await;
+    assert!(matches!(sip.outcome, SipOutcome::Response { status: 200, .. }), "{sip:?}");
     assert_eq!(server.stats().client_certs, 1);
 }
 
@@ -197,15 +153,11 @@ async fn a_missing_intermediate_shows_as_a_one_certificate_chain() {
 async fn expired_and_wrong_name_certificates_are_captured_not_judged() {
     let p = pki();
     let key = shared_rsa_key().unwrap();
-    let expired = p
-        .inter
-        .issue_with_key(&LeafSpec::new("fe1.lab.example").expired(10), key)
-        .unwrap();
+    let expired = p.inter.issue_with_key(&LeafSpec::new("fe1.lab.example").expired(10), key).unwrap();
     let mut wrong = LeafSpec::new("other.lab.example");
     wrong.eku = Eku::ServerOnly;
     let wrong = p.inter.issue_with_key(&wrong, key).unwrap();
-    let self_signed =
-        fedcheck::lab::pki::self_signed_with_key(&LeafSpec::new("fe1.lab.example"), key).unwrap();
+    let self_signed = fedcheck::lab::pki::self_signed_with_key(&LeafSpec::new("fe1.lab.example"), key).unwrap();
 
     for (i, leaf) in [expired, wrong, self_signed].into_iter().enumerate() {
         let spec = ListenerSpec::new(vec![leaf.cert_der.clone()], leaf.private_key());
@@ -220,44 +172,16 @@ async fn expired_and_wrong_name_certificates_are_captured_not_judged() {
 async fn sip_options_over_the_handshake_stream() {
     let server = good_server(20).await;
     let prober = TlsProber::new(Some(&identity())).unwrap();
-    let (obs, stream) = prober
-        .handshake(server.addr, "127.0.0.20", OK_TIMEOUT)
-        .await;
+    let (obs, stream) = prober.handshake(server.addr, "127.0.0.20", OK_TIMEOUT).await;
     connected(&obs);
     let mut stream = stream.unwrap();
     for round in 0..2 {
-        let sip = options(
-            &mut stream,
-            "fe1.lab.example",
-            5061,
-            "127.0.0.1",
-            OK_TIMEOUT,
-            65536,
-        )
-        .await;
+        let sip = options(&mut stream, "fe1.lab.example", 5061, "127.0.0.1", OK_TIMEOUT, 65536).await;
         match sip.outcome {
-            SipOutcome::Response {
-                status,
-                reason,
-                server: header,
-                allow,
-            } => {
+            SipOutcome::Response { status, reason, server: header, allow } => {
                 assert_eq!((status, reason.as_str()), (200, "OK"), "round {round}");
                 assert_eq!(header.as_deref(), Some("RTCC/7.0.0.0 LabFrontEnd"));
-                assert_eq!(
-                    allow,
-                    [
-                        "INVITE",
-                        "ACK",
-                        "CANCEL",
-                        "OPTIONS",
-                        "BYE",
-                        "MESSAGE",
-                        "INFO",
-                        "SUBSCRIBE",
-                        "NOTIFY"
-                    ]
-                );
+                assert_eq!(allow, ["INVITE", "ACK", "CANCEL", "OPTIONS", "BYE", "MESSAGE", "INFO", "SUBSCRIBE", "NOTIFY"]);
             }
             other => panic!("round {round}: {other:?}"),
         }
@@ -275,22 +199,11 @@ async fn a_tls_peer_that_never_answers_sip_times_out() {
     connected(&obs);
     let mut stream = stream.unwrap();
     let start = Instant::now();
-    let sip = options(
-        &mut stream,
-        "fe1.lab.example",
-        5061,
-        "127.0.0.1",
-        SHORT,
-        65536,
-    )
-    .await;
+    let sip = options(&mut stream, "fe1.lab.example", 5061, "127.0.0.1", SHORT, 65536).await;
     assert!(start.elapsed() < BOUND, "{:?}", start.elapsed());
     match sip.outcome {
         SipOutcome::Failed { message } => {
-            assert!(
-                message.contains("no SIP response within 500 ms"),
-                "{message}"
-            )
+            assert!(message.contains("no SIP response within 500 ms"), "{message}")
         }
         other => panic!("{other:?}"),
     }
@@ -357,9 +270,7 @@ async fn hostile(last: u8, behaviour: Hostile) -> (SocketAddr, tokio::task::Join
             }
             Hostile::Garbage => {
                 let _ = tcp.read(&mut buf).await;
-                let _ = tcp
-                    .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-                    .await;
+                let _ = tcp.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n").await;
                 while let Ok(n) = tcp.read(&mut buf).await {
                     if n == 0 {
                         break;
@@ -377,9 +288,7 @@ async fn hostile(last: u8, behaviour: Hostile) -> (SocketAddr, tokio::task::Join
             Hostile::HandshakeFailureAlert => {
                 let _ = tcp.read(&mut buf).await;
                 // Alert record: type 21, TLS 1.2, length 2, fatal (2), handshake_failure (40).
-                let _ = tcp
-                    .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
-                    .await;
+                let _ = tcp.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]).await;
                 let _ = tcp.read(&mut buf).await;
             }
         }
@@ -412,10 +321,7 @@ async fn silent_peer_is_a_handshake_timeout() {
     let obs = probe_hostile(addr).await;
     let (kind, message) = failed(&obs);
     assert_eq!(kind, TlsFailure::HandshakeTimeout, "{message}");
-    assert!(
-        message.contains("did not answer the ClientHello"),
-        "{message}"
-    );
+    assert!(message.contains("did not answer the ClientHello"), "{message}");
     assert!(obs.elapsed_ms >= 400, "{}", obs.elapsed_ms);
 }
 
@@ -471,10 +377,7 @@ async fn a_peer_without_the_certificate_key_fails_the_signature_check() {
     let p = pki();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     // The server certificate, but the (different) key of the client leaf.
-    let wrong_key = provider
-        .key_provider
-        .load_private_key(p.client.private_key())
-        .unwrap();
+    let wrong_key = provider.key_provider.load_private_key(p.client.private_key()).unwrap();
     let certified = Arc::new(CertifiedKey::new(full_chain(&p.server), wrong_key));
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
@@ -492,12 +395,7 @@ async fn a_peer_without_the_certificate_key_fails_the_signature_check() {
 
     let obs = probe_hostile(addr).await;
     match &obs.outcome {
-        TlsOutcome::Failed {
-            kind,
-            message,
-            chain_pem,
-            ..
-        } => {
+        TlsOutcome::Failed { kind, message, chain_pem, .. } => {
             assert_eq!(*kind, TlsFailure::BadSignature, "{message}");
             // The chain was still captured for the certificate checks.
             assert_eq!(chain_pem.len(), 2);
@@ -521,35 +419,18 @@ fn identity_files_load_and_errors_are_clear() {
 
     // One file holding certificate and key, and a DER certificate, work too.
     let combined = dir.path().join("combined.pem");
-    std::fs::write(
-        &combined,
-        format!("{}{}", p.client.key_pem, p.client.cert_pem),
-    )
-    .unwrap();
-    assert_eq!(
-        ClientIdentity::from_pem_files(&combined, &combined)
-            .unwrap()
-            .chain()
-            .len(),
-        1
-    );
+    std::fs::write(&combined, format!("{}{}", p.client.key_pem, p.client.cert_pem)).unwrap();
+    assert_eq!(ClientIdentity::from_pem_files(&combined, &combined).unwrap().chain().len(), 1);
     let der = dir.path().join("imp.der");
     std::fs::write(&der, p.client.cert_der.as_ref()).unwrap();
     ClientIdentity::from_pem_files(&der, &key).unwrap();
 
     let missing = dir.path().join("nope.pem");
     let err = ClientIdentity::from_pem_files(&missing, &key).unwrap_err();
-    assert!(
-        err.contains("cannot read the client certificate") && err.contains("nope.pem"),
-        "{err}"
-    );
+    assert!(err.contains("cannot read the client certificate") && err.contains("nope.pem"), "{err}");
 
     let garbled = dir.path().join("garbled.pem");
-    std::fs::write(
-        &garbled,
-        "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
-    )
-    .unwrap();
+    std::fs::write(&garbled, "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").unwrap();
     let err = ClientIdentity::from_pem_files(&garbled, &key).unwrap_err();
     assert!(err.contains("garbled PEM"), "{err}");
 
@@ -583,17 +464,8 @@ async fn a_client_certificate_from_an_untrusted_ca_is_rejected_by_name() {
     let (obs, _) = handshake(tls12.addr, "fe1.lab.example", Some(&id), SHORT).await;
     let (kind, message) = failed(&obs);
     assert_eq!(kind, TlsFailure::Alert, "{message}");
-    assert!(
-        message.contains("rejected the client certificate"),
-        "{message}"
-    );
-    assert!(matches!(
-        obs.outcome,
-        TlsOutcome::Failed {
-            client_cert_requested: true,
-            ..
-        }
-    ));
+    assert!(message.contains("rejected the client certificate"), "{message}");
+    assert!(matches!(obs.outcome, TlsOutcome::Failed { client_cert_requested: true, .. }));
 
     let mut spec = ListenerSpec::new(full_chain(&p.server), p.server.private_key());
     spec.versions = Versions::Tls13Only;
@@ -604,15 +476,7 @@ async fn a_client_certificate_from_an_untrusted_ca_is_rejected_by_name() {
     assert_eq!(version, "TLSv1.3");
     assert!(requested && sent);
     let mut stream = stream.unwrap();
-    let sip = options(
-        &mut stream,
-        "fe1.lab.example",
-        5061,
-        "127.0.0.1",
-        SHORT,
-        65536,
-    )
-    .await;
+    let sip = options(&mut stream, "fe1.lab.example", 5061, "127.0.0.1", SHORT, 65536).await;
     match sip.outcome {
         SipOutcome::Failed { message } => {
             assert!(message.contains("alert UnknownCA"), "{message}")

@@ -3,9 +3,7 @@
 //! the named outcome and that the probe kept to its timeout.
 
 use fedcheck::lab::hostile::{self, Behaviour, PeerOptions};
-use fedcheck::probe::tls_raw::{
-    probe, RawError, RawHandshake, RawObservation, RawOutcome, TimeoutStage, DEFAULT_MAX_BYTES,
-};
+use fedcheck::probe::tls_raw::{probe, RawError, RawHandshake, RawObservation, RawOutcome, TimeoutStage, DEFAULT_MAX_BYTES};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -31,18 +29,14 @@ fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
         use rcgen::{
-            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
-            IsCa, KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256,
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+            PKCS_RSA_SHA256,
         };
         let now = time::OffsetDateTime::now_utc();
         let ca_key = KeyPair::generate_for(&PKCS_RSA_SHA256).unwrap();
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "fedcheck path-1 test root");
-        ca_params
-            .distinguished_name
-            .push(DnType::OrganizationName, "fedcheck tests");
+        ca_params.distinguished_name.push(DnType::CommonName, "fedcheck path-1 test root");
+        ca_params.distinguished_name.push(DnType::OrganizationName, "fedcheck tests");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         ca_params.not_before = now - time::Duration::days(1);
@@ -51,21 +45,12 @@ fn pki() -> &'static Pki {
 
         let leaf_key = KeyPair::generate_for(&PKCS_RSA_SHA256).unwrap();
         let mut leaf_params = CertificateParams::new(vec![FQDN.to_string()]).unwrap();
-        leaf_params
-            .distinguished_name
-            .push(DnType::CommonName, FQDN);
-        leaf_params.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ServerAuth,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        ];
+        leaf_params.distinguished_name.push(DnType::CommonName, FQDN);
+        leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
         leaf_params.not_before = now - time::Duration::days(1);
         leaf_params.not_after = now + time::Duration::days(90);
         let leaf = leaf_params.signed_by(&leaf_key, &ca).unwrap();
-        Pki {
-            ca: ca.der().clone(),
-            leaf: leaf.der().clone(),
-            leaf_key: leaf_key.serialize_der(),
-        }
+        Pki { ca: ca.der().clone(), leaf: leaf.der().clone(), leaf_key: leaf_key.serialize_der() }
     })
 }
 
@@ -86,30 +71,20 @@ impl Drop for RustlsServer {
     }
 }
 
-async fn rustls_server(
-    versions: &[&'static rustls::SupportedProtocolVersion],
-    client_auth: bool,
-) -> RustlsServer {
+async fn rustls_server(versions: &[&'static rustls::SupportedProtocolVersion], client_auth: bool) -> RustlsServer {
     let pki = pki();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(versions)
-        .unwrap();
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).unwrap();
     let builder = if client_auth {
         let mut roots = rustls::RootCertStore::empty();
         roots.add(pki.ca.clone()).unwrap();
-        let verifier =
-            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .unwrap();
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build().unwrap();
         builder.with_client_cert_verifier(verifier)
     } else {
         builder.with_no_client_auth()
     };
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.leaf_key.clone()));
-    let config = builder
-        .with_single_cert(vec![pki.leaf.clone(), pki.ca.clone()], key)
-        .unwrap();
+    let config = builder.with_single_cert(vec![pki.leaf.clone(), pki.ca.clone()], key).unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind((LOOPBACK, 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -140,46 +115,20 @@ fn failure(obs: &RawObservation) -> &RawError {
 }
 
 fn chain_der(h: &RawHandshake) -> Vec<Vec<u8>> {
-    h.chain_pem
-        .iter()
-        .map(|pem| {
-            CertificateDer::from_pem_slice(pem.as_bytes())
-                .unwrap()
-                .to_vec()
-        })
-        .collect()
+    h.chain_pem.iter().map(|pem| CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().to_vec()).collect()
 }
 
 #[tokio::test]
 async fn rustls_tls12_with_client_auth() {
     let server = rustls_server(&[&rustls::version::TLS12], true).await;
-    let obs = probe(
-        server.addr,
-        Some(FQDN),
-        Duration::from_secs(5),
-        DEFAULT_MAX_BYTES,
-    )
-    .await;
+    let obs = probe(server.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let h = handshake(&obs);
     assert_eq!(h.version, "TLSv1.2");
     assert_eq!(h.version_code, 0x0303);
-    assert!(
-        h.cipher_suite.starts_with("TLS_ECDHE_RSA_WITH_AES_"),
-        "{}",
-        h.cipher_suite
-    );
-    assert_eq!(
-        chain_der(h),
-        vec![pki().leaf.to_vec(), pki().ca.to_vec()],
-        "leaf first, then the CA"
-    );
+    assert!(h.cipher_suite.starts_with("TLS_ECDHE_RSA_WITH_AES_"), "{}", h.cipher_suite);
+    assert_eq!(chain_der(h), vec![pki().leaf.to_vec(), pki().ca.to_vec()], "leaf first, then the CA");
     assert!(h.client_cert_requested);
-    assert!(
-        h.acceptable_ca_names.contains(&ca_subject_text()),
-        "{:?} lacks {}",
-        h.acceptable_ca_names,
-        ca_subject_text()
-    );
+    assert!(h.acceptable_ca_names.contains(&ca_subject_text()), "{:?} lacks {}", h.acceptable_ca_names, ca_subject_text());
     assert!(h.complete);
     assert!(obs.partial.is_none());
     assert!(obs.elapsed_ms < 5000);
@@ -188,13 +137,7 @@ async fn rustls_tls12_with_client_auth() {
 #[tokio::test]
 async fn rustls_tls12_without_client_auth() {
     let server = rustls_server(&[&rustls::version::TLS12], false).await;
-    let obs = probe(
-        server.addr,
-        Some(FQDN),
-        Duration::from_secs(5),
-        DEFAULT_MAX_BYTES,
-    )
-    .await;
+    let obs = probe(server.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let h = handshake(&obs);
     assert_eq!(h.version, "TLSv1.2");
     assert!(h.cipher_suite.starts_with("TLS_ECDHE_RSA_WITH_AES_"));
@@ -207,44 +150,17 @@ async fn rustls_tls12_without_client_auth() {
 #[tokio::test]
 async fn rustls_tls13_only_refuses_with_protocol_version() {
     let server = rustls_server(&[&rustls::version::TLS13], true).await;
-    let obs = probe(
-        server.addr,
-        Some(FQDN),
-        Duration::from_secs(5),
-        DEFAULT_MAX_BYTES,
-    )
-    .await;
+    let obs = probe(server.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let e = failure(&obs);
-    assert_eq!(
-        e,
-        &RawError::Alert {
-            level: "fatal".into(),
-            code: 70,
-            name: "protocol_version".into()
-        }
-    );
+    assert_eq!(e, &RawError::Alert { level: "fatal".into(), code: 70, name: "protocol_version".into() });
     assert_eq!(e.to_string(), "TLS alert: protocol_version (70)");
 }
 
 #[tokio::test]
 async fn tls10_legacy_peer_is_read_from_hand_written_bytes() {
     let chain = vec![pki().leaf.to_vec(), pki().ca.to_vec()];
-    let peer = hostile::spawn(
-        LOOPBACK,
-        Behaviour::Tls10Legacy {
-            chain_der: chain.clone(),
-            request_client_cert: true,
-        },
-    )
-    .await
-    .unwrap();
-    let obs = probe(
-        peer.addr,
-        Some(FQDN),
-        Duration::from_secs(5),
-        DEFAULT_MAX_BYTES,
-    )
-    .await;
+    let peer = hostile::spawn(LOOPBACK, Behaviour::Tls10Legacy { chain_der: chain.clone(), request_client_cert: true }).await.unwrap();
+    let obs = probe(peer.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let h = handshake(&obs);
     assert_eq!(h.version, "TLSv1.0");
     assert_eq!(h.version_code, 0x0301);
@@ -256,15 +172,7 @@ async fn tls10_legacy_peer_is_read_from_hand_written_bytes() {
     assert!(h.complete);
 
     // The same peer without the request; it serves many connections.
-    let peer = hostile::spawn(
-        LOOPBACK,
-        Behaviour::Tls10Legacy {
-            chain_der: chain.clone(),
-            request_client_cert: false,
-        },
-    )
-    .await
-    .unwrap();
+    let peer = hostile::spawn(LOOPBACK, Behaviour::Tls10Legacy { chain_der: chain.clone(), request_client_cert: false }).await.unwrap();
     for _ in 0..3 {
         let obs = probe(peer.addr, None, Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
         let h = handshake(&obs);
@@ -275,16 +183,11 @@ async fn tls10_legacy_peer_is_read_from_hand_written_bytes() {
 
 /// Probes a hostile peer with the short timeout and checks the time it took.
 async fn against(behaviour: Behaviour, options: PeerOptions) -> RawObservation {
-    let peer = hostile::spawn_with(LOOPBACK, behaviour.clone(), options)
-        .await
-        .unwrap();
+    let peer = hostile::spawn_with(LOOPBACK, behaviour.clone(), options).await.unwrap();
     let started = Instant::now();
     let obs = probe(peer.addr, Some(FQDN), HOSTILE_TIMEOUT, DEFAULT_MAX_BYTES).await;
     let took = started.elapsed();
-    assert!(
-        took < HOSTILE_TIMEOUT + MARGIN,
-        "{behaviour:?}: probe took {took:?}"
-    );
+    assert!(took < HOSTILE_TIMEOUT + MARGIN, "{behaviour:?}: probe took {took:?}");
     assert!(obs.elapsed_ms <= u64::try_from(took.as_millis()).unwrap());
     obs
 }
@@ -293,30 +196,19 @@ async fn against(behaviour: Behaviour, options: PeerOptions) -> RawObservation {
 async fn silent_peer_times_out() {
     let obs = against(Behaviour::Silent, PeerOptions::default()).await;
     let e = failure(&obs);
-    assert_eq!(
-        e,
-        &RawError::Timeout {
-            stage: TimeoutStage::AwaitingServerHello,
-            after_bytes: 0,
-            timeout_ms: 500
-        }
-    );
+    assert_eq!(e, &RawError::Timeout { stage: TimeoutStage::AwaitingServerHello, after_bytes: 0, timeout_ms: 500 });
     assert_eq!(e.to_string(), "no answer within 500 ms after ClientHello");
     assert!(obs.elapsed_ms >= 500);
 }
 
 #[tokio::test]
 async fn dripping_peer_times_out_with_bytes_counted() {
-    let options = PeerOptions {
-        drip_interval: Duration::from_millis(100),
-    };
+    let options = PeerOptions { drip_interval: Duration::from_millis(100) };
     let obs = against(Behaviour::Drip, options).await;
     match failure(&obs) {
-        RawError::Timeout {
-            stage: TimeoutStage::AwaitingServerHello,
-            after_bytes,
-            timeout_ms: 500,
-        } => assert!((1..=10).contains(after_bytes), "{after_bytes} bytes"),
+        RawError::Timeout { stage: TimeoutStage::AwaitingServerHello, after_bytes, timeout_ms: 500 } => {
+            assert!((1..=10).contains(after_bytes), "{after_bytes} bytes")
+        }
         other => panic!("expected a timeout, got {other:?}"),
     }
 }
@@ -325,15 +217,8 @@ async fn dripping_peer_times_out_with_bytes_counted() {
 async fn garbage_is_not_tls() {
     let obs = against(Behaviour::Garbage, PeerOptions::default()).await;
     match failure(&obs) {
-        RawError::NotTls {
-            first_bytes,
-            looks_like,
-            ..
-        } => {
-            assert!(
-                first_bytes.starts_with("00 13 37 de ad be ef"),
-                "{first_bytes}"
-            );
+        RawError::NotTls { first_bytes, looks_like, .. } => {
+            assert!(first_bytes.starts_with("00 13 37 de ad be ef"), "{first_bytes}");
             assert_eq!(looks_like, &None);
         }
         other => panic!("expected NotTls, got {other:?}"),
@@ -352,14 +237,7 @@ async fn reset_is_named() {
 async fn huge_certificate_hits_the_cap() {
     let obs = against(Behaviour::HugeCertificate, PeerOptions::default()).await;
     let e = failure(&obs);
-    assert_eq!(
-        e,
-        &RawError::TooLarge {
-            what: "Certificate message".into(),
-            size: 1 << 20,
-            cap: DEFAULT_MAX_BYTES as u64
-        }
-    );
+    assert_eq!(e, &RawError::TooLarge { what: "Certificate message".into(), size: 1 << 20, cap: DEFAULT_MAX_BYTES as u64 });
     // What came before the oversized message is kept.
     let partial = obs.partial.as_ref().unwrap();
     assert_eq!(partial.version, "TLSv1.2");
@@ -372,10 +250,7 @@ async fn http_server_is_named() {
     let obs = against(Behaviour::Http, PeerOptions::default()).await;
     let e = failure(&obs);
     assert!(matches!(e, RawError::NotTls { looks_like: Some(k), .. } if k == "HTTP"));
-    assert_eq!(
-        e.to_string(),
-        "not TLS: looks like HTTP (\"HTTP/1.1 400 Bad\")"
-    );
+    assert_eq!(e.to_string(), "not TLS: looks like HTTP (\"HTTP/1.1 400 Bad\")");
 }
 
 #[tokio::test]
@@ -391,10 +266,7 @@ async fn half_close_is_closed() {
     let obs = against(Behaviour::HalfClose, PeerOptions::default()).await;
     let e = failure(&obs);
     assert_eq!(e, &RawError::Closed { after_bytes: 20 });
-    assert_eq!(
-        e.to_string(),
-        "peer closed the connection after 20 bytes, before ServerHelloDone"
-    );
+    assert_eq!(e.to_string(), "peer closed the connection after 20 bytes, before ServerHelloDone");
     assert!(obs.partial.is_none());
 }
 
@@ -414,17 +286,12 @@ async fn closed_port_is_refused_and_dropped_peers_stop_listening() {
         tokio::task::yield_now().await;
     }
     let obs = last.expect("the dropped peer's port refuses connections");
-    assert_eq!(
-        failure(&obs).to_string(),
-        "connection refused (nothing listens on the port)"
-    );
+    assert_eq!(failure(&obs).to_string(), "connection refused (nothing listens on the port)");
 }
 
 #[tokio::test]
 async fn hostile_peers_refuse_non_loopback_binds() {
-    let err = hostile::spawn("0.0.0.0".parse().unwrap(), Behaviour::Silent)
-        .await
-        .unwrap_err();
+    let err = hostile::spawn("0.0.0.0".parse().unwrap(), Behaviour::Silent).await.unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
 
@@ -439,12 +306,7 @@ async fn connect_that_never_completes_times_out() {
     let addr = listener.local_addr().unwrap();
     let mut fillers = Vec::new();
     for _ in 0..4 {
-        if let Ok(Ok(s)) = tokio::time::timeout(
-            Duration::from_millis(200),
-            tokio::net::TcpStream::connect(addr),
-        )
-        .await
-        {
+        if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await {
             fillers.push(s);
         }
     }

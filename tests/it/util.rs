@@ -31,61 +31,35 @@ pub fn judge_edited(at: &str, edit: impl FnOnce(&mut toml::Table), check: &str) 
     let mut table: toml::Table = toml::from_str(&text).expect("fixture parses");
     edit(&mut table);
     let text = toml::to_string(&table).expect("serialises");
-    let loaded = fedcheck::inventory::load_str(&text, &path)
-        .unwrap_or_else(|e| panic!("edited inventory invalid: {e}"));
+    let loaded = fedcheck::inventory::load_str(&text, &path).unwrap_or_else(|e| panic!("edited inventory invalid: {e}"));
     let catalog = Catalog::builtin().expect("catalog");
     let checks = fedcheck::checks::registry();
-    let opts = RunOptions {
-        offline: true,
-        only: vec![check.to_string()],
-        now: Some(now()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (report, _) = rt
-        .block_on(engine::run(&loaded, &catalog, &checks, &opts))
-        .expect("run");
+    let opts = RunOptions { offline: true, only: vec![check.to_string()], now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (report, _) = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run");
     report.findings
 }
 
 pub fn statuses(findings: &[Finding]) -> Vec<(String, Status)> {
-    findings
-        .iter()
-        .map(|f| (f.target.clone(), f.status))
-        .collect()
+    findings.iter().map(|f| (f.target.clone(), f.status)).collect()
 }
 
 /// The one finding for `target`, or a panic listing what there is.
 pub fn finding<'a>(findings: &'a [Finding], target: &str) -> &'a Finding {
-    findings
-        .iter()
-        .find(|f| f.target == target)
-        .unwrap_or_else(|| panic!("no finding for {target}: {:#?}", statuses(findings)))
+    findings.iter().find(|f| f.target == target).unwrap_or_else(|| panic!("no finding for {target}: {:#?}", statuses(findings)))
 }
 
 /// Navigate a TOML table by dotted keys, creating tables as needed.
 pub fn table_at<'a>(t: &'a mut toml::Table, path: &[&str]) -> &'a mut toml::Table {
     let mut cur = t;
     for key in path {
-        cur = cur
-            .entry(key.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            .as_table_mut()
-            .expect("a table");
+        cur = cur.entry(key.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new())).as_table_mut().expect("a table");
     }
     cur
 }
 
 /// The n-th element of an array of tables.
-pub fn array_item<'a>(
-    t: &'a mut toml::Table,
-    path: &[&str],
-    key: &str,
-    n: usize,
-) -> &'a mut toml::Table {
+pub fn array_item<'a>(t: &'a mut toml::Table, path: &[&str], key: &str, n: usize) -> &'a mut toml::Table {
     table_at(t, path)
         .get_mut(key)
         .and_then(|v| v.as_array_mut())

@@ -1,0 +1,287 @@
+//! OBSERVE: turn what the selected checks need into probes, run each probe once
+//! (memoized by question or by address and port), concurrently under a global limit,
+//! each bounded by its timeout and the whole by the run deadline.
+
+use crate::check::Observation;
+use crate::inventory::Loaded;
+use crate::probe::dns::{self, DnsObservation, DnsOutcome, DnsQuery, RecordType};
+use crate::probe::sip::{self, SipObservation};
+use crate::probe::tls::{ClientIdentity, TlsProber};
+use crate::probe::tls_raw;
+use crate::snapshot::{PeerObservation, Resolvers, Snapshot};
+use futures::StreamExt;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How probes run.
+#[derive(Debug, Clone)]
+pub struct ProbeSettings {
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub deadline: Duration,
+    /// Show a progress bar on stderr (only honoured when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Why observation could not start at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ObserveError {
+    #[error("the client certificate for probes cannot be used: {0}")]
+    Identity(String),
+    #[error("no DNS resolver: the inventory names none and {0}")]
+    NoResolver(String),
+}
+
+/// The resolvers each side uses, or the system's when the inventory names none.
+pub fn resolvers(loaded: &Loaded) -> Result<Resolvers, ObserveError> {
+    let parse = |list: &[String]| list.iter().filter_map(|s| dns::parse_server(s).ok()).collect::<Vec<_>>();
+    let mut r = Resolvers { imp: parse(&loaded.inventory.dns.imp), microsoft: parse(&loaded.inventory.dns.microsoft), system: false };
+    if r.imp.is_empty() && r.microsoft.is_empty() {
+        let system = dns::system_nameservers();
+        if system.is_empty() {
+            return Err(ObserveError::NoResolver("/etc/resolv.conf lists no nameserver".into()));
+        }
+        r.imp = system.clone();
+        r.microsoft = system;
+        r.system = true;
+    }
+    Ok(r)
+}
+
+/// A progress counter on stderr, only on a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(enabled: bool, total: u64, what: &str) -> Progress {
+        use std::io::IsTerminal;
+        if !enabled || !std::io::stderr().is_terminal() || total == 0 {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(total).with_message(what.to_string());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg:12} {pos}/{len} probes {wide_bar} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Progress(Some(bar))
+    }
+    fn inc(&self) {
+        if let Some(b) = &self.0 {
+            b.inc(1);
+        }
+    }
+    fn done(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Run `jobs` in order with at most `limit` in flight; a job still unfinished at
+/// `deadline` yields None.
+async fn run_bounded<T, F>(jobs: Vec<F>, limit: usize, deadline: Instant, progress: &Progress) -> Vec<Option<T>>
+where
+    F: Future<Output = T>,
+{
+    futures::stream::iter(jobs.into_iter().map(|job| async move { tokio::time::timeout_at(deadline, job).await.ok() }))
+        .buffered(limit.max(1))
+        .inspect(|_| progress.inc())
+        .collect()
+        .await
+}
+
+fn is_ip(s: &str) -> Option<IpAddr> {
+    s.parse().ok()
+}
+
+/// Gather every observation in `needs`.
+pub async fn observe(
+    loaded: &Loaded,
+    needs: &BTreeSet<Observation>,
+    settings: &ProbeSettings,
+    started_at: String,
+) -> Result<Snapshot, ObserveError> {
+    let mut snapshot = Snapshot::offline(started_at);
+    snapshot.live = true;
+    snapshot.not_live_reason = None;
+    let identity = match (&loaded.inventory.cisco.client_cert, &loaded.inventory.cisco.client_key) {
+        (Some(c), Some(k)) => {
+            Some(ClientIdentity::from_pem_files(&loaded.base_dir.join(c), &loaded.base_dir.join(k)).map_err(ObserveError::Identity)?)
+        }
+        _ => None,
+    };
+    let prober = Arc::new(TlsProber::new(identity.as_ref()).map_err(ObserveError::Identity)?);
+    snapshot.resolvers = resolvers(loaded)?;
+    let servers = snapshot.resolvers.all();
+    let deadline = Instant::now() + settings.deadline;
+    let limit = settings.concurrency;
+
+    // Names to resolve: every DNS need plus every TLS host that is not an address.
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut tls: BTreeMap<(String, u16), bool> = BTreeMap::new();
+    for n in needs {
+        match n {
+            Observation::Dns { name } => {
+                names.insert(name.to_ascii_lowercase());
+            }
+            Observation::Tls { host, port } => {
+                tls.entry((host.to_ascii_lowercase(), *port)).or_insert(false);
+            }
+            Observation::Sip { host, port } => {
+                tls.insert((host.to_ascii_lowercase(), *port), true);
+            }
+        }
+    }
+    for (host, _) in tls.keys() {
+        if is_ip(host).is_none() {
+            names.insert(host.clone());
+        }
+    }
+
+    // DNS, in three rounds: forward, reverse of every address seen, then forward
+    // again for PTR names not yet asked (forward-confirmed reverse DNS).
+    let attempts = 2;
+    let per_attempt = (settings.timeout / attempts).max(Duration::from_millis(50));
+    let mut asked: BTreeSet<DnsQuery> = BTreeSet::new();
+    let mut round = |qs: Vec<DnsQuery>| {
+        let fresh: Vec<DnsQuery> = qs.into_iter().filter(|q| asked.insert(q.clone())).collect();
+        fresh
+    };
+    let forward: Vec<DnsQuery> = names
+        .iter()
+        .flat_map(|n| {
+            servers.iter().flat_map(move |s| [RecordType::A, RecordType::Aaaa].map(|t| DnsQuery { server: *s, name: n.clone(), rtype: t }))
+        })
+        .collect();
+    let forward = round(forward);
+    let tls_total = tls.len() as u64;
+    let progress = Progress::new(settings.progress, forward.len() as u64 * 2 + tls_total, "dns");
+    let dns_job = |q: DnsQuery| async move { dns::query(&q, per_attempt, attempts).await };
+    let late_dns = |q: &DnsQuery| DnsObservation {
+        query: q.clone(),
+        elapsed_ms: 0,
+        outcome: DnsOutcome::Error { message: "not asked: the run deadline was reached".into() },
+    };
+    let mut all_dns: Vec<DnsObservation> = Vec::new();
+    for stage in 0..3 {
+        let qs: Vec<DnsQuery> = match stage {
+            0 => forward.clone(),
+            1 => {
+                let mut addrs: BTreeSet<IpAddr> =
+                    answers(&all_dns, &[RecordType::A, RecordType::Aaaa]).into_iter().filter_map(|r| r.parse().ok()).collect();
+                addrs.extend(loaded.inventory.cisco.nodes.iter().filter_map(|n| n.ip));
+                round(
+                    addrs
+                        .iter()
+                        .flat_map(|a| servers.iter().map(move |s| DnsQuery { server: *s, name: a.to_string(), rtype: RecordType::Ptr }))
+                        .collect(),
+                )
+            }
+            _ => {
+                let ptr_names: BTreeSet<String> = answers(&all_dns, &[RecordType::Ptr]).into_iter().collect();
+                round(
+                    ptr_names
+                        .iter()
+                        .flat_map(|n| servers.iter().map(move |s| DnsQuery { server: *s, name: n.clone(), rtype: RecordType::A }))
+                        .collect(),
+                )
+            }
+        };
+        let jobs: Vec<_> = qs.iter().cloned().map(dns_job).collect();
+        let got = run_bounded(jobs, limit, deadline, &progress).await;
+        for (o, q) in got.into_iter().zip(&qs) {
+            snapshot.deadline_hit |= o.is_none();
+            all_dns.push(o.unwrap_or_else(|| late_dns(q)));
+        }
+    }
+    all_dns.sort_by(|a, b| a.query.cmp(&b.query));
+    snapshot.dns = all_dns;
+
+    // TLS: every address each host resolves to (or its declared address), once per
+    // address and port; SIP when any need asked for it.
+    let mut targets: BTreeMap<SocketAddr, (String, bool)> = BTreeMap::new();
+    for ((host, port), want_sip) in &tls {
+        let mut addrs: Vec<IpAddr> = match is_ip(host) {
+            Some(ip) => vec![ip],
+            None => snapshot.addresses(host),
+        };
+        if let Some(node) = loaded.inventory.cisco.nodes.iter().find(|n| n.fqdn.eq_ignore_ascii_case(host)) {
+            if let Some(ip) = node.ip.filter(|ip| !addrs.contains(ip)) {
+                addrs.push(ip);
+            }
+        }
+        for a in addrs {
+            let e = targets.entry(SocketAddr::new(a, *port)).or_insert_with(|| (host.clone(), false));
+            e.1 |= *want_sip;
+        }
+    }
+    if let Some(b) = &progress.0 {
+        b.set_message("tls + sip");
+        b.set_length(b.position() + targets.len() as u64);
+    }
+    let timeout = settings.timeout;
+    let local = hostname();
+    let jobs: Vec<_> = targets
+        .iter()
+        .map(|(addr, (name, want_sip))| {
+            let prober = prober.clone();
+            let (addr, name, want_sip, local) = (*addr, name.clone(), *want_sip, local.clone());
+            async move { probe_peer(&prober, addr, name, want_sip, &local, timeout).await }
+        })
+        .collect();
+    let got = run_bounded(jobs, limit, deadline, &progress).await;
+    let mut peers = Vec::with_capacity(got.len());
+    for (p, (addr, (name, _))) in got.into_iter().zip(&targets) {
+        snapshot.deadline_hit |= p.is_none();
+        peers.push(p.unwrap_or_else(|| PeerObservation {
+            addr: *addr,
+            server_name: name.clone(),
+            raw: None,
+            tls: None,
+            sip: None,
+            not_run: Some("not probed: the run deadline was reached".into()),
+        }));
+    }
+    progress.done();
+    peers.sort_by_key(|p| p.addr);
+    snapshot.peers = peers;
+    Ok(snapshot)
+}
+
+fn answers(dns: &[DnsObservation], types: &[RecordType]) -> Vec<String> {
+    dns.iter()
+        .filter(|o| types.contains(&o.query.rtype))
+        .flat_map(|o| match &o.outcome {
+            DnsOutcome::Answer { records, .. } => records.clone(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Both TLS paths at once, then SIP over path 2 when asked for.
+async fn probe_peer(prober: &TlsProber, addr: SocketAddr, name: String, want_sip: bool, local: &str, timeout: Duration) -> PeerObservation {
+    let sni = (is_ip(&name).is_none()).then_some(name.as_str());
+    let raw = tls_raw::probe(addr, sni, timeout, tls_raw::DEFAULT_MAX_BYTES);
+    let full = async {
+        let (obs, stream) = prober.handshake(addr, &name, timeout).await;
+        let sip: Option<SipObservation> = match (want_sip, stream) {
+            (true, Some(mut s)) => Some(sip::options(&mut s, &name, addr.port(), local, timeout, 64 * 1024).await),
+            _ => None,
+        };
+        (obs, sip)
+    };
+    let (raw, (tls, sip)) = tokio::join!(raw, full);
+    PeerObservation { addr, server_name: name, raw: Some(raw), tls: Some(tls), sip, not_run: None }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "fedcheck.invalid".into())
+}
