@@ -1,5 +1,6 @@
 //! The single integration test crate: every module here links the library once.
 mod cli;
+mod diff_waivers;
 mod dns_probe;
 mod offline_checks;
 mod tls_probe;
