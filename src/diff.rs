@@ -101,9 +101,7 @@ type Key<'a> = (&'a str, &'a str);
 fn by_key(report: &Report) -> BTreeMap<Key<'_>, Vec<&Finding>> {
     let mut map: BTreeMap<Key<'_>, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        map.entry((f.check.as_str(), f.target.as_str()))
-            .or_default()
-            .push(f);
+        map.entry((f.check.as_str(), f.target.as_str())).or_default().push(f);
     }
     for list in map.values_mut() {
         list.sort_by(|a, b| (a.status, &a.summary).cmp(&(b.status, &b.summary)));
@@ -119,14 +117,8 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
     let new = by_key(after);
     let mut d = Diff {
         schema: DIFF_SCHEMA.into(),
-        before: RunRef {
-            site: before.site.clone(),
-            started_at: before.started_at.clone(),
-        },
-        after: RunRef {
-            site: after.site.clone(),
-            started_at: after.started_at.clone(),
-        },
+        before: RunRef { site: before.site.clone(), started_at: before.started_at.clone() },
+        after: RunRef { site: after.site.clone(), started_at: after.started_at.clone() },
         regressions: Vec::new(),
         fixes: Vec::new(),
         new: Vec::new(),
@@ -143,10 +135,7 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
         let mut news: Vec<&Finding> = new.get(&key).unwrap_or(&empty).clone();
         let mut olds_left = Vec::new();
         for o in olds {
-            match news
-                .iter()
-                .position(|n| n.status == o.status && n.summary == o.summary)
-            {
+            match news.iter().position(|n| n.status == o.status && n.summary == o.summary) {
                 Some(i) => {
                     news.remove(i);
                     d.unchanged += 1;
@@ -181,9 +170,7 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
         }
     }
     for list in [&mut d.regressions, &mut d.fixes, &mut d.other_changes] {
-        list.sort_by(|a, b| {
-            (&a.check, &a.target, a.before, a.after).cmp(&(&b.check, &b.target, b.before, b.after))
-        });
+        list.sort_by(|a, b| (&a.check, &a.target, a.before, a.after).cmp(&(&b.check, &b.target, b.before, b.after)));
     }
     crate::engine::sort_findings(&mut d.new);
     crate::engine::sort_findings(&mut d.gone);
@@ -203,15 +190,9 @@ pub fn exit_code(diff: &Diff) -> i32 {
 /// what is wrong with it.
 pub fn load_report(path: &Path) -> Result<Report, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{shown}: cannot read the report: {e}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{shown}:{}:{}: not JSON ({e}); expected a report written by `fedcheck run --json`",
-            e.line(),
-            e.column()
-        )
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the report: {e}"))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{shown}:{}:{}: not JSON ({e}); expected a report written by `fedcheck run --json`", e.line(), e.column()))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(REPORT_SCHEMA) => {}
         Some(other) => {
@@ -228,13 +209,7 @@ pub fn load_report(path: &Path) -> Result<Report, String> {
         }
     }
     // Parse the text again (not the value) so a shape error carries its line.
-    serde_json::from_str::<Report>(&text).map_err(|e| {
-        format!(
-            "{shown}:{}:{}: malformed {REPORT_SCHEMA} report: {e}",
-            e.line(),
-            e.column()
-        )
-    })
+    serde_json::from_str::<Report>(&text).map_err(|e| format!("{shown}:{}:{}: malformed {REPORT_SCHEMA} report: {e}", e.line(), e.column()))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -252,17 +227,13 @@ pub fn summary_line(diff: &Diff) -> String {
         diff.unchanged
     );
     if !diff.other_changes.is_empty() {
-        s.push_str(&format!(
-            ", {}",
-            plural(diff.other_changes.len(), "other change", "other changes")
-        ));
+        s.push_str(&format!(", {}", plural(diff.other_changes.len(), "other change", "other changes")));
     }
     s
 }
 
 fn status_text(s: Option<Status>) -> String {
-    s.map(|s| s.as_str().to_uppercase())
-        .unwrap_or_else(|| "—".into())
+    s.map(|s| s.as_str().to_uppercase()).unwrap_or_else(|| "—".into())
 }
 
 fn status_cell(s: Option<Status>, colour: bool) -> Cell {
@@ -285,8 +256,7 @@ fn table(colour: bool) -> Table {
     if colour {
         // Colour means a terminal: wrap long text to its width.
         let width = t.width().unwrap_or(120).max(80);
-        t.set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(width);
+        t.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
     } else {
         // In a pipe or a file keep each row on one line, so grep finds it whole.
         t.set_content_arrangement(ContentArrangement::Disabled);
@@ -306,11 +276,7 @@ fn change_table(changes: &[Change], colour: bool, with_fix: bool) -> String {
     let mut t = table(colour);
     t.set_header(vec!["Check", "Target", "Before", "After", "Now"]);
     for c in changes {
-        let mut text = c
-            .after_summary
-            .clone()
-            .or_else(|| c.before_summary.clone().map(|s| format!("(gone) {s}")))
-            .unwrap_or_default();
+        let mut text = c.after_summary.clone().or_else(|| c.before_summary.clone().map(|s| format!("(gone) {s}"))).unwrap_or_default();
         if with_fix {
             if let Some(fix) = &c.remediation {
                 let fix = fix.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -332,22 +298,15 @@ fn finding_table(findings: &[Finding], colour: bool) -> String {
     let mut t = table(colour);
     t.set_header(vec!["Status", "Check", "Target", "Finding"]);
     for f in findings {
-        t.add_row(vec![
-            status_cell(Some(f.status), colour),
-            Cell::new(&f.check),
-            Cell::new(&f.target),
-            Cell::new(&f.summary),
-        ]);
+        t.add_row(vec![status_cell(Some(f.status), colour), Cell::new(&f.check), Cell::new(&f.target), Cell::new(&f.summary)]);
     }
     t.to_string()
 }
 
 /// The terminal view: one table per non-empty section, then the summary line.
 pub fn render_terminal(diff: &Diff, colour: bool) -> String {
-    let mut out = format!(
-        "Comparing {} ({}) with {} ({})\n",
-        diff.before.site, diff.before.started_at, diff.after.site, diff.after.started_at
-    );
+    let mut out =
+        format!("Comparing {} ({}) with {} ({})\n", diff.before.site, diff.before.started_at, diff.after.site, diff.after.started_at);
     if diff.before.site != diff.after.site {
         out.push_str("note: the two reports are about different sites\n");
     }
@@ -367,23 +326,11 @@ pub fn render_terminal(diff: &Diff, colour: bool) -> String {
             out.push_str("\n\n");
         }
     };
-    changes(
-        &mut out,
-        "REGRESSIONS",
-        code("1;31"),
-        &diff.regressions,
-        true,
-    );
+    changes(&mut out, "REGRESSIONS", code("1;31"), &diff.regressions, true);
     changes(&mut out, "FIXED", code("1;32"), &diff.fixes, false);
     findings(&mut out, "NEW", &diff.new);
     findings(&mut out, "GONE", &diff.gone);
-    changes(
-        &mut out,
-        "OTHER CHANGES",
-        code("1"),
-        &diff.other_changes,
-        false,
-    );
+    changes(&mut out, "OTHER CHANGES", code("1"), &diff.other_changes, false);
     let nothing = diff.regressions.is_empty()
         && diff.fixes.is_empty()
         && diff.new.is_empty()

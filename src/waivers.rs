@@ -31,14 +31,7 @@ impl fmt::Display for WaiverError {
         if self.line == 0 {
             write!(f, "{}: {}", self.file.display(), self.message)?;
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file.display(),
-                self.line,
-                self.column,
-                self.message
-            )?;
+            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
@@ -64,8 +57,7 @@ pub struct Waiver {
 impl Waiver {
     /// Does this waiver name the finding (whatever its status)?
     pub fn covers(&self, finding: &Finding) -> bool {
-        pattern_matches(&self.check, &finding.check)
-            && target_matches(&self.target, &finding.target)
+        pattern_matches(&self.check, &finding.check) && target_matches(&self.target, &finding.target)
     }
 
     /// Still in force on `today` (the expiry day included).
@@ -156,25 +148,13 @@ pub fn load(path: &Path, known_ids: &[&str]) -> Result<Waivers, WaiverError> {
 pub fn load_str(text: &str, path: &Path, known_ids: &[&str]) -> Result<Waivers, WaiverError> {
     let at = |offset: usize, message: String, hint: Option<String>| {
         let (line, column) = line_col(text, offset);
-        WaiverError {
-            file: path.to_path_buf(),
-            line,
-            column,
-            message,
-            hint,
-        }
+        WaiverError { file: path.to_path_buf(), line, column, message, hint }
     };
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let (message, hint) = explain(e.message());
         match e.span() {
             Some(span) => at(span.start, message, hint),
-            None => WaiverError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                message,
-                hint,
-            },
+            None => WaiverError { file: path.to_path_buf(), line: 0, column: 0, message, hint },
         }
     })?;
     let mut waivers = Vec::new();
@@ -183,11 +163,7 @@ pub fn load_str(text: &str, path: &Path, known_ids: &[&str]) -> Result<Waivers, 
         let w = entry.into_inner();
         let check = w.check.get_ref().trim();
         if !known_ids.iter().any(|id| pattern_matches(check, id)) {
-            return Err(at(
-                w.check.span().start,
-                format!("`{check}` matches no check id or family"),
-                Some(check_hint(check, known_ids)),
-            ));
+            return Err(at(w.check.span().start, format!("`{check}` matches no check id or family"), Some(check_hint(check, known_ids))));
         }
         let target = w.target.get_ref().trim();
         if target.is_empty() {
@@ -209,10 +185,7 @@ pub fn load_str(text: &str, path: &Path, known_ids: &[&str]) -> Result<Waivers, 
             at(
                 w.expires.span().start,
                 format!("`expires` is not a date: {}", w.expires.get_ref()),
-                Some(
-                    "write the last day the waiver applies as YYYY-MM-DD, e.g. \"2027-03-31\""
-                        .into(),
-                ),
+                Some("write the last day the waiver applies as YYYY-MM-DD, e.g. \"2027-03-31\"".into()),
             )
         })?;
         waivers.push(Waiver {
@@ -223,10 +196,7 @@ pub fn load_str(text: &str, path: &Path, known_ids: &[&str]) -> Result<Waivers, 
             line,
         });
     }
-    Ok(Waivers {
-        file: path.to_path_buf(),
-        waivers,
-    })
+    Ok(Waivers { file: path.to_path_buf(), waivers })
 }
 
 /// A calendar date, strictly `YYYY-MM-DD` (a time of day makes no sense for an expiry).
@@ -246,12 +216,7 @@ fn parse_date(value: &toml::Value) -> Option<jiff::civil::Date> {
         }
         toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
             let d = dt.date?;
-            jiff::civil::Date::new(
-                i16::try_from(d.year).ok()?,
-                i8::try_from(d.month).ok()?,
-                i8::try_from(d.day).ok()?,
-            )
-            .ok()
+            jiff::civil::Date::new(i16::try_from(d.year).ok()?, i8::try_from(d.month).ok()?, i8::try_from(d.day).ok()?).ok()
         }
         _ => None,
     }
@@ -260,11 +225,7 @@ fn parse_date(value: &toml::Value) -> Option<jiff::civil::Date> {
 /// "did you mean" among check ids and families, or where to find them.
 fn check_hint(given: &str, known_ids: &[&str]) -> String {
     let mut candidates: Vec<&str> = known_ids.to_vec();
-    candidates.extend(
-        known_ids
-            .iter()
-            .filter_map(|id| id.split_once('.').map(|(f, _)| f)),
-    );
+    candidates.extend(known_ids.iter().filter_map(|id| id.split_once('.').map(|(f, _)| f)));
     let best = candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(given, c), c))
@@ -301,10 +262,7 @@ fn explain(raw: &str) -> (String, Option<String>) {
     }
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or(rest);
-        return (
-            format!("this waiver has no `{name}`"),
-            Some("every [[waiver]] needs check, target, justification and expires".into()),
-        );
+        return (format!("this waiver has no `{name}`"), Some("every [[waiver]] needs check, target, justification and expires".into()));
     }
     (raw.to_string(), None)
 }
@@ -327,12 +285,7 @@ struct Reach {
 }
 
 fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
-    let mut r = Reach {
-        problems: Vec::new(),
-        covers_any: false,
-        covers_skip: false,
-        evaluated: false,
-    };
+    let mut r = Reach { problems: Vec::new(), covers_any: false, covers_skip: false, evaluated: false };
     for (i, f) in findings.iter().enumerate() {
         if !pattern_matches(&w.check, &f.check) {
             continue;
@@ -352,26 +305,13 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
     r
 }
 
-fn waiver_finding(
-    waivers: &Waivers,
-    w: &Waiver,
-    check: &str,
-    status: Status,
-    summary: String,
-    remediation: String,
-) -> Finding {
+fn waiver_finding(waivers: &Waivers, w: &Waiver, check: &str, status: Status, summary: String, remediation: String) -> Finding {
     Finding {
         check: check.to_string(),
         target: format!("waiver: {}", w.target),
         status,
         summary,
-        detail: Some(format!(
-            "Waiver at {}:{} (check `{}`, target `{}`).",
-            waivers.file.display(),
-            w.line,
-            w.check,
-            w.target
-        )),
+        detail: Some(format!("Waiver at {}:{} (check `{}`, target `{}`).", waivers.file.display(), w.line, w.check, w.target)),
         remediation: Some(remediation),
         evidence: serde_json::json!({
             "waiver": {
@@ -441,31 +381,17 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &Waivers, today: jiff::civil:
         if !r.evaluated || r.covers_skip {
             continue;
         }
-        let what = if r.covers_any {
-            "nothing that fails or warns"
-        } else {
-            "nothing"
-        };
+        let what = if r.covers_any { "nothing that fails or warns" } else { "nothing" };
         let remove = format!("Remove this waiver from {}.", waivers.file.display());
         added.push(if active {
-            waiver_finding(
-                waivers,
-                w,
-                &w.check,
-                Status::Info,
-                format!("waiver matches {what}: remove it"),
-                remove,
-            )
+            waiver_finding(waivers, w, &w.check, Status::Info, format!("waiver matches {what}: remove it"), remove)
         } else {
             waiver_finding(
                 waivers,
                 w,
                 &w.check,
                 Status::Warn,
-                format!(
-                    "waiver expired on {} and matches {what}: remove it",
-                    w.expires
-                ),
+                format!("waiver expired on {} and matches {what}: remove it", w.expires),
                 remove,
             )
         });
@@ -474,10 +400,7 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &Waivers, today: jiff::civil:
         let Some(f) = findings.get_mut(i) else {
             continue;
         };
-        let mut detail = format!(
-            "Waived (was {}) until {}: {}",
-            f.status, w.expires, w.justification
-        );
+        let mut detail = format!("Waived (was {}) until {}: {}", f.status, w.expires, w.justification);
         if let Some(old) = &f.detail {
             detail.push('\n');
             detail.push_str(old);

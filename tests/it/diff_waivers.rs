@@ -25,10 +25,7 @@ fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
     engine::sort_findings(&mut findings);
     Report {
         schema: engine::REPORT_SCHEMA.into(),
-        tool: Tool {
-            name: "fedcheck".into(),
-            version: "test".into(),
-        },
+        tool: Tool { name: "fedcheck".into(), version: "test".into() },
         site: "Northwind Health".into(),
         started_at: started_at.into(),
         duration_ms: 5,
@@ -39,10 +36,7 @@ fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
 }
 
 fn before_after(before: Vec<Finding>, after: Vec<Finding>) -> Diff {
-    diff::diff(
-        &report("2026-11-20T10:00:00Z", before),
-        &report("2026-11-25T12:00:00Z", after),
-    )
+    diff::diff(&report("2026-11-20T10:00:00Z", before), &report("2026-11-25T12:00:00Z", after))
 }
 
 /// The whole enterprise example judged offline, every check.
@@ -50,25 +44,13 @@ fn enterprise() -> Report {
     let loaded = fedcheck::inventory::load(&repo("examples/enterprise/site.toml")).expect("loads");
     let catalog = Catalog::builtin().expect("catalog");
     let checks = fedcheck::checks::registry();
-    let opts = RunOptions {
-        offline: true,
-        now: Some(now()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(engine::run(&loaded, &catalog, &checks, &opts))
-        .expect("run")
-        .0
+    let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0
 }
 
 fn known_ids() -> Vec<&'static str> {
-    fedcheck::checks::registry()
-        .iter()
-        .map(|c| c.id())
-        .collect()
+    fedcheck::checks::registry().iter().map(|c| c.id()).collect()
 }
 
 fn date(s: &str) -> jiff::civil::Date {
@@ -80,25 +62,12 @@ fn date(s: &str) -> jiff::civil::Date {
 #[test]
 fn pass_to_fail_is_a_regression_and_exits_3() {
     let d = before_after(
-        vec![finding(
-            "routes.vcs-conflict",
-            "northwind.com",
-            Status::Pass,
-            "no Expressway",
-        )],
-        vec![finding(
-            "routes.vcs-conflict",
-            "northwind.com",
-            Status::Fail,
-            "Expressway integrated",
-        )],
+        vec![finding("routes.vcs-conflict", "northwind.com", Status::Pass, "no Expressway")],
+        vec![finding("routes.vcs-conflict", "northwind.com", Status::Fail, "Expressway integrated")],
     );
     assert_eq!(d.regressions.len(), 1);
     let c = &d.regressions[0];
-    assert_eq!(
-        (c.before, c.after),
-        (Some(Status::Pass), Some(Status::Fail))
-    );
+    assert_eq!((c.before, c.after), (Some(Status::Pass), Some(Status::Fail)));
     assert_eq!(c.before_summary.as_deref(), Some("no Expressway"));
     assert_eq!(c.after_summary.as_deref(), Some("Expressway integrated"));
     assert!(d.fixes.is_empty() && d.new.is_empty() && d.gone.is_empty());
@@ -109,18 +78,8 @@ fn pass_to_fail_is_a_regression_and_exits_3() {
 #[test]
 fn fail_to_pass_is_a_fix_and_exits_0() {
     let d = before_after(
-        vec![finding(
-            "imp.acl",
-            "fe03.northwind.com",
-            Status::Fail,
-            "not in the ACL",
-        )],
-        vec![finding(
-            "imp.acl",
-            "fe03.northwind.com",
-            Status::Pass,
-            "in the ACL",
-        )],
+        vec![finding("imp.acl", "fe03.northwind.com", Status::Fail, "not in the ACL")],
+        vec![finding("imp.acl", "fe03.northwind.com", Status::Pass, "in the ACL")],
     );
     assert!(d.regressions.is_empty());
     assert_eq!(d.fixes.len(), 1);
@@ -132,14 +91,8 @@ fn fail_to_pass_is_a_fix_and_exits_0() {
 #[test]
 fn warn_to_fail_regresses_and_fail_to_warn_fixes() {
     let d = before_after(
-        vec![
-            finding("sizing.vm", "imp-a", Status::Warn, "6 GB RAM"),
-            finding("sizing.vm", "imp-b", Status::Fail, "2 GB RAM"),
-        ],
-        vec![
-            finding("sizing.vm", "imp-a", Status::Fail, "2 GB RAM"),
-            finding("sizing.vm", "imp-b", Status::Warn, "6 GB RAM"),
-        ],
+        vec![finding("sizing.vm", "imp-a", Status::Warn, "6 GB RAM"), finding("sizing.vm", "imp-b", Status::Fail, "2 GB RAM")],
+        vec![finding("sizing.vm", "imp-a", Status::Fail, "2 GB RAM"), finding("sizing.vm", "imp-b", Status::Warn, "6 GB RAM")],
     );
     assert_eq!(d.regressions.len(), 1);
     assert_eq!(d.regressions[0].target, "imp-a");
@@ -153,12 +106,7 @@ fn a_new_fail_is_new_and_a_regression_a_new_pass_only_new() {
     let d = before_after(
         vec![],
         vec![
-            finding(
-                "domains.shared",
-                "nwhealth.org",
-                Status::Fail,
-                "not a presence domain",
-            ),
+            finding("domains.shared", "nwhealth.org", Status::Fail, "not a presence domain"),
             finding("domains.shared", "northwind.com", Status::Pass, "shared"),
         ],
     );
@@ -175,12 +123,7 @@ fn a_new_fail_is_new_and_a_regression_a_new_pass_only_new() {
 fn a_gone_fail_is_a_fix_and_a_gone_pass_only_gone() {
     let d = before_after(
         vec![
-            finding(
-                "clients.supported",
-                "lync-mac-2011",
-                Status::Fail,
-                "unsupported",
-            ),
+            finding("clients.supported", "lync-mac-2011", Status::Fail, "unsupported"),
             finding("clients.supported", "lync2013", Status::Pass, "supported"),
         ],
         vec![],
@@ -197,64 +140,30 @@ fn a_gone_fail_is_a_fix_and_a_gone_pass_only_gone() {
 fn same_status_is_unchanged_even_when_worded_differently_and_skip_is_other() {
     let d = before_after(
         vec![
-            finding(
-                "sizing.cluster",
-                "cluster",
-                Status::Pass,
-                "3 nodes, 11000 users",
-            ),
+            finding("sizing.cluster", "cluster", Status::Pass, "3 nodes, 11000 users"),
             finding("sizing.host", "imp-a", Status::Pass, "UCS"),
             finding("imp.acl", "acl addresses", Status::Pass, "all present"),
-            finding(
-                "ha.load-balancer",
-                "routing nodes",
-                Status::Skip,
-                "not applicable",
-            ),
+            finding("ha.load-balancer", "routing nodes", Status::Skip, "not applicable"),
         ],
         vec![
-            finding(
-                "sizing.cluster",
-                "cluster",
-                Status::Pass,
-                "3 nodes, 11500 users",
-            ),
+            finding("sizing.cluster", "cluster", Status::Pass, "3 nodes, 11500 users"),
             finding("sizing.host", "imp-a", Status::Pass, "UCS"),
-            finding(
-                "imp.acl",
-                "acl addresses",
-                Status::Skip,
-                "live probes not run",
-            ),
-            finding(
-                "ha.load-balancer",
-                "routing nodes",
-                Status::Pass,
-                "balanced",
-            ),
+            finding("imp.acl", "acl addresses", Status::Skip, "live probes not run"),
+            finding("ha.load-balancer", "routing nodes", Status::Pass, "balanced"),
         ],
     );
     assert_eq!(d.unchanged, 2);
     assert_eq!(d.other_changes.len(), 2);
     assert!(d.regressions.is_empty() && d.fixes.is_empty());
     assert_eq!(diff::exit_code(&d), 0);
-    assert_eq!(
-        diff::summary_line(&d),
-        "0 regressions, 0 fixed, 0 new, 0 gone, 2 unchanged, 2 other changes"
-    );
+    assert_eq!(diff::summary_line(&d), "0 regressions, 0 fixed, 0 new, 0 gone, 2 unchanged, 2 other changes");
 }
 
 #[test]
 fn duplicate_keys_pair_identical_verdicts_first() {
     let d = before_after(
-        vec![
-            finding("imp.static-routes", "r1", Status::Pass, "a"),
-            finding("imp.static-routes", "r1", Status::Fail, "b"),
-        ],
-        vec![
-            finding("imp.static-routes", "r1", Status::Fail, "b"),
-            finding("imp.static-routes", "r1", Status::Fail, "c"),
-        ],
+        vec![finding("imp.static-routes", "r1", Status::Pass, "a"), finding("imp.static-routes", "r1", Status::Fail, "b")],
+        vec![finding("imp.static-routes", "r1", Status::Fail, "b"), finding("imp.static-routes", "r1", Status::Fail, "c")],
     );
     assert_eq!(d.unchanged, 1);
     assert_eq!(d.regressions.len(), 1);
@@ -276,19 +185,12 @@ fn a_real_report_against_itself_changes_nothing() {
 #[test]
 fn fixing_the_acl_in_the_inventory_shows_as_a_fix() {
     let wrap = |findings| report("2026-11-25T12:00:00Z", findings);
-    let before = wrap(judge_edited(
-        "examples/enterprise/site.toml",
-        |_| {},
-        "imp.acl",
-    ));
+    let before = wrap(judge_edited("examples/enterprise/site.toml", |_| {}, "imp.acl"));
     let after = wrap(judge_edited(
         "examples/enterprise/site.toml",
         |t| {
             let fed = table_at(t, &["cisco", "federation"]);
-            let acl = fed
-                .get_mut("acl")
-                .and_then(|v| v.as_array_mut())
-                .expect("acl list");
+            let acl = fed.get_mut("acl").and_then(|v| v.as_array_mut()).expect("acl list");
             acl.push("fe03.northwind.com".into());
         },
         "imp.acl",
@@ -303,19 +205,9 @@ fn fixing_the_acl_in_the_inventory_shows_as_a_fix() {
 #[test]
 fn json_has_the_diff_schema_and_both_runs() {
     let d = before_after(
-        vec![finding(
-            "routes.static-route",
-            "northwind.com",
-            Status::Pass,
-            "ok",
-        )],
+        vec![finding("routes.static-route", "northwind.com", Status::Pass, "ok")],
         vec![
-            finding(
-                "routes.static-route",
-                "northwind.com",
-                Status::Fail,
-                "points at expe",
-            ),
+            finding("routes.static-route", "northwind.com", Status::Fail, "points at expe"),
             finding("domains.shared", "nwhealth.org", Status::Warn, "new"),
         ],
     );
@@ -344,23 +236,13 @@ fn json_has_the_diff_schema_and_both_runs() {
 
 #[test]
 fn terminal_has_sections_and_the_summary_line() {
-    let mut after_fail = finding(
-        "routes.vcs-conflict",
-        "northwind.com",
-        Status::Fail,
-        "Expressway",
-    );
+    let mut after_fail = finding("routes.vcs-conflict", "northwind.com", Status::Fail, "Expressway");
     after_fail.remediation = Some("Move video to a separate domain.".into());
     let d = before_after(
         vec![
             finding("routes.vcs-conflict", "northwind.com", Status::Pass, "none"),
             finding("imp.acl", "fe03", Status::Fail, "missing"),
-            finding(
-                "clients.supported",
-                "lync-mac-2011",
-                Status::Pass,
-                "gone client",
-            ),
+            finding("clients.supported", "lync-mac-2011", Status::Pass, "gone client"),
         ],
         vec![
             after_fail,
@@ -402,26 +284,16 @@ fn load_report_errors_name_the_file_and_the_problem() {
     assert!(e.contains("nope.json") && e.contains("cannot read"), "{e}");
 
     let garbage = dir.path().join("garbage.json");
-    std::fs::write(
-        &garbage,
-        "{\n  \"schema\": \"fedcheck.report/v1\",\n  oops\n}",
-    )
-    .expect("write");
+    std::fs::write(&garbage, "{\n  \"schema\": \"fedcheck.report/v1\",\n  oops\n}").expect("write");
     let e = diff::load_report(&garbage).expect_err("not JSON");
-    assert!(
-        e.contains("garbage.json:3:") && e.contains("not JSON"),
-        "{e}"
-    );
+    assert!(e.contains("garbage.json:3:") && e.contains("not JSON"), "{e}");
 
     let other = dir.path().join("other.json");
     let mut v = serde_json::to_value(report("x", vec![])).expect("json");
     v["schema"] = "fedcheck.diff/v1".into();
     std::fs::write(&other, v.to_string()).expect("write");
     let e = diff::load_report(&other).expect_err("wrong schema");
-    assert!(
-        e.contains("`fedcheck.diff/v1`") && e.contains("expected `fedcheck.report/v1`"),
-        "{e}"
-    );
+    assert!(e.contains("`fedcheck.diff/v1`") && e.contains("expected `fedcheck.report/v1`"), "{e}");
 
     let bare = dir.path().join("bare.json");
     std::fs::write(&bare, "[1, 2, 3]").expect("write");
@@ -429,11 +301,7 @@ fn load_report_errors_name_the_file_and_the_problem() {
     assert!(e.contains("not a fedcheck report"), "{e}");
 
     let shapeless = dir.path().join("shapeless.json");
-    std::fs::write(
-        &shapeless,
-        "{\"schema\": \"fedcheck.report/v1\", \"site\": 3}",
-    )
-    .expect("write");
+    std::fs::write(&shapeless, "{\"schema\": \"fedcheck.report/v1\", \"site\": 3}").expect("write");
     let e = diff::load_report(&shapeless).expect_err("bad shape");
     assert!(e.contains("malformed"), "{e}");
 }
@@ -441,8 +309,7 @@ fn load_report_errors_name_the_file_and_the_problem() {
 // ---------------------------------------------------------------- waivers
 
 fn waivers_from(text: &str) -> Waivers {
-    waivers::load_str(text, Path::new("waivers.toml"), &known_ids())
-        .unwrap_or_else(|e| panic!("waivers invalid: {e}"))
+    waivers::load_str(text, Path::new("waivers.toml"), &known_ids()).unwrap_or_else(|e| panic!("waivers invalid: {e}"))
 }
 
 fn waiver_error(text: &str) -> String {
@@ -456,10 +323,7 @@ fn waiver_error(text: &str) -> String {
 }
 
 fn find<'a>(findings: &'a [Finding], check: &str, target: &str) -> &'a Finding {
-    findings
-        .iter()
-        .find(|f| f.check == check && f.target == target)
-        .unwrap_or_else(|| panic!("no {check} / {target}"))
+    findings.iter().find(|f| f.check == check && f.target == target).unwrap_or_else(|| panic!("no {check} / {target}"))
 }
 
 const VCS: &str = r#"
@@ -482,12 +346,7 @@ fn an_active_waiver_turns_a_fail_into_info_that_still_shows() {
     assert_eq!(f.status, Status::Info);
     assert_eq!(f.summary, format!("waived: {}", original.summary));
     let detail = f.detail.as_deref().expect("detail");
-    assert!(
-        detail.starts_with(
-            "Waived (was fail) until 2027-03-31: Video moves to the new Expressway cluster"
-        ),
-        "{detail}"
-    );
+    assert!(detail.starts_with("Waived (was fail) until 2027-03-31: Video moves to the new Expressway cluster"), "{detail}");
     assert_eq!(f.remediation, original.remediation);
     assert!(f.remediation.is_some());
     let s = Summary::of(&findings);
@@ -518,10 +377,7 @@ expires = 2027-06-30
         assert!(f.detail.as_deref().unwrap_or("").contains("(was warn)"));
     }
     // A warn of another check on the same hosts is untouched.
-    assert_eq!(
-        find(&findings, "sizing.vm", "imp-a.northwind.com").status,
-        Status::Warn
-    );
+    assert_eq!(find(&findings, "sizing.vm", "imp-a.northwind.com").status, Status::Warn);
 }
 
 #[test]
@@ -541,10 +397,7 @@ expires = "2027-03-01"
     assert_eq!(f.status, Status::Info);
     assert!(f.summary.starts_with("waived: "));
     // The unsupported Lync for Mac client is not covered by the target glob.
-    assert_eq!(
-        find(&findings, "clients.supported", "lync-mac-2011").status,
-        Status::Fail
-    );
+    assert_eq!(find(&findings, "clients.supported", "lync-mac-2011").status, Status::Fail);
 }
 
 #[test]
@@ -552,22 +405,12 @@ fn an_expired_waiver_restores_the_fail_and_warns_of_the_expiry() {
     let mut findings = enterprise().findings;
     let before = findings.len();
     waivers::apply(&mut findings, &waivers_from(VCS), date("2027-04-01"));
-    assert_eq!(
-        find(&findings, "routes.vcs-conflict", "northwind.com").status,
-        Status::Fail
-    );
+    assert_eq!(find(&findings, "routes.vcs-conflict", "northwind.com").status, Status::Fail);
     assert_eq!(findings.len(), before + 1);
     let w = find(&findings, "routes.vcs-conflict", "waiver: northwind.com");
     assert_eq!(w.status, Status::Warn);
-    assert_eq!(
-        w.summary,
-        "waiver expired on 2027-03-31: Video moves to the new Expressway cluster in Q3; accepted by J. Smith"
-    );
-    assert!(
-        w.detail.as_deref().unwrap_or("").contains("waivers.toml:2"),
-        "{:?}",
-        w.detail
-    );
+    assert_eq!(w.summary, "waiver expired on 2027-03-31: Video moves to the new Expressway cluster in Q3; accepted by J. Smith");
+    assert!(w.detail.as_deref().unwrap_or("").contains("waivers.toml:2"), "{:?}", w.detail);
     assert_eq!(w.evidence["waiver"]["expires"], "2027-03-31");
 }
 
@@ -601,33 +444,18 @@ expires = "2026-01-01"
     assert_eq!(f.summary, "waiver matches nothing: remove it");
     let f = find(&findings, "domains", "waiver: northwind.co.uk");
     assert_eq!(f.status, Status::Info);
-    assert_eq!(
-        f.summary,
-        "waiver matches nothing that fails or warns: remove it"
-    );
+    assert_eq!(f.summary, "waiver matches nothing that fails or warns: remove it");
     let f = find(&findings, "imp.acl", "waiver: gone.northwind.com");
     assert_eq!(f.status, Status::Warn);
-    assert!(
-        f.summary.starts_with("waiver expired on 2026-01-01"),
-        "{}",
-        f.summary
-    );
+    assert!(f.summary.starts_with("waiver expired on 2026-01-01"), "{}", f.summary);
     // The real failures are untouched.
-    assert_eq!(
-        find(&findings, "routes.vcs-conflict", "northwind.com").status,
-        Status::Fail
-    );
+    assert_eq!(find(&findings, "routes.vcs-conflict", "northwind.com").status, Status::Fail);
 }
 
 #[test]
 fn nothing_is_said_of_a_waiver_whose_check_did_not_judge() {
     let mut findings = vec![
-        finding(
-            "routes.vcs-conflict",
-            "*",
-            Status::Skip,
-            "skipped by --skip",
-        ),
+        finding("routes.vcs-conflict", "*", Status::Skip, "skipped by --skip"),
         finding("domains.shared", "northwind.com", Status::Pass, "shared"),
     ];
     let w = waivers_from(
@@ -653,10 +481,8 @@ expires = "2027-03-31"
 
 #[test]
 fn the_first_active_waiver_wins_and_skips_are_never_waived() {
-    let mut findings = vec![
-        finding("imp.acl", "fe03", Status::Fail, "missing"),
-        finding("imp.acl", "acl addresses", Status::Skip, "needs DNS"),
-    ];
+    let mut findings =
+        vec![finding("imp.acl", "fe03", Status::Fail, "missing"), finding("imp.acl", "acl addresses", Status::Skip, "needs DNS")];
     let w = waivers_from(
         r#"
 [[waiver]]
@@ -676,10 +502,7 @@ expires = "2027-01-01"
     assert_eq!(findings.len(), 2, "{findings:#?}");
     let f = find(&findings, "imp.acl", "fe03");
     assert!(f.detail.as_deref().unwrap_or("").ends_with(": first"));
-    assert_eq!(
-        find(&findings, "imp.acl", "acl addresses").status,
-        Status::Skip
-    );
+    assert_eq!(find(&findings, "imp.acl", "acl addresses").status, Status::Skip);
 }
 
 #[test]
@@ -689,13 +512,9 @@ fn an_empty_waivers_file_is_fine() {
 
 #[test]
 fn unknown_key_is_located_with_a_suggestion() {
-    let e = waiver_error(
-        "[[waiver]]\ncheck = \"routes.vcs-conflict\"\ntarget = \"*\"\njustificaton = \"typo\"\nexpires = \"2027-03-31\"\n",
-    );
-    assert!(
-        e.contains("waivers.toml:4:1: unknown key `justificaton`"),
-        "{e}"
-    );
+    let e =
+        waiver_error("[[waiver]]\ncheck = \"routes.vcs-conflict\"\ntarget = \"*\"\njustificaton = \"typo\"\nexpires = \"2027-03-31\"\n");
+    assert!(e.contains("waivers.toml:4:1: unknown key `justificaton`"), "{e}");
     assert!(e.contains("\n  hint: did you mean `justification`?"), "{e}");
 }
 
@@ -711,38 +530,21 @@ fn missing_justification_is_located() {
     let e = waiver_error(
         "[[waiver]]\ncheck = \"routes\"\ntarget = \"*\"\njustification = \"ok\"\nexpires = \"2027-03-31\"\n\n[[waiver]]\ncheck = \"imp\"\ntarget = \"*\"\nexpires = \"2027-03-31\"\n",
     );
-    assert!(
-        e.contains("waivers.toml:7:1: this waiver has no `justification`"),
-        "{e}"
-    );
+    assert!(e.contains("waivers.toml:7:1: this waiver has no `justification`"), "{e}");
 }
 
 #[test]
 fn empty_justification_is_located() {
-    let e = waiver_error(
-        "[[waiver]]\ncheck = \"routes\"\ntarget = \"*\"\njustification = \"   \"\nexpires = \"2027-03-31\"\n",
-    );
-    assert!(
-        e.contains("waivers.toml:4:17: `justification` is empty"),
-        "{e}"
-    );
+    let e = waiver_error("[[waiver]]\ncheck = \"routes\"\ntarget = \"*\"\njustification = \"   \"\nexpires = \"2027-03-31\"\n");
+    assert!(e.contains("waivers.toml:4:17: `justification` is empty"), "{e}");
     assert!(e.contains("hint: "), "{e}");
 }
 
 #[test]
 fn bad_date_is_located() {
-    for (value, line) in [
-        ("\"31/03/2027\"", 5),
-        ("\"2027-02-30\"", 5),
-        ("2027-03-31T10:00:00", 5),
-    ] {
-        let e = waiver_error(&format!(
-            "[[waiver]]\ncheck = \"routes\"\ntarget = \"*\"\njustification = \"why\"\nexpires = {value}\n"
-        ));
-        assert!(
-            e.contains(&format!("waivers.toml:{line}:11: `expires` is not a date")),
-            "{e}"
-        );
+    for (value, line) in [("\"31/03/2027\"", 5), ("\"2027-02-30\"", 5), ("2027-03-31T10:00:00", 5)] {
+        let e = waiver_error(&format!("[[waiver]]\ncheck = \"routes\"\ntarget = \"*\"\njustification = \"why\"\nexpires = {value}\n"));
+        assert!(e.contains(&format!("waivers.toml:{line}:11: `expires` is not a date")), "{e}");
         assert!(e.contains("YYYY-MM-DD"), "{e}");
     }
 }
@@ -752,25 +554,16 @@ fn unknown_check_id_is_located_with_a_suggestion() {
     let e = waiver_error(
         "[[waiver]]\ncheck = \"routes\"\ntarget = \"*\"\njustification = \"ok\"\nexpires = \"2027-03-31\"\n\n[[waiver]]\ncheck = \"routes.vcs-conflic\"\ntarget = \"*\"\njustification = \"ok\"\nexpires = \"2027-03-31\"\n",
     );
-    assert!(
-        e.contains("waivers.toml:8:9: `routes.vcs-conflic` matches no check id or family"),
-        "{e}"
-    );
+    assert!(e.contains("waivers.toml:8:9: `routes.vcs-conflic` matches no check id or family"), "{e}");
     assert!(e.contains("did you mean `routes.vcs-conflict`?"), "{e}");
-    let e = waiver_error(
-        "[[waiver]]\ncheck = \"*\"\ntarget = \"*\"\njustification = \"all\"\nexpires = \"2027-03-31\"\n",
-    );
+    let e = waiver_error("[[waiver]]\ncheck = \"*\"\ntarget = \"*\"\njustification = \"all\"\nexpires = \"2027-03-31\"\n");
     assert!(e.contains("waivers.toml:2:9:"), "{e}");
 }
 
 #[test]
 fn missing_or_broken_file_is_an_error() {
-    let e =
-        waivers::load(Path::new("/nonexistent/waivers.toml"), &known_ids()).expect_err("missing");
-    assert!(
-        e.to_string().contains("cannot read the waivers file"),
-        "{e}"
-    );
+    let e = waivers::load(Path::new("/nonexistent/waivers.toml"), &known_ids()).expect_err("missing");
+    assert!(e.to_string().contains("cannot read the waivers file"), "{e}");
     let e = waiver_error("[[waiver]\ncheck = 1\n");
     assert!(e.contains("waivers.toml:1:"), "{e}");
 }
