@@ -69,20 +69,21 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
 
 fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for name in dns_names(ctx.inventory) {
-        let addrs = ctx.snapshot.addresses(&name);
+    let names = dns_names(ctx.inventory);
+    for name in &names {
+        let addrs = ctx.snapshot.addresses(name);
         if addrs.is_empty() {
             out.push(ctx.skip(name.as_str(), "cannot tell: the name has no address (see dns.forward)"));
             continue;
         }
         for addr in addrs {
-            out.push(reverse_one(ctx, &name, addr));
+            out.push(reverse_one(ctx, name, addr, &names));
         }
     }
     out
 }
 
-fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr) -> Finding {
+fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[String]) -> Finding {
     let target = format!("{name} ({addr})");
     let ptrs = ctx.snapshot.dns_answers(&addr.to_string(), RecordType::Ptr);
     if ptrs.is_empty() {
@@ -94,23 +95,30 @@ fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr) -> Finding {
             None => problems.push(format!("{} gives no PTR ({})", o.query.server, o.describe())),
             Some([]) => problems.push(format!("{} has no PTR record", o.query.server)),
             Some(names) => {
-                if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                // A pool name shares its front ends' addresses; their PTRs name the
+                // front ends. A PTR naming another inventory host at this address is
+                // right too.
+                let Some(ptr) = names
+                    .iter()
+                    .find(|n| n.eq_ignore_ascii_case(name))
+                    .or_else(|| names.iter().find(|n| inventory_names.iter().any(|i| i.eq_ignore_ascii_case(n))))
+                else {
                     problems.push(format!("{} maps {addr} to {}, not {name}", o.query.server, names.join(", ")));
                     continue;
-                }
+                };
                 // Forward-confirmed: the PTR name must resolve back to this address.
                 let back: Vec<IpAddr> = ctx
                     .snapshot
-                    .dns_answers(name, RecordType::A)
+                    .dns_answers(ptr, RecordType::A)
                     .iter()
-                    .chain(ctx.snapshot.dns_answers(name, RecordType::Aaaa).iter())
+                    .chain(ctx.snapshot.dns_answers(ptr, RecordType::Aaaa).iter())
                     .filter(|x| x.query.server == o.query.server)
                     .filter_map(|x| records(x))
                     .flatten()
                     .filter_map(|r| r.parse().ok())
                     .collect();
                 if !back.contains(&addr) {
-                    problems.push(format!("{} names {name} for {addr}, but {name} does not resolve back to it there", o.query.server));
+                    problems.push(format!("{} names {ptr} for {addr}, but {ptr} does not resolve back to it there", o.query.server));
                 }
             }
         }

@@ -4,4 +4,5 @@
 pub mod dns;
 pub mod hostile;
 pub mod pki;
+pub mod site;
 pub mod tls;

@@ -2,6 +2,7 @@
 mod cli;
 mod diff_waivers;
 mod dns_probe;
+mod lab;
 mod offline_checks;
 mod tls_probe;
 mod tls_raw;

@@ -1,0 +1,173 @@
+//! The demo lab: a small federation site served from inside the process on 127.x
+//! addresses (two DNS servers, TLS + SIP listeners for every peer, certificates minted
+//! at start), with a handful of planted faults. `fedcheck demo` audits it; the tests
+//! audit it to prove every planted fault is found and nothing else is.
+
+use super::dns::{LabDns, ZoneData};
+use super::pki::{self, Ca, Eku, LeafSpec};
+use super::tls::{self as labtls, LabListener, ListenerSpec};
+use anyhow::{Context as _, Result};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+pub const DOMAIN: &str = "fedlab.example";
+const INVENTORY: &str = include_str!("../../examples/lab.toml");
+const EVIDENCE: &[(&str, &str)] = &[
+    ("lab/evidence/imp-rt-services.txt", include_str!("../../examples/lab/evidence/imp-rt-services.txt")),
+    ("lab/evidence/imp-user-services.txt", include_str!("../../examples/lab/evidence/imp-user-services.txt")),
+    ("lab/evidence/static-routes.txt", include_str!("../../examples/lab/evidence/static-routes.txt")),
+    ("lab/evidence/trusted-application-pool.txt", include_str!("../../examples/lab/evidence/trusted-application-pool.txt")),
+    ("lab/evidence/trusted-application.txt", include_str!("../../examples/lab/evidence/trusted-application.txt")),
+];
+
+/// A running lab. Everything stops when it is dropped.
+pub struct Lab {
+    /// The lab's inventory, ready for `inventory::load`.
+    pub inventory: PathBuf,
+    /// The 127.x.y.0/24 block the lab lives in.
+    pub base: [u8; 3],
+    _dir: tempfile::TempDir,
+    _dns: Vec<LabDns>,
+    _listeners: Vec<LabListener>,
+}
+
+impl Lab {
+    /// The address of a lab host, by its last octet.
+    pub fn ip(&self, last: u8) -> Ipv4Addr {
+        Ipv4Addr::new(self.base[0], self.base[1], self.base[2], last)
+    }
+}
+
+/// Hosts of the lab: (name, last octet of its address).
+const HOSTS: &[(&str, u8)] =
+    &[("cucm-pub", 11), ("imp-lb", 20), ("imp-rt", 21), ("imp-a", 22), ("imp-b", 23), ("fe1", 31), ("fe2", 32), ("vcs", 40)];
+
+fn fqdn(host: &str) -> String {
+    format!("{host}.{DOMAIN}")
+}
+
+/// A 127.x.y.0/24 block unlikely to be in use by another lab on this machine.
+fn pick_base() -> [u8; 3] {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let pid = std::process::id();
+    let mix = nanos ^ pid.rotate_left(13);
+    [127, 1 + (mix % 250) as u8, 1 + ((mix >> 8) % 250) as u8]
+}
+
+/// Start the lab and write its inventory, evidence and certificates to a temp folder.
+pub async fn start() -> Result<Lab> {
+    let mut last_err = None;
+    // A busy address block (another lab) is retried elsewhere.
+    for _ in 0..5 {
+        match start_at(pick_base()).await {
+            Ok(lab) => return Ok(lab),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| anyhow::anyhow!("could not start the lab")))
+}
+
+async fn start_at(base: [u8; 3]) -> Result<Lab> {
+    let ip = |last: u8| Ipv4Addr::new(base[0], base[1], base[2], last);
+    let dir = tempfile::Builder::new().prefix("fedcheck-lab-").tempdir().context("creating the lab's temp folder")?;
+
+    // DNS: every host with A and PTR, except imp-b's PTR (planted), plus the pool name
+    // on both front ends. Two servers with the same data, one per side.
+    let mut zone = ZoneData::new();
+    for (host, last) in HOSTS {
+        zone = if *host == "imp-b" { zone.a(fqdn(host), ip(*last)) } else { zone.host(&fqdn(host), ip(*last)) };
+    }
+    zone = zone.a(fqdn("sfbpool"), ip(31)).a(fqdn("sfbpool"), ip(32));
+    let reverse = format!("{}.{}.{}.in-addr.arpa", base[2], base[1], base[0]);
+    let zones = [DOMAIN, reverse.as_str()];
+    let dns_imp = super::dns::start(IpAddr::V4(ip(53)), &zones, &zone).await.context("starting the lab DNS server")?;
+    let dns_ms = super::dns::start(IpAddr::V4(ip(54)), &zones, &zone).await.context("starting the second lab DNS server")?;
+
+    // Certificates: one CA for both sides (same-CA is what Cisco recommends).
+    let ca = Ca::new_root("fedcheck lab root CA")?;
+    let key = pki::shared_rsa_key()?;
+    let mut listeners = Vec::new();
+    let roots = vec![ca.cert_der()];
+    for (host, last, eku, expired) in [
+        ("imp-rt", 21, Eku::ServerAndClient, false),
+        ("imp-a", 22, Eku::ServerAndClient, false),
+        ("imp-b", 23, Eku::ServerAndClient, false),
+    ] {
+        let mut spec = LeafSpec::new(&fqdn(host));
+        spec.eku = eku;
+        if expired {
+            spec = spec.expired(10);
+        }
+        let leaf = ca.issue_with_key(&spec, key)?;
+        let mut l = ListenerSpec::new(vec![leaf.cert_der.clone()], leaf.private_key());
+        l.client_auth = Some(roots.clone());
+        l.server_header = "Cisco-SIPGateway/IOS-14.x fedcheck-lab".into();
+        listeners.push(
+            labtls::spawn_on(SocketAddr::new(IpAddr::V4(ip(last)), 5061), l)
+                .await
+                .with_context(|| format!("listening on {}:5061", ip(last)))?,
+        );
+    }
+    // Front ends: the pool's default certificate (CN = pool, SAN = pool and server).
+    for (host, last, eku, expired) in [("fe1", 31, Eku::ServerOnly, false), ("fe2", 32, Eku::ServerAndClient, true)] {
+        let mut spec = LeafSpec::new(&fqdn("sfbpool"));
+        spec.sans = vec![fqdn("sfbpool"), fqdn(host)];
+        spec.eku = eku;
+        if expired {
+            spec = spec.expired(10);
+        }
+        let leaf = ca.issue_with_key(&spec, key)?;
+        let mut l = ListenerSpec::new(vec![leaf.cert_der.clone()], leaf.private_key());
+        l.client_auth = Some(roots.clone());
+        l.server_header = "RTCC/6.0.0.0 MCUFactory fedcheck-lab".into();
+        listeners.push(
+            labtls::spawn_on(SocketAddr::new(IpAddr::V4(ip(last)), 5061), l)
+                .await
+                .with_context(|| format!("listening on {}:5061", ip(last)))?,
+        );
+    }
+
+    // IM&P's own certificate, presented when a front end asks.
+    let own = ca.issue_with_key(&LeafSpec::new(&fqdn("imp-rt")), key)?;
+    let root = dir.path();
+    write(root, "lab/certs/imp-rt.pem", &own.cert_pem)?;
+    write(root, "lab/certs/imp-rt.key", &own.key_pem)?;
+    write(root, "lab/certs/cup-trust.pem", &ca.cert_pem())?;
+    write(root, "lab/certs/ms-trusted-roots.pem", &ca.cert_pem())?;
+    for (rel, text) in EVIDENCE {
+        write(root, rel, text)?;
+    }
+    let mut inv: toml::Table = toml::from_str(INVENTORY).context("the lab inventory")?;
+    if let Some(dns) = inv.get_mut("dns").and_then(|v| v.as_table_mut()) {
+        dns.insert("imp".into(), toml::Value::Array(vec![toml::Value::String(dns_imp.addr.to_string())]));
+        dns.insert("microsoft".into(), toml::Value::Array(vec![toml::Value::String(dns_ms.addr.to_string())]));
+    }
+    let text = format!("# Written by `fedcheck demo` from examples/lab.toml; resolvers point at the lab.\n{}", toml::to_string(&inv)?);
+    write(root, "lab.toml", &text)?;
+    Ok(Lab { inventory: root.join("lab.toml"), base, _dir: dir, _dns: vec![dns_imp, dns_ms], _listeners: listeners })
+}
+
+fn write(root: &Path, rel: &str, text: &str) -> Result<()> {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The faults the lab plants, as (check id, target) of the findings that must fail.
+pub fn planted_faults(lab: &Lab) -> Vec<(String, String)> {
+    let at = |host: &str, last: u8| format!("{} @ {}:5061", fqdn(host), lab.ip(last));
+    let mut v = vec![
+        ("certs.eku".to_string(), at("fe1", 31)),
+        ("certs.eku".to_string(), at("sfbpool", 31)),
+        ("certs.expiry".to_string(), at("fe2", 32)),
+        ("certs.expiry".to_string(), at("sfbpool", 32)),
+        ("dns.reverse".to_string(), format!("{} ({})", fqdn("imp-b"), lab.ip(23))),
+        ("routes.static-route".to_string(), DOMAIN.to_string()),
+        ("routes.vcs-conflict".to_string(), DOMAIN.to_string()),
+        ("routing-node.services".to_string(), fqdn("imp-rt")),
+    ];
+    v.sort();
+    v
+}
