@@ -129,10 +129,17 @@ fn chain(ctx: &Context<'_>) -> Vec<Finding> {
         let shape = certinfo::chain_order(&infos, relying_store(ctx, peer.side));
         let subjects: Vec<&str> = infos.iter().map(|i| i.subject.as_str()).collect();
         let f = if shape.missing_intermediate {
+            let last = infos.last().map(|i| (i.subject.as_str(), i.issuer.as_str())).unwrap_or(("?", "?"));
             ctx.violation(
                 target,
-                format!("the chain stops at {} without its issuer: an intermediate is not sent", subjects.last().copied().unwrap_or("?")),
+                format!(
+                    "the chain stops at {}: its issuer {} is neither sent nor in {}'s trust store",
+                    last.0,
+                    last.1,
+                    if peer.side == Side::Microsoft { "IM&P" } else { "Microsoft" }
+                ),
             )
+            .detail("either an intermediate is not sent, or the issuing CA is not trusted (see certs.cross-trust)")
         } else if !shape.in_order {
             ctx.violation(target, "the certificates are not sent in order (leaf, then each issuer)")
         } else {

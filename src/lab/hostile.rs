@@ -71,10 +71,19 @@ pub async fn spawn(bind: IpAddr, behaviour: Behaviour) -> io::Result<HostilePeer
 /// Starts a hostile peer on `bind`, port 0. Only loopback addresses are accepted: these
 /// peers exist for the lab and the tests, never for a real network.
 pub async fn spawn_with(bind: IpAddr, behaviour: Behaviour, options: PeerOptions) -> io::Result<HostilePeer> {
-    if !bind.is_loopback() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("hostile peers bind to loopback only, not {bind}")));
+    spawn_at(SocketAddr::new(bind, 0), behaviour, options).await
+}
+
+/// Starts a hostile peer on a given loopback address and port (scenario labs).
+pub async fn spawn_on(addr: SocketAddr, behaviour: Behaviour) -> io::Result<HostilePeer> {
+    spawn_at(addr, behaviour, PeerOptions::default()).await
+}
+
+async fn spawn_at(at: SocketAddr, behaviour: Behaviour, options: PeerOptions) -> io::Result<HostilePeer> {
+    if !at.ip().is_loopback() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("hostile peers bind to loopback only, not {}", at.ip())));
     }
-    let listener = TcpListener::bind(SocketAddr::new(bind, 0)).await?;
+    let listener = TcpListener::bind(at).await?;
     let addr = listener.local_addr()?;
     let behaviour = Arc::new(behaviour);
     let task = tokio::spawn(async move {

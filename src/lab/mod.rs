@@ -4,5 +4,6 @@
 pub mod dns;
 pub mod hostile;
 pub mod pki;
+pub mod scenario;
 pub mod site;
 pub mod tls;

@@ -3,6 +3,7 @@ mod cli;
 mod diff_waivers;
 mod dns_probe;
 mod lab;
+mod live_checks;
 mod offline_checks;
 mod tls_probe;
 mod tls_raw;

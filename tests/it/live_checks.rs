@@ -1,0 +1,177 @@
+//! Live checks judged from real probes of real peers on loopback: one scenario lab
+//! holds a front end of every kind, good and bad, plus hostile peers.
+
+use fedcheck::check::{Finding, Status};
+use fedcheck::engine::{self, Report, RunOptions};
+use fedcheck::lab::hostile::Behaviour;
+use fedcheck::lab::scenario::{PeerKind, RunningScenario, Scenario};
+use std::time::{Duration, Instant};
+
+async fn audit(scenario: &Scenario, timeout: Duration) -> (RunningScenario, Report, Duration) {
+    let lab = scenario.start().await.expect("scenario starts");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let checks = fedcheck::checks::registry();
+    let opts = RunOptions { timeout, ..Default::default() };
+    let started = Instant::now();
+    let (report, _) = engine::run(&loaded, &catalog, &checks, &opts).await.expect("run");
+    (lab, report, started.elapsed())
+}
+
+fn of<'a>(report: &'a Report, check: &str, target: &str) -> &'a Finding {
+    report.findings.iter().find(|f| f.check == check && f.target == target).unwrap_or_else(|| {
+        let all: Vec<String> =
+            report.findings.iter().filter(|f| f.check == check).map(|f| format!("{} {}: {}", f.status, f.target, f.summary)).collect();
+        panic!("no {check} finding for {target}; {check} has:\n{}", all.join("\n"))
+    })
+}
+
+#[track_caller]
+fn expect(report: &Report, check: &str, target: &str, status: Status, text: &str) {
+    let f = of(report, check, target);
+    assert_eq!(f.status, status, "{check} {target}: {}", f.summary);
+    assert!(
+        f.summary.contains(text) || f.detail.as_deref().unwrap_or("").contains(text),
+        "{check} {target}: {:?} lacks {text:?}",
+        f.summary
+    );
+}
+
+fn peers() -> Vec<(String, PeerKind)> {
+    let k = |l: &str, kind: PeerKind| (l.to_string(), kind);
+    vec![
+        k("good1", PeerKind::Good),
+        k("good2", PeerKind::Good),
+        k("expired", PeerKind::Expired),
+        k("notyet", PeerKind::NotYetValid),
+        k("otherca", PeerKind::OtherCa),
+        k("wrongsan", PeerKind::WrongSan),
+        k("selfsigned", PeerKind::SelfSigned),
+        k("serveronly", PeerKind::ServerOnlyEku),
+        k("nointer", PeerKind::NoIntermediate),
+        k("noclientauth", PeerKind::NoClientAuth),
+        k("nosip", PeerKind::NoSip),
+        k("legacy", PeerKind::Legacy10),
+        k("silent", PeerKind::Hostile(Behaviour::Silent)),
+        k("garbage", PeerKind::Hostile(Behaviour::Garbage)),
+        k("reset", PeerKind::Hostile(Behaviour::Reset)),
+        k("http", PeerKind::Hostile(Behaviour::Http)),
+        k("alert", PeerKind::Hostile(Behaviour::Alert)),
+        k("halfclose", PeerKind::Hostile(Behaviour::HalfClose)),
+        k("drip", PeerKind::Hostile(Behaviour::Drip)),
+        k("huge", PeerKind::Hostile(Behaviour::HugeCertificate)),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_peer_gets_its_verdict() {
+    let timeout = Duration::from_millis(800);
+    let (lab, r, took) = audit(&Scenario::new(peers()), timeout).await;
+    // Hostile peers cost at most their timeout, all at once, not one after another.
+    assert!(took < Duration::from_secs(4), "run took {took:?}");
+    let t = |l: &str| lab.target(l);
+
+    for good in ["good1", "good2"] {
+        for check in [
+            "tls.handshake",
+            "tls.protocol",
+            "tls.ciphers",
+            "tls.mutual",
+            "certs.expiry",
+            "certs.identity",
+            "certs.eku",
+            "certs.chain",
+            "certs.cross-trust",
+            "sip.options",
+            "imp.peer-subjects",
+        ] {
+            assert_eq!(of(&r, check, &t(good)).status, Status::Pass, "{check} {good}: {}", of(&r, check, &t(good)).summary);
+        }
+    }
+    expect(&r, "certs.expiry", &t("expired"), Status::Fail, "expired");
+    expect(&r, "certs.expiry", &t("notyet"), Status::Fail, "is not valid until");
+    expect(&r, "certs.cross-trust", &t("otherca"), Status::Fail, "does not accept this chain");
+    expect(&r, "certs.identity", &t("wrongsan"), Status::Fail, "certificate names elsewhere.scn.example, not wrongsan.scn.example");
+    expect(&r, "imp.peer-subjects", &t("wrongsan"), Status::Fail, "serves CN=elsewhere.scn.example");
+    expect(&r, "certs.cross-trust", &t("selfsigned"), Status::Fail, "does not accept this chain");
+    expect(&r, "certs.eku", &t("serveronly"), Status::Fail, "server authentication only");
+    expect(&r, "certs.chain", &t("nointer"), Status::Warn, "is neither sent nor in IM&P's trust store");
+    expect(&r, "certs.chain", &t("good2"), Status::Pass, "2 certificate(s) in order");
+    expect(&r, "tls.mutual", &t("noclientauth"), Status::Fail, "does not ask for a client certificate");
+    expect(&r, "sip.options", &t("nosip"), Status::Fail, "no SIP answer");
+    // TLS 1.0 only: the modern probe cannot finish, IM&P's hello can.
+    expect(&r, "tls.protocol", &t("legacy"), Status::Warn, "speaks only TLSv1.0");
+    expect(&r, "tls.handshake", &t("legacy"), Status::Pass, "a limit of the probe, not a fault of the peer");
+    expect(&r, "tls.ciphers", &t("legacy"), Status::Pass, "chose AES128-SHA");
+    expect(&r, "certs.expiry", &t("legacy"), Status::Pass, "valid");
+    // The known chains share one root; the stranger's chain is named, not counted.
+    expect(&r, "certs.common-ca", "certificate authorities", Status::Pass, "both sides use");
+    expect(&r, "certs.common-ca", "unknown roots", Status::Info, "otherca.scn.example");
+
+    for (label, text) in [
+        ("silent", "within 800 ms"),
+        ("garbage", "not TLS"),
+        ("reset", "reset"),
+        ("http", "looks like HTTP"),
+        ("alert", "handshake_failure"),
+        ("halfclose", "closed"),
+        ("drip", "within 800 ms"),
+        ("huge", "exceeds the 262144-byte cap"),
+    ] {
+        let f = of(&r, "tls.handshake", &t(label));
+        assert_eq!(f.status, Status::Fail, "{label}: {}", f.summary);
+        assert!(f.summary.to_lowercase().contains(&text.to_lowercase()), "{label}: {:?} lacks {text:?}", f.summary);
+        let cert = of(&r, "certs.expiry", &t(label));
+        assert_eq!(cert.status, Status::Skip, "{label}: {}", cert.summary);
+        assert!(cert.summary.starts_with("cannot tell"), "{}", cert.summary);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_faults_are_named_per_resolver() {
+    let mut s = Scenario::new(["ok", "noptr", "wrongptr", "noa", "split"].iter().map(|l| (l.to_string(), PeerKind::Good)).collect());
+    s.dns.missing_ptr = vec!["noptr".into()];
+    s.dns.wrong_ptr = vec!["wrongptr".into()];
+    s.dns.no_a = vec!["noa".into()];
+    s.dns.disagree = vec!["split".into()];
+    let (lab, r, _) = audit(&s, Duration::from_millis(800)).await;
+    let fq = RunningScenario::fqdn;
+    let ip = |l: &str| lab.addrs.iter().find(|(x, _)| x == l).map(|(_, a)| a.ip().to_string()).unwrap_or_default();
+    expect(&r, "dns.forward", &fq("ok"), Status::Pass, "resolves to");
+    expect(&r, "dns.forward", &fq("noa"), Status::Fail, "NXDOMAIN");
+    expect(&r, "dns.reverse", &format!("{} ({})", fq("ok"), ip("ok")), Status::Pass, "PTR maps back");
+    expect(&r, "dns.reverse", &format!("{} ({})", fq("noptr"), ip("noptr")), Status::Fail, "gives no PTR");
+    expect(
+        &r,
+        "dns.reverse",
+        &format!("{} ({})", fq("wrongptr"), ip("wrongptr")),
+        Status::Fail,
+        &format!("names {} for {}, but {} does not resolve back to it", fq("ok"), ip("wrongptr"), fq("ok")),
+    );
+    expect(&r, "dns.reverse", &fq("noa"), Status::Skip, "cannot tell");
+    expect(&r, "dns.agreement", &fq("split"), Status::Warn, "resolvers disagree");
+    expect(&r, "dns.agreement", &fq("ok"), Status::Pass, "2 resolvers agree");
+    // A peer with no address cannot be probed: its TLS checks say why.
+    expect(&r, "tls.handshake", &format!("{}:5061", fq("noa")), Status::Skip, "has no address");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_resolver_is_a_finding_not_a_crash() {
+    let lab = Scenario::new(vec![("ok".into(), PeerKind::Good)]).start().await.expect("scenario");
+    // Point the Microsoft side at a port where nothing answers.
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let dead_addr = dead.local_addr().expect("addr");
+    drop(dead);
+    let text = std::fs::read_to_string(&lab.inventory).expect("read");
+    let text = text.replacen("microsoft = [", &format!("microsoft = [\"{dead_addr}\", "), 1);
+    std::fs::write(&lab.inventory, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_millis(600), only: vec!["dns".into()], ..Default::default() };
+    let started = Instant::now();
+    let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let f = of(&r, "dns.forward", &RunningScenario::fqdn("ok"));
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.summary.contains(&format!("no answer from {dead_addr}")), "{}", f.summary);
+}
