@@ -2,6 +2,7 @@
 mod cli;
 mod dns_probe;
 mod offline_checks;
+mod reports;
 mod tls_probe;
 mod tls_raw;
 mod util;
