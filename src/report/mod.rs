@@ -1,9 +1,25 @@
 //! Renderers: one module per output format. Each takes the finished report.
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod terminal;
 
+use crate::catalog::Catalog;
 use crate::engine::Report;
+
+/// What the HTML and Markdown renderers need beyond the findings: catalog titles and
+/// where the run happened, so a page attached to a ticket stands on its own.
+#[derive(Debug, Clone)]
+pub struct RenderContext<'a> {
+    pub report: &'a Report,
+    pub catalog: &'a Catalog,
+    /// The machine the run was made from (hostname), when known.
+    pub host: Option<String>,
+    /// The inventory file the run audited, as the user named it.
+    pub inventory_path: Option<String>,
+}
 
 /// When a run should exit non-zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

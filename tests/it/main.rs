@@ -5,6 +5,7 @@ mod dns_probe;
 mod lab;
 mod live_checks;
 mod offline_checks;
+mod reports;
 mod tls_probe;
 mod tls_raw;
 mod util;

@@ -1,0 +1,133 @@
+//! `--junit`: the report as JUnit XML for CI dashboards. One testsuite per check
+//! family, one testcase per finding (`<check> <target>`, classname = check id).
+
+use super::family;
+use crate::check::{Finding, Status};
+use crate::engine::Report;
+use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How warn findings appear in JUnit, whose only verdicts are pass, fail and skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum WarnAs {
+    /// A failed testcase (type `warn`), so CI flags it like the exit code does.
+    #[default]
+    Failure,
+    /// A skipped testcase whose message starts with `warning:`.
+    Skipped,
+    /// A passed testcase with the warning in its system-out.
+    Passed,
+}
+
+/// Detail and remediation as the text of a failure or the system-out of a case.
+fn body(f: &Finding) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(d) = f.detail.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        parts.push(d.to_string());
+    }
+    if let Some(r) = f
+        .remediation
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        parts.push(format!("Fix: {r}"));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+fn failure(f: &Finding, ty: &str) -> TestCaseStatus {
+    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    st.set_message(f.summary.as_str()).set_type(ty);
+    if let Some(b) = body(f) {
+        st.set_description(b);
+    }
+    st
+}
+
+fn case(f: &Finding, warn_as: WarnAs) -> TestCase {
+    let name = format!("{} {}", f.check, f.target);
+    let mut out: Option<String> = None;
+    let status = match f.status {
+        Status::Fail => failure(f, "fail"),
+        Status::Warn => match warn_as {
+            WarnAs::Failure => failure(f, "warn"),
+            WarnAs::Skipped => {
+                let mut st = TestCaseStatus::skipped();
+                st.set_message(format!("warning: {}", f.summary))
+                    .set_type("warn");
+                if let Some(b) = body(f) {
+                    st.set_description(b);
+                }
+                st
+            }
+            WarnAs::Passed => {
+                out = Some(match body(f) {
+                    Some(b) => format!("warning: {}\n\n{b}", f.summary),
+                    None => format!("warning: {}", f.summary),
+                });
+                TestCaseStatus::success()
+            }
+        },
+        Status::Skip => {
+            let mut st = TestCaseStatus::skipped();
+            st.set_message(f.summary.as_str()).set_type("skip");
+            st
+        }
+        Status::Info => {
+            out = Some(match body(f) {
+                Some(b) => format!("info: {}\n\n{b}", f.summary),
+                None => format!("info: {}", f.summary),
+            });
+            TestCaseStatus::success()
+        }
+        Status::Pass => TestCaseStatus::success(),
+    };
+    let mut tc = TestCase::new(name, status);
+    tc.set_classname(f.check.as_str());
+    if let Some(o) = out {
+        tc.set_system_out(o);
+    }
+    tc
+}
+
+/// Render the report as a JUnit XML document named after the site.
+pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
+    let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        families.entry(family(&f.check)).or_default().push(f);
+    }
+    let mut doc = JReport::new(report.site.as_str());
+    doc.set_time(Duration::from_millis(report.duration_ms));
+    for (fam, list) in families {
+        let mut suite = TestSuite::new(fam);
+        suite.add_property(("site", report.site.as_str()));
+        suite.add_property(("started_at", report.started_at.as_str()));
+        suite.add_property((
+            "tool",
+            format!("{} {}", report.tool.name, report.tool.version).as_str(),
+        ));
+        suite.add_test_cases(list.into_iter().map(|f| case(f, warn_as)));
+        doc.add_test_suite(suite);
+    }
+    if !report.internal_errors.is_empty() {
+        // A crashed check is the tool's error, not the site's: report it as one.
+        let mut suite = TestSuite::new("fedcheck");
+        for (i, e) in report.internal_errors.iter().enumerate() {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+            st.set_message(e.as_str()).set_type("internal");
+            let mut tc = TestCase::new(format!("internal error {}", i + 1), st);
+            tc.set_classname("fedcheck.internal");
+            suite.add_test_case(tc);
+        }
+        doc.add_test_suite(suite);
+    }
+    let mut xml = doc
+        .to_string()
+        .map_err(|e| format!("cannot write the JUnit report: {e}"))?;
+    if !xml.ends_with('\n') {
+        xml.push('\n');
+    }
+    Ok(xml)
+}
