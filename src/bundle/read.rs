@@ -47,17 +47,16 @@ fn verify(files: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Result<(), 
     let mut listed = BTreeSet::new();
     for entry in &manifest.files {
         if !listed.insert(entry.path.as_str()) {
-            return Err(BundleError::Manifest(format!(
-                "lists {} twice",
-                entry.path
-            )));
+            return Err(BundleError::Manifest(format!("lists {} twice", entry.path)));
         }
         let tampered = |reason: &str| BundleError::Tampered {
             file: entry.path.clone(),
             reason: reason.to_string(),
         };
         let Some(data) = files.get(&entry.path) else {
-            return Err(tampered("listed in the manifest but missing from the archive"));
+            return Err(tampered(
+                "listed in the manifest but missing from the archive",
+            ));
         };
         if data.len() as u64 != entry.size {
             return Err(tampered(&format!(
@@ -248,7 +247,9 @@ impl OpenedBundle {
             std::fs::write(&dest, data).map_err(BundleError::io(&dest))?;
         }
         let rest = inventory.strip_prefix("inventory/").unwrap_or(&inventory);
-        Ok(rest.split('/').fold(dir.to_path_buf(), |p, part| p.join(part)))
+        Ok(rest
+            .split('/')
+            .fold(dir.to_path_buf(), |p, part| p.join(part)))
     }
 }
 

@@ -46,7 +46,14 @@ struct Rule {
 const RULES: &[Rule] = &[
     Rule {
         name: "password",
-        keys: &["password", "passwd", "pwd", "passphrase", "secret", "passcode"],
+        keys: &[
+            "password",
+            "passwd",
+            "pwd",
+            "passphrase",
+            "secret",
+            "passcode",
+        ],
         bare_value: false,
         digits_are_not_secret: false,
         keep_scheme: false,
@@ -149,8 +156,16 @@ impl Redactor {
         let spans = find_spans(text);
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
+        // Spans come sorted: count lines as we go rather than from the start each time.
+        let mut line = 1;
         for span in spans {
+            line += text.as_bytes()[at..span.start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let start_line = line;
             let value = &text[span.start..span.end];
+            line += value.bytes().filter(|&b| b == b'\n').count();
             let next = self.tokens.len() + 1;
             let token = self
                 .tokens
@@ -168,7 +183,7 @@ impl Redactor {
             at = span.end;
             self.records.push(Redaction {
                 file: file.to_string(),
-                line: line_of(text, span.start),
+                line: start_line,
                 rule: span.rule.to_string(),
                 token: Some(token),
             });
@@ -189,7 +204,7 @@ pub fn line_of(text: &str, at: usize) -> usize {
 
 /// Every secret in `text`, sorted and without overlaps (private keys win).
 fn find_spans(text: &str) -> Vec<Span> {
-    let mut accepted = private_key_blocks(text)
+    let keys: Vec<Span> = private_key_blocks(text)
         .into_iter()
         .map(|(start, end)| Span {
             start,
@@ -197,12 +212,16 @@ fn find_spans(text: &str) -> Vec<Span> {
             rule: PRIVATE_KEY_RULE,
             quote: false,
         })
-        .collect::<Vec<_>>();
+        .collect();
     let mut others = url_passwords(text);
     others.extend(keyed_values(text));
     others.sort_by_key(|s| s.start);
+    let mut accepted = keys.clone();
+    let mut last_end = 0;
     for s in others {
-        if !accepted.iter().any(|a| s.start < a.end && a.start < s.end) {
+        let inside_key = keys.iter().any(|k| s.start < k.end && k.start < s.end);
+        if s.start >= last_end && !inside_key {
+            last_end = s.end;
             accepted.push(s);
         }
     }
@@ -254,9 +273,7 @@ fn url_passwords(text: &str) -> Vec<Span> {
     while let Some(found) = text[from..].find("://") {
         let auth_start = from + found + 3;
         let mut auth_end = auth_start;
-        while auth_end < bytes.len()
-            && !b"/?#\"'<>\\)] \t\r\n".contains(&bytes[auth_end])
-        {
+        while auth_end < bytes.len() && !b"/?#\"'<>\\)] \t\r\n".contains(&bytes[auth_end]) {
             auth_end += 1;
         }
         let authority = &text[auth_start..auth_end];
@@ -451,7 +468,10 @@ fn value_after(text: &str, key_end: usize, param: bool, rule: &'static Rule) -> 
     if rule.keep_scheme {
         let value = &text[start..end];
         if let Some(space) = value.find([' ', '\t']) {
-            if value[..space].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            if value[..space]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
                 start += space;
                 while start < end && (bytes[start] == b' ' || bytes[start] == b'\t') {
                     start += 1;
@@ -559,8 +579,14 @@ mod tests {
     #[test]
     fn password_shapes() {
         for (input, expected) in [
-            ("password = \"hunter2\"", "password = \"REDACTED-password-1\""),
-            ("Password : hunter2 and more", "Password : REDACTED-password-1"),
+            (
+                "password = \"hunter2\"",
+                "password = \"REDACTED-password-1\"",
+            ),
+            (
+                "Password : hunter2 and more",
+                "Password : REDACTED-password-1",
+            ),
             ("pwd=hunter2 user=bob", "pwd=REDACTED-password-1 user=bob"),
             ("db_passwd: 'hunter2'", "db_passwd: 'REDACTED-password-1'"),
             (
@@ -568,7 +594,10 @@ mod tests {
                 "Set-Thing -Identity x -Password REDACTED-password-1 -Force",
             ),
             ("-Password:hunter2 -X", "-Password:REDACTED-password-1 -X"),
-            ("\"AdminPassword\":  \"hunter2\",", "\"AdminPassword\":  \"REDACTED-password-1\","),
+            (
+                "\"AdminPassword\":  \"hunter2\",",
+                "\"AdminPassword\":  \"REDACTED-password-1\",",
+            ),
             ("client_secret=hunter2", "client_secret=REDACTED-password-1"),
             ("pass = hunter2", "pass = REDACTED-password-1"),
         ] {
@@ -644,7 +673,9 @@ mod tests {
         assert!(has_private_key(text));
         assert!(!has_private_key(&out));
         // Cut short: still caught.
-        assert!(has_private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE"));
+        assert!(has_private_key(
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE"
+        ));
         // Certificates are not secrets.
         assert!(!has_private_key(
             "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -682,13 +713,67 @@ mod tests {
         let (out, recs) = one(&text);
         let back: serde_json::Value = serde_json::from_str(&out)
             .unwrap_or_else(|e| panic!("not JSON any more: {e}\n{text}\n---\n{out}"));
-        for secret in ["abc", "1234", "hunter2", "dXNlcjpw", "zz", "p4ss", "'q'", "ldappw"] {
+        for secret in [
+            "abc", "1234", "hunter2", "dXNlcjpw", "zz", "p4ss", "'q'", "ldappw",
+        ] {
             assert!(!out.contains(secret), "{secret} left in {out}");
         }
         assert_eq!(back["pass"], 3);
         assert_eq!(back["token"]["nested"], "x");
-        assert!(back["pwd"].as_str().unwrap().starts_with("REDACTED-password-"));
+        assert!(back["pwd"]
+            .as_str()
+            .unwrap()
+            .starts_with("REDACTED-password-"));
         assert!(recs.len() >= 8, "{recs:?}");
+    }
+
+    /// Every pairing of a secret-looking key with an awkward value, as JSON keys and
+    /// inside JSON strings: the output must always parse and hold no secret.
+    #[test]
+    fn json_stays_valid_for_awkward_values() {
+        let keys = [
+            "password",
+            "Password",
+            "api_key",
+            "token",
+            "community",
+            "Authorization",
+            "pass",
+        ];
+        let values = [
+            "s3cr3t",
+            "with space",
+            "quo\"te",
+            "back\\slash",
+            "tab\tx",
+            "<b>",
+            "&amp;",
+            "'single'",
+            "{brace",
+            "[bracket",
+            "a,b",
+            "end\\",
+            "ünï",
+            "\n",
+        ];
+        for key in keys {
+            for value in values {
+                let mut obj = serde_json::Map::new();
+                obj.insert(key.into(), serde_json::Value::String(value.into()));
+                for sep in [" = ", ": ", "=", ":", " "] {
+                    obj.insert(
+                        format!("line{sep}"),
+                        format!("x {key}{sep}{value} y\n-{key} {value}").into(),
+                    );
+                }
+                let text = serde_json::to_string_pretty(&obj).unwrap();
+                let (out, _) = one(&text);
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+                    "{key}/{value}:\n{text}\n---\n{out}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -701,7 +786,10 @@ mod tests {
     fn key_words_split() {
         assert_eq!(key_words("AdminPassword"), ["admin", "password"]);
         assert_eq!(key_words("APIKey"), ["api", "key"]);
-        assert_eq!(key_words("snmp.community_string"), ["snmp", "community", "string"]);
+        assert_eq!(
+            key_words("snmp.community_string"),
+            ["snmp", "community", "string"]
+        );
     }
 
     #[test]
@@ -722,5 +810,64 @@ mod tests {
         ] {
             let _ = one(input);
         }
+    }
+}
+
+#[cfg(test)]
+mod repo_files {
+    use super::*;
+
+    /// The example inventories and evidence hold no secrets: redaction must leave
+    /// every one of them byte for byte as it was.
+    #[test]
+    fn examples_pass_through_unchanged() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("examples"), root.join("tests/fixtures/contract")];
+        let mut seen = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_some_and(|e| e == "key") {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                let mut r = Redactor::new();
+                let out = r.redact(&path.display().to_string(), &text);
+                assert!(
+                    r.records().is_empty(),
+                    "{}: {:?}",
+                    path.display(),
+                    r.records()
+                );
+                assert_eq!(out, text);
+                seen += 1;
+            }
+        }
+        assert!(seen > 10);
+    }
+}
+
+#[cfg(test)]
+mod big_input {
+    use super::*;
+
+    /// Many secrets in one large file: linear work, one record each, distinct tokens.
+    #[test]
+    fn many_secrets_in_a_large_file() {
+        let text: String = (0..20_000)
+            .map(|i| format!("host{i}.example.com password = pw{i} port 5061\n"))
+            .collect();
+        let mut r = Redactor::new();
+        let started = std::time::Instant::now();
+        let out = r.redact("big.txt", &text);
+        assert_eq!(r.records().len(), 20_000);
+        assert_eq!(r.distinct_secrets(), 20_000);
+        assert_eq!(r.records()[19_999].line, 20_000);
+        assert!(out.contains("host19999.example.com password = REDACTED-password-20000"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 }

@@ -15,8 +15,9 @@ const CERT_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
 /// Writes the bundle to `out` (through a temporary file in the same folder, renamed
 /// at the end, so a half-written bundle never carries the final name).
 pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleError> {
+    // Whole seconds, rounded down: a timestamp in the future makes `tar` complain.
     let now = jiff::Timestamp::now();
-    let now = now.round(jiff::Unit::Second).unwrap_or(now);
+    let now = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
     let mut c = Collector {
         redact: input.redact,
         redactor: Redactor::new(),
@@ -39,11 +40,13 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
     let facts = hostfacts::collect(command_line(&input.command_line));
     let facts = serde_json::to_string_pretty(&facts).unwrap_or_else(|_| "{}".into());
     c.text("host.json", &facts, true)?;
-    let redactions = serde_json::to_string_pretty(c.redactor.records())
-        .unwrap_or_else(|_| "[]".into());
+    let redactions =
+        serde_json::to_string_pretty(c.redactor.records()).unwrap_or_else(|_| "[]".into());
     let redaction_count = c.redactor.records().len();
     c.add("redactions.json", redactions.into_bytes());
 
+    // Reports first, so `tar tzf` shows what matters most at the top.
+    c.files.sort_by_key(|(path, _)| rank(path));
     let manifest = Manifest {
         schema: MANIFEST_SCHEMA.into(),
         created_at: now.to_string(),
@@ -72,6 +75,18 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
         bytes,
         redactions: redaction_count,
     })
+}
+
+/// Where a file sorts in the archive (stable within a rank).
+fn rank(path: &str) -> u8 {
+    match path {
+        "report.json" | "report.html" | "report.md" => 0,
+        "snapshot.json" => 1,
+        "host.json" => 4,
+        "redactions.json" => 5,
+        p if p.starts_with("inventory/") => 2,
+        _ => 3,
+    }
 }
 
 /// The files of the bundle being assembled, with their paths under the top folder.
@@ -149,7 +164,12 @@ impl Collector {
         match redact::private_key_blocks(text).first() {
             Some(&(start, _)) => {
                 let line = redact::line_of(text, start);
-                self.withhold(path, line, redact::PRIVATE_KEY_RULE, "it holds a private key");
+                self.withhold(
+                    path,
+                    line,
+                    redact::PRIVATE_KEY_RULE,
+                    "it holds a private key",
+                );
             }
             None => self.add(path, data),
         }
@@ -162,7 +182,12 @@ impl Collector {
         let text = String::from_utf8_lossy(data);
         if let Some(&(start, _)) = redact::private_key_blocks(&text).first() {
             let line = redact::line_of(&text, start);
-            self.withhold(path, line, redact::PRIVATE_KEY_RULE, "it holds a private key");
+            self.withhold(
+                path,
+                line,
+                redact::PRIVATE_KEY_RULE,
+                "it holds a private key",
+            );
         } else if !text.contains("-----BEGIN ")
             && x509_parser::parse_x509_certificate(data).is_err()
         {
@@ -192,8 +217,7 @@ impl Collector {
         let key_canonical = key.as_ref().and_then(|k| std::fs::canonicalize(k).ok());
         let is_key = |p: &Path| {
             key.as_deref() == Some(p)
-                || key_canonical.is_some()
-                    && std::fs::canonicalize(p).ok() == key_canonical
+                || key_canonical.is_some() && std::fs::canonicalize(p).ok() == key_canonical
         };
 
         // Decide every file's place first: the inventory text is rewritten to match.
@@ -242,7 +266,12 @@ impl Collector {
             let path = format!("inventory/{dest}");
             let full = base.join(&rel);
             if is_key(&full) {
-                self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
+                self.withhold(
+                    &path,
+                    0,
+                    "client-key-withheld",
+                    "it is the client private key",
+                );
                 continue;
             }
             let raw = read_capped(&full)?;
@@ -268,7 +297,12 @@ impl Collector {
                         .unwrap_or_default();
                     let path = format!("inventory/{dest}/{file_name}");
                     if is_key(&file) {
-                        self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
+                        self.withhold(
+                            &path,
+                            0,
+                            "client-key-withheld",
+                            "it is the client private key",
+                        );
                     } else {
                         let data = read_capped(&file)?;
                         self.certificate(&path, &data);
@@ -277,7 +311,12 @@ impl Collector {
             } else {
                 let path = format!("inventory/{dest}");
                 if is_key(&full) {
-                    self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
+                    self.withhold(
+                        &path,
+                        0,
+                        "client-key-withheld",
+                        "it is the client private key",
+                    );
                 } else {
                     let data = read_capped(&full)?;
                     self.certificate(&path, &data);
@@ -288,7 +327,12 @@ impl Collector {
             let full = base.join(&rel);
             let path = format!("inventory/{dest}");
             if is_key(&full) {
-                self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
+                self.withhold(
+                    &path,
+                    0,
+                    "client-key-withheld",
+                    "it is the client private key",
+                );
             } else if full.is_file() {
                 let data = read_capped(&full)?;
                 self.certificate(&path, &data);
@@ -433,10 +477,7 @@ fn comment_out_client_credentials(text: &str) -> (String, Vec<usize>) {
 /// Text as the evidence loader reads it: UTF-16 with a byte-order mark, else UTF-8.
 fn decode_text(bytes: &[u8]) -> String {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| from([c[0], c[1]]))
-            .collect();
+        let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
         String::from_utf16_lossy(&units)
     };
     match bytes {
@@ -565,7 +606,10 @@ mod tests {
         assert_eq!(clean_relative(Path::new("/etc/pki/roots.pem")), None);
         let mut p = Placer::default();
         assert_eq!(p.place(Path::new("../shared/x.txt")), "external/1/x.txt");
-        assert_eq!(p.place(Path::new("/etc/pki/roots.pem")), "external/2/roots.pem");
+        assert_eq!(
+            p.place(Path::new("/etc/pki/roots.pem")),
+            "external/2/roots.pem"
+        );
         assert_eq!(p.place(Path::new("../shared/x.txt")), "external/1/x.txt");
         let mut notes = Vec::new();
         let text = p.rewrite(
@@ -581,7 +625,10 @@ mod tests {
 
     #[test]
     fn names_and_command_lines() {
-        assert_eq!(safe_file_name("fe1.example.com_5061.pem"), "fe1.example.com_5061.pem");
+        assert_eq!(
+            safe_file_name("fe1.example.com_5061.pem"),
+            "fe1.example.com_5061.pem"
+        );
         assert_eq!(safe_file_name("../x/y"), "_.._x_y");
         assert_eq!(safe_file_name(".hidden"), "_.hidden");
         assert_eq!(
