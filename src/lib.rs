@@ -6,6 +6,7 @@
 //! check judges the snapshot as a pure function. Renderers in `report` turn findings
 //! into terminal, JSON and other outputs.
 
+pub mod bundle;
 pub mod catalog;
 pub mod certinfo;
 pub mod check;

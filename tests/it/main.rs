@@ -1,4 +1,5 @@
 //! The single integration test crate: every module here links the library once.
+mod bundle;
 mod cli;
 mod diff_waivers;
 mod dns_probe;

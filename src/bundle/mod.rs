@@ -1,0 +1,150 @@
+//! The support bundle: one `.tar.gz` a customer attaches to a ticket, and that
+//! `fedcheck analyze` opens again to judge the snapshot offline with newer rules.
+//!
+//! Layout, under a top folder `fedcheck-bundle/`:
+//!
+//! | path | what |
+//! | --- | --- |
+//! | `report.json`, `report.html`, `report.md` | the reports of the run (html/md when given) |
+//! | `snapshot.json` | every observation, for re-analysis |
+//! | `inventory/<inventory file>` | the inventory, secrets redacted; `client_cert` and `client_key` commented out |
+//! | `inventory/<evidence paths>` | every evidence file read, at its path relative to the inventory, redacted |
+//! | `inventory/<trust stores>` | the CA certificates of both sides (public, copied as they are) |
+//! | `inventory/external/<n>/…` | files the inventory named outside its folder; the bundled inventory points there |
+//! | `chains/*.pem` | peer certificate chains captured by the probes |
+//! | `host.json` | facts about the host that ran fedcheck |
+//! | `redactions.json` | `[{file, line, rule, token}]`: where something was removed, never what |
+//! | `manifest.json` | size and SHA-256 of every other file |
+//!
+//! A private key never enters a bundle: the file named by `[cisco] client_key` is
+//! never read, and any file that still holds a PEM private-key block (redaction off, a
+//! key pasted into a chain or a trust store) is replaced by `<path>.withheld.txt`.
+//!
+//! Re-analysis: the bundled inventory has `client_cert`/`client_key` commented out
+//! (recorded in `redactions.json` as `client-key-withheld`), so
+//! [`OpenedBundle::extract_inventory`] followed by [`crate::inventory::load`] works
+//! without the key; the client certificate file itself is still bundled when it holds
+//! no key.
+
+mod hostfacts;
+mod read;
+pub mod redact;
+mod write;
+
+pub use hostfacts::HostFacts;
+pub use read::{open, open_reader, OpenedBundle};
+pub use redact::{Redaction, Redactor};
+pub use write::write;
+
+use crate::inventory::Loaded;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+pub const MANIFEST_SCHEMA: &str = "fedcheck.bundle/v1";
+/// Every path in the archive lives under this folder.
+pub const TOP: &str = "fedcheck-bundle";
+pub const MANIFEST: &str = "manifest.json";
+/// One file larger than this is refused when opening (a bomb, not a bundle).
+pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
+/// All files together larger than this are refused when opening.
+pub const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
+/// More entries than this are refused when opening.
+pub const MAX_ENTRIES: usize = 20_000;
+
+/// What goes into a bundle. The reports and snapshot are already rendered by the
+/// caller; the bundle only stores (and redacts) them.
+#[derive(Debug, Clone)]
+pub struct BundleInput<'a> {
+    pub loaded: &'a Loaded,
+    pub report_json: String,
+    pub report_html: Option<String>,
+    pub report_md: Option<String>,
+    pub snapshot_json: String,
+    /// (file name such as `fe1.example.com_5061.pem`, PEM text).
+    pub chains_pem: Vec<(String, String)>,
+    pub command_line: Vec<String>,
+    /// Redact secrets (the default). Off keeps evidence verbatim, but a private key
+    /// is withheld either way.
+    pub redact: bool,
+}
+
+/// What [`write`] produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleSummary {
+    pub path: PathBuf,
+    /// Files in the archive, manifest included.
+    pub files: usize,
+    /// Size of the archive on disk.
+    pub bytes: u64,
+    /// Entries in `redactions.json` (replaced values and withheld files or lines).
+    pub redactions: usize,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema: String,
+    pub created_at: String,
+    pub tool_version: String,
+    /// Whether secrets were redacted.
+    #[serde(default)]
+    pub redacted: bool,
+    /// The inventory file inside the bundle, e.g. `inventory/site.toml`.
+    #[serde(default)]
+    pub inventory: Option<String>,
+    /// Things a reader should know: withheld files, paths rewritten.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    pub files: Vec<ManifestEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Relative to the bundle's top folder.
+    pub path: String,
+    pub size: u64,
+    /// Lowercase hex.
+    pub sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the archive ends early (cut short while copying or uploading?): {0}")]
+    Truncated(String),
+    #[error("the archive is damaged or not a .tar.gz: {0}")]
+    Corrupt(String),
+    #[error("manifest.json: {0}")]
+    Manifest(String),
+    #[error("{file}: {reason} — the bundle was modified or damaged")]
+    Tampered { file: String, reason: String },
+    #[error("{file}: larger than the {limit} bytes a bundle may hold")]
+    TooLarge { file: String, limit: u64 },
+    #[error("unsafe path in the archive: {0}")]
+    UnsafePath(String),
+    #[error("{0}")]
+    NotInBundle(String),
+    #[error("{file}: redaction failed: {reason}")]
+    Redaction { file: String, reason: String },
+}
+
+impl BundleError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> BundleError {
+        let path = path.into();
+        move |source| BundleError::Io { path, source }
+    }
+}
+
+/// Lowercase hex SHA-256 of `data`.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
