@@ -2,21 +2,29 @@
 //! Exit codes: 0 clean, 3 a fail, 4 warnings only, 2 could not start, 1 internal.
 
 use crate::catalog::Catalog;
-use crate::engine::{self, RunOptions};
-use crate::report::{self, FailOn};
+use crate::engine::{self, Report, RunOptions};
+use crate::inventory::Loaded;
+use crate::report::{self, junit::WarnAs, FailOn, RenderContext};
+use crate::snapshot::Snapshot;
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const RUN_EXAMPLES: &str = "Examples:
-  fedcheck run -i site.toml --offline            judge what needs no network
-  fedcheck run -i site.toml --json report.json   full audit, JSON beside the terminal view
+  fedcheck run -i site.toml                          full audit: inventory, evidence, DNS, TLS, SIP
+  fedcheck run -i site.toml --offline                only what needs no network
+  fedcheck run -i site.toml --html readiness.html --json before.json
   fedcheck run -i site.toml --only dns,routes --skip routes.vcs-conflict
-  fedcheck run -i site.toml --format json -q > report.json";
+  fedcheck run -i site.toml --junit results.xml --fail-on fail   (in a pipeline)";
 
 #[derive(Debug, Parser)]
-#[command(name = "fedcheck", version = crate::version::VERSION, about = "Preflight and diagnostics for partitioned intradomain federation between Cisco IM and Presence and Microsoft Skype for Business / Lync / OCS")]
+#[command(
+    name = "fedcheck",
+    version = crate::version::long(),
+    about = "Preflight and diagnostics for partitioned intradomain federation between Cisco IM and Presence and Microsoft Skype for Business / Lync / OCS"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -27,6 +35,22 @@ pub enum Command {
     /// Audit a site described by an inventory file.
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Start the built-in lab (DNS, TLS and SIP on 127.x) and audit it.
+    #[command(after_help = "Examples:\n  fedcheck demo\n  fedcheck demo --html demo.html --json demo.json")]
+    Demo(DemoArgs),
+    /// Audit a site and write one support archive: reports, snapshot, evidence (secrets redacted), host facts.
+    #[command(
+        after_help = "Examples:\n  fedcheck bundle -i site.toml -o case-123.tar.gz\n  fedcheck bundle -i site.toml -o case.tar.gz --offline"
+    )]
+    Bundle(BundleArgs),
+    /// Judge a support archive again, offline, with the current (or a given) catalog.
+    #[command(
+        after_help = "Examples:\n  fedcheck analyze case-123.tar.gz\n  fedcheck analyze case-123.tar.gz --rules ./rules --html case.html"
+    )]
+    Analyze(AnalyzeArgs),
+    /// Compare two JSON reports: what regressed, what was fixed, what is new or gone.
+    #[command(after_help = "Example:\n  fedcheck diff before.json after.json --json changes.json")]
+    Diff(DiffArgs),
     /// List every check: id, family and title.
     #[command(after_help = "Example:\n  fedcheck checks --rules ./my-rules")]
     Checks(RulesArg),
@@ -48,6 +72,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  fedcheck completions bash > /etc/bash_completion.d/fedcheck")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -63,20 +93,30 @@ pub enum Format {
     Json,
 }
 
+/// What is checked and how probes behave: the same for run, demo and bundle.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The site inventory (TOML).
-    #[arg(short, long, value_name = "FILE")]
-    pub inventory: PathBuf,
-    /// Judge only what needs no network: every live check is skipped.
-    #[arg(long)]
-    pub offline: bool,
+pub struct SelectArgs {
     /// Run only these checks (ids or family prefixes, comma separated).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub only: Vec<String>,
     /// Demote these checks to skip (ids or family prefixes, comma separated).
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub skip: Vec<String>,
+    /// Accepted findings (TOML: check, target, justification, expires).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Judge as of this instant (RFC 3339) instead of now.
+    #[arg(long, hide = true)]
+    pub now: Option<jiff::Timestamp>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Judge only what needs no network: every live check is skipped.
+    #[arg(long)]
+    pub offline: bool,
     /// Probes in flight at once.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
@@ -86,10 +126,30 @@ pub struct RunArgs {
     /// Deadline of the whole run.
     #[arg(long, default_value = "120s", value_parser = parse_duration)]
     pub deadline: Duration,
-    /// Also write the report as JSON to this file ("-" for stdout).
+    /// No progress bar on stderr while probes run.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Where results go: the same for every command that judges.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the report as JSON ("-" for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// What goes to stdout.
+    /// Write a self-contained HTML page ("-" for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write JUnit XML, one testcase per finding ("-" for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// How warnings appear in JUnit.
+    #[arg(long, value_enum, default_value_t = WarnAs::Failure)]
+    pub junit_warn: WarnAs,
+    /// Write Markdown for a ticket ("-" for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// What the terminal view on stdout looks like.
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
     /// Which findings make the exit code non-zero.
@@ -98,21 +158,82 @@ pub struct RunArgs {
     /// Print only the one-line summary.
     #[arg(short, long)]
     pub quiet: bool,
-    /// No progress bar on stderr while probes run.
-    #[arg(long)]
-    pub no_progress: bool,
+    /// List passing findings in the terminal view too.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The site inventory (TOML).
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: PathBuf,
     #[command(flatten)]
-    pub rules: RulesArg,
-    /// Judge as of this instant (RFC 3339) instead of now.
-    #[arg(long, hide = true)]
-    pub now: Option<jiff::Timestamp>,
+    pub probe: ProbeArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Also write a support archive of the lab audit (as `fedcheck bundle` would).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The site inventory (TOML).
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: PathBuf,
+    /// The archive to write (.tar.gz).
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: PathBuf,
+    /// Keep secrets in the archive (a private key is withheld regardless).
+    #[arg(long)]
+    pub no_redact: bool,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A support archive written by `fedcheck bundle`.
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    pub before: PathBuf,
+    /// The later JSON report.
+    pub after: PathBuf,
+    /// Also write the differences as JSON ("-" for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 /// "5s", "800ms", "2m", or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
+        return if secs == 0 { Err("a duration of zero leaves no time to do anything".into()) } else { Ok(Duration::from_secs(secs)) };
     }
     let d: jiff::SignedDuration = s.parse().map_err(|_| format!("`{s}` is not a duration (try 5s, 800ms or 2m)"))?;
     let d = Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))?;
@@ -142,16 +263,40 @@ pub fn main() -> i32 {
 }
 
 fn load_catalog(rules: &RulesArg) -> anyhow::Result<Catalog> {
-    let cat = match &rules.rules {
+    Ok(match &rules.rules {
         Some(dir) => Catalog::from_dir(dir)?,
         None => Catalog::builtin()?,
-    };
-    Ok(cat)
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => {
+            let catalog = load_catalog(&args.select.rules)?;
+            let loaded = crate::inventory::load(&args.inventory)?;
+            let opts = run_options(&args.select, Some(&args.probe))?;
+            let (report, _) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
+            emit(&report, &catalog, &args.output, Some(&args.inventory))
+        }
+        Command::Demo(args) => demo(args),
+        Command::Bundle(args) => bundle(args),
+        Command::Analyze(args) => analyze(args),
+        Command::Diff(args) => {
+            let before = crate::diff::load_report(&args.before).map_err(anyhow::Error::msg)?;
+            let after = crate::diff::load_report(&args.after).map_err(anyhow::Error::msg)?;
+            let d = crate::diff::diff(&before, &after);
+            if let Some(p) = &args.json {
+                write_output(p, &format!("{}\n", serde_json::to_string_pretty(&d)?))?;
+            }
+            if args.json.as_deref() != Some(Path::new("-")) {
+                print!("{}", crate::diff::render_terminal(&d, colour()));
+            }
+            Ok(crate::diff::exit_code(&d))
+        }
         Command::Checks(rules) => {
             let catalog = load_catalog(&rules)?;
             let mut t = comfy_table::Table::new();
@@ -170,12 +315,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                 anyhow::bail!("no check `{id}`{hint}; `fedcheck checks` lists them");
             };
             println!("{}  —  {}", m.id, m.title);
-            println!(
-                "family:   {}\nseverity: {:?}\nneeds:    {}\n",
-                m.family,
-                m.severity,
-                if m.live { "network probes (skipped with --offline)" } else { "inventory and evidence only" }
-            );
+            let needs = if m.live { "network probes (skipped with --offline)" } else { "inventory and evidence only" };
+            println!("family:   {}\nseverity: {:?}\nneeds:    {needs}\n", m.family, m.severity);
             println!("Why it matters\n  {}\n", m.why.trim().replace('\n', "\n  "));
             println!("Fix\n  {}\n", m.fix.trim().replace('\n', "\n  "));
             println!("Source\n  {}", m.source.trim());
@@ -189,13 +330,47 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                     if p.exists() && !force {
                         anyhow::bail!("{} exists; use --force to overwrite it", p.display());
                     }
-                    std::fs::write(&p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+                    std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))?;
                     eprintln!("wrote {}: edit it, then run `fedcheck run -i {}`", p.display(), p.display());
                 }
             }
             Ok(report::EXIT_OK)
         }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "fedcheck", &mut std::io::stdout());
+            Ok(report::EXIT_OK)
+        }
     }
+}
+
+fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result<RunOptions> {
+    let waivers = match &select.waivers {
+        Some(p) => {
+            let ids: Vec<&str> = crate::checks::registry().iter().map(|c| c.id()).collect();
+            Some(crate::waivers::load(p, &ids)?)
+        }
+        None => None,
+    };
+    let mut opts =
+        RunOptions { only: select.only.clone(), skip: select.skip.clone(), now: select.now, waivers, offline: true, ..Default::default() };
+    if let Some(p) = probe {
+        opts.offline = p.offline;
+        opts.concurrency = usize::from(p.concurrency);
+        opts.timeout = p.timeout;
+        opts.deadline = p.deadline;
+        opts.progress = !p.no_progress;
+    }
+    Ok(opts)
+}
+
+async fn audit(loaded: &Loaded, catalog: &Catalog, opts: &RunOptions) -> anyhow::Result<(Report, Snapshot)> {
+    let checks = crate::checks::registry();
+    Ok(engine::run(loaded, catalog, &checks, opts).await?)
 }
 
 fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {
@@ -203,43 +378,136 @@ fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {
         std::io::stdout().write_all(text.as_bytes())?;
         return Ok(());
     }
-    std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let catalog = load_catalog(&args.rules)?;
-    let loaded = crate::inventory::load(&args.inventory)?;
-    let checks = crate::checks::registry();
-    let opts = RunOptions {
-        offline: args.offline,
-        only: args.only.clone(),
-        skip: args.skip.clone(),
-        concurrency: usize::from(args.concurrency),
-        timeout: args.timeout,
-        deadline: args.deadline,
-        now: args.now,
-        progress: !args.no_progress && !args.quiet,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let (report, _snapshot) = runtime.block_on(engine::run(&loaded, &catalog, &checks, &opts))?;
-    let exit = report::exit_code(&report, args.fail_on);
-    let stdout_taken = args.json.as_deref() == Some(Path::new("-"));
-    if let Some(path) = &args.json {
-        write_output(path, &report::json::render(&report))?;
+fn hostname() -> Option<String> {
+    sysinfo::System::host_name().ok()
+}
+
+/// Write every requested output, show the terminal view (unless stdout carries a
+/// requested file) and return the exit code.
+fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, inventory: Option<&Path>) -> anyhow::Result<i32> {
+    let exit = report::exit_code(report, out.fail_on);
+    let to_stdout = [&out.json, &out.html, &out.junit, &out.markdown].iter().filter(|p| p.as_deref() == Some(Path::new("-"))).count();
+    if to_stdout > 1 {
+        anyhow::bail!("only one output can go to stdout (\"-\")");
     }
-    if !stdout_taken {
-        match args.format {
-            Format::Json => print!("{}", report::json::render(&report)),
-            Format::Terminal if args.quiet => {
-                println!("{}", report::terminal::summary_line(&report, exit))
-            }
-            Format::Terminal => {
-                let style = report::terminal::Style::detect(std::io::stdout().is_terminal());
-                print!("{}", report::terminal::render(&report, &catalog, &style, exit));
-            }
+    let ctx = RenderContext { report, catalog, host: hostname(), inventory_path: inventory.map(|p| p.display().to_string()) };
+    if let Some(p) = &out.json {
+        write_output(p, &report::json::render(report))?;
+    }
+    if let Some(p) = &out.html {
+        write_output(p, &report::html::render(&ctx).map_err(anyhow::Error::msg)?)?;
+    }
+    if let Some(p) = &out.junit {
+        write_output(p, &report::junit::render(report, out.junit_warn).map_err(anyhow::Error::msg)?)?;
+    }
+    if let Some(p) = &out.markdown {
+        write_output(p, &report::markdown::render(&ctx).map_err(anyhow::Error::msg)?)?;
+    }
+    if to_stdout == 1 {
+        if !out.quiet {
+            eprintln!("{}", report::terminal::summary_line(report, exit));
         }
-    } else if !args.quiet {
-        eprintln!("{}", report::terminal::summary_line(&report, exit));
+        return Ok(exit);
+    }
+    match out.format {
+        Format::Json => print!("{}", report::json::render(report)),
+        Format::Terminal if out.quiet => println!("{}", report::terminal::summary_line(report, exit)),
+        Format::Terminal => {
+            let mut style = report::terminal::Style::detect(std::io::stdout().is_terminal());
+            style.show_passes = out.verbose;
+            print!("{}", report::terminal::render(report, catalog, &style, exit));
+        }
     }
     Ok(exit)
+}
+
+fn demo(mut args: DemoArgs) -> anyhow::Result<i32> {
+    let catalog = load_catalog(&args.select.rules)?;
+    let opts = run_options(&args.select, Some(&args.probe))?;
+    if args.output.html.is_none() {
+        args.output.html = Some(PathBuf::from("fedcheck-demo.html"));
+    }
+    let rt = runtime()?;
+    let report = rt.block_on(async {
+        eprintln!("fedcheck demo: starting the lab (DNS, TLS and SIP on 127.x addresses)…");
+        let lab = crate::lab::site::start().await?;
+        let loaded = crate::inventory::load(&lab.inventory)?;
+        let (report, snapshot) = audit(&loaded, &catalog, &opts).await?;
+        if let Some(out) = &args.bundle {
+            write_bundle(&loaded, &report, &snapshot, &catalog, out, true)?;
+        }
+        drop(lab);
+        anyhow::Ok(report)
+    })?;
+    let exit = emit(&report, &catalog, &args.output, Some(Path::new("examples/lab.toml")))?;
+    if let Some(p) = args.output.html.as_ref().filter(|p| p.as_path() != Path::new("-")) {
+        eprintln!("fedcheck demo: the lab is stopped; report page written to {}", p.display());
+    }
+    Ok(exit)
+}
+
+/// The captured chains of every peer, as PEM files for the bundle.
+fn chains(snapshot: &Snapshot) -> Vec<(String, String)> {
+    snapshot
+        .peers
+        .iter()
+        .filter_map(|p| {
+            let pem = p.chain_pem();
+            (!pem.is_empty()).then(|| (format!("{}_{}_{}.pem", p.server_name, p.addr.ip(), p.addr.port()), pem.join("")))
+        })
+        .collect()
+}
+
+fn bundle(args: BundleArgs) -> anyhow::Result<i32> {
+    let catalog = load_catalog(&args.select.rules)?;
+    let loaded = crate::inventory::load(&args.inventory)?;
+    let opts = run_options(&args.select, Some(&args.probe))?;
+    let (report, snapshot) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
+    write_bundle(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact)?;
+    emit(&report, &catalog, &args.output, Some(&args.inventory))
+}
+
+fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: &Catalog, out: &Path, redact: bool) -> anyhow::Result<()> {
+    let ctx = RenderContext { report, catalog, host: hostname(), inventory_path: Some(loaded.path.display().to_string()) };
+    let input = crate::bundle::BundleInput {
+        loaded,
+        report_json: report::json::render(report),
+        report_html: Some(report::html::render(&ctx).map_err(anyhow::Error::msg)?),
+        report_md: Some(report::markdown::render(&ctx).map_err(anyhow::Error::msg)?),
+        snapshot_json: serde_json::to_string_pretty(snapshot)?,
+        chains_pem: chains(snapshot),
+        command_line: std::env::args().collect(),
+        redact,
+    };
+    let summary = crate::bundle::write(&input, out)?;
+    eprintln!(
+        "fedcheck: wrote {} ({} files, {} bytes, {} redaction(s))",
+        summary.path.display(),
+        summary.files,
+        summary.bytes,
+        summary.redactions
+    );
+    Ok(())
+}
+
+fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
+    let catalog = load_catalog(&args.select.rules)?;
+    let opened = crate::bundle::open(&args.bundle)?;
+    let snapshot: Snapshot = serde_json::from_str(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
+    let dir = tempfile::Builder::new().prefix("fedcheck-analyze-").tempdir()?;
+    let inventory = opened.extract_inventory(dir.path())?;
+    let loaded = crate::inventory::load(&inventory)?;
+    let mut opts = run_options(&args.select, None)?;
+    // Judge as of the capture, so certificate dates read as they did then.
+    if opts.now.is_none() {
+        opts.now = snapshot.started_at.parse().ok();
+    }
+    let checks = crate::checks::registry();
+    let selection = engine::select(&checks, &catalog, &opts)?;
+    let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+    let report = engine::build_report(&loaded, &catalog, &snapshot, &selection, &opts, now, snapshot.started_at.clone(), Duration::ZERO);
+    emit(&report, &catalog, &args.output, Some(&args.bundle))
 }

@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub now: Option<jiff::Timestamp>,
     /// Progress bar on stderr while probes run (only on a terminal).
     pub progress: bool,
+    /// Accepted findings: shown as info with their justification until they expire.
+    pub waivers: Option<crate::waivers::Waivers>,
 }
 
 impl Default for RunOptions {
@@ -36,6 +38,7 @@ impl Default for RunOptions {
             deadline: Duration::from_secs(120),
             now: None,
             progress: false,
+            waivers: None,
         }
     }
 }
@@ -214,8 +217,11 @@ pub fn sort_findings(findings: &mut [Finding]) {
 /// OBSERVE then JUDGE.
 pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], opts: &RunOptions) -> Result<(Report, Snapshot), RunError> {
     let started = std::time::Instant::now();
-    let started_at = jiff::Timestamp::now();
-    let stamp = started_at.round(jiff::Unit::Second).unwrap_or(started_at).to_string();
+    // Whole seconds: the snapshot records this instant, and a re-analysis judges as of
+    // it, so both must agree to the second.
+    let now = jiff::Timestamp::now();
+    let started_at = now.round(jiff::Unit::Second).unwrap_or(now);
+    let stamp = started_at.to_string();
     let selection = select(checks, catalog, opts)?;
     let needs: BTreeSet<Observation> = selection.run.iter().flat_map(|c| c.needs(&loaded.inventory)).collect();
     let snapshot = if opts.offline {
@@ -230,21 +236,27 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
         crate::observe::observe(loaded, &needs, &settings, stamp.clone()).await?
     };
     let now = opts.now.unwrap_or(started_at);
-    let report = build_report(loaded, catalog, &snapshot, &selection, now, stamp, started.elapsed());
+    let report = build_report(loaded, catalog, &snapshot, &selection, opts, now, stamp, started.elapsed());
     Ok((report, snapshot))
 }
 
-/// JUDGE a snapshot and wrap the findings in a report.
+/// JUDGE a snapshot, apply waivers and wrap the findings in a report.
+#[allow(clippy::too_many_arguments)]
 pub fn build_report(
     loaded: &Loaded,
     catalog: &Catalog,
     snapshot: &Snapshot,
     selection: &Selection<'_>,
+    opts: &RunOptions,
     now: jiff::Timestamp,
     started_at: String,
     took: std::time::Duration,
 ) -> Report {
-    let (findings, internal_errors) = judge(loaded, catalog, snapshot, selection, now);
+    let (mut findings, internal_errors) = judge(loaded, catalog, snapshot, selection, now);
+    if let Some(w) = &opts.waivers {
+        let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
+        crate::waivers::apply(&mut findings, w, today);
+    }
     Report {
         schema: REPORT_SCHEMA.into(),
         tool: Tool { name: crate::version::NAME.into(), version: crate::version::VERSION.into() },

@@ -31,21 +31,12 @@ pub struct HostFacts {
 /// Gathers the facts of this host; `command_line` is recorded as given.
 pub fn collect(command_line: String) -> HostFacts {
     let sys = System::new_with_specifics(
-        RefreshKind::nothing()
-            .with_memory(MemoryRefreshKind::nothing().with_ram())
-            .with_cpu(CpuRefreshKind::nothing()),
+        RefreshKind::nothing().with_memory(MemoryRefreshKind::nothing().with_ram()).with_cpu(CpuRefreshKind::nothing()),
     )
     .ok();
     let cpus = sys.as_ref().map(|s| s.cpus()).unwrap_or_default();
-    let cpu_count = if cpus.is_empty() {
-        std::thread::available_parallelism().map_or(0, usize::from)
-    } else {
-        cpus.len()
-    };
-    let cpu_brand = cpus
-        .first()
-        .map(|c| c.brand().trim().to_string())
-        .filter(|b| !b.is_empty());
+    let cpu_count = if cpus.is_empty() { std::thread::available_parallelism().map_or(0, usize::from) } else { cpus.len() };
+    let cpu_brand = cpus.first().map(|c| c.brand().trim().to_string()).filter(|b| !b.is_empty());
     let total_memory_bytes = sys.as_ref().map(System::total_memory).filter(|&m| m > 0);
     let zoned = jiff::Zoned::now();
     HostFacts {

@@ -7,7 +7,7 @@
 //! | --- | --- |
 //! | `report.json`, `report.html`, `report.md` | the reports of the run (html/md when given) |
 //! | `snapshot.json` | every observation, for re-analysis |
-//! | `inventory/<inventory file>` | the inventory, secrets redacted; `client_cert` and `client_key` commented out |
+//! | `inventory/<inventory file>` | the inventory, secrets redacted; `client_key` commented out |
 //! | `inventory/<evidence paths>` | every evidence file read, at its path relative to the inventory, redacted |
 //! | `inventory/<trust stores>` | the CA certificates of both sides (public, copied as they are) |
 //! | `inventory/external/<n>/…` | files the inventory named outside its folder; the bundled inventory points there |
@@ -20,7 +20,7 @@
 //! never read, and any file that still holds a PEM private-key block (redaction off, a
 //! key pasted into a chain or a trust store) is replaced by `<path>.withheld.txt`.
 //!
-//! Re-analysis: the bundled inventory has `client_cert`/`client_key` commented out
+//! Re-analysis: the bundled inventory has `client_key` commented out
 //! (recorded in `redactions.json` as `client-key-withheld`), so
 //! [`OpenedBundle::extract_inventory`] followed by [`crate::inventory::load`] works
 //! without the key; the client certificate file itself is still bundled when it holds
@@ -143,8 +143,5 @@ impl BundleError {
 /// Lowercase hex SHA-256 of `data`.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -2,8 +2,8 @@
 
 use super::redact::{self, Redactor};
 use super::{
-    hostfacts, sha256_hex, BundleError, BundleInput, BundleSummary, Manifest, ManifestEntry,
-    MANIFEST, MANIFEST_SCHEMA, MAX_ENTRY_BYTES, TOP,
+    hostfacts, sha256_hex, BundleError, BundleInput, BundleSummary, Manifest, ManifestEntry, MANIFEST, MANIFEST_SCHEMA, MAX_ENTRY_BYTES,
+    TOP,
 };
 use crate::inventory::{Inventory, Loaded};
 use std::io::{Read, Write};
@@ -18,12 +18,7 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
     // Whole seconds, rounded down: a timestamp in the future makes `tar` complain.
     let now = jiff::Timestamp::now();
     let now = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
-    let mut c = Collector {
-        redact: input.redact,
-        redactor: Redactor::new(),
-        files: Vec::new(),
-        notes: Vec::new(),
-    };
+    let mut c = Collector { redact: input.redact, redactor: Redactor::new(), files: Vec::new(), notes: Vec::new() };
     let inventory = c.inventory(input.loaded)?;
     c.text("report.json", &input.report_json, true)?;
     if let Some(html) = &input.report_html {
@@ -40,8 +35,7 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
     let facts = hostfacts::collect(command_line(&input.command_line));
     let facts = serde_json::to_string_pretty(&facts).unwrap_or_else(|_| "{}".into());
     c.text("host.json", &facts, true)?;
-    let redactions =
-        serde_json::to_string_pretty(c.redactor.records()).unwrap_or_else(|_| "[]".into());
+    let redactions = serde_json::to_string_pretty(c.redactor.records()).unwrap_or_else(|_| "[]".into());
     let redaction_count = c.redactor.records().len();
     c.add("redactions.json", redactions.into_bytes());
 
@@ -57,11 +51,7 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
         files: c
             .files
             .iter()
-            .map(|(path, data)| ManifestEntry {
-                path: path.clone(),
-                size: data.len() as u64,
-                sha256: sha256_hex(data),
-            })
+            .map(|(path, data)| ManifestEntry { path: path.clone(), size: data.len() as u64, sha256: sha256_hex(data) })
             .collect(),
     };
     let manifest = serde_json::to_string_pretty(&manifest).unwrap_or_else(|_| "{}".into());
@@ -69,12 +59,7 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
 
     let mtime = u64::try_from(now.as_second()).unwrap_or(0);
     let bytes = pack(&c.files, mtime, out)?;
-    Ok(BundleSummary {
-        path: out.to_path_buf(),
-        files: c.files.len(),
-        bytes,
-        redactions: redaction_count,
-    })
+    Ok(BundleSummary { path: out.to_path_buf(), files: c.files.len(), bytes, redactions: redaction_count })
 }
 
 /// Where a file sorts in the archive (stable within a rank).
@@ -118,10 +103,7 @@ impl Collector {
             Some(dot) if dot > path.rfind('/').map_or(0, |s| s + 1) => path.split_at(dot),
             _ => (path, ""),
         };
-        (2..)
-            .map(|n| format!("{stem}-{n}{ext}"))
-            .find(|p| !self.has(p))
-            .unwrap_or_else(|| path.to_string())
+        (2..).map(|n| format!("{stem}-{n}{ext}")).find(|p| !self.has(p)).unwrap_or_else(|| path.to_string())
     }
 
     /// Replaces a file by a note saying why it is not in the bundle.
@@ -141,10 +123,7 @@ impl Collector {
     fn text(&mut self, path: &str, text: &str, json: bool) -> Result<(), BundleError> {
         let out = if self.redact {
             let out = self.redactor.redact(path, text);
-            if json
-                && serde_json::from_str::<serde_json::Value>(text).is_ok()
-                && serde_json::from_str::<serde_json::Value>(&out).is_err()
-            {
+            if json && serde_json::from_str::<serde_json::Value>(text).is_ok() && serde_json::from_str::<serde_json::Value>(&out).is_err() {
                 return Err(BundleError::Redaction {
                     file: path.into(),
                     reason: "the redacted JSON no longer parses (please report this)".into(),
@@ -164,12 +143,7 @@ impl Collector {
         match redact::private_key_blocks(text).first() {
             Some(&(start, _)) => {
                 let line = redact::line_of(text, start);
-                self.withhold(
-                    path,
-                    line,
-                    redact::PRIVATE_KEY_RULE,
-                    "it holds a private key",
-                );
+                self.withhold(path, line, redact::PRIVATE_KEY_RULE, "it holds a private key");
             }
             None => self.add(path, data),
         }
@@ -182,21 +156,9 @@ impl Collector {
         let text = String::from_utf8_lossy(data);
         if let Some(&(start, _)) = redact::private_key_blocks(&text).first() {
             let line = redact::line_of(&text, start);
-            self.withhold(
-                path,
-                line,
-                redact::PRIVATE_KEY_RULE,
-                "it holds a private key",
-            );
-        } else if !text.contains("-----BEGIN ")
-            && x509_parser::parse_x509_certificate(data).is_err()
-        {
-            self.withhold(
-                path,
-                0,
-                "not-a-certificate",
-                "it is neither PEM nor a DER certificate",
-            );
+            self.withhold(path, line, redact::PRIVATE_KEY_RULE, "it holds a private key");
+        } else if !text.contains("-----BEGIN ") && x509_parser::parse_x509_certificate(data).is_err() {
+            self.withhold(path, 0, "not-a-certificate", "it is neither PEM nor a DER certificate");
         } else {
             self.add(path, data.to_vec());
         }
@@ -207,37 +169,21 @@ impl Collector {
     fn inventory(&mut self, loaded: &Loaded) -> Result<String, BundleError> {
         let inv = &loaded.inventory;
         let base = &loaded.base_dir;
-        let name = loaded
-            .path
-            .file_name()
-            .map(|n| safe_file_name(&n.to_string_lossy()))
-            .unwrap_or_else(|| "inventory.toml".into());
+        let name = loaded.path.file_name().map(|n| safe_file_name(&n.to_string_lossy())).unwrap_or_else(|| "inventory.toml".into());
         let inv_path = format!("inventory/{name}");
         let key = inv.cisco.client_key.as_ref().map(|k| base.join(k));
         let key_canonical = key.as_ref().and_then(|k| std::fs::canonicalize(k).ok());
-        let is_key = |p: &Path| {
-            key.as_deref() == Some(p)
-                || key_canonical.is_some() && std::fs::canonicalize(p).ok() == key_canonical
-        };
+        let is_key = |p: &Path| key.as_deref() == Some(p) || key_canonical.is_some() && std::fs::canonicalize(p).ok() == key_canonical;
 
         // Decide every file's place first: the inventory text is rewritten to match.
         let mut placer = Placer::default();
-        let evidence: Vec<(PathBuf, String)> = loaded
-            .evidence
-            .files
-            .iter()
-            .map(|(rel, _)| (rel.clone(), placer.place(rel)))
-            .collect();
+        let evidence: Vec<(PathBuf, String)> = loaded.evidence.files.iter().map(|(rel, _)| (rel.clone(), placer.place(rel))).collect();
         let stores: Vec<(PathBuf, String)> = [&inv.cisco.trust_store, &inv.microsoft.trust_store]
             .into_iter()
             .flatten()
             .map(|rel| (rel.clone(), placer.place(rel)))
             .collect();
-        let client_cert = inv
-            .cisco
-            .client_cert
-            .as_ref()
-            .map(|rel| (rel.clone(), placer.place(rel)));
+        let client_cert = inv.cisco.client_cert.as_ref().map(|rel| (rel.clone(), placer.place(rel)));
 
         // The inventory first, so its secrets get the lowest token numbers.
         let raw = read_capped(&loaded.path)?;
@@ -251,14 +197,9 @@ impl Collector {
         if let Some((_, bundled)) = self.files.iter().find(|(p, _)| *p == inv_path) {
             let bundled = String::from_utf8_lossy(bundled);
             match toml::from_str::<Inventory>(&bundled) {
-                Ok(i) if i.cisco.client_key.is_none() && i.cisco.client_cert.is_none() => {}
-                Ok(_) => self.notes.push(format!(
-                    "{inv_path} still names client_cert/client_key; remove them before loading it"
-                )),
-                Err(e) => self.notes.push(format!(
-                    "{inv_path} does not parse on its own after redaction: {}",
-                    e.message()
-                )),
+                Ok(i) if i.cisco.client_key.is_none() => {}
+                Ok(_) => self.notes.push(format!("{inv_path} still names client_key; remove it before loading it")),
+                Err(e) => self.notes.push(format!("{inv_path} does not parse on its own after redaction: {}", e.message())),
             }
         }
 
@@ -266,19 +207,12 @@ impl Collector {
             let path = format!("inventory/{dest}");
             let full = base.join(&rel);
             if is_key(&full) {
-                self.withhold(
-                    &path,
-                    0,
-                    "client-key-withheld",
-                    "it is the client private key",
-                );
+                self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
                 continue;
             }
             let raw = read_capped(&full)?;
             if self.redact {
-                let json = rel
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let json = rel.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
                 self.text(&path, &decode_text(&raw), json)?;
             } else {
                 // Kept byte for byte (a UTF-16 capture stays UTF-16).
@@ -291,18 +225,10 @@ impl Collector {
             let meta = std::fs::metadata(&full).map_err(BundleError::io(&full))?;
             if meta.is_dir() {
                 for file in cert_files_in(&full)? {
-                    let file_name = file
-                        .file_name()
-                        .map(|n| safe_file_name(&n.to_string_lossy()))
-                        .unwrap_or_default();
+                    let file_name = file.file_name().map(|n| safe_file_name(&n.to_string_lossy())).unwrap_or_default();
                     let path = format!("inventory/{dest}/{file_name}");
                     if is_key(&file) {
-                        self.withhold(
-                            &path,
-                            0,
-                            "client-key-withheld",
-                            "it is the client private key",
-                        );
+                        self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
                     } else {
                         let data = read_capped(&file)?;
                         self.certificate(&path, &data);
@@ -311,12 +237,7 @@ impl Collector {
             } else {
                 let path = format!("inventory/{dest}");
                 if is_key(&full) {
-                    self.withhold(
-                        &path,
-                        0,
-                        "client-key-withheld",
-                        "it is the client private key",
-                    );
+                    self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
                 } else {
                     let data = read_capped(&full)?;
                     self.certificate(&path, &data);
@@ -327,12 +248,7 @@ impl Collector {
             let full = base.join(&rel);
             let path = format!("inventory/{dest}");
             if is_key(&full) {
-                self.withhold(
-                    &path,
-                    0,
-                    "client-key-withheld",
-                    "it is the client private key",
-                );
+                self.withhold(&path, 0, "client-key-withheld", "it is the client private key");
             } else if full.is_file() {
                 let data = read_capped(&full)?;
                 self.certificate(&path, &data);
@@ -358,10 +274,7 @@ impl Placer {
         if let Some((_, dest)) = self.external.iter().find(|(p, _)| p == rel) {
             return dest.clone();
         }
-        let name = rel
-            .file_name()
-            .map(|n| safe_file_name(&n.to_string_lossy()))
-            .unwrap_or_else(|| "file".into());
+        let name = rel.file_name().map(|n| safe_file_name(&n.to_string_lossy())).unwrap_or_else(|| "file".into());
         let dest = format!("external/{}/{name}", self.external.len() + 1);
         self.external.push((rel.to_path_buf(), dest.clone()));
         dest
@@ -372,10 +285,7 @@ impl Placer {
         let mut text = text.to_string();
         for (orig, dest) in &self.external {
             let orig = orig.to_string_lossy();
-            let forms = [
-                format!("\"{}\"", orig.replace('\\', "\\\\").replace('"', "\\\"")),
-                format!("'{orig}'"),
-            ];
+            let forms = [format!("\"{}\"", orig.replace('\\', "\\\\").replace('"', "\\\"")), format!("'{orig}'")];
             let mut found = false;
             for form in &forms {
                 if text.contains(form.as_str()) {
@@ -417,16 +327,7 @@ fn clean_relative(p: &Path) -> Option<String> {
 
 /// A file name safe on every platform: letters, digits, `.`, `-`, `_`; never hidden.
 fn safe_file_name(name: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     if s.starts_with('.') || s.is_empty() {
         s.insert(0, '_');
     }
@@ -436,35 +337,30 @@ fn safe_file_name(name: &str) -> String {
 /// The command line as one string, arguments with spaces or quotes shown quoted.
 fn command_line(args: &[String]) -> String {
     args.iter()
-        .map(|a| {
-            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
-                format!("{a:?}")
-            } else {
-                a.clone()
-            }
-        })
+        .map(
+            |a| {
+                if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+                    format!("{a:?}")
+                } else {
+                    a.clone()
+                }
+            },
+        )
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// Comments out `client_cert` and `client_key` lines: the key never travels, and
-/// the two go together, so the bundled inventory still loads on its own.
+/// Comments out the `client_key` line: the key never travels. The certificate is
+/// public and stays, so a re-analysis judges it as the live run did.
 /// Returns the new text and the 1-based lines commented out.
 fn comment_out_client_credentials(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len() + 64);
     let mut lines = Vec::new();
     for (i, line) in text.split_inclusive('\n').enumerate() {
-        let key = line
-            .trim_start()
-            .trim_start_matches("cisco.")
-            .trim_start_matches(['"', '\'']);
-        let names_credential = ["client_key", "client_cert"].iter().any(|k| {
-            key.strip_prefix(k).is_some_and(|rest| {
-                rest.trim_start_matches(['"', '\''])
-                    .trim_start()
-                    .starts_with('=')
-            })
-        });
+        let key = line.trim_start().trim_start_matches("cisco.").trim_start_matches(['"', '\'']);
+        let names_credential = ["client_key"]
+            .iter()
+            .any(|k| key.strip_prefix(k).is_some_and(|rest| rest.trim_start_matches(['"', '\'']).trim_start().starts_with('=')));
         if names_credential {
             out.push_str("# [withheld by fedcheck bundle] ");
             lines.push(i + 1);
@@ -492,14 +388,9 @@ fn decode_text(bytes: &[u8]) -> String {
 fn read_capped(path: &Path) -> Result<Vec<u8>, BundleError> {
     let file = std::fs::File::open(path).map_err(BundleError::io(path))?;
     let mut data = Vec::new();
-    file.take(MAX_ENTRY_BYTES + 1)
-        .read_to_end(&mut data)
-        .map_err(BundleError::io(path))?;
+    file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut data).map_err(BundleError::io(path))?;
     if data.len() as u64 > MAX_ENTRY_BYTES {
-        return Err(BundleError::TooLarge {
-            file: path.display().to_string(),
-            limit: MAX_ENTRY_BYTES,
-        });
+        return Err(BundleError::TooLarge { file: path.display().to_string(), limit: MAX_ENTRY_BYTES });
     }
     Ok(data)
 }
@@ -510,14 +401,8 @@ fn cert_files_in(dir: &Path) -> Result<Vec<PathBuf>, BundleError> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(BundleError::io(dir))? {
         let path = entry.map_err(BundleError::io(dir))?.path();
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        let cert_ext = path.extension().is_some_and(|e| {
-            CERT_EXTENSIONS
-                .iter()
-                .any(|c| e.to_string_lossy().eq_ignore_ascii_case(c))
-        });
+        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let cert_ext = path.extension().is_some_and(|e| CERT_EXTENSIONS.iter().any(|c| e.to_string_lossy().eq_ignore_ascii_case(c)));
         if !hidden && cert_ext && path.is_file() {
             files.push(path);
         }
@@ -528,27 +413,15 @@ fn cert_files_in(dir: &Path) -> Result<Vec<PathBuf>, BundleError> {
 
 /// Writes the files as `TOP/<path>` entries of a .tar.gz at `out`; returns its size.
 fn pack(files: &[(String, Vec<u8>)], mtime: u64, out: &Path) -> Result<u64, BundleError> {
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| BundleError::Io {
-            path: out.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the output path names no file",
-            ),
-        })?;
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| BundleError::Io {
+        path: out.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "the output path names no file"),
+    })?;
     let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
     let written = (|| -> std::io::Result<()> {
         let file = std::fs::File::create(&tmp)?;
-        let gz = flate2::write::GzEncoder::new(
-            std::io::BufWriter::new(file),
-            flate2::Compression::default(),
-        );
+        let gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
         for (path, data) in files {
             let mut header = tar::Header::new_gnu();
@@ -566,17 +439,11 @@ fn pack(files: &[(String, Vec<u8>)], mtime: u64, out: &Path) -> Result<u64, Bund
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(BundleError::Io {
-            path: out.to_path_buf(),
-            source: e,
-        });
+        return Err(BundleError::Io { path: out.to_path_buf(), source: e });
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(BundleError::Io {
-            path: out.to_path_buf(),
-            source: e,
-        });
+        return Err(BundleError::Io { path: out.to_path_buf(), source: e });
     }
     let meta = std::fs::metadata(out).map_err(BundleError::io(out))?;
     Ok(meta.len())
@@ -590,59 +457,38 @@ mod tests {
     fn client_credentials_are_commented_out() {
         let text = "[cisco]\nimp_version = \"14\"\nclient_cert = \"c.pem\"\n  client_key=\"c.key\"\nclient_keys_note = 1\n";
         let (out, lines) = comment_out_client_credentials(text);
-        assert_eq!(lines, [3, 4]);
-        assert!(out.contains("# [withheld by fedcheck bundle] client_cert = \"c.pem\"\n"));
+        assert_eq!(lines, [4]);
+        assert!(out.contains("\nclient_cert = \"c.pem\"\n"));
         assert!(out.contains("# [withheld by fedcheck bundle]   client_key=\"c.key\"\n"));
         assert!(out.contains("\nclient_keys_note = 1\n"));
     }
 
     #[test]
     fn paths_inside_and_outside_the_inventory_folder() {
-        assert_eq!(
-            clean_relative(Path::new("./evidence/ms/x.txt")).as_deref(),
-            Some("evidence/ms/x.txt")
-        );
+        assert_eq!(clean_relative(Path::new("./evidence/ms/x.txt")).as_deref(), Some("evidence/ms/x.txt"));
         assert_eq!(clean_relative(Path::new("../shared/x.txt")), None);
         assert_eq!(clean_relative(Path::new("/etc/pki/roots.pem")), None);
         let mut p = Placer::default();
         assert_eq!(p.place(Path::new("../shared/x.txt")), "external/1/x.txt");
-        assert_eq!(
-            p.place(Path::new("/etc/pki/roots.pem")),
-            "external/2/roots.pem"
-        );
+        assert_eq!(p.place(Path::new("/etc/pki/roots.pem")), "external/2/roots.pem");
         assert_eq!(p.place(Path::new("../shared/x.txt")), "external/1/x.txt");
         let mut notes = Vec::new();
-        let text = p.rewrite(
-            "a = \"../shared/x.txt\"\nb = '/etc/pki/roots.pem'\n",
-            &mut notes,
-        );
-        assert_eq!(
-            text,
-            "a = \"external/1/x.txt\"\nb = \"external/2/roots.pem\"\n"
-        );
+        let text = p.rewrite("a = \"../shared/x.txt\"\nb = '/etc/pki/roots.pem'\n", &mut notes);
+        assert_eq!(text, "a = \"external/1/x.txt\"\nb = \"external/2/roots.pem\"\n");
         assert_eq!(notes.len(), 2);
     }
 
     #[test]
     fn names_and_command_lines() {
-        assert_eq!(
-            safe_file_name("fe1.example.com_5061.pem"),
-            "fe1.example.com_5061.pem"
-        );
+        assert_eq!(safe_file_name("fe1.example.com_5061.pem"), "fe1.example.com_5061.pem");
         assert_eq!(safe_file_name("../x/y"), "_.._x_y");
         assert_eq!(safe_file_name(".hidden"), "_.hidden");
-        assert_eq!(
-            command_line(&["fedcheck".into(), "-i".into(), "my site.toml".into()]),
-            "fedcheck -i \"my site.toml\""
-        );
+        assert_eq!(command_line(&["fedcheck".into(), "-i".into(), "my site.toml".into()]), "fedcheck -i \"my site.toml\"");
     }
 
     #[test]
     fn utf16_evidence_is_decoded() {
-        let le: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain("Password : x\r\n".encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Password : x\r\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(decode_text(&le), "Password : x\r\n");
     }
 }

@@ -99,12 +99,12 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
     {
         check_path(&v, &[Seg::Key("cisco"), Seg::Key(key)], base, path.as_deref())?;
     }
-    if inv.cisco.client_cert.is_some() != inv.cisco.client_key.is_some() {
-        let key = if inv.cisco.client_cert.is_some() { "client_cert" } else { "client_key" };
+    // The certificate alone is judged (cross-trust); the key is needed only to present it.
+    if inv.cisco.client_key.is_some() && inv.cisco.client_cert.is_none() {
         return Err(v.error(
-            &[Seg::Key("cisco"), Seg::Key(key)],
-            "client_cert and client_key go together",
-            Some("give both the certificate and its private key, or neither".into()),
+            &[Seg::Key("cisco"), Seg::Key("client_key")],
+            "client_key without client_cert",
+            Some("give the certificate that goes with the key".into()),
         ));
     }
     let fed = &inv.cisco.federation;

@@ -15,17 +15,12 @@ use std::collections::BTreeMap;
 const TEMPLATE: &str = include_str!("../../reports/report.html");
 
 /// Statuses in the order a reader cares about them.
-pub(crate) const DISPLAY_ORDER: [Status; 5] = [
-    Status::Fail,
-    Status::Warn,
-    Status::Info,
-    Status::Pass,
-    Status::Skip,
-];
+pub(crate) const DISPLAY_ORDER: [Status; 5] = [Status::Fail, Status::Warn, Status::Info, Status::Pass, Status::Skip];
 
 /// The only script on the page, optional: open every evidence block before printing.
 /// The Content-Security-Policy allows this script by hash and nothing else.
-const PRINT_SCRIPT: &str = "addEventListener(\"beforeprint\",function(){document.querySelectorAll(\"details.evidence\").forEach(function(d){d.open=true;});});";
+const PRINT_SCRIPT: &str =
+    "addEventListener(\"beforeprint\",function(){document.querySelectorAll(\"details.evidence\").forEach(function(d){d.open=true;});});";
 
 /// Pretty evidence larger than this is cut, so one huge capture cannot bloat the page.
 const MAX_EVIDENCE_CHARS: usize = 64 * 1024;
@@ -161,10 +156,7 @@ fn human_duration(ms: u64) -> String {
 }
 
 fn title<'a>(ctx: &'a RenderContext<'_>, check: &str) -> &'a str {
-    ctx.catalog
-        .get(check)
-        .map(|m| m.title.as_str())
-        .unwrap_or("")
+    ctx.catalog.get(check).map(|m| m.title.as_str()).unwrap_or("")
 }
 
 /// `has-fail has-pass ...`: the statuses among these findings, for the CSS filter.
@@ -257,15 +249,7 @@ const CERT_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// Keys that, two or more together, make an object look like a certificate.
-const CERT_MARKERS: &[&str] = &[
-    "subject",
-    "issuer",
-    "not_before",
-    "not_after",
-    "serial",
-    "sha256",
-    "san_dns",
-];
+const CERT_MARKERS: &[&str] = &["subject", "issuer", "not_before", "not_after", "serial", "sha256", "san_dns"];
 
 fn find_certs(v: &Json, path: &str, depth: usize, out: &mut Vec<CertView>) {
     if depth > 3 || out.len() >= MAX_CERTS {
@@ -282,10 +266,7 @@ fn find_certs(v: &Json, path: &str, depth: usize, out: &mut Vec<CertView>) {
                         Some((name.to_string(), text))
                     })
                     .collect();
-                out.push(CertView {
-                    label: path.to_string(),
-                    rows,
-                });
+                out.push(CertView { label: path.to_string(), rows });
                 return;
             }
             for (k, child) in o {
@@ -310,11 +291,7 @@ fn scalar_text(v: &Json) -> Option<String> {
         Json::String(s) => Some(s.clone()),
         Json::Array(a) => {
             let parts: Vec<String> = a.iter().filter_map(scalar_text).collect();
-            Some(if parts.is_empty() {
-                "—".into()
-            } else {
-                parts.join(", ")
-            })
+            Some(if parts.is_empty() { "—".into() } else { parts.join(", ") })
         }
         Json::Object(_) => Some(v.to_string()),
     }
@@ -330,42 +307,15 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         Status::Fail => s.fail,
         Status::Skip => s.skip,
     };
-    let counts = DISPLAY_ORDER
-        .iter()
-        .map(|&st| StatusCount {
-            status: st.as_str(),
-            label: label(st),
-            count: count_of(st),
-        })
-        .collect();
+    let counts = DISPLAY_ORDER.iter().map(|&st| StatusCount { status: st.as_str(), label: label(st), count: count_of(st) }).collect();
     let verdict = if !report.internal_errors.is_empty() {
-        Verdict {
-            class: "fail",
-            text: "Internal error: some checks could not run".into(),
-        }
+        Verdict { class: "fail", text: "Internal error: some checks could not run".into() }
     } else if s.fail > 0 {
-        Verdict {
-            class: "fail",
-            text: format!(
-                "{} blocker{} to fix before the integration",
-                s.fail,
-                if s.fail == 1 { "" } else { "s" }
-            ),
-        }
+        Verdict { class: "fail", text: format!("{} blocker{} to fix before the integration", s.fail, if s.fail == 1 { "" } else { "s" }) }
     } else if s.warn > 0 {
-        Verdict {
-            class: "warn",
-            text: format!(
-                "No blocker; {} warning{} to review",
-                s.warn,
-                if s.warn == 1 { "" } else { "s" }
-            ),
-        }
+        Verdict { class: "warn", text: format!("No blocker; {} warning{} to review", s.warn, if s.warn == 1 { "" } else { "s" }) }
     } else {
-        Verdict {
-            class: "pass",
-            text: "No blocker and no warning".into(),
-        }
+        Verdict { class: "pass", text: "No blocker and no warning".into() }
     };
 
     let mut by_family: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -377,10 +327,7 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         .into_iter()
         .map(|(name, list)| {
             let worst = list.iter().map(|f| f.status).max().unwrap_or(Status::Pass);
-            let counts: Vec<usize> = DISPLAY_ORDER
-                .iter()
-                .map(|st| list.iter().filter(|f| f.status == *st).count())
-                .collect();
+            let counts: Vec<usize> = DISPLAY_ORDER.iter().map(|st| list.iter().filter(|f| f.status == *st).count()).collect();
             let mut by_check: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
             for f in &list {
                 by_check.entry(&f.check).or_default().push(f);
@@ -416,12 +363,7 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         })
         .collect();
     // Worst family first, then by name.
-    let rank = |fam: &FamilyView| {
-        DISPLAY_ORDER
-            .iter()
-            .position(|st| st.as_str() == fam.worst)
-            .unwrap_or(DISPLAY_ORDER.len())
-    };
+    let rank = |fam: &FamilyView| DISPLAY_ORDER.iter().position(|st| st.as_str() == fam.worst).unwrap_or(DISPLAY_ORDER.len());
     families.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.name.cmp(b.name)));
 
     // Failing checks, then warning ones, each once, pointing at its group.
@@ -429,18 +371,9 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
     for wanted in [Status::Fail, Status::Warn] {
         for fam in &families {
             for g in &fam.groups {
-                let n = g
-                    .findings
-                    .iter()
-                    .filter(|f| f.status == wanted.as_str())
-                    .count();
+                let n = g.findings.iter().filter(|f| f.status == wanted.as_str()).count();
                 if n > 0 && !to_fix.iter().any(|t| t.check == g.check) {
-                    to_fix.push(ToFix {
-                        check: g.check,
-                        status: wanted.as_str(),
-                        count: n,
-                        anchor: g.anchor.clone(),
-                    });
+                    to_fix.push(ToFix { check: g.check, status: wanted.as_str(), count: n, anchor: g.anchor.clone() });
                 }
             }
         }
@@ -451,12 +384,7 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         let v = view(ctx, f);
         match blockers.last_mut() {
             Some(g) if g.check == f.check => g.items.push(v),
-            _ => blockers.push(BlockerGroup {
-                check: &f.check,
-                title: v.title,
-                items: vec![v],
-                fixes: Vec::new(),
-            }),
+            _ => blockers.push(BlockerGroup { check: &f.check, title: v.title, items: vec![v], fixes: Vec::new() }),
         }
     }
     for g in &mut blockers {
@@ -504,11 +432,7 @@ fn csp_hash(script: &str) -> String {
     let digest = Sha256::digest(script.as_bytes());
     let mut out = String::from("sha256-");
     for chunk in digest.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -526,15 +450,11 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
     let mut env = Environment::new();
     // A typo in the template must fail loudly (tests catch it), not print nothing.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template("report.html", TEMPLATE)
-        .map_err(|e| format!("HTML template: {e}"))?;
-    let tmpl = env
-        .get_template("report.html")
-        .map_err(|e| format!("HTML template: {e}"))?;
+    env.add_template("report.html", TEMPLATE).map_err(|e| format!("HTML template: {e}"))?;
+    let tmpl = env.get_template("report.html").map_err(|e| format!("HTML template: {e}"))?;
     let page = page(ctx);
-    let mut out = tmpl
-        .render(minijinja::context! { r => Value::from(Serde(&page)) })
-        .map_err(|e| format!("cannot render the HTML report: {e}"))?;
+    let mut out =
+        tmpl.render(minijinja::context! { r => Value::from(Serde(&page)) }).map_err(|e| format!("cannot render the HTML report: {e}"))?;
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -556,12 +476,8 @@ mod tests {
         assert_eq!(certs.len(), 2);
         assert_eq!(certs[0].label, "chain [0]");
         assert_eq!(certs[1].label, "leaf");
-        assert!(certs[0]
-            .rows
-            .contains(&("DNS names".to_string(), "a, b".to_string())));
-        assert!(certs[0]
-            .rows
-            .contains(&("Self-signed".to_string(), "no".to_string())));
+        assert!(certs[0].rows.contains(&("DNS names".to_string(), "a, b".to_string())));
+        assert!(certs[0].rows.contains(&("Self-signed".to_string(), "no".to_string())));
     }
 
     #[test]
@@ -578,10 +494,7 @@ mod tests {
     #[test]
     fn csp_hash_is_base64_of_sha256() {
         // Known value: SHA-256 of the empty string.
-        assert_eq!(
-            csp_hash(""),
-            "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-        );
+        assert_eq!(csp_hash(""), "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
         assert_eq!(csp_hash(PRINT_SCRIPT).len(), "sha256-".len() + 44);
     }
 

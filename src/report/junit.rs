@@ -26,12 +26,7 @@ fn body(f: &Finding) -> Option<String> {
     if let Some(d) = f.detail.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         parts.push(d.to_string());
     }
-    if let Some(r) = f
-        .remediation
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
+    if let Some(r) = f.remediation.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         parts.push(format!("Fix: {r}"));
     }
     (!parts.is_empty()).then(|| parts.join("\n\n"))
@@ -55,8 +50,7 @@ fn case(f: &Finding, warn_as: WarnAs) -> TestCase {
             WarnAs::Failure => failure(f, "warn"),
             WarnAs::Skipped => {
                 let mut st = TestCaseStatus::skipped();
-                st.set_message(format!("warning: {}", f.summary))
-                    .set_type("warn");
+                st.set_message(format!("warning: {}", f.summary)).set_type("warn");
                 if let Some(b) = body(f) {
                     st.set_description(b);
                 }
@@ -104,10 +98,7 @@ pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
         let mut suite = TestSuite::new(fam);
         suite.add_property(("site", report.site.as_str()));
         suite.add_property(("started_at", report.started_at.as_str()));
-        suite.add_property((
-            "tool",
-            format!("{} {}", report.tool.name, report.tool.version).as_str(),
-        ));
+        suite.add_property(("tool", format!("{} {}", report.tool.name, report.tool.version).as_str()));
         suite.add_test_cases(list.into_iter().map(|f| case(f, warn_as)));
         doc.add_test_suite(suite);
     }
@@ -123,9 +114,7 @@ pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
         }
         doc.add_test_suite(suite);
     }
-    let mut xml = doc
-        .to_string()
-        .map_err(|e| format!("cannot write the JUnit report: {e}"))?;
+    let mut xml = doc.to_string().map_err(|e| format!("cannot write the JUnit report: {e}"))?;
     if !xml.ends_with('\n') {
         xml.push('\n');
     }

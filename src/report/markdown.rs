@@ -72,11 +72,7 @@ pub fn cell(s: &str) -> String {
 /// Text outside a table (a heading or a paragraph): no HTML tag, no line that turns
 /// into a quote, a heading or a list, no stray control character.
 fn text(s: &str) -> String {
-    let cleaned: String = s
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect();
+    let cleaned: String = s.trim().chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect();
     cleaned
         .replace('<', "\\<")
         .lines()
@@ -105,41 +101,17 @@ fn code(s: &str) -> String {
 }
 
 fn row(f: &Finding) -> Row {
-    Row {
-        check: code(&f.check).replace('|', "\\|"),
-        target: cell(&f.target),
-        summary: cell(&f.summary),
-    }
+    Row { check: code(&f.check).replace('|', "\\|"), target: cell(&f.target), summary: cell(&f.summary) }
 }
 
 fn doc<'a>(ctx: &'a RenderContext<'_>) -> Doc<'a> {
     let report = ctx.report;
     let s = &report.summary;
     // The date alone in the title; the full instant goes in the line under it.
-    let date = report
-        .started_at
-        .get(..10)
-        .filter(|d| d.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
-        .unwrap_or(&report.started_at);
-    let counts = vec![
-        ("fail", s.fail),
-        ("warn", s.warn),
-        ("info", s.info),
-        ("pass", s.pass),
-        ("skip", s.skip),
-    ];
-    let blockers = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .map(row)
-        .collect();
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Warn)
-        .map(row)
-        .collect();
+    let date = report.started_at.get(..10).filter(|d| d.bytes().all(|b| b.is_ascii_digit() || b == b'-')).unwrap_or(&report.started_at);
+    let counts = vec![("fail", s.fail), ("warn", s.warn), ("info", s.info), ("pass", s.pass), ("skip", s.skip)];
+    let blockers = report.findings.iter().filter(|f| f.status == Status::Fail).map(row).collect();
+    let warnings = report.findings.iter().filter(|f| f.status == Status::Warn).map(row).collect();
 
     // Fail checks first, then warn checks, each once, in check order.
     let mut fixes: Vec<Fix> = Vec::new();
@@ -171,11 +143,7 @@ fn doc<'a>(ctx: &'a RenderContext<'_>) -> Doc<'a> {
                     }
                 }
             }
-            let title = ctx
-                .catalog
-                .get(id)
-                .map(|m| text(&m.title))
-                .unwrap_or_default();
+            let title = ctx.catalog.get(id).map(|m| text(&m.title)).unwrap_or_default();
             let mut targets: Vec<String> = list.iter().map(|f| code(&f.target)).collect();
             targets.dedup();
             fixes.push(Fix {
@@ -219,14 +187,10 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
         .build()
         .map_err(|e| format!("Markdown template: {e}"))?;
     env.set_syntax(syntax);
-    env.add_template("report.md", TEMPLATE)
-        .map_err(|e| format!("Markdown template: {e}"))?;
-    let tmpl = env
-        .get_template("report.md")
-        .map_err(|e| format!("Markdown template: {e}"))?;
+    env.add_template("report.md", TEMPLATE).map_err(|e| format!("Markdown template: {e}"))?;
+    let tmpl = env.get_template("report.md").map_err(|e| format!("Markdown template: {e}"))?;
     let doc = doc(ctx);
-    tmpl.render(minijinja::context! { r => Value::from(Serde(&doc)) })
-        .map_err(|e| format!("cannot render the Markdown report: {e}"))
+    tmpl.render(minijinja::context! { r => Value::from(Serde(&doc)) }).map_err(|e| format!("cannot render the Markdown report: {e}"))
 }
 
 #[cfg(test)]
@@ -236,10 +200,7 @@ mod tests {
     #[test]
     fn cells_escape_pipes_breaks_and_markup() {
         assert_eq!(cell("a|b"), "a\\|b");
-        assert_eq!(
-            cell("one\ntwo\r\nthree\rfour"),
-            "one<br>two<br>three<br>four"
-        );
+        assert_eq!(cell("one\ntwo\r\nthree\rfour"), "one<br>two<br>three<br>four");
         assert_eq!(cell("<script>"), "\\<script>");
         assert_eq!(cell("tab\there"), "tab here");
     }
@@ -247,10 +208,7 @@ mod tests {
     #[test]
     fn prose_keeps_menu_paths_and_defuses_line_starts() {
         assert_eq!(text("Presence > Routing"), "Presence > Routing");
-        assert_eq!(
-            text("a\n> quoted\n# head\n<b>"),
-            "a\n\\> quoted\n\\# head\n\\<b>"
-        );
+        assert_eq!(text("a\n> quoted\n# head\n<b>"), "a\n\\> quoted\n\\# head\n\\<b>");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use std::collections::BTreeMap;
 
 pub struct Style {
+    /// List passing findings too (`-v`); by default a family shows its count.
+    pub show_passes: bool,
     pub colour: bool,
     pub tty: bool,
     pub width: u16,
@@ -18,7 +20,7 @@ impl Style {
     pub fn detect(is_tty: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let width = if is_tty { comfy_table::Table::new().width().unwrap_or(120) } else { 120 };
-        Style { colour: is_tty && !no_color, tty: is_tty, width: width.max(80) }
+        Style { show_passes: false, colour: is_tty && !no_color, tty: is_tty, width: width.max(80) }
     }
 }
 
@@ -100,10 +102,17 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
     let worst = |fs: &Vec<&Finding>| fs.iter().map(|f| f.status).max().unwrap_or(Status::Pass);
     order.sort_by(|a, b| worst(&b.1).cmp(&worst(&a.1)).then(a.0.cmp(b.0)));
     for (fam, findings) in order {
-        out.push_str(&format!("{}\n", fam.to_uppercase()));
+        let passed = findings.iter().filter(|f| f.status == Status::Pass).count();
+        let shown: Vec<&Finding> = findings.iter().copied().filter(|f| style.show_passes || f.status != Status::Pass).collect();
+        if shown.is_empty() {
+            out.push_str(&format!("{}: all {passed} findings pass\n\n", fam.to_uppercase()));
+            continue;
+        }
+        let hidden = if style.show_passes || passed == 0 { String::new() } else { format!("  (+{passed} passing, -v lists them)") };
+        out.push_str(&format!("{}{hidden}\n", fam.to_uppercase()));
         let mut t = table(style);
         t.set_header(vec!["Status", "Check", "Target", "Finding"]);
-        for f in findings {
+        for f in shown {
             let title = catalog.get(&f.check).map(|m| m.title.as_str()).unwrap_or("");
             let mut text = f.summary.clone();
             if let Some(d) = &f.detail {

@@ -68,45 +68,20 @@ fn planted_site() -> Site {
     // A JSON evidence file with a secret field the parser ignores.
     let hosting = dir.path().join(HOSTING);
     let text = std::fs::read_to_string(&hosting).unwrap();
-    let text = text.replacen(
-        "\"Enabled\":  true,",
-        "\"Enabled\":  true,\n        \"SharedSecret\":  \"CANARY-PW-5\",",
-        1,
-    );
+    let text = text.replacen("\"Enabled\":  true,", "\"Enabled\":  true,\n        \"SharedSecret\":  \"CANARY-PW-5\",", 1);
     assert!(text.contains("CANARY-PW-5"));
     std::fs::write(&hosting, text).unwrap();
     let inventory = dir.path().join("site.toml");
-    let before = append(
-        &inventory,
-        &[
-            "# password = \"CANARY-PW-4\"",
-            "# proxy = \"http://svc:CANARY-URLPW-6@proxy.synergy.com:8080/\"",
-        ],
-    );
-    Site {
-        dir,
-        inventory,
-        hw_first,
-        inv_pw_line: before + 1,
-        inv_url_line: before + 2,
-    }
+    let before = append(&inventory, &["# password = \"CANARY-PW-4\"", "# proxy = \"http://svc:CANARY-URLPW-6@proxy.synergy.com:8080/\""]);
+    Site { dir, inventory, hw_first, inv_pw_line: before + 1, inv_url_line: before + 2 }
 }
 
 fn judge_offline(loaded: &Loaded) -> (Report, String) {
     let catalog = Catalog::builtin().unwrap();
     let checks = fedcheck::checks::registry();
-    let opts = RunOptions {
-        offline: true,
-        now: Some(now()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (report, snapshot) = rt
-        .block_on(engine::run(loaded, &catalog, &checks, &opts))
-        .unwrap();
+    let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (report, snapshot) = rt.block_on(engine::run(loaded, &catalog, &checks, &opts)).unwrap();
     let snapshot = serde_json::to_string_pretty(&snapshot).unwrap();
     (report, snapshot)
 }
@@ -152,13 +127,7 @@ fn write_bundle(redact: bool) -> Written {
     std::fs::create_dir_all(&out_dir).unwrap();
     let archive = out_dir.join("case-123.tar.gz");
     let summary = bundle::write(&input, &archive).unwrap_or_else(|e| panic!("{e}"));
-    Written {
-        site,
-        report_json,
-        loaded,
-        archive,
-        summary,
-    }
+    Written { site, report_json, loaded, archive, summary }
 }
 
 /// Every file of the archive by its full path, read without the bundle module.
@@ -178,10 +147,7 @@ fn raw_entries(archive: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Writes `files` (full paths) as a .tar.gz, as a tamperer with ordinary tools would.
 fn repack(files: &BTreeMap<String, Vec<u8>>, out: &Path) {
-    let gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(out).unwrap(),
-        flate2::Compression::default(),
-    );
+    let gz = flate2::write::GzEncoder::new(std::fs::File::create(out).unwrap(), flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     for (path, data) in files {
         let mut h = tar::Header::new_gnu();
@@ -193,49 +159,30 @@ fn repack(files: &BTreeMap<String, Vec<u8>>, out: &Path) {
 }
 
 fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
-    let data = files
-        .get(&format!("fedcheck-bundle/{path}"))
-        .unwrap_or_else(|| panic!("{path} not in {:?}", files.keys().collect::<Vec<_>>()));
+    let data =
+        files.get(&format!("fedcheck-bundle/{path}")).unwrap_or_else(|| panic!("{path} not in {:?}", files.keys().collect::<Vec<_>>()));
     String::from_utf8(data.clone()).unwrap()
 }
 
 /// The token on the first line of `text` that contains `marker`.
 fn token_on(text: &str, marker: &str) -> String {
-    let line = text
-        .lines()
-        .find(|l| l.contains(marker))
-        .unwrap_or_else(|| panic!("no line with {marker}"));
-    let at = line
-        .find("REDACTED-")
-        .unwrap_or_else(|| panic!("no token in {line}"));
-    line[at..]
-        .split(|c: char| c.is_whitespace() || c == '"')
-        .next()
-        .unwrap()
-        .to_string()
+    let line = text.lines().find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no line with {marker}"));
+    let at = line.find("REDACTED-").unwrap_or_else(|| panic!("no token in {line}"));
+    line[at..].split(|c: char| c.is_whitespace() || c == '"').next().unwrap().to_string()
 }
 
 #[test]
 fn bundle_holds_no_secret_and_keeps_what_support_needs() {
     let w = write_bundle(true);
     let files = raw_entries(&w.archive);
-    eprintln!(
-        "contract bundle: {} bytes, {} files, {} redactions",
-        w.summary.bytes, w.summary.files, w.summary.redactions
-    );
+    eprintln!("contract bundle: {} bytes, {} files, {} redactions", w.summary.bytes, w.summary.files, w.summary.redactions);
     assert_eq!(w.summary.files, files.len());
-    assert_eq!(
-        w.summary.bytes,
-        std::fs::metadata(&w.archive).unwrap().len()
-    );
+    assert_eq!(w.summary.bytes, std::fs::metadata(&w.archive).unwrap().len());
     assert!(files.keys().all(|p| p.starts_with("fedcheck-bundle/")));
 
     // No canary, no private key anywhere.
     let key = std::fs::read_to_string(w.site.dir.path().join("certs/imp-rt.key")).unwrap();
-    let key_lines: Vec<&str> = key
-        .lines()
-        .filter(|l| !l.starts_with("-----") && l.len() > 16)
-        .collect();
+    let key_lines: Vec<&str> = key.lines().filter(|l| !l.starts_with("-----") && l.len() > 16).collect();
     assert!(key_lines.len() > 5);
     for (path, data) in &files {
         let t = String::from_utf8_lossy(data);
@@ -267,11 +214,7 @@ fn bundle_holds_no_secret_and_keeps_what_support_needs() {
     let redactions_text = text(&files, "redactions.json");
     let redactions: Vec<Redaction> = serde_json::from_str(&redactions_text).unwrap();
     let at = |file: &str, line: usize| -> Vec<&str> {
-        redactions
-            .iter()
-            .filter(|r| r.file == file && r.line == line)
-            .map(|r| r.rule.as_str())
-            .collect()
+        redactions.iter().filter(|r| r.file == file && r.line == line).map(|r| r.rule.as_str()).collect()
     };
     let hw_file = format!("inventory/{HW}");
     assert_eq!(at(&hw_file, w.site.hw_first), ["snmp-community"]);
@@ -281,35 +224,15 @@ fn bundle_holds_no_secret_and_keeps_what_support_needs() {
     assert_eq!(at(&hw_file, w.site.hw_first + 4), ["private-key"]);
     assert!(hw.contains("\nREDACTED-private-key-"));
     assert_eq!(at("inventory/site.toml", w.site.inv_pw_line), ["password"]);
-    assert_eq!(
-        at("inventory/site.toml", w.site.inv_url_line),
-        ["authorization"]
-    );
+    assert_eq!(at("inventory/site.toml", w.site.inv_url_line), ["authorization"]);
     let original = std::fs::read_to_string(&w.site.inventory).unwrap();
-    let line_of = |needle: &str| {
-        original
-            .lines()
-            .position(|l| l.starts_with(needle))
-            .unwrap()
-            + 1
-    };
-    assert_eq!(
-        at("inventory/site.toml", line_of("client_cert")),
-        ["client-key-withheld"]
-    );
-    assert_eq!(
-        at("inventory/site.toml", line_of("client_key")),
-        ["client-key-withheld"]
-    );
-    assert!(redactions
-        .iter()
-        .any(|r| r.file == format!("inventory/{HOSTING}") && r.rule == "password"));
-    assert!(redactions
-        .iter()
-        .any(|r| r.file == "host.json" && r.rule == "token"));
-    assert!(redactions
-        .iter()
-        .any(|r| r.file == "chains/fe2.synergy.com_5061.pem" && r.rule == "private-key"));
+    let line_of = |needle: &str| original.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    // The certificate is public and stays named; only the key line is withheld.
+    assert!(at("inventory/site.toml", line_of("client_cert")).is_empty());
+    assert_eq!(at("inventory/site.toml", line_of("client_key")), ["client-key-withheld"]);
+    assert!(redactions.iter().any(|r| r.file == format!("inventory/{HOSTING}") && r.rule == "password"));
+    assert!(redactions.iter().any(|r| r.file == "host.json" && r.rule == "token"));
+    assert!(redactions.iter().any(|r| r.file == "chains/fe2.synergy.com_5061.pem" && r.rule == "private-key"));
     assert_eq!(w.summary.redactions, redactions.len());
 
     // Non-secrets survive: FQDNs, addresses, ports, services.
@@ -327,26 +250,10 @@ fn bundle_holds_no_secret_and_keeps_what_support_needs() {
         assert!(inv.contains(keep), "{keep} lost from the inventory");
     }
     let routes = std::fs::read(w.site.dir.path().join("evidence/ms/static-routes.txt")).unwrap();
-    assert_eq!(
-        files["fedcheck-bundle/inventory/evidence/ms/static-routes.txt"], routes,
-        "evidence without secrets is bundled unchanged"
-    );
-    let services = std::fs::read(
-        w.site
-            .dir
-            .path()
-            .join("evidence/imp1/utils-service-list.txt"),
-    )
-    .unwrap();
-    assert_eq!(
-        files["fedcheck-bundle/inventory/evidence/imp1/utils-service-list.txt"],
-        services
-    );
-    assert_eq!(
-        text(&files, "report.json"),
-        w.report_json,
-        "the report has no secret"
-    );
+    assert_eq!(files["fedcheck-bundle/inventory/evidence/ms/static-routes.txt"], routes, "evidence without secrets is bundled unchanged");
+    let services = std::fs::read(w.site.dir.path().join("evidence/imp1/utils-service-list.txt")).unwrap();
+    assert_eq!(files["fedcheck-bundle/inventory/evidence/imp1/utils-service-list.txt"], services);
+    assert_eq!(text(&files, "report.json"), w.report_json, "the report has no secret");
     let hosting = text(&files, &format!("inventory/{HOSTING}"));
     assert!(hosting.contains("exap.um.outlook.com"));
     serde_json::from_str::<serde_json::Value>(&hosting).expect("still JSON");
@@ -359,11 +266,7 @@ fn bundle_holds_no_secret_and_keeps_what_support_needs() {
         "certs/imp-rt.pem",
     ] {
         let original = std::fs::read(w.site.dir.path().join(cert)).unwrap();
-        assert_eq!(
-            files[&format!("fedcheck-bundle/inventory/{cert}")],
-            original,
-            "{cert}"
-        );
+        assert_eq!(files[&format!("fedcheck-bundle/inventory/{cert}")], original, "{cert}");
     }
     assert!(files.contains_key("fedcheck-bundle/chains/fe1.synergy.com_5061.pem"));
     assert!(!files.contains_key("fedcheck-bundle/chains/fe2.synergy.com_5061.pem"));
@@ -372,20 +275,10 @@ fn bundle_holds_no_secret_and_keeps_what_support_needs() {
 
     // Host facts and the manifest.
     let host: serde_json::Value = serde_json::from_str(&text(&files, "host.json")).unwrap();
-    for key in [
-        "hostname",
-        "os_name",
-        "kernel",
-        "cpu_count",
-        "local_time",
-        "tool_version",
-    ] {
+    for key in ["hostname", "os_name", "kernel", "cpu_count", "local_time", "tool_version"] {
         assert!(host.get(key).is_some(), "host.json lacks {key}");
     }
-    assert!(host["command_line"]
-        .as_str()
-        .unwrap()
-        .contains("--token REDACTED-token-"));
+    assert!(host["command_line"].as_str().unwrap().contains("--token REDACTED-token-"));
     let manifest: bundle::Manifest = serde_json::from_str(&text(&files, "manifest.json")).unwrap();
     assert_eq!(manifest.schema, "fedcheck.bundle/v1");
     assert_eq!(manifest.files.len(), files.len() - 1);
@@ -397,19 +290,12 @@ fn bundle_holds_no_secret_and_keeps_what_support_needs() {
 fn bundle_opens_verified_and_its_inventory_loads_again() {
     let w = write_bundle(true);
     let opened = bundle::open(&w.archive).unwrap_or_else(|e| panic!("{e}"));
-    for f in [
-        "report.json",
-        "report.html",
-        "report.md",
-        "snapshot.json",
-        "host.json",
-    ] {
+    for f in ["report.json", "report.html", "report.md", "snapshot.json", "host.json"] {
         assert!(opened.files.contains_key(f), "{f}");
     }
     let report: Report = serde_json::from_str(opened.report_json().unwrap()).unwrap();
     assert_eq!(report.site, "Synergy HQ");
-    let snapshot: fedcheck::snapshot::Snapshot =
-        serde_json::from_str(opened.snapshot_json().unwrap()).unwrap();
+    let snapshot: fedcheck::snapshot::Snapshot = serde_json::from_str(opened.snapshot_json().unwrap()).unwrap();
     assert!(!snapshot.live);
 
     let dir = tempfile::tempdir().unwrap();
@@ -417,13 +303,10 @@ fn bundle_opens_verified_and_its_inventory_loads_again() {
     assert_eq!(inv_path, dir.path().join("site.toml"));
     let again = inventory::load(&inv_path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.inventory.cisco.client_key, None);
-    assert_eq!(again.inventory.cisco.client_cert, None);
+    assert_eq!(again.inventory.cisco.client_cert, w.loaded.inventory.cisco.client_cert);
     assert_eq!(again.evidence.files, w.loaded.evidence.files);
     assert_eq!(again.inventory.cisco.nodes, w.loaded.inventory.cisco.nodes);
-    assert_eq!(
-        again.evidence.microsoft.static_routes,
-        w.loaded.evidence.microsoft.static_routes
-    );
+    assert_eq!(again.evidence.microsoft.static_routes, w.loaded.evidence.microsoft.static_routes);
     assert!(!dir.path().join("certs/imp-rt.key").exists());
     // Judging the extracted site offline gives the same verdicts.
     let (report_again, _) = judge_offline(&again);
@@ -467,22 +350,11 @@ fn damaged_or_modified_bundles_are_refused() {
     };
 
     // A flipped byte anywhere in the compressed data.
-    for at in [
-        good.len() / 4,
-        good.len() / 2,
-        good.len() * 3 / 4,
-        good.len() - 6,
-    ] {
+    for at in [good.len() / 4, good.len() / 2, good.len() * 3 / 4, good.len() - 6] {
         let mut bad = good.clone();
         bad[at] ^= 0xFF;
         let e = try_bytes("flipped.tar.gz", &bad);
-        assert!(
-            matches!(
-                e,
-                BundleError::Corrupt(_) | BundleError::Truncated(_) | BundleError::Tampered { .. }
-            ),
-            "flip at {at}: {e}"
-        );
+        assert!(matches!(e, BundleError::Corrupt(_) | BundleError::Truncated(_) | BundleError::Tampered { .. }), "flip at {at}: {e}");
     }
 
     // Every byte flipped in turn (a sample, to stay fast): refused, or, where the
@@ -535,29 +407,20 @@ fn damaged_or_modified_bundles_are_refused() {
         BundleError::Tampered { file, .. } => assert_eq!(file, "report.json"),
         other => panic!("{other}"),
     }
-    assert_eq!(
-        e.to_string(),
-        "report.json: SHA-256 mismatch — the bundle was modified or damaged"
-    );
+    assert_eq!(e.to_string(), "report.json: SHA-256 mismatch — the bundle was modified or damaged");
 
     // A file added.
     let mut files = entries.clone();
     files.insert("fedcheck-bundle/extra.txt".into(), b"hello".to_vec());
     let e = repacked("extra.tar.gz", &files);
-    assert!(
-        matches!(&e, BundleError::Tampered { file, .. } if file == "extra.txt"),
-        "{e}"
-    );
+    assert!(matches!(&e, BundleError::Tampered { file, .. } if file == "extra.txt"), "{e}");
     assert!(e.to_string().contains("not listed"));
 
     // A file removed.
     let mut files = entries.clone();
     files.remove("fedcheck-bundle/host.json");
     let e = repacked("missing.tar.gz", &files);
-    assert!(
-        matches!(&e, BundleError::Tampered { file, .. } if file == "host.json"),
-        "{e}"
-    );
+    assert!(matches!(&e, BundleError::Tampered { file, .. } if file == "host.json"), "{e}");
 
     // The manifest removed.
     let mut files = entries.clone();
@@ -568,10 +431,7 @@ fn damaged_or_modified_bundles_are_refused() {
     // A path that climbs out of the folder.
     let p = dir.join("climb.tar.gz");
     {
-        let gz = flate2::write::GzEncoder::new(
-            std::fs::File::create(&p).unwrap(),
-            flate2::Compression::default(),
-        );
+        let gz = flate2::write::GzEncoder::new(std::fs::File::create(&p).unwrap(), flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
         let mut h = tar::Header::new_old();
         let name = b"fedcheck-bundle/../evil.txt";
@@ -589,10 +449,7 @@ fn damaged_or_modified_bundles_are_refused() {
     // An entry claiming to be huge is refused before it is read.
     let p = dir.join("huge.tar.gz");
     {
-        let gz = flate2::write::GzEncoder::new(
-            std::fs::File::create(&p).unwrap(),
-            flate2::Compression::default(),
-        );
+        let gz = flate2::write::GzEncoder::new(std::fs::File::create(&p).unwrap(), flate2::Compression::default());
         let mut raw = gz;
         let mut h = tar::Header::new_gnu();
         h.set_size(bundle::MAX_ENTRY_BYTES + 1);
@@ -615,22 +472,14 @@ fn files_outside_the_inventory_folder_and_utf16_evidence() {
     let site = planted_site();
     let inv_dir = site.dir.path().join("inv");
     std::fs::create_dir_all(&inv_dir).unwrap();
-    let text = std::fs::read_to_string(&site.inventory)
-        .unwrap()
-        .replace("\"evidence/", "\"../evidence/")
-        .replace("\"certs/", "\"../certs/");
+    let text =
+        std::fs::read_to_string(&site.inventory).unwrap().replace("\"evidence/", "\"../evidence/").replace("\"certs/", "\"../certs/");
     let inventory = inv_dir.join("site.toml");
     std::fs::write(&inventory, text).unwrap();
     let hw = site.dir.path().join(HW);
     let utf16: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
-        .chain(
-            std::fs::read_to_string(&hw)
-                .unwrap()
-                .replace('\n', "\r\n")
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes),
-        )
+        .chain(std::fs::read_to_string(&hw).unwrap().replace('\n', "\r\n").encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
     std::fs::write(&hw, utf16).unwrap();
 
@@ -658,19 +507,10 @@ fn files_outside_the_inventory_folder_and_utf16_evidence() {
         assert!(!t.contains("PRIVATE KEY"), "{path}");
     }
     let opened = bundle::open(&archive).unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        opened.manifest.notes.iter().any(|n| n.contains("outside")),
-        "{:?}",
-        opened.manifest.notes
-    );
+    assert!(opened.manifest.notes.iter().any(|n| n.contains("outside")), "{:?}", opened.manifest.notes);
     let inv = opened.text("inventory/site.toml").unwrap();
     // Only the commented-out client key line still names a path outside.
-    assert!(
-        inv.lines()
-            .filter(|l| l.contains("\"../"))
-            .all(|l| l.starts_with("# [withheld by fedcheck bundle] client_key")),
-        "{inv}"
-    );
+    assert!(inv.lines().filter(|l| l.contains("\"../")).all(|l| l.starts_with("# [withheld by fedcheck bundle] client_key")), "{inv}");
     assert!(inv.contains("trust_store = \"external/"), "{inv}");
     let hw_bundled = opened
         .files
@@ -682,17 +522,9 @@ fn files_outside_the_inventory_folder_and_utf16_evidence() {
     assert!(hw_bundled.contains("HW Platform       : VMware Virtual Machine"));
 
     let dir = tempfile::tempdir().unwrap();
-    let again = inventory::load(&opened.extract_inventory(dir.path()).unwrap())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let again = inventory::load(&opened.extract_inventory(dir.path()).unwrap()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.evidence.files.len(), loaded.evidence.files.len());
-    assert_eq!(
-        again.evidence.node("imp-rt.synergy.com"),
-        loaded.evidence.node("imp-rt.synergy.com")
-    );
+    assert_eq!(again.evidence.node("imp-rt.synergy.com"), loaded.evidence.node("imp-rt.synergy.com"));
     assert!(again.inventory.cisco.trust_store.is_some());
-    assert_eq!(
-        judge_offline(&again).0.summary,
-        report.summary,
-        "same verdicts from the bundled copy"
-    );
+    assert_eq!(judge_offline(&again).0.summary, report.summary, "same verdicts from the bundled copy");
 }

@@ -19,29 +19,15 @@ fn enterprise() -> (Report, Catalog) {
     let loaded = fedcheck::inventory::load(&path).expect("enterprise example loads");
     let catalog = Catalog::builtin().expect("catalog");
     let checks = fedcheck::checks::registry();
-    let opts = RunOptions {
-        offline: true,
-        now: Some(now()),
-        ..Default::default()
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (report, _) = rt
-        .block_on(engine::run(&loaded, &catalog, &checks, &opts))
-        .expect("run");
+    let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (report, _) = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run");
     assert!(report.summary.fail > 0 && report.summary.warn > 0 && report.summary.pass > 0);
     (report, catalog)
 }
 
 fn ctx<'a>(report: &'a Report, catalog: &'a Catalog) -> RenderContext<'a> {
-    RenderContext {
-        report,
-        catalog,
-        host: Some("jump-host-01".into()),
-        inventory_path: Some("examples/enterprise/site.toml".into()),
-    }
+    RenderContext { report, catalog, host: Some("jump-host-01".into()), inventory_path: Some("examples/enterprise/site.toml".into()) }
 }
 
 fn hand(check: &str, target: &str, status: Status, summary: &str) -> Finding {
@@ -60,12 +46,7 @@ fn hand(check: &str, target: &str, status: Status, summary: &str) -> Finding {
 fn hostile() -> Report {
     let (mut report, _) = enterprise();
     report.site = format!("{XSS} \"site\" 'name'");
-    let mut f = hand(
-        "tls.peer-cert",
-        XSS,
-        Status::Fail,
-        &format!("{XSS} said \"quoted\" and 'single'"),
-    );
+    let mut f = hand("tls.peer-cert", XSS, Status::Fail, &format!("{XSS} said \"quoted\" and 'single'"));
     f.detail = Some(format!("detail {XSS} \"quoted\" 'single'"));
     f.remediation = Some(format!("fix {XSS}"));
     f.evidence = json!({
@@ -74,12 +55,7 @@ fn hostile() -> Report {
                    "not_after": "2027-01-01T00:00:00Z", "san_dns": [XSS]}]
     });
     report.findings.push(f);
-    let mut g = hand(
-        &format!("x\"><img src=x onerror=alert(2)>.{XSS}"),
-        "t'\"",
-        Status::Warn,
-        "odd | check id",
-    );
+    let mut g = hand(&format!("x\"><img src=x onerror=alert(2)>.{XSS}"), "t'\"", Status::Warn, "odd | check id");
     g.evidence = json!([XSS]);
     report.findings.push(g);
     report.internal_errors.push(format!("check {XSS} crashed"));
@@ -89,12 +65,7 @@ fn hostile() -> Report {
 
 /// HTML escaping as minijinja does it.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-        .replace('/', "&#x2f;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;").replace('/', "&#x2f;")
 }
 
 /// With FEDCHECK_KEEP_DIR set, keep a rendered output there to look at.
@@ -136,10 +107,7 @@ fn assert_well_formed(page: &str) {
     assert_eq!(count(page, "<html"), 1);
     assert_eq!(count(page, "</html>"), 1);
     assert!(page.trim_end().ends_with("</html>"));
-    for tag in [
-        "head", "body", "section", "article", "div", "details", "table", "ul", "dl", "style",
-        "script",
-    ] {
+    for tag in ["head", "body", "section", "article", "div", "details", "table", "ul", "dl", "style", "script"] {
         assert_eq!(
             count(page, &format!("<{tag}>")) + count(page, &format!("<{tag} ")),
             count(page, &format!("</{tag}>")),
@@ -155,12 +123,7 @@ fn assert_no_remote(page: &str) {
     assert!(!page.contains("url("), "no CSS url()");
     // Every tag (text between `<` and `>`; escaped text has neither) is local-only.
     // Attribute values are quoted: even parts of a split on `"` are names, odd ones values.
-    for tag in page
-        .split('<')
-        .skip(1)
-        .filter_map(|t| t.split_once('>'))
-        .map(|t| t.0)
-    {
+    for tag in page.split('<').skip(1).filter_map(|t| t.split_once('>')).map(|t| t.0) {
         let parts: Vec<&str> = tag.split('"').collect();
         for (i, part) in parts.iter().enumerate().step_by(2) {
             assert!(!part.contains("src="), "no src= attribute: <{tag}>");
@@ -182,17 +145,8 @@ fn html_lists_every_finding_once_with_summary_and_blockers() {
     assert_eq!(count(&page, "class=\"finding"), report.findings.len());
     for st in Status::ALL {
         let n = status_count(&report.summary, st);
-        assert_eq!(
-            count(&page, &format!("class=\"finding\" data-status=\"{st}\"")),
-            n,
-            "{st} findings on the page"
-        );
-        assert!(
-            page.contains(&format!(
-                "data-count-status=\"{st}\"><span class=\"n\">{n}</span>"
-            )),
-            "summary card for {st} shows {n}"
-        );
+        assert_eq!(count(&page, &format!("class=\"finding\" data-status=\"{st}\"")), n, "{st} findings on the page");
+        assert!(page.contains(&format!("data-count-status=\"{st}\"><span class=\"n\">{n}</span>")), "summary card for {st} shows {n}");
     }
     // Every finding's check id is on its element, in family order.
     let mut on_page = attr_values(&page, "<article class=\"finding\"", "data-check");
@@ -202,22 +156,13 @@ fn html_lists_every_finding_once_with_summary_and_blockers() {
     assert_eq!(on_page, expected);
 
     // Blockers: exactly the fail findings, in report order, with the catalog title.
-    let fails: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Fail)
-        .collect();
+    let fails: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
     let blockers = attr_values(&page, "<li class=\"blocker\"", "data-check");
-    assert_eq!(
-        blockers,
-        fails.iter().map(|f| f.check.clone()).collect::<Vec<_>>()
-    );
-    let blocker_section = &page[page.find("id=\"blockers\"").expect("blockers section")
-        ..page.find("id=\"findings\"").expect("findings section")];
+    assert_eq!(blockers, fails.iter().map(|f| f.check.clone()).collect::<Vec<_>>());
+    let blocker_section =
+        &page[page.find("id=\"blockers\"").expect("blockers section")..page.find("id=\"findings\"").expect("findings section")];
     for f in &fails {
-        assert!(
-            blocker_section.contains(&format!("<span class=\"target\">{}</span>", esc(&f.target)))
-        );
+        assert!(blocker_section.contains(&format!("<span class=\"target\">{}</span>", esc(&f.target))));
         let title = &catalog.get(&f.check).expect("catalog entry").title;
         assert!(blocker_section.contains(&format!("<span>{}</span>", esc(title))));
     }
@@ -233,10 +178,7 @@ fn html_lists_every_finding_once_with_summary_and_blockers() {
     // The worst family comes first among the finding sections.
     let family_ids = attr_values(&page, "<section class=\"family", "id");
     let fam = family_ids[0].trim_start_matches("fam-");
-    assert!(report
-        .findings
-        .iter()
-        .any(|f| f.status == Status::Fail && f.check.starts_with(&format!("{fam}."))));
+    assert!(report.findings.iter().any(|f| f.status == Status::Fail && f.check.starts_with(&format!("{fam}."))));
     // Evidence is collapsible, and certificate-free evidence gets no definition list.
     let with_evidence = report
         .findings
@@ -249,13 +191,7 @@ fn html_lists_every_finding_once_with_summary_and_blockers() {
         })
         .count();
     assert!(with_evidence > 0);
-    assert_eq!(
-        count(
-            &page,
-            "<details class=\"evidence\"><summary>Evidence</summary>"
-        ),
-        with_evidence
-    );
+    assert_eq!(count(&page, "<details class=\"evidence\"><summary>Evidence</summary>"), with_evidence);
 }
 
 #[test]
@@ -303,13 +239,8 @@ fn html_of_a_clean_run_has_no_blocker_section() {
 
     report.findings.clear();
     report.summary = Summary::default();
-    let page = html::render(&RenderContext {
-        report: &report,
-        catalog: &catalog,
-        host: None,
-        inventory_path: None,
-    })
-    .expect("an empty report renders");
+    let page = html::render(&RenderContext { report: &report, catalog: &catalog, host: None, inventory_path: None })
+        .expect("an empty report renders");
     assert_well_formed(&page);
     assert_eq!(count(&page, "class=\"finding"), 0);
     assert!(page.contains("not recorded"));
@@ -318,35 +249,17 @@ fn html_of_a_clean_run_has_no_blocker_section() {
 #[test]
 fn markdown_has_summary_blockers_fixes_and_escaped_cells() {
     let (mut report, catalog) = enterprise();
-    let mut odd = hand(
-        "sizing.vm",
-        "node|x",
-        Status::Warn,
-        "a | b\nsecond line <b>",
-    );
+    let mut odd = hand("sizing.vm", "node|x", Status::Warn, "a | b\nsecond line <b>");
     odd.remediation = Some("do this".into());
     report.findings.push(odd);
     report.summary = Summary::of(&report.findings);
     let md = markdown::render(&ctx(&report, &catalog)).expect("renders");
     keep("report.md", &md);
 
-    assert!(md.starts_with(&format!(
-        "# fedcheck report: {} ({})",
-        report.site,
-        &report.started_at[..10]
-    )));
+    assert!(md.starts_with(&format!("# fedcheck report: {} ({})", report.site, &report.started_at[..10])));
     let s = &report.summary;
-    for (st, n) in [
-        ("fail", s.fail),
-        ("warn", s.warn),
-        ("info", s.info),
-        ("pass", s.pass),
-        ("skip", s.skip),
-    ] {
-        assert!(
-            md.contains(&format!("\n| {st} | {n} |\n")),
-            "{st} row: {md}"
-        );
+    for (st, n) in [("fail", s.fail), ("warn", s.warn), ("info", s.info), ("pass", s.pass), ("skip", s.skip)] {
+        assert!(md.contains(&format!("\n| {st} | {n} |\n")), "{st} row: {md}");
     }
     assert!(md.contains(&format!("| **total** | **{}** |", report.findings.len())));
 
@@ -358,12 +271,8 @@ fn markdown_has_summary_blockers_fixes_and_escaped_cells() {
     }
     // Each failing or warning check once, with its fix.
     let fixes = section(&md, "## Fixes", "## Warnings");
-    let mut ids: Vec<&str> = report
-        .findings
-        .iter()
-        .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
-        .map(|f| f.check.as_str())
-        .collect();
+    let mut ids: Vec<&str> =
+        report.findings.iter().filter(|f| matches!(f.status, Status::Fail | Status::Warn)).map(|f| f.check.as_str()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(count(fixes, "\n### "), ids.len());
@@ -392,16 +301,10 @@ fn section<'a>(md: &'a str, from: &str, to: &str) -> &'a str {
 fn junit_round_trips_with_counts_for_each_warn_mode() {
     let (report, _) = enterprise();
     let s = &report.summary;
-    let families: std::collections::BTreeSet<&str> = report
-        .findings
-        .iter()
-        .map(|f| fedcheck::report::family(&f.check))
-        .collect();
-    for (mode, failures, skipped) in [
-        (WarnAs::Failure, s.fail + s.warn, s.skip),
-        (WarnAs::Skipped, s.fail, s.skip + s.warn),
-        (WarnAs::Passed, s.fail, s.skip),
-    ] {
+    let families: std::collections::BTreeSet<&str> = report.findings.iter().map(|f| fedcheck::report::family(&f.check)).collect();
+    for (mode, failures, skipped) in
+        [(WarnAs::Failure, s.fail + s.warn, s.skip), (WarnAs::Skipped, s.fail, s.skip + s.warn), (WarnAs::Passed, s.fail, s.skip)]
+    {
         let xml = junit::render(&report, mode).expect("renders");
         keep(&format!("junit-{mode:?}.xml"), &xml);
         assert!(xml.contains("<testsuites"));
@@ -409,12 +312,8 @@ fn junit_round_trips_with_counts_for_each_warn_mode() {
         assert_eq!(count(&xml, "<failure"), failures, "{mode:?}");
         assert_eq!(count(&xml, "<skipped"), skipped, "{mode:?}");
 
-        let parsed = quick_junit::Report::deserialize_from_str(&xml)
-            .unwrap_or_else(|e| panic!("{mode:?}: not well-formed JUnit: {e}"));
-        assert_eq!(
-            parsed.name.as_ref().map(|n| n.as_str()),
-            Some(report.site.as_str())
-        );
+        let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap_or_else(|e| panic!("{mode:?}: not well-formed JUnit: {e}"));
+        assert_eq!(parsed.name.as_ref().map(|n| n.as_str()), Some(report.site.as_str()));
         assert_eq!(parsed.tests, report.findings.len());
         assert_eq!(parsed.failures, failures);
         assert_eq!(parsed.skipped, skipped);
@@ -422,26 +321,15 @@ fn junit_round_trips_with_counts_for_each_warn_mode() {
         assert_eq!(parsed.test_suites.len(), families.len());
         for suite in &parsed.test_suites {
             let fam = suite.name.as_str();
-            let expected: Vec<&Finding> = report
-                .findings
-                .iter()
-                .filter(|f| fedcheck::report::family(&f.check) == fam)
-                .collect();
+            let expected: Vec<&Finding> = report.findings.iter().filter(|f| fedcheck::report::family(&f.check) == fam).collect();
             assert_eq!(suite.test_cases.len(), expected.len(), "suite {fam}");
             for (tc, f) in suite.test_cases.iter().zip(&expected) {
                 assert_eq!(tc.name.as_str(), format!("{} {}", f.check, f.target));
-                assert_eq!(
-                    tc.classname.as_ref().map(|c| c.as_str()),
-                    Some(f.check.as_str())
-                );
+                assert_eq!(tc.classname.as_ref().map(|c| c.as_str()), Some(f.check.as_str()));
             }
         }
         // A fail carries its summary as the message and the fix in the text.
-        let fail = report
-            .findings
-            .iter()
-            .find(|f| f.status == Status::Fail)
-            .expect("a fail");
+        let fail = report.findings.iter().find(|f| f.status == Status::Fail).expect("a fail");
         let tc = parsed
             .test_suites
             .iter()
@@ -449,15 +337,8 @@ fn junit_round_trips_with_counts_for_each_warn_mode() {
             .find(|tc| tc.name.as_str() == format!("{} {}", fail.check, fail.target))
             .expect("fail testcase");
         match &tc.status {
-            quick_junit::TestCaseStatus::NonSuccess {
-                message,
-                description,
-                ..
-            } => {
-                assert_eq!(
-                    message.as_ref().map(|m| m.as_str()),
-                    Some(fail.summary.as_str())
-                );
+            quick_junit::TestCaseStatus::NonSuccess { message, description, .. } => {
+                assert_eq!(message.as_ref().map(|m| m.as_str()), Some(fail.summary.as_str()));
                 let text = description.as_ref().map(|d| d.as_str()).unwrap_or("");
                 assert!(text.contains("Fix: "), "{text}");
             }
@@ -474,20 +355,13 @@ fn junit_escapes_and_reports_internal_errors() {
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed");
     assert_eq!(parsed.errors, 1);
     assert_eq!(parsed.tests, report.findings.len() + 1);
-    let names: Vec<String> = parsed
-        .test_suites
-        .iter()
-        .flat_map(|s| &s.test_cases)
-        .map(|tc| tc.name.as_str().to_string())
-        .collect();
+    let names: Vec<String> = parsed.test_suites.iter().flat_map(|s| &s.test_cases).map(|tc| tc.name.as_str().to_string()).collect();
     assert!(names.contains(&format!("tls.peer-cert {XSS}")));
 }
 
 /// Where a headless browser lives, if this machine has one.
 fn chromium() -> Option<&'static str> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
 }
 
 /// Run chromium headless on a page, killed after 60 s by coreutils `timeout`.
@@ -524,21 +398,10 @@ fn html_renders_in_headless_chromium() {
     let url = format!("file://{}", file.display());
     let png = dir.path().join("page.png");
 
-    let shot = headless(
-        browser,
-        &dir.path().join("profile-shot"),
-        &[
-            &format!("--screenshot={}", png.display()),
-            "--window-size=1280,2000",
-            &url,
-        ],
-    );
+    let shot =
+        headless(browser, &dir.path().join("profile-shot"), &[&format!("--screenshot={}", png.display()), "--window-size=1280,2000", &url]);
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
-    assert!(
-        size > 10 * 1024,
-        "screenshot missing or tiny ({size} bytes); chromium said: {}",
-        String::from_utf8_lossy(&shot.stderr)
-    );
+    assert!(size > 10 * 1024, "screenshot missing or tiny ({size} bytes); chromium said: {}", String::from_utf8_lossy(&shot.stderr));
     // To look at the result: FEDCHECK_KEEP_DIR=/some/dir keeps the page and its picture.
     if let Some(keep) = std::env::var_os("FEDCHECK_KEEP_DIR") {
         let keep = std::path::Path::new(&keep);
@@ -546,11 +409,7 @@ fn html_renders_in_headless_chromium() {
         let _ = std::fs::copy(&file, keep.join("report.html"));
     }
 
-    let dom = headless(
-        browser,
-        &dir.path().join("profile-dom"),
-        &["--enable-logging=stderr", "--v=0", "--dump-dom", &url],
-    );
+    let dom = headless(browser, &dir.path().join("profile-dom"), &["--enable-logging=stderr", "--v=0", "--dump-dom", &url]);
     let dumped = String::from_utf8_lossy(&dom.stdout);
     assert!(dumped.contains(&report.site), "the DOM holds the site name");
     assert_eq!(count(&dumped, "class=\"finding"), report.findings.len());
@@ -564,20 +423,11 @@ fn html_renders_in_headless_chromium() {
     let bad = dir.path().join("hostile.html");
     let catalog = Catalog::builtin().expect("catalog");
     let report = hostile();
-    std::fs::write(
-        &bad,
-        html::render(&ctx(&report, &catalog)).expect("renders"),
-    )
-    .expect("write");
+    std::fs::write(&bad, html::render(&ctx(&report, &catalog)).expect("renders")).expect("write");
     let dom = headless(
         browser,
         &dir.path().join("profile-hostile"),
-        &[
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-            &format!("file://{}", bad.display()),
-        ],
+        &["--enable-logging=stderr", "--v=0", "--dump-dom", &format!("file://{}", bad.display())],
     );
     let dumped = String::from_utf8_lossy(&dom.stdout);
     assert!(dumped.contains("</html>"), "the hostile page loaded");
@@ -585,8 +435,5 @@ fn html_renders_in_headless_chromium() {
     assert!(!dumped.contains("<img"));
     assert_eq!(count(&dumped, "class=\"finding"), report.findings.len());
     let log = String::from_utf8_lossy(&dom.stderr);
-    assert!(
-        !log.lines().any(|l| l.contains("CONSOLE")),
-        "console output on the hostile page: {log}"
-    );
+    assert!(!log.lines().any(|l| l.contains("CONSOLE")), "console output on the hostile page: {log}");
 }
