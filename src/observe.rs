@@ -27,6 +27,9 @@ pub struct ProbeSettings {
     pub progress: bool,
 }
 
+/// DNS questions in flight per resolver.
+const DNS_IN_FLIGHT_PER_SERVER: usize = 32;
+
 /// Why observation could not start at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ObserveError {
@@ -192,7 +195,10 @@ pub async fn observe(
             }
         };
         let jobs: Vec<_> = qs.iter().cloned().map(dns_job).collect();
-        let got = run_bounded(jobs, limit, deadline, &progress).await;
+        // A burst of hundreds of datagrams overflows a resolver's receive queue and
+        // turns into retries; a site's DNS deserves gentler treatment anyway.
+        let dns_limit = limit.min(DNS_IN_FLIGHT_PER_SERVER * servers.len().max(1));
+        let got = run_bounded(jobs, dns_limit, deadline, &progress).await;
         for (o, q) in got.into_iter().zip(&qs) {
             snapshot.deadline_hit |= o.is_none();
             all_dns.push(o.unwrap_or_else(|| late_dns(q)));

@@ -223,7 +223,7 @@ client_key = "imp.key"
 
 [cisco.federation]
 tls_peer_subjects = [{servers}]
-acl = ["127.0.0.0/8"]
+acl = ["all"]
 tls_ciphers = ["ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "AES128-SHA"]
 
 [microsoft]
