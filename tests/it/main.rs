@@ -1,6 +1,7 @@
 //! The single integration test crate: every module here links the library once.
 mod bundle;
 mod cli;
+mod cli_jobs;
 mod diff_waivers;
 mod dns_probe;
 mod lab;
