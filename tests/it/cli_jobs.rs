@@ -26,7 +26,8 @@ fn findings(v: &Value) -> Vec<(String, String, String, String)> {
 #[test]
 fn demo_finds_its_faults_writes_its_page_and_its_bundle_reanalyses_the_same() {
     let dir = tempfile::tempdir().expect("tmp");
-    let (html, live, bundle, again) = (dir.path().join("demo.html"), dir.path().join("live.json"), dir.path().join("demo.tar.gz"), dir.path().join("again.json"));
+    let (html, live, bundle, again) =
+        (dir.path().join("demo.html"), dir.path().join("live.json"), dir.path().join("demo.tar.gz"), dir.path().join("again.json"));
     let started = Instant::now();
     fedcheck()
         .current_dir(dir.path())
@@ -46,11 +47,23 @@ fn demo_finds_its_faults_writes_its_page_and_its_bundle_reanalyses_the_same() {
     bad.sort();
     assert_eq!(
         bad,
-        ["certs.eku", "certs.eku", "certs.expiry", "certs.expiry", "dns.reverse", "routes.static-route", "routes.vcs-conflict", "routing-node.services"]
+        [
+            "certs.eku",
+            "certs.eku",
+            "certs.expiry",
+            "certs.expiry",
+            "dns.reverse",
+            "routes.static-route",
+            "routes.vcs-conflict",
+            "routing-node.services"
+        ]
     );
     // The page holds every finding once.
     let page = std::fs::read_to_string(&html).expect("html");
-    assert_eq!(page.matches("class=\"finding ").count() + page.matches("class=\"finding\"").count(), v["findings"].as_array().map(Vec::len).unwrap_or(0));
+    assert_eq!(
+        page.matches("class=\"finding ").count() + page.matches("class=\"finding\"").count(),
+        v["findings"].as_array().map(Vec::len).unwrap_or(0)
+    );
     assert!(page.contains("fedcheck demo lab"));
     // The bundle, judged again offline, says exactly what the live run said.
     fedcheck().args(["analyze", "-q", "--json"]).arg(&again).arg(&bundle).assert().code(3);
@@ -86,7 +99,12 @@ fn bundle_then_analyze_and_a_damaged_bundle_is_refused() {
     damaged[mid] ^= 0x55;
     let bad = dir.path().join("bad.tar.gz");
     std::fs::write(&bad, damaged).expect("write");
-    fedcheck().args(["analyze"]).arg(&bad).assert().code(2).stderr(predicate::str::contains("bad.tar.gz").or(predicate::str::contains("corrupt")).or(predicate::str::contains("damaged")));
+    fedcheck()
+        .args(["analyze"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.tar.gz").or(predicate::str::contains("corrupt")).or(predicate::str::contains("damaged")));
     let cut = dir.path().join("cut.tar.gz");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
     fedcheck().args(["analyze"]).arg(&cut).assert().code(2);
@@ -102,12 +120,29 @@ fn diff_names_fixes_and_regressions() {
     // The change: fe03 added to IM&P's incoming ACL, in a copy of the site.
     let site = dir.path().join("site");
     copy_dir(&repo("examples/enterprise"), &site);
-    let text = std::fs::read_to_string(site.join("site.toml")).expect("read").replace("\"sfbpool.northwind.com\"]\ntls_ciphers", "\"sfbpool.northwind.com\", \"fe03.northwind.com\"]\ntls_ciphers");
+    let text = std::fs::read_to_string(site.join("site.toml"))
+        .expect("read")
+        .replace("\"sfbpool.northwind.com\"]\ntls_ciphers", "\"sfbpool.northwind.com\", \"fe03.northwind.com\"]\ntls_ciphers");
     std::fs::write(site.join("site.toml"), text).expect("write");
     fedcheck().args(["run", "--offline", "-q", "--now", NOW, "--json"]).arg(&after).arg("-i").arg(site.join("site.toml")).assert().code(3);
-    fedcheck().args(["diff"]).arg(&before).arg(&after).assert().code(0).stdout(predicate::str::contains("fe03.northwind.com")).stdout(predicate::str::contains("1 fixed"));
+    fedcheck()
+        .args(["diff"])
+        .arg(&before)
+        .arg(&after)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("fe03.northwind.com"))
+        .stdout(predicate::str::contains("1 fixed"));
     let changes = dir.path().join("changes.json");
-    fedcheck().args(["diff"]).arg(&after).arg(&before).arg("--json").arg(&changes).assert().code(3).stdout(predicate::str::contains("1 regression"));
+    fedcheck()
+        .args(["diff"])
+        .arg(&after)
+        .arg(&before)
+        .arg("--json")
+        .arg(&changes)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("1 regression"));
     assert_eq!(json(&changes)["schema"], "fedcheck.diff/v1");
 }
 
@@ -134,15 +169,31 @@ fn waivers_demote_accepted_findings_and_expired_ones_warn() {
     )
     .expect("write");
     let out = dir.path().join("r.json");
-    fedcheck().args(["run", "--offline", "-q", "--now", NOW, "--waivers"]).arg(&w).arg("--json").arg(&out).arg("-i").arg(repo("examples/enterprise/site.toml")).assert().code(3);
+    fedcheck()
+        .args(["run", "--offline", "-q", "--now", NOW, "--waivers"])
+        .arg(&w)
+        .arg("--json")
+        .arg(&out)
+        .arg("-i")
+        .arg(repo("examples/enterprise/site.toml"))
+        .assert()
+        .code(3);
     let f = findings(&json(&out));
     let vcs = f.iter().find(|x| x.0 == "routes.vcs-conflict" && x.1 == "northwind.com").expect("vcs finding");
     assert_eq!(vcs.2, "info");
     assert!(vcs.3.starts_with("waived: "), "{}", vcs.3);
     assert!(f.iter().any(|x| x.0 == "clients.supported" && x.1 == "lync-mac-2011" && x.2 == "fail"));
     assert!(f.iter().any(|x| x.0 == "clients.supported" && x.2 == "warn" && x.3.contains("waiver expired on 2026-01-31")));
-    std::fs::write(&w, "[[waiver]]\ncheck = \"routes.vcs-conflict\"\ntarget = \"x\"\njustifcation = \"typo\"\nexpires = \"2027-01-01\"\n").expect("write");
-    fedcheck().args(["run", "--offline", "--waivers"]).arg(&w).arg("-i").arg(repo("examples/enterprise/site.toml")).assert().code(2).stderr(predicate::str::contains("waivers.toml:4:1"));
+    std::fs::write(&w, "[[waiver]]\ncheck = \"routes.vcs-conflict\"\ntarget = \"x\"\njustifcation = \"typo\"\nexpires = \"2027-01-01\"\n")
+        .expect("write");
+    fedcheck()
+        .args(["run", "--offline", "--waivers"])
+        .arg(&w)
+        .arg("-i")
+        .arg(repo("examples/enterprise/site.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("waivers.toml:4:1"));
 }
 
 #[test]
