@@ -2,7 +2,7 @@
 //! snapshot as a pure function, returning findings.
 
 use crate::catalog::{Catalog, CheckMeta, Severity};
-use crate::inventory::{EvidenceSet, Inventory};
+use crate::inventory::{EvidenceSet, Inventory, Loaded};
 use crate::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
 
@@ -159,7 +159,7 @@ pub trait Check: Send + Sync {
     fn id(&self) -> &'static str;
 
     /// What must be observed on the network for this check; nothing by default.
-    fn needs(&self, _inventory: &Inventory) -> Vec<Observation> {
+    fn needs(&self, _site: &Loaded) -> Vec<Observation> {
         Vec::new()
     }
 
@@ -177,7 +177,7 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
 pub struct Rule {
     pub id: &'static str,
     pub judge: fn(&Context<'_>) -> Vec<Finding>,
-    pub needs: fn(&Inventory) -> Vec<Observation>,
+    pub needs: fn(&Loaded) -> Vec<Observation>,
 }
 
 impl Rule {
@@ -187,7 +187,7 @@ impl Rule {
     }
 
     /// A rule that needs observations.
-    pub fn live(id: &'static str, needs: fn(&Inventory) -> Vec<Observation>, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
+    pub fn live(id: &'static str, needs: fn(&Loaded) -> Vec<Observation>, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
         Box::new(Rule { id, judge, needs })
     }
 }
@@ -196,8 +196,8 @@ impl Check for Rule {
     fn id(&self) -> &'static str {
         self.id
     }
-    fn needs(&self, inventory: &Inventory) -> Vec<Observation> {
-        (self.needs)(inventory)
+    fn needs(&self, site: &Loaded) -> Vec<Observation> {
+        (self.needs)(site)
     }
     fn judge(&self, ctx: &Context<'_>) -> Vec<Finding> {
         (self.judge)(ctx)

@@ -223,7 +223,7 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
     let started_at = now.round(jiff::Unit::Second).unwrap_or(now);
     let stamp = started_at.to_string();
     let selection = select(checks, catalog, opts)?;
-    let needs: BTreeSet<Observation> = selection.run.iter().flat_map(|c| c.needs(&loaded.inventory)).collect();
+    let needs: BTreeSet<Observation> = selection.run.iter().flat_map(|c| c.needs(loaded)).collect();
     let snapshot = if opts.offline {
         Snapshot::offline(stamp.clone())
     } else {
@@ -266,5 +266,33 @@ pub fn build_report(
         summary: Summary::of(&findings),
         findings,
         internal_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Rule;
+
+    fn boom(_: &Context<'_>) -> Vec<Finding> {
+        panic!("a bug in a check")
+    }
+
+    /// A check that panics becomes an internal error (exit 1), not a crashed run.
+    #[test]
+    fn a_crashing_check_is_reported_not_fatal() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/clean/site.toml");
+        let loaded = crate::inventory::load(&path).expect("clean example loads");
+        let catalog = Catalog::builtin().expect("catalog");
+        let mut checks = vec![Rule::offline("domains.shared", boom)];
+        checks.extend(crate::checks::platform::checks());
+        let opts = RunOptions { offline: true, ..Default::default() };
+        let sel = select(&checks, &catalog, &opts).expect("select");
+        let snap = Snapshot::offline("2026-11-25T12:00:00Z".into());
+        let report =
+            build_report(&loaded, &catalog, &snap, &sel, &opts, jiff::Timestamp::UNIX_EPOCH, String::new(), std::time::Duration::ZERO);
+        assert_eq!(report.internal_errors, ["check `domains.shared` crashed while judging"]);
+        assert_eq!(crate::report::exit_code(&report, crate::report::FailOn::Warn), crate::report::EXIT_INTERNAL);
+        assert!(report.findings.iter().any(|f| f.check == "platform.asa" && f.status == Status::Pass));
     }
 }

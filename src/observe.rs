@@ -284,10 +284,7 @@ async fn probe_peer(prober: &TlsProber, addr: SocketAddr, name: String, want_sip
     PeerObservation { addr, server_name: name, raw: Some(raw), tls: Some(tls), sip, not_run: None }
 }
 
+/// This machine's name, for the SIP Via and Contact headers.
 fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "fedcheck.invalid".into())
+    sysinfo::System::host_name().ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "fedcheck.invalid".into())
 }

@@ -32,7 +32,7 @@ fn evidence(obs: &[&DnsObservation]) -> BTreeMap<String, Vec<String>> {
 
 fn forward(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
-    dns_names(inv)
+    dns_names(inv, ctx.evidence)
         .into_iter()
         .map(|name| {
             let a = ctx.snapshot.dns_answers(&name, RecordType::A);
@@ -69,7 +69,7 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
 
 fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let names = dns_names(ctx.inventory);
+    let names = dns_names(ctx.inventory, ctx.evidence);
     for name in &names {
         let addrs = ctx.snapshot.addresses(name);
         if addrs.is_empty() {
@@ -136,7 +136,7 @@ fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
     if servers.len() < 2 {
         return vec![ctx.skip("resolvers", "cannot tell: only one resolver was asked")];
     }
-    dns_names(ctx.inventory)
+    dns_names(ctx.inventory, ctx.evidence)
         .into_iter()
         .map(|name| {
             let mut by_server: BTreeMap<String, String> = BTreeMap::new();

@@ -236,6 +236,42 @@ fn cluster(ctx: &Context<'_>) -> Vec<Finding> {
             );
         }
     }
+    out.extend(cluster_membership(ctx));
+    out
+}
+
+/// `show network cluster` tells which nodes the cluster really has: one the inventory
+/// leaves out was judged by nothing, and one replication does not trust is broken.
+fn cluster_membership(ctx: &Context<'_>) -> Vec<Finding> {
+    let described: Vec<String> = ctx.inventory.cisco.nodes.iter().map(|n| n.fqdn.to_ascii_lowercase()).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (node, ev) in &ctx.evidence.nodes {
+        let Some(cluster) = &ev.network_cluster else { continue };
+        for m in &cluster.members {
+            if !seen.insert(m.fqdn.to_ascii_lowercase()) {
+                continue;
+            }
+            let target = m.fqdn.as_str();
+            if !described.contains(&m.fqdn.to_ascii_lowercase()) {
+                out.push(ctx.warn(
+                    target,
+                    format!(
+                        "`show network cluster` on {node} lists {} ({}), which the inventory does not describe: nothing judged it",
+                        m.fqdn, m.product
+                    ),
+                ));
+            } else if !m.authenticated {
+                out.push(ctx.warn(
+                    target,
+                    format!(
+                        "`show network cluster` on {node} shows {} as not authenticated: database replication does not trust it",
+                        m.fqdn
+                    ),
+                ));
+            }
+        }
+    }
     out
 }
 

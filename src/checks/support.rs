@@ -38,8 +38,12 @@ impl MsRoute {
 
 /// The Microsoft static routes, or None when neither evidence nor inventory gives any.
 pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
-    if let Some(ev) = &ctx.evidence.microsoft.static_routes {
-        let file = ctx.inventory.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    routes_of(ctx.inventory, ctx.evidence)
+}
+
+fn routes_of(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Option<Vec<MsRoute>> {
+    if let Some(ev) = &evidence.microsoft.static_routes {
+        let file = inv.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         return Some(
             ev.routes
                 .iter()
@@ -58,7 +62,7 @@ pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
                 .collect(),
         );
     }
-    let inline = &ctx.inventory.microsoft.static_routes;
+    let inline = &inv.microsoft.static_routes;
     if inline.is_empty() {
         return None;
     }
@@ -177,31 +181,30 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
 }
 
 /// Every name DNS must answer for: both sides' servers, pools, the load balancer and
-/// the destinations of the Microsoft static routes.
-pub fn dns_names(inv: &crate::inventory::Inventory) -> Vec<String> {
+/// the FQDN destinations of the Microsoft static routes (inventory or evidence).
+pub fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<String> {
     let mut out: Vec<String> = inv.cisco.nodes.iter().map(|n| n.fqdn.to_ascii_lowercase()).collect();
     out.extend(inv.microsoft_fqdns());
     if let Some(lb) = &inv.network.load_balancer {
         out.push(lb.fqdn.to_ascii_lowercase());
     }
-    out.extend(
-        inv.microsoft.static_routes.iter().map(|r| r.destination.to_ascii_lowercase()).filter(|d| d.parse::<std::net::IpAddr>().is_err()),
-    );
+    let routes = routes_of(inv, evidence).unwrap_or_default();
+    out.extend(routes.into_iter().map(|r| r.destination.to_ascii_lowercase()).filter(|d| d.parse::<std::net::IpAddr>().is_err()));
     let mut seen = std::collections::BTreeSet::new();
     out.retain(|n| seen.insert(n.clone()));
     out
 }
 
-pub fn needs_dns(inv: &crate::inventory::Inventory) -> Vec<crate::check::Observation> {
-    dns_names(inv).into_iter().map(|name| crate::check::Observation::Dns { name }).collect()
+pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
+    dns_names(&site.inventory, &site.evidence).into_iter().map(|name| crate::check::Observation::Dns { name }).collect()
 }
 
-pub fn needs_tls(inv: &crate::inventory::Inventory) -> Vec<crate::check::Observation> {
-    tls_peers(inv).into_iter().map(|p| crate::check::Observation::Tls { host: p.host, port: p.port }).collect()
+pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
+    tls_peers(&site.inventory).into_iter().map(|p| crate::check::Observation::Tls { host: p.host, port: p.port }).collect()
 }
 
-pub fn needs_sip(inv: &crate::inventory::Inventory) -> Vec<crate::check::Observation> {
-    tls_peers(inv).into_iter().map(|p| crate::check::Observation::Sip { host: p.host, port: p.port }).collect()
+pub fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
+    tls_peers(&site.inventory).into_iter().map(|p| crate::check::Observation::Sip { host: p.host, port: p.port }).collect()
 }
 
 /// The addresses a peer was probed at: what DNS returned plus the declared address.

@@ -125,8 +125,25 @@ fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
 }
 
 fn mutual(ctx: &Context<'_>) -> Vec<Finding> {
-    each_peer(ctx, |_, target, obs| {
+    // The CA that issued IM&P's own certificate, to compare with what peers accept.
+    let own_issuer =
+        ctx.evidence.cisco_cert.as_ref().and_then(|c| c.first()).and_then(|d| crate::certinfo::inspect(d).ok()).map(|i| i.issuer);
+    each_peer(ctx, |peer, target, obs| {
+        let accepted = raw_ok(obs).map(|h| h.acceptable_ca_names.clone()).unwrap_or_default();
         Some(match obs.client_cert_requested() {
+            Some(true)
+                if peer.side == Side::Microsoft && !accepted.is_empty() && own_issuer.as_ref().is_some_and(|i| !accepted.contains(i)) =>
+            {
+                ctx.violation(
+                    target,
+                    format!(
+                        "asks for a client certificate from {}, but IM&P's certificate is issued by {}",
+                        accepted.join("; "),
+                        own_issuer.clone().unwrap_or_default()
+                    ),
+                )
+                .detail("the peer will refuse IM&P's certificate: import IM&P's root into the Microsoft servers' trusted root store")
+            }
             Some(true) => ctx.pass(target, "asks for a client certificate (mutual TLS)"),
             Some(false) => ctx.violation(target, "does not ask for a client certificate: federation needs mutual TLS"),
             None => ctx.skip(target, "cannot tell: no handshake got far enough (see tls.handshake)"),

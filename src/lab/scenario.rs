@@ -28,6 +28,8 @@ pub enum PeerKind {
     NoIntermediate,
     /// Never asks for a client certificate.
     NoClientAuth,
+    /// Asks for a client certificate from another CA than the one that issued IM&P's.
+    ClientAuthOtherCa,
     /// Completes TLS but never answers SIP.
     NoSip,
     /// Speaks only TLS 1.0 with an RSA/CBC suite (hand-written server flight).
@@ -150,7 +152,7 @@ impl Scenario {
                 }
                 PeerKind::ServerOnlyEku => spec.eku = Eku::ServerOnly,
                 PeerKind::NoIntermediate => issuer = &inter,
-                PeerKind::Good | PeerKind::NoClientAuth | PeerKind::NoSip | PeerKind::Legacy10 => {
+                PeerKind::Good | PeerKind::NoClientAuth | PeerKind::ClientAuthOtherCa | PeerKind::NoSip | PeerKind::Legacy10 => {
                     // Front ends carry the pool name too (the pool resolves to the first).
                     spec.sans.push(format!("pool.{DOMAIN}"));
                     // A well-formed chain with the intermediate sent, as servers should.
@@ -178,7 +180,11 @@ impl Scenario {
                     let mut chain = vec![leaf.cert_der.clone()];
                     chain.extend(chain_extra);
                     let mut l = ListenerSpec::new(chain, leaf.private_key());
-                    l.client_auth = (!matches!(kind, PeerKind::NoClientAuth)).then(|| roots.clone());
+                    l.client_auth = match kind {
+                        PeerKind::NoClientAuth => None,
+                        PeerKind::ClientAuthOtherCa => Some(vec![other.cert_der()]),
+                        _ => Some(roots.clone()),
+                    };
                     l.sip = !matches!(kind, PeerKind::NoSip);
                     listeners.push(labtls::spawn_on(addr, l).await.with_context(|| format!("listener on {addr}"))?);
                 }

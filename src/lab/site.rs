@@ -88,12 +88,20 @@ async fn start_at(base: [u8; 3]) -> Result<Lab> {
     let key = pki::shared_rsa_key()?;
     let mut listeners = Vec::new();
     let roots = vec![ca.cert_der()];
-    for (host, last, eku, expired) in [
-        ("imp-rt", 21, Eku::ServerAndClient, false),
-        ("imp-a", 22, Eku::ServerAndClient, false),
-        ("imp-b", 23, Eku::ServerAndClient, false),
-    ] {
-        let mut spec = LeafSpec::new(&fqdn(host));
+    // (host, last octet, certificate names, EKU, expired, SIP Server header). Front
+    // ends serve the pool's default certificate: CN = pool, SAN = pool and server.
+    const IMP: &str = "Cisco-SIPGateway/IOS-14.x fedcheck-lab";
+    const SFB: &str = "RTCC/6.0.0.0 MCUFactory fedcheck-lab";
+    let peers = [
+        ("imp-rt", 21, vec![fqdn("imp-rt")], Eku::ServerAndClient, false, IMP),
+        ("imp-a", 22, vec![fqdn("imp-a")], Eku::ServerAndClient, false, IMP),
+        ("imp-b", 23, vec![fqdn("imp-b")], Eku::ServerAndClient, false, IMP),
+        ("fe1", 31, vec![fqdn("sfbpool"), fqdn("fe1")], Eku::ServerOnly, false, SFB),
+        ("fe2", 32, vec![fqdn("sfbpool"), fqdn("fe2")], Eku::ServerAndClient, true, SFB),
+    ];
+    for (host, last, names, eku, expired, server) in peers {
+        let mut spec = LeafSpec::new(&names[0]);
+        spec.sans = names;
         spec.eku = eku;
         if expired {
             spec = spec.expired(10);
@@ -101,30 +109,9 @@ async fn start_at(base: [u8; 3]) -> Result<Lab> {
         let leaf = ca.issue_with_key(&spec, key)?;
         let mut l = ListenerSpec::new(vec![leaf.cert_der.clone()], leaf.private_key());
         l.client_auth = Some(roots.clone());
-        l.server_header = "Cisco-SIPGateway/IOS-14.x fedcheck-lab".into();
-        listeners.push(
-            labtls::spawn_on(SocketAddr::new(IpAddr::V4(ip(last)), 5061), l)
-                .await
-                .with_context(|| format!("listening on {}:5061", ip(last)))?,
-        );
-    }
-    // Front ends: the pool's default certificate (CN = pool, SAN = pool and server).
-    for (host, last, eku, expired) in [("fe1", 31, Eku::ServerOnly, false), ("fe2", 32, Eku::ServerAndClient, true)] {
-        let mut spec = LeafSpec::new(&fqdn("sfbpool"));
-        spec.sans = vec![fqdn("sfbpool"), fqdn(host)];
-        spec.eku = eku;
-        if expired {
-            spec = spec.expired(10);
-        }
-        let leaf = ca.issue_with_key(&spec, key)?;
-        let mut l = ListenerSpec::new(vec![leaf.cert_der.clone()], leaf.private_key());
-        l.client_auth = Some(roots.clone());
-        l.server_header = "RTCC/6.0.0.0 MCUFactory fedcheck-lab".into();
-        listeners.push(
-            labtls::spawn_on(SocketAddr::new(IpAddr::V4(ip(last)), 5061), l)
-                .await
-                .with_context(|| format!("listening on {}:5061", ip(last)))?,
-        );
+        l.server_header = server.into();
+        let at = SocketAddr::new(IpAddr::V4(ip(last)), 5061);
+        listeners.push(labtls::spawn_on(at, l).await.with_context(|| format!("listening on {at} for {host}"))?);
     }
 
     // IM&P's own certificate, presented when a front end asks.

@@ -487,7 +487,7 @@ impl Capture {
     }
 
     fn chain_pem(&self) -> Vec<String> {
-        self.chain().iter().map(|c| pem_encode(c)).collect()
+        self.chain().iter().map(|c| crate::certinfo::der_to_pem(c)).collect()
     }
 
     fn failed(&self, kind: TlsFailure, message: String) -> TlsOutcome {
@@ -586,31 +586,6 @@ impl SigningKey for RecordingKey {
     }
 }
 
-/// PEM text of one certificate (64-column base64, LF line ends).
-pub fn pem_encode(der: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::with_capacity(der.len().div_ceil(3) * 4);
-    for chunk in der.chunks(3) {
-        let b = [chunk.first().copied().unwrap_or(0), chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 0x3f) as usize]);
-        b64.push(sextet(18));
-        b64.push(sextet(12));
-        b64.push(if chunk.len() > 1 { sextet(6) } else { '=' });
-        b64.push(if chunk.len() > 2 { sextet(0) } else { '=' });
-    }
-    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-    let mut rest = b64.as_str();
-    while !rest.is_empty() {
-        let (line, tail) = rest.split_at(rest.len().min(64));
-        out.push_str(line);
-        out.push('\n');
-        rest = tail;
-    }
-    out.push_str("-----END CERTIFICATE-----\n");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,16 +594,13 @@ mod tests {
     fn pem_round_trips_through_the_pki_types_parser() {
         for len in [0usize, 1, 2, 3, 47, 48, 49, 100, 1000] {
             let der: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
-            let pem = pem_encode(&der);
+            let pem = crate::certinfo::der_to_pem(&der);
             assert!(pem.lines().all(|l| l.len() <= 64));
             if len > 0 {
                 let back = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
                 assert_eq!(back.as_ref(), der.as_slice(), "len {len}");
             }
         }
-        assert_eq!(pem_encode(b"Man"), "-----BEGIN CERTIFICATE-----\nTWFu\n-----END CERTIFICATE-----\n");
-        assert!(pem_encode(b"Ma").contains("\nTWE=\n"));
-        assert!(pem_encode(b"M").contains("\nTQ==\n"));
     }
 
     #[test]

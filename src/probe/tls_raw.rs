@@ -450,7 +450,7 @@ impl RawHandshake {
             version_code: p.version,
             cipher_suite: suite_name(p.cipher_suite).map(str::to_string).unwrap_or_else(|| format!("0x{:04x}", p.cipher_suite)),
             cipher_code: p.cipher_suite,
-            chain_pem: p.certificates.iter().map(|c| der_to_pem(c)).collect(),
+            chain_pem: p.certificates.iter().map(|c| crate::certinfo::der_to_pem(c)).collect(),
             client_cert_requested: p.client_cert_requested,
             acceptable_ca_names: p.acceptable_ca_names.iter().map(|d| render_dn(d)).collect(),
             complete: p.server_hello_done,
@@ -474,33 +474,6 @@ pub struct RawObservation {
     /// then sent a 1 MB certificate" instead of losing the first half.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<RawHandshake>,
-}
-
-/// A certificate as PEM text. Done by hand: no new dependency for 20 lines of base64.
-pub fn der_to_pem(der: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::with_capacity(der.len().div_ceil(3) * 4);
-    for chunk in der.chunks(3) {
-        let n = match chunk.len() {
-            1 => u32::from(chunk[0]) << 16,
-            2 => (u32::from(chunk[0]) << 16) | (u32::from(chunk[1]) << 8),
-            _ => (u32::from(chunk[0]) << 16) | (u32::from(chunk[1]) << 8) | u32::from(chunk[2]),
-        };
-        for i in 0..4 {
-            if i <= chunk.len() {
-                b64.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(line));
-        pem.push('\n');
-    }
-    pem.push_str("-----END CERTIFICATE-----\n");
-    pem
 }
 
 /// A DER distinguished name as "CN=..., O=...". Best effort: some stacks send odd
@@ -1462,7 +1435,7 @@ mod tests {
         use rustls_pki_types::CertificateDer;
         for len in [1usize, 2, 3, 4, 47, 48, 49, 1000] {
             let der: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
-            let pem = der_to_pem(&der);
+            let pem = crate::certinfo::der_to_pem(&der);
             assert!(pem.lines().all(|l| l.len() <= 64));
             let back = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
             assert_eq!(back.as_ref(), der.as_slice(), "length {len}");

@@ -50,6 +50,7 @@ fn peers() -> Vec<(String, PeerKind)> {
         k("serveronly", PeerKind::ServerOnlyEku),
         k("nointer", PeerKind::NoIntermediate),
         k("noclientauth", PeerKind::NoClientAuth),
+        k("wrongclientca", PeerKind::ClientAuthOtherCa),
         k("nosip", PeerKind::NoSip),
         k("legacy", PeerKind::Legacy10),
         k("silent", PeerKind::Hostile(Behaviour::Silent)),
@@ -99,6 +100,9 @@ async fn every_kind_of_peer_gets_its_verdict() {
     expect(&r, "certs.chain", &t("good2"), Status::Pass, "2 certificate(s) in order");
     expect(&r, "tls.mutual", &t("noclientauth"), Status::Fail, "does not ask for a client certificate");
     expect(&r, "sip.options", &t("nosip"), Status::Fail, "no SIP answer");
+    expect(&r, "tls.mutual", &t("wrongclientca"), Status::Fail, "but IM&P's certificate is issued by");
+    // Only one resolver: nothing to compare.
+    expect(&r, "dns.agreement", "resolvers", Status::Skip, "only one resolver");
     // TLS 1.0 only: the modern probe cannot finish, IM&P's hello can.
     expect(&r, "tls.protocol", &t("legacy"), Status::Warn, "speaks only TLSv1.0");
     expect(&r, "tls.handshake", &t("legacy"), Status::Pass, "a limit of the probe, not a fault of the peer");
@@ -121,9 +125,11 @@ async fn every_kind_of_peer_gets_its_verdict() {
         let f = of(&r, "tls.handshake", &t(label));
         assert_eq!(f.status, Status::Fail, "{label}: {}", f.summary);
         assert!(f.summary.to_lowercase().contains(&text.to_lowercase()), "{label}: {:?} lacks {text:?}", f.summary);
-        let cert = of(&r, "certs.expiry", &t(label));
-        assert_eq!(cert.status, Status::Skip, "{label}: {}", cert.summary);
-        assert!(cert.summary.starts_with("cannot tell"), "{}", cert.summary);
+        for check in ["certs.expiry", "certs.identity", "tls.mutual", "tls.protocol", "sip.options", "imp.peer-subjects"] {
+            let f = of(&r, check, &t(label));
+            assert_eq!(f.status, Status::Skip, "{check} {label}: {}", f.summary);
+            assert!(f.summary.starts_with("cannot tell"), "{check} {label}: {}", f.summary);
+        }
     }
 }
 
@@ -174,4 +180,18 @@ async fn an_unreachable_resolver_is_a_finding_not_a_crash() {
     let f = of(&r, "dns.forward", &RunningScenario::fqdn("ok"));
     assert_eq!(f.status, Status::Fail);
     assert!(f.summary.contains(&format!("no answer from {dead_addr}")), "{}", f.summary);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_trust_stores_the_trust_checks_cannot_tell() {
+    let lab = Scenario::new(vec![("ok".into(), PeerKind::Good)]).start().await.expect("scenario");
+    let text = std::fs::read_to_string(&lab.inventory).expect("read").replace("trust_store = \"ca.pem\"\n", "");
+    std::fs::write(&lab.inventory, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_millis(800), only: vec!["certs".into()], ..Default::default() };
+    let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    expect(&r, "certs.cross-trust", &lab.target("ok"), Status::Skip, "no [cisco] trust_store");
+    expect(&r, "certs.common-ca", "certificate authorities", Status::Skip, "no trust store");
+    expect(&r, "certs.expiry", &lab.target("ok"), Status::Pass, "valid");
 }

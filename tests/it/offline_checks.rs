@@ -200,6 +200,17 @@ fn sizing_cluster() {
         nodes.retain(|n| n.get("product").and_then(|p| p.as_str()) == Some("cucm"));
     });
     has(&f, "cluster", Status::Skip, "no IM&P node");
+    // `show network cluster` names a node the inventory leaves out.
+    let f = judge_edited(
+        ENTERPRISE,
+        |t| {
+            let nodes = table_at(t, &["cisco"]).get_mut("nodes").and_then(|v| v.as_array_mut()).expect("nodes");
+            nodes.retain(|n| n.get("fqdn").and_then(|p| p.as_str()) != Some("cucm-sub.northwind.com"));
+        },
+        "sizing.cluster",
+    );
+    has(&f, "cucm-sub.northwind.com", Status::Warn, "which the inventory does not describe");
+    assert!(judge_edited(ENTERPRISE, unchanged, "sizing.cluster").iter().all(|x| x.status == Status::Pass));
 }
 
 #[test]

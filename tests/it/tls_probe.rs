@@ -5,10 +5,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use fedcheck::certinfo::der_to_pem as pem_encode;
 use fedcheck::lab::pki::{shared_rsa_key, Ca, Eku, Leaf, LeafSpec};
 use fedcheck::lab::tls::{spawn, LabListener, ListenerSpec, Versions};
 use fedcheck::probe::sip::{options, SipOutcome};
-use fedcheck::probe::tls::{handshake, pem_encode, ClientIdentity, TlsFailure, TlsObservation, TlsOutcome, TlsProber};
+use fedcheck::probe::tls::{handshake, ClientIdentity, TlsFailure, TlsObservation, TlsOutcome, TlsProber};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
