@@ -55,30 +55,57 @@ pub fn resolvers(loaded: &Loaded) -> Result<Resolvers, ObserveError> {
     Ok(r)
 }
 
-/// A progress counter on stderr, only on a terminal.
-struct Progress(Option<indicatif::ProgressBar>);
+/// A progress bar on stderr, only on a terminal: probes done / total and the peer
+/// that has been pending longest (the one a user waits for).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    pending: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
+}
 
 impl Progress {
     fn new(enabled: bool, total: u64, what: &str) -> Progress {
         use std::io::IsTerminal;
+        let pending = std::sync::Mutex::new(BTreeMap::new());
         if !enabled || !std::io::stderr().is_terminal() || total == 0 {
-            return Progress(None);
+            return Progress { bar: None, pending };
         }
         let bar = indicatif::ProgressBar::new(total).with_message(what.to_string());
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg:12} {pos}/{len} probes {wide_bar} {elapsed}")
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} probes {bar:30} {elapsed}  {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(250));
-        Progress(Some(bar))
+        Progress { bar: Some(bar), pending }
     }
-    fn inc(&self) {
-        if let Some(b) = &self.0 {
-            b.inc(1);
+
+    fn begin(&self, label: &str) {
+        if self.bar.is_some() {
+            if let Ok(mut p) = self.pending.lock() {
+                p.insert(label.to_string(), std::time::Instant::now());
+            }
         }
     }
+
+    fn end(&self, label: &str) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if let Ok(mut p) = self.pending.lock() {
+            p.remove(label);
+            if let Some((slowest, since)) = p.iter().min_by_key(|(_, t)| **t) {
+                bar.set_message(format!("waiting for {slowest} ({:.0} s)", since.elapsed().as_secs_f64()));
+            }
+        }
+    }
+
+    fn stage(&self, what: &str, more: u64) {
+        if let Some(b) = &self.bar {
+            b.set_message(what.to_string());
+            b.set_length(b.position() + more);
+        }
+    }
+
     fn done(&self) {
-        if let Some(b) = &self.0 {
+        if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
     }
@@ -86,13 +113,12 @@ impl Progress {
 
 /// Run `jobs` in order with at most `limit` in flight; a job still unfinished at
 /// `deadline` yields None.
-async fn run_bounded<T, F>(jobs: Vec<F>, limit: usize, deadline: Instant, progress: &Progress) -> Vec<Option<T>>
+async fn run_bounded<T, F>(jobs: Vec<F>, limit: usize, deadline: Instant) -> Vec<Option<T>>
 where
     F: Future<Output = T>,
 {
     futures::stream::iter(jobs.into_iter().map(|job| async move { tokio::time::timeout_at(deadline, job).await.ok() }))
         .buffered(limit.max(1))
-        .inspect(|_| progress.inc())
         .collect()
         .await
 }
@@ -162,8 +188,15 @@ pub async fn observe(
         .collect();
     let forward = round(forward);
     let tls_total = tls.len() as u64;
-    let progress = Progress::new(settings.progress, forward.len() as u64 * 2 + tls_total, "dns");
-    let dns_job = |q: DnsQuery| async move { dns::query(&q, per_attempt, attempts).await };
+    let progress = Progress::new(settings.progress, forward.len() as u64 + tls_total, "dns");
+    let progress = &progress;
+    let dns_job = |q: DnsQuery| async move {
+        let label = q.to_string();
+        progress.begin(&label);
+        let o = dns::query(&q, per_attempt, attempts).await;
+        progress.end(&label);
+        o
+    };
     let late_dns = |q: &DnsQuery| DnsObservation {
         query: q.clone(),
         elapsed_ms: 0,
@@ -198,7 +231,10 @@ pub async fn observe(
         // A burst of hundreds of datagrams overflows a resolver's receive queue and
         // turns into retries; a site's DNS deserves gentler treatment anyway.
         let dns_limit = limit.min(DNS_IN_FLIGHT_PER_SERVER * servers.len().max(1));
-        let got = run_bounded(jobs, dns_limit, deadline, &progress).await;
+        if stage > 0 {
+            progress.stage("dns", qs.len() as u64);
+        }
+        let got = run_bounded(jobs, dns_limit, deadline).await;
         for (o, q) in got.into_iter().zip(&qs) {
             snapshot.deadline_hit |= o.is_none();
             all_dns.push(o.unwrap_or_else(|| late_dns(q)));
@@ -225,10 +261,7 @@ pub async fn observe(
             e.1 |= *want_sip;
         }
     }
-    if let Some(b) = &progress.0 {
-        b.set_message("tls + sip");
-        b.set_length(b.position() + targets.len() as u64);
-    }
+    progress.stage("tls + sip", targets.len().saturating_sub(tls.len()) as u64);
     let timeout = settings.timeout;
     let local = hostname();
     let jobs: Vec<_> = targets
@@ -236,10 +269,16 @@ pub async fn observe(
         .map(|(addr, (name, want_sip))| {
             let prober = prober.clone();
             let (addr, name, want_sip, local) = (*addr, name.clone(), *want_sip, local.clone());
-            async move { probe_peer(&prober, addr, name, want_sip, &local, timeout).await }
+            async move {
+                let label = format!("{name} @ {addr}");
+                progress.begin(&label);
+                let o = probe_peer(&prober, addr, name, want_sip, &local, timeout).await;
+                progress.end(&label);
+                o
+            }
         })
         .collect();
-    let got = run_bounded(jobs, limit, deadline, &progress).await;
+    let got = run_bounded(jobs, limit, deadline).await;
     let mut peers = Vec::with_capacity(got.len());
     for (p, (addr, (name, _))) in got.into_iter().zip(&targets) {
         snapshot.deadline_hit |= p.is_none();
