@@ -82,13 +82,34 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Observation {
-    /// Forward (A and AAAA) lookup of a name through every resolver of both sides,
-    /// followed by reverse lookups of every address returned.
-    Dns { name: String },
+    /// Forward (A and AAAA) lookup of a name through the resolvers of the side(s) that
+    /// must resolve it, then reverse lookups of every address returned, at the same
+    /// resolvers.
+    Dns { name: String, side: DnsSide },
     /// TLS to a peer's SIP port, both probe paths.
     Tls { host: String, port: u16 },
     /// SIP OPTIONS over the TLS connection to a peer.
     Sip { host: String, port: u16 },
+}
+
+/// Which side's resolvers must answer for a name: Microsoft servers must resolve the
+/// IM&P nodes, IM&P must resolve the Microsoft servers and pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DnsSide {
+    Imp,
+    Microsoft,
+    Both,
+}
+
+impl DnsSide {
+    pub fn merge(self, other: DnsSide) -> DnsSide {
+        if self == other {
+            self
+        } else {
+            DnsSide::Both
+        }
+    }
 }
 
 /// Everything a check may read. Nothing in here performs I/O.

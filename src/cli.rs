@@ -233,10 +233,17 @@ pub struct DiffArgs {
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<u64>() {
-        return if secs == 0 { Err("a duration of zero leaves no time to do anything".into()) } else { Ok(Duration::from_secs(secs)) };
+        return match secs {
+            0 => Err("a duration of zero leaves no time to do anything".into()),
+            s if s > 86_400 => Err(format!("`{s}` seconds is more than a day")),
+            s => Ok(Duration::from_secs(s)),
+        };
     }
     let d: jiff::SignedDuration = s.parse().map_err(|_| format!("`{s}` is not a duration (try 5s, 800ms or 2m)"))?;
     let d = Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))?;
+    if d > Duration::from_secs(86_400) {
+        return Err(format!("`{s}` is more than a day"));
+    }
     if d.is_zero() {
         return Err("a duration of zero leaves no time to do anything".into());
     }
@@ -370,7 +377,14 @@ fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result
 
 async fn audit(loaded: &Loaded, catalog: &Catalog, opts: &RunOptions) -> anyhow::Result<(Report, Snapshot)> {
     let checks = crate::checks::registry();
-    Ok(engine::run(loaded, catalog, &checks, opts).await?)
+    let (report, snapshot) = engine::run(loaded, catalog, &checks, opts).await?;
+    if snapshot.deadline_hit {
+        eprintln!(
+            "fedcheck: the run deadline ({} s) came before every probe finished; their checks say \"cannot tell\" (raise --deadline)",
+            opts.deadline.as_secs()
+        );
+    }
+    Ok((report, snapshot))
 }
 
 fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {

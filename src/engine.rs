@@ -226,6 +226,11 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
     let needs: BTreeSet<Observation> = selection.run.iter().flat_map(|c| c.needs(loaded)).collect();
     let snapshot = if opts.offline {
         Snapshot::offline(stamp.clone())
+    } else if needs.is_empty() {
+        // Nothing selected needs the network: do not even look for resolvers.
+        let mut s = Snapshot::offline(stamp.clone());
+        s.not_live_reason = Some("no selected check needs the network".into());
+        s
     } else {
         let settings = crate::observe::ProbeSettings {
             concurrency: opts.concurrency,

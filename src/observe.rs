@@ -2,7 +2,7 @@
 //! (memoized by question or by address and port), concurrently under a global limit,
 //! each bounded by its timeout and the whole by the run deadline.
 
-use crate::check::Observation;
+use crate::check::{DnsSide, Observation};
 use crate::inventory::Loaded;
 use crate::probe::dns::{self, DnsObservation, DnsOutcome, DnsQuery, RecordType};
 use crate::probe::sip::{self, SipObservation};
@@ -39,17 +39,20 @@ pub enum ObserveError {
     NoResolver(String),
 }
 
-/// The resolvers each side uses, or the system's when the inventory names none.
+/// The resolvers each side uses; a side the inventory names none for uses the system's.
 pub fn resolvers(loaded: &Loaded) -> Result<Resolvers, ObserveError> {
     let parse = |list: &[String]| list.iter().filter_map(|s| dns::parse_server(s).ok()).collect::<Vec<_>>();
     let mut r = Resolvers { imp: parse(&loaded.inventory.dns.imp), microsoft: parse(&loaded.inventory.dns.microsoft), system: false };
-    if r.imp.is_empty() && r.microsoft.is_empty() {
+    if r.imp.is_empty() || r.microsoft.is_empty() {
         let system = dns::system_nameservers();
         if system.is_empty() {
-            return Err(ObserveError::NoResolver("/etc/resolv.conf lists no nameserver".into()));
+            return Err(ObserveError::NoResolver("/etc/resolv.conf lists no nameserver: name resolvers in [dns] imp and microsoft".into()));
         }
-        r.imp = system.clone();
-        r.microsoft = system;
+        for side in [&mut r.imp, &mut r.microsoft] {
+            if side.is_empty() {
+                *side = system.clone();
+            }
+        }
         r.system = true;
     }
     Ok(r)
@@ -149,13 +152,15 @@ pub async fn observe(
     let deadline = Instant::now() + settings.deadline;
     let limit = settings.concurrency;
 
-    // Names to resolve: every DNS need plus every TLS host that is not an address.
-    let mut names: BTreeSet<String> = BTreeSet::new();
+    // Names to resolve, with the side whose resolvers must answer for them; TLS hosts
+    // are resolved by both sides.
+    let mut names: BTreeMap<String, DnsSide> = BTreeMap::new();
     let mut tls: BTreeMap<(String, u16), bool> = BTreeMap::new();
     for n in needs {
         match n {
-            Observation::Dns { name } => {
-                names.insert(name.to_ascii_lowercase());
+            Observation::Dns { name, side } => {
+                let e = names.entry(name.to_ascii_lowercase()).or_insert(*side);
+                *e = e.merge(*side);
             }
             Observation::Tls { host, port } => {
                 tls.entry((host.to_ascii_lowercase(), *port)).or_insert(false);
@@ -167,23 +172,32 @@ pub async fn observe(
     }
     for (host, _) in tls.keys() {
         if is_ip(host).is_none() {
-            names.insert(host.clone());
+            let e = names.entry(host.clone()).or_insert(DnsSide::Both);
+            *e = e.merge(DnsSide::Both);
         }
     }
+    let resolvers = snapshot.resolvers.clone();
+    let servers_for = |side: DnsSide| -> Vec<SocketAddr> {
+        match side {
+            DnsSide::Imp => resolvers.imp.clone(),
+            DnsSide::Microsoft => resolvers.microsoft.clone(),
+            DnsSide::Both => resolvers.all(),
+        }
+    };
 
-    // DNS, in three rounds: forward, reverse of every address seen, then forward
-    // again for PTR names not yet asked (forward-confirmed reverse DNS).
+    // DNS, in three rounds: forward; reverse of every address, at the resolvers that
+    // returned it; forward again for each PTR name at the resolver that gave it
+    // (forward-confirmed reverse DNS).
     let attempts = 2;
     let per_attempt = (settings.timeout / attempts).max(Duration::from_millis(50));
     let mut asked: BTreeSet<DnsQuery> = BTreeSet::new();
-    let mut round = |qs: Vec<DnsQuery>| {
-        let fresh: Vec<DnsQuery> = qs.into_iter().filter(|q| asked.insert(q.clone())).collect();
-        fresh
-    };
+    let mut round = |qs: Vec<DnsQuery>| -> Vec<DnsQuery> { qs.into_iter().filter(|q| asked.insert(q.clone())).collect() };
     let forward: Vec<DnsQuery> = names
         .iter()
-        .flat_map(|n| {
-            servers.iter().flat_map(move |s| [RecordType::A, RecordType::Aaaa].map(|t| DnsQuery { server: *s, name: n.clone(), rtype: t }))
+        .flat_map(|(n, side)| {
+            servers_for(*side)
+                .into_iter()
+                .flat_map(move |s| [RecordType::A, RecordType::Aaaa].map(|t| DnsQuery { server: s, name: n.clone(), rtype: t }))
         })
         .collect();
     let forward = round(forward);
@@ -197,35 +211,34 @@ pub async fn observe(
         progress.end(&label);
         o
     };
-    let late_dns = |q: &DnsQuery| DnsObservation {
-        query: q.clone(),
-        elapsed_ms: 0,
-        outcome: DnsOutcome::Error { message: "not asked: the run deadline was reached".into() },
-    };
     let mut all_dns: Vec<DnsObservation> = Vec::new();
     for stage in 0..3 {
         let qs: Vec<DnsQuery> = match stage {
             0 => forward.clone(),
             1 => {
-                let mut addrs: BTreeSet<IpAddr> =
-                    answers(&all_dns, &[RecordType::A, RecordType::Aaaa]).into_iter().filter_map(|r| r.parse().ok()).collect();
-                addrs.extend(loaded.inventory.cisco.nodes.iter().filter_map(|n| n.ip));
-                round(
-                    addrs
-                        .iter()
-                        .flat_map(|a| servers.iter().map(move |s| DnsQuery { server: *s, name: a.to_string(), rtype: RecordType::Ptr }))
-                        .collect(),
-                )
+                let mut qs: Vec<DnsQuery> = all_dns
+                    .iter()
+                    .filter(|o| matches!(o.query.rtype, RecordType::A | RecordType::Aaaa))
+                    .flat_map(|o| {
+                        answer_records(o).iter().map(move |r| DnsQuery { server: o.query.server, name: r.clone(), rtype: RecordType::Ptr })
+                    })
+                    .collect();
+                // Declared node addresses too, at the resolvers asked about the node.
+                for n in &loaded.inventory.cisco.nodes {
+                    let (Some(ip), Some(side)) = (n.ip, names.get(&n.fqdn.to_ascii_lowercase())) else { continue };
+                    qs.extend(servers_for(*side).into_iter().map(|s| DnsQuery { server: s, name: ip.to_string(), rtype: RecordType::Ptr }));
+                }
+                round(qs)
             }
-            _ => {
-                let ptr_names: BTreeSet<String> = answers(&all_dns, &[RecordType::Ptr]).into_iter().collect();
-                round(
-                    ptr_names
-                        .iter()
-                        .flat_map(|n| servers.iter().map(move |s| DnsQuery { server: *s, name: n.clone(), rtype: RecordType::A }))
-                        .collect(),
-                )
-            }
+            _ => round(
+                all_dns
+                    .iter()
+                    .filter(|o| o.query.rtype == RecordType::Ptr)
+                    .flat_map(|o| {
+                        answer_records(o).iter().map(move |r| DnsQuery { server: o.query.server, name: r.clone(), rtype: RecordType::A })
+                    })
+                    .collect(),
+            ),
         };
         let jobs: Vec<_> = qs.iter().cloned().map(dns_job).collect();
         // A burst of hundreds of datagrams overflows a resolver's receive queue and
@@ -235,9 +248,13 @@ pub async fn observe(
             progress.stage("dns", qs.len() as u64);
         }
         let got = run_bounded(jobs, dns_limit, deadline).await;
-        for (o, q) in got.into_iter().zip(&qs) {
-            snapshot.deadline_hit |= o.is_none();
-            all_dns.push(o.unwrap_or_else(|| late_dns(q)));
+        // A question cut off by the deadline is left out: the checks then say
+        // "cannot tell" instead of blaming a resolver that was never asked.
+        for o in got {
+            match o {
+                Some(o) => all_dns.push(o),
+                None => snapshot.deadline_hit = true,
+            }
         }
     }
     all_dns.sort_by(|a, b| a.query.cmp(&b.query));
@@ -264,15 +281,20 @@ pub async fn observe(
     progress.stage("tls + sip", targets.len().saturating_sub(tls.len()) as u64);
     let timeout = settings.timeout;
     let local = hostname();
+    // Path 1 offers what IM&P is configured to offer, so its verdict is IM&P's.
+    let configured: Vec<u16> = loaded.inventory.cisco.federation.tls_ciphers.iter().filter_map(|c| tls_raw::suite_id(c)).collect();
+    let offer: Arc<Vec<u16>> = Arc::new(if configured.is_empty() { tls_raw::OFFERED_SUITES.to_vec() } else { configured });
+    snapshot.path1_suites =
+        offer.iter().map(|c| tls_raw::suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
     let jobs: Vec<_> = targets
         .iter()
         .map(|(addr, (name, want_sip))| {
-            let prober = prober.clone();
+            let (prober, offer) = (prober.clone(), offer.clone());
             let (addr, name, want_sip, local) = (*addr, name.clone(), *want_sip, local.clone());
             async move {
                 let label = format!("{name} @ {addr}");
                 progress.begin(&label);
-                let o = probe_peer(&prober, addr, name, want_sip, &local, timeout).await;
+                let o = probe_peer(&prober, addr, name, want_sip, &local, &offer, timeout).await;
                 progress.end(&label);
                 o
             }
@@ -297,20 +319,25 @@ pub async fn observe(
     Ok(snapshot)
 }
 
-fn answers(dns: &[DnsObservation], types: &[RecordType]) -> Vec<String> {
-    dns.iter()
-        .filter(|o| types.contains(&o.query.rtype))
-        .flat_map(|o| match &o.outcome {
-            DnsOutcome::Answer { records, .. } => records.clone(),
-            _ => Vec::new(),
-        })
-        .collect()
+fn answer_records(o: &DnsObservation) -> &[String] {
+    match &o.outcome {
+        DnsOutcome::Answer { records, .. } => records,
+        _ => &[],
+    }
 }
 
 /// Both TLS paths at once, then SIP over path 2 when asked for.
-async fn probe_peer(prober: &TlsProber, addr: SocketAddr, name: String, want_sip: bool, local: &str, timeout: Duration) -> PeerObservation {
+async fn probe_peer(
+    prober: &TlsProber,
+    addr: SocketAddr,
+    name: String,
+    want_sip: bool,
+    local: &str,
+    offer: &[u16],
+    timeout: Duration,
+) -> PeerObservation {
     let sni = (is_ip(&name).is_none()).then_some(name.as_str());
-    let raw = tls_raw::probe(addr, sni, timeout, tls_raw::DEFAULT_MAX_BYTES);
+    let raw = tls_raw::probe_offering(addr, sni, offer, timeout, tls_raw::DEFAULT_MAX_BYTES);
     let full = async {
         let (obs, stream) = prober.handshake(addr, &name, timeout).await;
         let sip: Option<SipObservation> = match (want_sip, stream) {

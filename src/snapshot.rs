@@ -34,6 +34,10 @@ pub struct Snapshot {
     /// Probes that could not start before the run deadline.
     #[serde(default)]
     pub deadline_hit: bool,
+    /// The suites path 1 offered (OpenSSL names): IM&P's configured list when the
+    /// inventory gives one, else a broad legacy-capable list.
+    #[serde(default)]
+    pub path1_suites: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -132,6 +136,7 @@ impl Snapshot {
             dns: Vec::new(),
             peers: Vec::new(),
             deadline_hit: false,
+            path1_suites: Vec::new(),
         }
     }
 

@@ -22,7 +22,16 @@ fn dedicated(ctx: &Context<'_>) -> Vec<Finding> {
     }
 }
 
+/// A single IM&P node routes and homes users alike: the routing-node rules apply to
+/// multi-node clusters only.
+fn single_node(ctx: &Context<'_>) -> bool {
+    ctx.inventory.imp_nodes().count() == 1
+}
+
 fn no_users(ctx: &Context<'_>) -> Vec<Finding> {
+    if single_node(ctx) {
+        return vec![ctx.skip("cluster", "not applicable: a single-node cluster homes its users on the node that routes")];
+    }
     let out: Vec<Finding> = ctx
         .inventory
         .routing_nodes()
@@ -51,7 +60,10 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
             out.push(ctx.skip(target, "no `utils service list` evidence for this node"));
             continue;
         };
-        let routing = node.is_routing();
+        // A routing node that still homes users (or the only node) needs the user
+        // node's services: deactivating the nine would cut those users off.
+        let homes_users = node.users.is_some_and(|u| u > 0) || single_node(ctx);
+        let routing = node.is_routing() && !homes_users;
         let mut wrong = Vec::new();
         let mut half = Vec::new();
         let mut evidence = Vec::new();
@@ -87,7 +99,11 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
                 None => wrong.push(format!("{name} is missing from the list but must run")),
             }
         }
-        let role = if routing { "routing node" } else { "user node" };
+        let role = match (routing, node.is_routing()) {
+            (true, _) => "routing node",
+            (false, true) => "routing node that homes users (judged as a user node)",
+            (false, false) => "user node",
+        };
         out.push(
             if !wrong.is_empty() {
                 ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if half.is_empty() {

@@ -180,23 +180,42 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
     out
 }
 
-/// Every name DNS must answer for: both sides' servers, pools, the load balancer and
-/// the FQDN destinations of the Microsoft static routes (inventory or evidence).
-pub fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<String> {
-    let mut out: Vec<String> = inv.cisco.nodes.iter().map(|n| n.fqdn.to_ascii_lowercase()).collect();
-    out.extend(inv.microsoft_fqdns());
-    if let Some(lb) = &inv.network.load_balancer {
-        out.push(lb.fqdn.to_ascii_lowercase());
+/// Every name DNS must answer for, with the side whose resolvers must know it:
+/// IM&P nodes and Microsoft pools and front ends by both sides, CUCM nodes by IM&P's,
+/// the load balancer and the Microsoft route destinations by Microsoft's.
+pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::check::DnsSide)> {
+    use crate::check::DnsSide;
+    let mut out: Vec<(String, DnsSide)> = Vec::new();
+    let mut add = |name: &str, side: DnsSide| {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = entry.1.merge(side),
+            None => out.push((name, side)),
+        }
+    };
+    for n in &inv.cisco.nodes {
+        add(&n.fqdn, if n.is_imp() { DnsSide::Both } else { DnsSide::Imp });
     }
-    let routes = routes_of(inv, evidence).unwrap_or_default();
-    out.extend(routes.into_iter().map(|r| r.destination.to_ascii_lowercase()).filter(|d| d.parse::<std::net::IpAddr>().is_err()));
-    let mut seen = std::collections::BTreeSet::new();
-    out.retain(|n| seen.insert(n.clone()));
+    for name in inv.microsoft_fqdns() {
+        add(&name, DnsSide::Both);
+    }
+    if let Some(lb) = &inv.network.load_balancer {
+        add(&lb.fqdn, DnsSide::Microsoft);
+    }
+    for r in routes_of(inv, evidence).unwrap_or_default() {
+        if r.destination.parse::<std::net::IpAddr>().is_err() {
+            add(&r.destination, DnsSide::Microsoft);
+        }
+    }
     out
 }
 
+pub fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<String> {
+    dns_targets(inv, evidence).into_iter().map(|(n, _)| n).collect()
+}
+
 pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    dns_names(&site.inventory, &site.evidence).into_iter().map(|name| crate::check::Observation::Dns { name }).collect()
+    dns_targets(&site.inventory, &site.evidence).into_iter().map(|(name, side)| crate::check::Observation::Dns { name, side }).collect()
 }
 
 pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {

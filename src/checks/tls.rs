@@ -4,7 +4,7 @@
 use super::support::{each_peer, needs_tls, Side};
 use crate::check::{Check, Context, Finding, Rule};
 use crate::probe::tls::{TlsFailure, TlsOutcome};
-use crate::probe::tls_raw::{suite_openssl_name, RawOutcome};
+use crate::probe::tls_raw::{suite_id, suite_openssl_name, RawError, RawOutcome};
 use crate::snapshot::PeerObservation;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -43,6 +43,19 @@ fn handshake(ctx: &Context<'_>) -> Vec<Finding> {
                     .detail(format!("the modern probe could not finish ({message}): a limit of the probe, not a fault of the peer")),
                 None => ctx.violation(target, format!("no TLS handshake: {message}")),
             },
+            // The peer wants mutual TLS and the probe has no certificate to show: that
+            // is the inventory's gap, not the peer's fault.
+            TlsOutcome::Failed { client_cert_requested: true, message, .. } if ctx.inventory.cisco.client_key.is_none() => {
+                match raw_ok(obs) {
+                    Some(h) => ctx
+                        .pass(
+                            target,
+                            format!("answers IM&P's ClientHello with {} {} and asks for a client certificate", h.version, h.cipher_suite),
+                        )
+                        .detail(format!("the full handshake needs IM&P's certificate: set [cisco] client_cert and client_key ({message})")),
+                    None => ctx.skip(target, "cannot tell: the peer requires a client certificate; set [cisco] client_cert and client_key"),
+                }
+            }
             TlsOutcome::Failed { message, .. } => {
                 let also = raw_error(obs).map(|e| format!(" (IM&P-style hello: {e})")).unwrap_or_default();
                 ctx.violation(target, format!("handshake failed: {message}{also}"))
@@ -92,58 +105,73 @@ fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
         (Err(e), _) | (_, Err(e)) => return ctx.table_error(e),
     };
     let configured = &ctx.inventory.cisco.federation.tls_ciphers;
+    let unknown: Vec<&str> = configured.iter().filter(|c| suite_id(c).is_none()).map(String::as_str).collect();
     let mut out = Vec::new();
+    let context = "imp tls context";
     if configured.is_empty() {
-        out.push(ctx.skip("imp tls context", "IM&P's peer-auth cipher list is not described ([cisco.federation] tls_ciphers)"));
+        out.push(ctx.skip(context, "IM&P's peer-auth cipher list is not described ([cisco.federation] tls_ciphers)"));
     } else if configured.iter().any(|c| is_rsa(c, &ec, &rsa)) {
-        out.push(ctx.pass("imp tls context", "IM&P's peer-auth context keeps RSA ciphers"));
+        let f = ctx.pass(context, "IM&P's peer-auth context keeps RSA ciphers");
+        out.push(if unknown.is_empty() {
+            f
+        } else {
+            f.detail(format!("not recognised, so not offered by the probe: {}", unknown.join(", ")))
+        });
     } else {
         out.push(ctx.violation(
-            "imp tls context",
+            context,
             format!("IM&P's peer-auth context is EC-only ({}): Lync and Skype for Business cannot use it", configured.join(", ")),
         ));
     }
+    // Path 1 offered IM&P's own list (when known): the peer's answer is IM&P's fate.
+    let own_list = !configured.is_empty() && unknown.len() < configured.len();
+    let offered = ctx.snapshot.path1_suites.join(", ");
     out.extend(each_peer(ctx, |peer, target, obs| {
         if peer.side != Side::Microsoft {
             return None;
         }
-        let Some(h) = raw_ok(obs) else {
-            return Some(ctx.skip(target, "cannot tell: the peer did not answer IM&P's ClientHello (see tls.handshake)"));
+        let f = match obs.raw.as_ref().map(|r| &r.outcome) {
+            Some(RawOutcome::Handshake(h)) => {
+                let chosen = suite_openssl_name(h.cipher_code).unwrap_or(&h.cipher_suite).to_string();
+                if own_list {
+                    ctx.pass(target, format!("accepts IM&P's cipher list: chose {chosen}"))
+                } else {
+                    ctx.pass(target, format!("chose {chosen} from a broad offer"))
+                        .detail("IM&P's own list is not described, so only a broad offer was tried")
+                }
+            }
+            Some(RawOutcome::Failed(RawError::Alert { code: 40 | 71, name, .. })) if own_list => {
+                ctx.violation(target, format!("refuses every suite IM&P offers ({name} alert)")).detail(format!("offered: {offered}"))
+            }
+            _ => ctx.skip(target, "cannot tell: the peer did not answer the ClientHello (see tls.handshake)"),
         };
-        let openssl = suite_openssl_name(h.cipher_code).unwrap_or(&h.cipher_suite);
-        Some(
-            if configured.is_empty()
-                || configured.iter().any(|c| c.eq_ignore_ascii_case(openssl) || c.eq_ignore_ascii_case(&h.cipher_suite))
-            {
-                ctx.pass(target, format!("chose {openssl} from IM&P's offer"))
-            } else {
-                ctx.violation(target, format!("chose {openssl}, which IM&P's peer-auth context does not list"))
-            },
-        )
+        Some(f)
     }));
     out
 }
 
+fn own_ca_names(ctx: &Context<'_>) -> Vec<String> {
+    let Some(chain) = &ctx.evidence.cisco_cert else { return Vec::new() };
+    let mut names: Vec<String> =
+        chain.iter().filter_map(|d| crate::certinfo::inspect(d).ok()).flat_map(|i| [i.issuer, i.subject]).collect();
+    for store in [ctx.evidence.cisco_trust.as_ref(), ctx.evidence.microsoft_trust.as_ref()].into_iter().flatten() {
+        names.extend(crate::certinfo::issuing_root(chain, store));
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 fn mutual(ctx: &Context<'_>) -> Vec<Finding> {
-    // The CA that issued IM&P's own certificate, to compare with what peers accept.
-    let own_issuer =
-        ctx.evidence.cisco_cert.as_ref().and_then(|c| c.first()).and_then(|d| crate::certinfo::inspect(d).ok()).map(|i| i.issuer);
+    // Every CA name along IM&P's own chain (issuers, and the root that anchors it in
+    // either trust store): a peer listing any of them in its request will take it.
+    let own_cas: Vec<String> = own_ca_names(ctx);
     each_peer(ctx, |peer, target, obs| {
         let accepted = raw_ok(obs).map(|h| h.acceptable_ca_names.clone()).unwrap_or_default();
         Some(match obs.client_cert_requested() {
-            Some(true)
-                if peer.side == Side::Microsoft && !accepted.is_empty() && own_issuer.as_ref().is_some_and(|i| !accepted.contains(i)) =>
-            {
-                ctx.violation(
-                    target,
-                    format!(
-                        "asks for a client certificate from {}, but IM&P's certificate is issued by {}",
-                        accepted.join("; "),
-                        own_issuer.clone().unwrap_or_default()
-                    ),
-                )
-                .detail("the peer will refuse IM&P's certificate: import IM&P's root into the Microsoft servers' trusted root store")
-            }
+            Some(true) if peer.side == Side::Microsoft && !accepted.is_empty() && !own_cas.is_empty() && !own_cas.iter().any(|c| accepted.contains(c)) => ctx
+                .warn(target, format!("asks for a client certificate from {}; IM&P's certificate chains to {}", accepted.join("; "), own_cas.join("; ")))
+                .detail("the peer may refuse IM&P's certificate: import IM&P's root into the Microsoft servers' trusted root store (see certs.cross-trust)"),
             Some(true) => ctx.pass(target, "asks for a client certificate (mutual TLS)"),
             Some(false) => ctx.violation(target, "does not ask for a client certificate: federation needs mutual TLS"),
             None => ctx.skip(target, "cannot tell: no handshake got far enough (see tls.handshake)"),

@@ -98,6 +98,12 @@ pub fn suite_name(id: u16) -> Option<&'static str> {
     SUITES.iter().find(|s| s.0 == id).map(|s| s.1)
 }
 
+/// The code of a suite named the OpenSSL way (IM&P's UI) or the IANA way.
+pub fn suite_id(name: &str) -> Option<u16> {
+    let n = name.trim();
+    SUITES.iter().find(|s| s.1.eq_ignore_ascii_case(n) || s.2.eq_ignore_ascii_case(n)).map(|s| s.0)
+}
+
 /// The OpenSSL name of a cipher suite (the form IM&P's TLS contexts show).
 pub fn suite_openssl_name(id: u16) -> Option<&'static str> {
     SUITES.iter().find(|s| s.0 == id).map(|s| s.2)
@@ -244,6 +250,11 @@ fn hello_random() -> [u8; 32] {
 /// (no supported_versions, so every server answers in clear), ECDHE and RSA key
 /// exchange, GCM, CBC and 3DES. `sni` is sent only when it is a DNS name.
 pub fn client_hello(sni: Option<&str>) -> Vec<u8> {
+    client_hello_offering(sni, OFFERED_SUITES)
+}
+
+/// The same ClientHello offering exactly `suites` (e.g. the site's IM&P cipher list).
+pub fn client_hello_offering(sni: Option<&str>, offered: &[u16]) -> Vec<u8> {
     let mut ext = Vec::new();
     if let Some(host) = sni_host(sni) {
         let mut list = vec![0u8]; // name_type host_name
@@ -274,7 +285,7 @@ pub fn client_hello(sni: Option<&str>) -> Vec<u8> {
     hello.extend_from_slice(&hello_random());
     hello.push(0); // empty session id: no resumption
     let mut suites = Vec::new();
-    for s in OFFERED_SUITES {
+    for s in if offered.is_empty() { OFFERED_SUITES } else { offered } {
         put_u16(&mut suites, *s);
     }
     put_vec16(&mut hello, &suites);
@@ -948,12 +959,23 @@ fn io_error(e: &std::io::Error, after_bytes: usize, doing: &str) -> RawError {
 /// takes longer than `timeout` overall (connect included) and never panics: every
 /// failure becomes a `RawError` in the observation.
 pub async fn probe(addr: SocketAddr, sni: Option<&str>, timeout: Duration, max_bytes: usize) -> RawObservation {
+    probe_offering(addr, sni, OFFERED_SUITES, timeout, max_bytes).await
+}
+
+/// `probe`, offering exactly `suites` (empty = the default list).
+pub async fn probe_offering(addr: SocketAddr, sni: Option<&str>, suites: &[u16], timeout: Duration, max_bytes: usize) -> RawObservation {
     let started = Instant::now();
-    let (outcome, partial) = run(addr, sni, timeout, max_bytes).await;
+    let (outcome, partial) = run(addr, sni, suites, timeout, max_bytes).await;
     RawObservation { elapsed_ms: millis(started.elapsed()), outcome, partial }
 }
 
-async fn run(addr: SocketAddr, sni: Option<&str>, timeout: Duration, max_bytes: usize) -> (RawOutcome, Option<RawHandshake>) {
+async fn run(
+    addr: SocketAddr,
+    sni: Option<&str>,
+    suites: &[u16],
+    timeout: Duration,
+    max_bytes: usize,
+) -> (RawOutcome, Option<RawHandshake>) {
     use tokio::time::timeout_at;
     let timeout_ms = millis(timeout);
     let now = tokio::time::Instant::now();
@@ -970,7 +992,7 @@ async fn run(addr: SocketAddr, sni: Option<&str>, timeout: Duration, max_bytes: 
     // Best effort: only affects latency of the single small write.
     let _ = stream.set_nodelay(true);
 
-    let hello = client_hello(sni);
+    let hello = client_hello_offering(sni, suites);
     match timeout_at(deadline, stream.write_all(&hello)).await {
         Err(_) => return failed(RawError::Timeout { stage: TimeoutStage::SendingClientHello, after_bytes: 0, timeout_ms }),
         Ok(Err(e)) => return failed(io_error(&e, 0, "sending the ClientHello")),

@@ -31,6 +31,14 @@ async fn the_lab_reports_exactly_its_planted_faults() {
         .map(|f| format!("{} {} {}: {}", f.status, f.check, f.target, f.summary))
         .collect();
     assert_eq!(bad, expected, "findings:\n{}", details.join("\n"));
+    // Each name is asked of the side that must know it: CUCM of IM&P's resolver, the
+    // VCS route target of Microsoft's, IM&P nodes of both.
+    let at = |target: &str| {
+        report.findings.iter().find(|f| f.check == "dns.forward" && f.target == target).map(|f| f.summary.clone()).unwrap_or_default()
+    };
+    assert!(at("cucm-pub.fedlab.example").ends_with("at 1 resolver(s)"), "{}", at("cucm-pub.fedlab.example"));
+    assert!(at("vcs.fedlab.example").ends_with("at 1 resolver(s)"), "{}", at("vcs.fedlab.example"));
+    assert!(at("imp-rt.fedlab.example").ends_with("at 2 resolver(s)"), "{}", at("imp-rt.fedlab.example"));
     // Every live family did judge something real.
     for check in [
         "dns.forward",

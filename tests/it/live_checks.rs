@@ -100,7 +100,7 @@ async fn every_kind_of_peer_gets_its_verdict() {
     expect(&r, "certs.chain", &t("good2"), Status::Pass, "2 certificate(s) in order");
     expect(&r, "tls.mutual", &t("noclientauth"), Status::Fail, "does not ask for a client certificate");
     expect(&r, "sip.options", &t("nosip"), Status::Fail, "no SIP answer");
-    expect(&r, "tls.mutual", &t("wrongclientca"), Status::Fail, "but IM&P's certificate is issued by");
+    expect(&r, "tls.mutual", &t("wrongclientca"), Status::Warn, "IM&P's certificate chains to");
     // Only one resolver: nothing to compare.
     expect(&r, "dns.agreement", "resolvers", Status::Skip, "only one resolver");
     // TLS 1.0 only: the modern probe cannot finish, IM&P's hello can.
@@ -194,4 +194,43 @@ async fn without_trust_stores_the_trust_checks_cannot_tell() {
     expect(&r, "certs.cross-trust", &lab.target("ok"), Status::Skip, "no [cisco] trust_store");
     expect(&r, "certs.common-ca", "certificate authorities", Status::Skip, "no trust store");
     expect(&r, "certs.expiry", &lab.target("ok"), Status::Pass, "valid");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_refuses_imps_cipher_list() {
+    let lab = Scenario::new(vec![("ok".into(), PeerKind::Good)]).start().await.expect("scenario");
+    // IM&P offers only static-RSA suites, which the peer does not implement.
+    let text = std::fs::read_to_string(&lab.inventory).expect("read").replace(
+        "tls_ciphers = [\"ECDHE-RSA-AES256-GCM-SHA384\", \"ECDHE-RSA-AES128-GCM-SHA256\", \"AES128-SHA\"]",
+        "tls_ciphers = [\"AES128-SHA\", \"DES-CBC3-SHA\"]",
+    );
+    std::fs::write(&lab.inventory, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_millis(800), only: vec!["tls".into()], ..Default::default() };
+    let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    expect(&r, "tls.ciphers", &lab.target("ok"), Status::Fail, "refuses every suite IM&P offers");
+    // The modern path still completes: the refusal is about IM&P's list, not the peer.
+    expect(&r, "tls.handshake", &lab.target("ok"), Status::Pass, "TLSv1.3");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_run_deadline_bounds_silent_peers_and_says_cannot_tell() {
+    let peers = vec![("ok".to_string(), PeerKind::Good), ("mute".to_string(), PeerKind::Hostile(Behaviour::Silent))];
+    let lab = Scenario::new(peers).start().await.expect("scenario");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    // Probes may wait 30 s, the whole run only 1 s.
+    let opts = RunOptions {
+        timeout: Duration::from_secs(30),
+        deadline: Duration::from_secs(1),
+        only: vec!["tls.handshake".into()],
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let (r, snapshot) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(snapshot.deadline_hit);
+    expect(&r, "tls.handshake", &lab.target("ok"), Status::Pass, "TLS");
+    expect(&r, "tls.handshake", &lab.target("mute"), Status::Skip, "the run deadline was reached");
 }

@@ -481,3 +481,23 @@ fn live_checks_skip_offline_with_the_reason() {
         assert!(f[0].summary.contains("live probes not run"), "{id}: {}", f[0].summary);
     }
 }
+
+#[test]
+fn routing_rules_spare_single_node_clusters_and_nodes_with_users() {
+    let single = |t: &mut toml::Table| {
+        let nodes = table_at(t, &["cisco"]).get_mut("nodes").and_then(|v| v.as_array_mut()).expect("nodes");
+        nodes.retain(|n| n.get("fqdn").and_then(|p| p.as_str()) != Some("imp1.contoso.com"));
+    };
+    has(&clean("routing-node.no-users", single), "cluster", Status::Skip, "single-node cluster");
+    // The only node runs the user services: judged as a user node, not told to stop them.
+    let f = clean("routing-node.services", single);
+    assert!(finding(&f, "imp-rt.contoso.com").summary.contains("judged as a user node"), "{f:#?}");
+    // A routing node that still homes users keeps its user services too.
+    let f = judge_edited(
+        ENTERPRISE,
+        |t| drop(array_item(t, &["cisco"], "nodes", 0).insert("users".into(), Value::Integer(50))),
+        "routing-node.services",
+    );
+    let rt = finding(&f, "imp-rt.northwind.com");
+    assert!(rt.summary.contains("judged as a user node") && !rt.summary.contains("Presence Engine"), "{rt:#?}");
+}
