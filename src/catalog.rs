@@ -82,7 +82,9 @@ impl Catalog {
         Self::from_files(BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())), "built-in")
     }
 
-    /// Every `*.toml` file of a folder replaces the built-in catalog.
+    /// The built-in catalog with the `*.toml` files of a folder laid over it: a file
+    /// replaces the built-in file of the same name (`sizing.toml`), a new name adds a
+    /// family. So correcting one table takes one file.
     pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         let err = |message: String| CatalogError { file: dir.display().to_string(), message };
         let entries = std::fs::read_dir(dir).map_err(|e| err(format!("cannot read the rules folder: {e}")))?;
@@ -92,12 +94,18 @@ impl Catalog {
         if paths.is_empty() {
             return Err(err("no *.toml catalog file in this folder".into()));
         }
-        let mut files = Vec::new();
+        let mut files: Vec<(String, String, String)> =
+            BUILTIN.iter().map(|(n, t)| (n.to_string(), format!("built-in {n}"), t.to_string())).collect();
         for p in paths {
             let text = std::fs::read_to_string(&p).map_err(|e| CatalogError { file: p.display().to_string(), message: e.to_string() })?;
-            files.push((p.display().to_string(), text));
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let shown = p.display().to_string();
+            match files.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(slot) => *slot = (name, shown, text),
+                None => files.push((name, shown, text)),
+            }
         }
-        Self::from_files(files.into_iter(), &dir.display().to_string())
+        Self::from_files(files.into_iter().map(|(_, shown, text)| (shown, text)), &format!("built-in, overridden by {}", dir.display()))
     }
 
     fn from_files(files: impl Iterator<Item = (String, String)>, origin: &str) -> Result<Catalog, CatalogError> {

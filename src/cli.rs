@@ -82,7 +82,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RulesArg {
-    /// Use the catalog files (*.toml) of this folder instead of the built-in catalog.
+    /// Catalog files (*.toml) that replace the built-in files of the same name.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
 }
@@ -408,17 +408,27 @@ fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, inventory: Option<
         anyhow::bail!("only one output can go to stdout (\"-\")");
     }
     let ctx = RenderContext { report, catalog, host: hostname(), inventory_path: inventory.map(|p| p.display().to_string()) };
-    if let Some(p) = &out.json {
-        write_output(p, &report::json::render(report))?;
-    }
-    if let Some(p) = &out.html {
-        write_output(p, &report::html::render(&ctx).map_err(anyhow::Error::msg)?)?;
-    }
-    if let Some(p) = &out.junit {
-        write_output(p, &report::junit::render(report, out.junit_warn).map_err(anyhow::Error::msg)?)?;
-    }
-    if let Some(p) = &out.markdown {
-        write_output(p, &report::markdown::render(&ctx).map_err(anyhow::Error::msg)?)?;
+    // The audit ran: a report that cannot be written is an error of this run (exit 1),
+    // not a run that could not start.
+    let written = (|| -> anyhow::Result<()> {
+        if let Some(p) = &out.json {
+            write_output(p, &report::json::render(report))?;
+        }
+        if let Some(p) = &out.html {
+            write_output(p, &report::html::render(&ctx).map_err(anyhow::Error::msg)?)?;
+        }
+        if let Some(p) = &out.junit {
+            write_output(p, &report::junit::render(report, out.junit_warn).map_err(anyhow::Error::msg)?)?;
+        }
+        if let Some(p) = &out.markdown {
+            write_output(p, &report::markdown::render(&ctx).map_err(anyhow::Error::msg)?)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        eprintln!("fedcheck: {e:#}");
+        eprintln!("{}", report::terminal::summary_line(report, exit));
+        return Ok(report::EXIT_INTERNAL);
     }
     if to_stdout == 1 {
         if !out.quiet {

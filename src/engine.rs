@@ -170,9 +170,12 @@ pub fn judge(
         // A bug in one check must not take the whole audit down with it.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.judge(&ctx))) {
             Ok(mut out) => {
+                // Violations carry the fix; so does an info finding of a check whose
+                // violations are info (a reminder still says what to do).
+                let advisory = meta.severity == crate::catalog::Severity::Info;
                 for f in &mut out {
-                    if matches!(f.status, Status::Warn | Status::Fail | Status::Info) && f.remediation.is_none() && f.status != Status::Info
-                    {
+                    let wants_fix = matches!(f.status, Status::Warn | Status::Fail) || (advisory && f.status == Status::Info);
+                    if wants_fix && f.remediation.is_none() {
                         f.remediation = Some(meta.fix.trim().to_string());
                     }
                 }

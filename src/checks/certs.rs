@@ -144,7 +144,11 @@ fn chain(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, "the certificates are not sent in order (leaf, then each issuer)")
         } else {
             let root = if shape.root_sent { ", root included" } else { "" };
-            ctx.pass(target, format!("{} certificate(s) in order{root}", infos.len()))
+            let f = ctx.pass(target, format!("{} certificate(s) in order{root}", infos.len()));
+            match relying_store(ctx, peer.side) {
+                Some(_) => f,
+                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} certificate(s) in order{root})", infos.len())),
+            }
         };
         Some(f.detail(format!("sent: {}", subjects.join(" ← "))))
     })

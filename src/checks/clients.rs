@@ -84,7 +84,7 @@ fn directory_uri(ctx: &Context<'_>) -> Vec<Finding> {
         };
         let caveat = if row.verified { "" } else { " (threshold unverified)" };
         out.push(match (&row.directory_uri_from, &client.version) {
-            (None, _) => ctx.violation(label, format!("{} does not support the Directory URI IM address scheme", row.name)),
+            (None, _) => ctx.violation(label, format!("{} does not support the Directory URI IM address scheme{caveat}", row.name)),
             (Some(_), None) => ctx.skip(label, "the client version is not stated: cannot tell whether it supports Directory URI"),
             (Some(from), Some(v)) => match version_at_least(v, from) {
                 Some(true) => ctx.pass(label, format!("supports Directory URI from {from}{caveat}")),

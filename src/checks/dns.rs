@@ -41,13 +41,13 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
             if a.is_empty() {
                 return ctx.skip(name.as_str(), "cannot tell: no lookup was made for this name");
             }
-            // A name is fine at a server when A or AAAA gives an address.
+            // The integration needs A records (IPv4); an AAAA alone does not do.
             let mut bad = Vec::new();
             for o in &a {
                 let v6 = aaaa.iter().find(|x| x.query.server == o.query.server).and_then(|x| records(x)).is_some_and(|r| !r.is_empty());
                 match records(o) {
                     Some(r) if !r.is_empty() => {}
-                    _ if v6 => {}
+                    Some(_) if v6 => bad.push(format!("{} has only an AAAA record for it, no A record", o.query.server)),
                     Some(_) => bad.push(format!("{} has no A record for it", o.query.server)),
                     None => bad.push(o.describe()),
                 }

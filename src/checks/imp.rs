@@ -134,15 +134,27 @@ fn static_routes(ctx: &Context<'_>) -> Vec<Finding> {
             if r.route_type != RouteType::Domain {
                 problems.push("route type must be domain".to_string());
             }
+            // The front end's pool says which port it listens on (5061 unless stated).
+            let fe_port = inv
+                .microsoft
+                .pools
+                .iter()
+                .find(|p| p.servers.iter().chain(std::iter::once(&p.fqdn)).any(|s| same_name(s, &hop)))
+                .map(|p| p.port)
+                .unwrap_or(5061);
             match r.transport {
-                Transport::Tls if r.port != 5061 => problems.push(format!("TLS on port {} (Microsoft listens on 5061)", r.port)),
+                Transport::Tls if r.port != fe_port => {
+                    problems.push(format!("TLS on port {} (the front end listens on {fe_port})", r.port))
+                }
                 Transport::Tls => {}
                 Transport::Tcp if ocs => {}
                 t => problems.push(format!("{t} is not allowed with Lync or Skype for Business")),
             }
-            if pools.contains(&hop) {
+            // A Standard Edition pool is its own front end: its name is a valid next hop.
+            let is_front_end = front_ends.contains(&hop);
+            if !is_front_end && pools.contains(&hop) {
                 problems.push("the next hop is the pool name; point each route at a front end".to_string());
-            } else if hop.parse::<std::net::IpAddr>().is_err() && !front_ends.contains(&hop) {
+            } else if !is_front_end && hop.parse::<std::net::IpAddr>().is_err() {
                 problems.push(format!("{} is not a front end listed in [[microsoft.pools]]", r.next_hop));
             }
             out.push(if problems.is_empty() {

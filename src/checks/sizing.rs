@@ -249,7 +249,8 @@ fn cluster_membership(ctx: &Context<'_>) -> Vec<Finding> {
     for (node, ev) in &ctx.evidence.nodes {
         let Some(cluster) = &ev.network_cluster else { continue };
         for m in &cluster.members {
-            if !seen.insert(m.fqdn.to_ascii_lowercase()) {
+            // CUCM subscribers need not be in the inventory; IM&P nodes must.
+            if !m.product.eq_ignore_ascii_case("cups") || !seen.insert(m.fqdn.to_ascii_lowercase()) {
                 continue;
             }
             let target = m.fqdn.as_str();
@@ -283,7 +284,7 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(avg) = ctx.inventory.site.average_contacts.filter(|a| *a > 0) else {
         return vec![ctx.skip("cluster", "set [site] average_contacts to estimate federation capacity")];
     };
-    let ha = ctx.inventory.routing_nodes().count() > 1 || ctx.inventory.network.load_balancer.is_some();
+    let ha = ctx.inventory.site.high_availability.unwrap_or(false);
     let mut max = f64::from(t.contacts_per_server) / f64::from(avg);
     if ha {
         max *= t.ha_factor;

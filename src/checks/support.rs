@@ -2,8 +2,6 @@
 //! from, and name matching helpers.
 
 use crate::check::Context;
-use crate::evidence::static_routes::RouteTransport;
-use crate::inventory::Transport;
 use serde::Serialize;
 
 /// A Microsoft static route, from evidence (preferred) or the inventory.
@@ -15,6 +13,8 @@ pub struct MsRoute {
     /// "TLS", "TCP" or what the evidence said.
     pub transport: String,
     pub enabled: bool,
+    /// A phone-only route (MatchOnlyPhoneUri) carries no IM or presence.
+    pub phone_only: bool,
     /// Where it was read: "evidence line 4" or "inventory".
     pub source: String,
 }
@@ -24,8 +24,12 @@ impl MsRoute {
         self.transport.eq_ignore_ascii_case("tls")
     }
 
-    /// Does this route carry traffic for `domain`? `*.d` covers subdomains only.
+    /// Does this route carry IM and presence for `domain`? `*.d` covers subdomains
+    /// only; a phone-only route covers nothing here.
     pub fn covers(&self, domain: &str) -> bool {
+        if self.phone_only {
+            return false;
+        }
         let m = self.match_uri.to_ascii_lowercase();
         let d = domain.to_ascii_lowercase();
         m == d || m.strip_prefix("*.").is_some_and(|base| d.ends_with(&format!(".{base}")))
@@ -51,12 +55,9 @@ fn routes_of(inv: &crate::inventory::Inventory, evidence: &crate::inventory::Evi
                     match_uri: r.match_uri.clone(),
                     destination: r.destination.clone(),
                     port: r.port,
-                    transport: match &r.transport {
-                        RouteTransport::Tls => "TLS".into(),
-                        RouteTransport::Tcp => "TCP".into(),
-                        RouteTransport::Other(s) => s.clone(),
-                    },
+                    transport: r.transport.to_string(),
                     enabled: r.enabled,
+                    phone_only: r.match_only_phone_uri,
                     source: if r.line > 0 { format!("{file} line {}", r.line) } else { file.clone() },
                 })
                 .collect(),
@@ -73,12 +74,9 @@ fn routes_of(inv: &crate::inventory::Inventory, evidence: &crate::inventory::Evi
                 match_uri: r.match_uri.clone(),
                 destination: r.destination.clone(),
                 port: r.port,
-                transport: match r.transport {
-                    Transport::Tls => "TLS".into(),
-                    Transport::Tcp => "TCP".into(),
-                    Transport::Udp => "UDP".into(),
-                },
+                transport: r.transport.to_string(),
                 enabled: r.enabled,
+                phone_only: false,
                 source: "inventory".into(),
             })
             .collect(),
@@ -140,10 +138,14 @@ mod tests {
             port: 5061,
             transport: "TLS".into(),
             enabled: true,
+            phone_only: false,
             source: String::new(),
         };
         assert!(r.covers("eu.example.com"));
         assert!(!r.covers("example.com"));
+        // A phone-only route carries no presence: it covers nothing here.
+        let phone = MsRoute { match_uri: "example.com".into(), phone_only: true, ..r };
+        assert!(!phone.covers("example.com"));
     }
 }
 
@@ -175,7 +177,9 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
         }
     }
     for n in inv.imp_nodes() {
-        out.push(Peer { host: n.fqdn.to_ascii_lowercase(), port: n.sip_port(), side: Side::Cisco, ip: n.ip });
+        // Microsoft reaches IM&P on its peer-auth listener unless a node says otherwise.
+        let port = n.sip_port.unwrap_or_else(|| inv.cisco.federation.peer_auth_port());
+        out.push(Peer { host: n.fqdn.to_ascii_lowercase(), port, side: Side::Cisco, ip: n.ip });
     }
     out
 }

@@ -36,6 +36,9 @@ pub struct Site {
     /// Average number of contacts per user, for the federation capacity estimate.
     #[serde(default)]
     pub average_contacts: Option<u32>,
+    /// IM&P presence redundancy (high availability) is on: halves federation capacity.
+    #[serde(default)]
+    pub high_availability: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -434,12 +437,18 @@ impl Inventory {
     /// Domains both sides serve: Microsoft SIP domains that are IM&P presence domains.
     pub fn shared_domains(&self) -> Vec<String> {
         let presence: Vec<String> = self.site.presence_domains.iter().map(|d| d.to_ascii_lowercase()).collect();
-        let mut out: Vec<String> =
-            self.microsoft.sip_domains.iter().map(|d| d.to_ascii_lowercase()).filter(|d| presence.contains(d)).collect();
-        out.dedup();
+        let mut out: Vec<String> = Vec::new();
+        for d in self.microsoft.sip_domains.iter().map(|d| d.to_ascii_lowercase()) {
+            if presence.contains(&d) && !out.contains(&d) {
+                out.push(d);
+            }
+        }
         out
     }
+    /// Only OCS allows TCP routes: true when every Microsoft platform in service is OCS.
     pub fn platform_is_ocs(&self) -> bool {
-        self.microsoft.platform.to_ascii_lowercase().starts_with("ocs")
+        std::iter::once(&self.microsoft.platform)
+            .chain(&self.microsoft.additional_platforms)
+            .all(|p| p.to_ascii_lowercase().starts_with("ocs"))
     }
 }

@@ -24,6 +24,12 @@ impl Style {
     }
 }
 
+/// Peer-controlled text (SIP headers, certificate names) must not drive the
+/// terminal: control characters other than newlines become U+FFFD.
+fn clean(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' { '\u{fffd}' } else { c }).collect()
+}
+
 fn status_cell(s: Status, style: &Style) -> Cell {
     let cell = Cell::new(s.as_str().to_uppercase());
     if !style.colour {
@@ -44,7 +50,7 @@ fn table(style: &Style) -> Table {
     if style.tty {
         t.set_content_arrangement(ContentArrangement::Dynamic).set_width(style.width);
     } else {
-        // In a pipe or a file keep each finding on one line, so grep finds it whole.
+        // In a pipe or a file do not wrap: a summary stays on one line for grep.
         t.set_content_arrangement(ContentArrangement::Disabled);
     }
     if !style.colour {
@@ -85,7 +91,7 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
             let head = format!("✗ {id} — {title}");
             out.push_str(&if style.colour { format!("\x1b[1;31m{head}\x1b[0m\n") } else { format!("{head}\n") });
             for f in &list {
-                out.push_str(&format!("    {}: {}\n", f.target, f.summary));
+                out.push_str(&format!("    {}: {}\n", clean(&f.target), clean(&f.summary)));
             }
             if let Some(fix) = list.first().and_then(|f| f.remediation.as_deref()) {
                 out.push_str(&format!("  fix: {}\n", fix.split_whitespace().collect::<Vec<_>>().join(" ")));
@@ -93,7 +99,8 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
             out.push('\n');
         }
     }
-    // Families with the worst findings come first.
+    // Families with the worst findings come first. Cells may hold several lines (check
+    // and title, summary and detail); outside a terminal they are not wrapped.
     let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         families.entry(family(&f.check)).or_default().push(f);
@@ -126,8 +133,8 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
             t.add_row(vec![
                 status_cell(f.status, style),
                 Cell::new(format!("{}\n{title}", f.check)),
-                Cell::new(&f.target),
-                Cell::new(text),
+                Cell::new(clean(&f.target)),
+                Cell::new(clean(&text)),
             ]);
         }
         out.push_str(&t.to_string());
@@ -139,4 +146,12 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
     out.push_str(&summary_line(report, exit));
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(super::clean("ok\x1b[2Jboom\r\nnext"), "ok\u{fffd}[2Jboom\u{fffd}\nnext");
+    }
 }

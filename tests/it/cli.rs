@@ -287,6 +287,20 @@ fn checks_explain_and_rules() {
         std::fs::write(dir.path().join(p.file_name().expect("name")), text).expect("write");
     }
     fedcheck().args(["checks", "--rules"]).arg(dir.path()).assert().code(0).stdout(predicate::str::contains("Locally edited title"));
+    // One corrected file is enough: the rest comes from the built-in catalog.
+    let one = tempfile::tempdir().expect("tmp");
+    let sizing = std::fs::read_to_string(repo("checks/sizing.toml"))
+        .expect("read")
+        .replace("max_users_per_node = 25000", "max_users_per_node = 2000");
+    std::fs::write(one.path().join("sizing.toml"), sizing).expect("write");
+    fedcheck()
+        .args(["run", "--offline", "--now", NOW, "--only", "sizing.cluster", "--rules"])
+        .arg(one.path())
+        .arg("-i")
+        .arg(repo("examples/clean/site.toml"))
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("3000 users on one node; the limit is 2000"));
     std::fs::write(dir.path().join("broken.toml"), "family = \"x\"\n[[checks]]\nid = 3\n").expect("write");
     fedcheck().args(["checks", "--rules"]).arg(dir.path()).assert().code(2).stderr(predicate::str::contains("broken.toml: 3:"));
 }
