@@ -57,6 +57,9 @@ pub struct Diff {
     pub unchanged: usize,
     /// Status changes that are neither better nor worse, e.g. pass → skip, fail → skip.
     pub other_changes: Vec<Change>,
+    /// Checks judged in one run and skipped as a whole in the other: not compared.
+    #[serde(default)]
+    pub not_judged: Vec<String>,
 }
 
 fn is_problem(s: Status) -> bool {
@@ -125,12 +128,25 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
         gone: Vec::new(),
         unchanged: 0,
         other_changes: Vec::new(),
+        not_judged: Vec::new(),
     };
+    // A check skipped as a whole in one run (`--offline`, `--only`, `--skip`) was not
+    // judged there: its findings in the other run are neither fixed nor regressed.
+    let unjudged = |r: &Report| -> std::collections::BTreeSet<String> {
+        r.findings.iter().filter(|f| f.target == "*" && f.status == Status::Skip).map(|f| f.check.clone()).collect()
+    };
+    let (skipped_before, skipped_after) = (unjudged(before), unjudged(after));
     let mut keys: Vec<Key<'_>> = old.keys().chain(new.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
     let empty = Vec::new();
     for key in keys {
+        if skipped_before.contains(key.0) != skipped_after.contains(key.0) {
+            if !d.not_judged.iter().any(|c| c == key.0) {
+                d.not_judged.push(key.0.to_string());
+            }
+            continue;
+        }
         let olds = old.get(&key).unwrap_or(&empty);
         let mut news: Vec<&Finding> = new.get(&key).unwrap_or(&empty).clone();
         let mut olds_left = Vec::new();
@@ -228,6 +244,9 @@ pub fn summary_line(diff: &Diff) -> String {
     );
     if !diff.other_changes.is_empty() {
         s.push_str(&format!(", {}", plural(diff.other_changes.len(), "other change", "other changes")));
+    }
+    if !diff.not_judged.is_empty() {
+        s.push_str(&format!("; not compared (skipped as a whole in one run): {}", diff.not_judged.join(", ")));
     }
     s
 }

@@ -8,6 +8,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::live("imp.acl", super::support::needs_dns, acl),
         Rule::offline("imp.static-routes", static_routes),
+        Rule::offline("imp.tls-context", tls_context),
         Rule::live("imp.peer-subjects", needs_tls, peer_subjects),
     ]
 }
@@ -96,6 +97,29 @@ fn peer_subjects(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, format!("serves CN={cn}, which is not among IM&P's TLS peer subjects ({})", subjects.join(", ")))
         })
     })
+}
+
+/// A cipher name (OpenSSL or IANA) authenticates with RSA, per the catalog markers.
+fn is_rsa(name: &str, ec: &[String], rsa: &[String]) -> bool {
+    let n = name.to_ascii_uppercase();
+    !ec.iter().any(|m| n.contains(&m.to_ascii_uppercase())) && rsa.iter().any(|m| n.contains(&m.to_ascii_uppercase()))
+}
+
+fn tls_context(ctx: &Context<'_>) -> Vec<Finding> {
+    let (ec, rsa): (Vec<String>, Vec<String>) = match (ctx.table("ec_only_markers"), ctx.table("rsa_markers")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return ctx.table_error(e),
+    };
+    let configured = &ctx.inventory.cisco.federation.tls_ciphers;
+    let target = "peer-auth tls context";
+    vec![if configured.is_empty() {
+        ctx.skip(target, "IM&P's peer-auth cipher list is not described ([cisco.federation] tls_ciphers)")
+    } else if configured.iter().any(|c| is_rsa(c, &ec, &rsa)) {
+        let n = configured.iter().filter(|c| is_rsa(c, &ec, &rsa)).count();
+        ctx.pass(target, format!("{n} of {} ciphers authenticate with RSA", configured.len()))
+    } else {
+        ctx.violation(target, format!("EC-only cipher list ({}): Lync and Skype for Business cannot use it", configured.join(", ")))
+    }]
 }
 
 /// IM&P writes domain routes backwards: example.com becomes ".com.example.*".

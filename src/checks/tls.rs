@@ -93,40 +93,13 @@ fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
     })
 }
 
-/// A cipher name (OpenSSL or IANA) authenticates with RSA, per the catalog markers.
-fn is_rsa(name: &str, ec: &[String], rsa: &[String]) -> bool {
-    let n = name.to_ascii_uppercase();
-    !ec.iter().any(|m| n.contains(&m.to_ascii_uppercase())) && rsa.iter().any(|m| n.contains(&m.to_ascii_uppercase()))
-}
-
 fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
-    let (ec, rsa): (Vec<String>, Vec<String>) = match (ctx.table("ec_only_markers"), ctx.table("rsa_markers")) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return ctx.table_error(e),
-    };
     let configured = &ctx.inventory.cisco.federation.tls_ciphers;
     let unknown: Vec<&str> = configured.iter().filter(|c| suite_id(c).is_none()).map(String::as_str).collect();
-    let mut out = Vec::new();
-    let context = "imp tls context";
-    if configured.is_empty() {
-        out.push(ctx.skip(context, "IM&P's peer-auth cipher list is not described ([cisco.federation] tls_ciphers)"));
-    } else if configured.iter().any(|c| is_rsa(c, &ec, &rsa)) {
-        let f = ctx.pass(context, "IM&P's peer-auth context keeps RSA ciphers");
-        out.push(if unknown.is_empty() {
-            f
-        } else {
-            f.detail(format!("not recognised, so not offered by the probe: {}", unknown.join(", ")))
-        });
-    } else {
-        out.push(ctx.violation(
-            context,
-            format!("IM&P's peer-auth context is EC-only ({}): Lync and Skype for Business cannot use it", configured.join(", ")),
-        ));
-    }
     // Path 1 offered IM&P's own list (when known): the peer's answer is IM&P's fate.
     let own_list = !configured.is_empty() && unknown.len() < configured.len();
     let offered = ctx.snapshot.path1_suites.join(", ");
-    out.extend(each_peer(ctx, |peer, target, obs| {
+    each_peer(ctx, |peer, target, obs| {
         if peer.side != Side::Microsoft {
             return None;
         }
@@ -145,9 +118,11 @@ fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
             }
             _ => ctx.skip(target, "cannot tell: the peer did not answer the ClientHello (see tls.handshake)"),
         };
-        Some(f)
-    }));
-    out
+        Some(match (&f.status, unknown.is_empty()) {
+            (crate::check::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
+            _ => f,
+        })
+    })
 }
 
 fn own_ca_names(ctx: &Context<'_>) -> Vec<String> {

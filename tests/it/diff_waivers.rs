@@ -567,3 +567,30 @@ fn missing_or_broken_file_is_an_error() {
     let e = waiver_error("[[waiver]\ncheck = 1\n");
     assert!(e.contains("waivers.toml:1:"), "{e}");
 }
+
+#[test]
+fn a_check_skipped_as_a_whole_is_neither_fixed_nor_regressed() {
+    let fail = Finding {
+        check: "dns.forward".into(),
+        target: "fe1.example.com".into(),
+        status: Status::Fail,
+        summary: "no A record".into(),
+        detail: None,
+        remediation: None,
+        evidence: serde_json::Value::Null,
+    };
+    let skipped = Finding { target: "*".into(), status: Status::Skip, summary: "live probes not run (--offline)".into(), ..fail.clone() };
+    let report = |findings: Vec<Finding>| Report {
+        schema: "fedcheck.report/v1".into(),
+        tool: fedcheck::engine::Tool { name: "fedcheck".into(), version: "0".into() },
+        site: "s".into(),
+        started_at: String::new(),
+        duration_ms: 0,
+        summary: fedcheck::engine::Summary::of(&findings),
+        findings,
+        internal_errors: Vec::new(),
+    };
+    let d = diff::diff(&report(vec![fail]), &report(vec![skipped]));
+    assert!(d.fixes.is_empty() && d.regressions.is_empty(), "{d:#?}");
+    assert_eq!(d.not_judged, ["dns.forward"]);
+}

@@ -501,3 +501,19 @@ fn routing_rules_spare_single_node_clusters_and_nodes_with_users() {
     let rt = finding(&f, "imp-rt.northwind.com");
     assert!(rt.summary.contains("judged as a user node") && !rt.summary.contains("Presence Engine"), "{rt:#?}");
 }
+
+#[test]
+fn imp_tls_context() {
+    let id = "imp.tls-context";
+    has(&clean(id, unchanged), "peer-auth tls context", Status::Pass, "2 of 2 ciphers authenticate with RSA");
+    let ec_only = |t: &mut toml::Table| {
+        drop(table_at(t, &["cisco", "federation"]).insert("tls_ciphers".into(), strings(&["ECDHE-ECDSA-AES256-GCM-SHA384"])))
+    };
+    has(&clean(id, ec_only), "peer-auth tls context", Status::Fail, "EC-only cipher list");
+    has(
+        &clean(id, |t| drop(table_at(t, &["cisco", "federation"]).remove("tls_ciphers"))),
+        "peer-auth tls context",
+        Status::Skip,
+        "not described",
+    );
+}
