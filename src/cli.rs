@@ -317,8 +317,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Explain { id, rules } => {
             let catalog = load_catalog(&rules)?;
             let Some(m) = catalog.get(&id) else {
-                let best = catalog.checks().map(|m| (strsim::jaro_winkler(&id, &m.id), m.id.clone())).max_by(|a, b| a.0.total_cmp(&b.0));
-                let hint = best.filter(|(s, _)| *s > 0.8).map(|(_, c)| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+                let best = crate::suggest::closest(&id, catalog.checks().map(|m| m.id.as_str()));
+                let hint = best.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 anyhow::bail!("no check `{id}`{hint}; `fedcheck checks` lists them");
             };
             println!("{}  —  {}", m.id, m.title);

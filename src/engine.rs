@@ -122,12 +122,7 @@ pub fn select<'a>(checks: &'a [Box<dyn Check>], catalog: &Catalog, opts: &RunOpt
         if !checks.iter().any(|c| pattern_matches(pattern, c.id())) {
             let mut candidates: Vec<String> = checks.iter().map(|c| c.id().to_string()).collect();
             candidates.extend(checks.iter().filter_map(|c| c.id().split_once('.').map(|(f, _)| f.to_string())));
-            let suggestion = candidates
-                .into_iter()
-                .map(|c| (strsim::jaro_winkler(pattern, &c), c))
-                .filter(|(s, _)| *s > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, c)| c);
+            let suggestion = crate::suggest::closest(pattern, candidates.iter().map(String::as_str)).map(str::to_string);
             return Err(SelectionError::NoMatch { pattern: pattern.clone(), suggestion });
         }
     }

@@ -21,5 +21,6 @@ pub mod observe;
 pub mod probe;
 pub mod report;
 pub mod snapshot;
+pub mod suggest;
 pub mod version;
 pub mod waivers;

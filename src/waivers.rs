@@ -226,13 +226,8 @@ fn parse_date(value: &toml::Value) -> Option<jiff::civil::Date> {
 fn check_hint(given: &str, known_ids: &[&str]) -> String {
     let mut candidates: Vec<&str> = known_ids.to_vec();
     candidates.extend(known_ids.iter().filter_map(|id| id.split_once('.').map(|(f, _)| f)));
-    let best = candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(given, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, c)) => format!("did you mean `{c}`? `fedcheck checks` lists every id"),
+    match crate::suggest::closest(given, candidates) {
+        Some(c) => format!("did you mean `{c}`? `fedcheck checks` lists every id"),
         None => "use a check id such as `routes.vcs-conflict` or a family such as `routes`; \
                  `fedcheck checks` lists every id"
             .into(),
@@ -246,14 +241,9 @@ fn explain(raw: &str) -> (String, Option<String>) {
         if let Some((given, tail)) = rest.split_once('`') {
             // The allowed names are the odd pieces between backquotes.
             let allowed: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-            let close = allowed
-                .iter()
-                .map(|c| (strsim::jaro_winkler(given, c), *c))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
             let list = allowed.join(", ");
-            let hint = match close {
-                Some((_, c)) => format!("did you mean `{c}`? allowed keys: {list}"),
+            let hint = match crate::suggest::closest(given, allowed.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? allowed keys: {list}"),
                 None if allowed.is_empty() => "this key is not allowed here".to_string(),
                 None => format!("allowed keys: {list}"),
             };

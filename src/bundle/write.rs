@@ -187,7 +187,7 @@ impl Collector {
 
         // The inventory first, so its secrets get the lowest token numbers.
         let raw = read_capped(&loaded.path)?;
-        let text = decode_text(&raw);
+        let text = crate::evidence::decode(&raw);
         let (text, withheld_lines) = comment_out_client_credentials(&text);
         for line in withheld_lines {
             self.redactor.note(&inv_path, line, "client-key-withheld");
@@ -213,10 +213,10 @@ impl Collector {
             let raw = read_capped(&full)?;
             if self.redact {
                 let json = rel.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-                self.text(&path, &decode_text(&raw), json)?;
+                self.text(&path, &crate::evidence::decode(&raw), json)?;
             } else {
                 // Kept byte for byte (a UTF-16 capture stays UTF-16).
-                let text = decode_text(&raw);
+                let text = crate::evidence::decode(&raw);
                 self.keep_unless_key(&path, raw, &text);
             }
         }
@@ -370,20 +370,6 @@ fn comment_out_client_credentials(text: &str) -> (String, Vec<usize>) {
     (out, lines)
 }
 
-/// Text as the evidence loader reads it: UTF-16 with a byte-order mark, else UTF-8.
-fn decode_text(bytes: &[u8]) -> String {
-    let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
-        let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
-        String::from_utf16_lossy(&units)
-    };
-    match bytes {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
-    }
-}
-
 /// Reads a file, refusing one larger than a bundle entry may be.
 fn read_capped(path: &Path) -> Result<Vec<u8>, BundleError> {
     let file = std::fs::File::open(path).map_err(BundleError::io(path))?;
@@ -489,6 +475,6 @@ mod tests {
     #[test]
     fn utf16_evidence_is_decoded() {
         let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Password : x\r\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-        assert_eq!(decode_text(&le), "Password : x\r\n");
+        assert_eq!(crate::evidence::decode(&le), "Password : x\r\n");
     }
 }

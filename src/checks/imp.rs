@@ -2,7 +2,7 @@
 
 use super::support::{each_peer, needs_tls, parsed_chain, same_name, Side};
 use crate::check::{Check, Context, Finding, Rule};
-use crate::inventory::{RouteType, Transport};
+use crate::inventory::{cidr_contains, RouteType, Transport};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
@@ -52,23 +52,6 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// "10.50.1.0/24" contains 10.50.1.11.
-fn cidr_contains(entry: &str, addr: std::net::IpAddr) -> bool {
-    let Some((net, bits)) = entry.split_once('/') else { return false };
-    let (Ok(net), Ok(bits)) = (net.parse::<std::net::IpAddr>(), bits.parse::<u32>()) else { return false };
-    match (net, addr) {
-        (std::net::IpAddr::V4(n), std::net::IpAddr::V4(a)) if bits <= 32 => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
-            u32::from(n) & mask == u32::from(a) & mask
-        }
-        (std::net::IpAddr::V6(n), std::net::IpAddr::V6(a)) if bits <= 128 => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
-            u128::from(n) & mask == u128::from(a) & mask
-        }
-        _ => false,
-    }
 }
 
 /// The subject CN each Microsoft peer serves must be a configured TLS peer subject.

@@ -63,7 +63,9 @@ pub fn load<T>(path: &Path, parse: fn(&str) -> Result<T, ParseError>) -> Result<
 /// Captures come from Windows as often as from Linux: Windows PowerShell 5.1 writes
 /// `>` redirections as UTF-16LE with a byte-order mark, so honour a UTF-16 BOM and
 /// otherwise read UTF-8 (lossily: a stray byte should not hide the rest).
-fn decode(bytes: &[u8]) -> String {
+/// Text as Windows and IM&P captures arrive: UTF-16 with a byte-order mark, else
+/// UTF-8 (a UTF-8 byte-order mark dropped, invalid bytes replaced).
+pub fn decode(bytes: &[u8]) -> String {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
         let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
         String::from_utf16_lossy(&units)

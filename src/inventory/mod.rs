@@ -12,7 +12,7 @@ mod validate;
 pub use evidence_set::{EvidenceSet, MicrosoftEvidence, NodeEvidenceSet};
 pub use locate::line_col;
 pub use model::*;
-pub use validate::{is_fqdn, parse_hours, parse_release};
+pub use validate::{cidr_contains, is_fqdn, parse_hours, parse_release};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -94,14 +94,9 @@ fn explain_serde_message(raw: &str) -> (String, Option<String>) {
             };
             let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
             let message = format!("unknown {what} `{given}`");
-            let best = expected
-                .iter()
-                .map(|c| (strsim::jaro_winkler(given, c), *c))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
             let list = expected.join(", ");
-            let hint = match best {
-                Some((_, c)) => format!("did you mean `{c}`? expected one of: {list}"),
+            let hint = match crate::suggest::closest(given, expected.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? expected one of: {list}"),
                 None if expected.is_empty() => format!("this {what} is not allowed here"),
                 None => format!("expected one of: {list}"),
             };

@@ -313,10 +313,32 @@ fn is_acl_wildcard(s: &str) -> bool {
     matches!(s.to_ascii_lowercase().as_str(), "all" | "*")
 }
 
+/// "10.50.1.0/24" as (network, prefix length), with the length checked for its family.
+pub fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u32)> {
+    let (net, bits) = s.split_once('/')?;
+    let net: std::net::IpAddr = net.parse().ok()?;
+    let bits: u32 = bits.parse().ok()?;
+    let max = if net.is_ipv4() { 32 } else { 128 };
+    (bits <= max).then_some((net, bits))
+}
+
 fn is_cidr(s: &str) -> bool {
-    match s.split_once('/') {
-        Some((ip, bits)) => ip.parse::<std::net::IpAddr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128),
-        None => false,
+    parse_cidr(s).is_some()
+}
+
+/// Does a subnet entry contain this address?
+pub fn cidr_contains(entry: &str, addr: std::net::IpAddr) -> bool {
+    use std::net::IpAddr::{V4, V6};
+    match (parse_cidr(entry), addr) {
+        (Some((V4(n), bits)), V4(a)) => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (Some((V6(n), bits)), V6(a)) => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
     }
 }
 
