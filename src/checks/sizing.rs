@@ -193,7 +193,12 @@ fn versions(ctx: &Context<'_>) -> Vec<Finding> {
         let Some(reported) = ctx.evidence.node(&node.fqdn).and_then(|e| e.status.as_ref()).and_then(|s| s.product_version.clone()) else {
             continue;
         };
-        if !reported.trim().is_empty() && reported.trim() != c.imp_version.trim() {
+        // Compare the numbers only: "14.0.1.12900-2" and "14.0.1.12900-2 " or
+        // "14.0(1)SU2"-style spellings of the same build must not warn.
+        let numbers = |v: &str| v.split(|ch: char| !ch.is_ascii_digit()).filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>();
+        let (have, want) = (numbers(&reported), numbers(&c.imp_version));
+        let same = have.iter().zip(&want).all(|(a, b)| a == b);
+        if !have.is_empty() && !same {
             out.push(ctx.warn(node.fqdn.as_str(), format!("`show status` reports {reported}, the inventory says {}", c.imp_version)));
         }
     }

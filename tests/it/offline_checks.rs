@@ -188,6 +188,11 @@ fn sizing_versions() {
         "compatibility matrix",
     );
     has(&clean("sizing.versions", |t| drop(table_at(t, &["cisco"]).remove("cucm_version"))), "releases", Status::Skip, "cucm_version");
+    // The release the node itself reports (`show status`) beats the inventory's word.
+    let f =
+        judge_edited(ENTERPRISE, |t| drop(table_at(t, &["cisco"]).insert("imp_version".into(), s("14.0.1.11900-1"))), "sizing.versions");
+    has(&f, "imp-rt.northwind.com", Status::Warn, "`show status` reports 14.0.1.12900-2");
+    assert!(judge_edited(ENTERPRISE, unchanged, "sizing.versions").iter().all(|x| x.status == Status::Pass));
 }
 
 #[test]
