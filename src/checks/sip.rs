@@ -23,6 +23,11 @@ fn options(ctx: &Context<'_>) -> Vec<Finding> {
                         .detail("any SIP answer proves the SIP path; a 4xx to OPTIONS is common and harmless")
                 }
             }
+            // TLS 1.3 peers refuse a missing client certificate only after the
+            // handshake: without IM&P's certificate configured that is no fault of theirs.
+            SipOutcome::Failed { message } if ctx.inventory.cisco.client_key.is_none() && message.contains("CertificateRequired") => {
+                ctx.skip(target, "cannot tell: the peer requires a client certificate; set [cisco] client_cert and client_key")
+            }
             SipOutcome::Failed { message } => ctx.violation(target, format!("no SIP answer: {message}")),
         };
         Some(f.evidence(sip))

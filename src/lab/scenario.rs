@@ -30,6 +30,10 @@ pub enum PeerKind {
     NoClientAuth,
     /// Asks for a client certificate from another CA than the one that issued IM&P's.
     ClientAuthOtherCa,
+    /// Refuses a client without a certificate (mutual TLS enforced).
+    RequireClientCert,
+    /// The same, speaking TLS 1.2 only: the refusal comes inside the handshake.
+    RequireClientCert12,
     /// Completes TLS but never answers SIP.
     NoSip,
     /// Speaks only TLS 1.0 with an RSA/CBC suite (hand-written server flight).
@@ -152,7 +156,13 @@ impl Scenario {
                 }
                 PeerKind::ServerOnlyEku => spec.eku = Eku::ServerOnly,
                 PeerKind::NoIntermediate => issuer = &inter,
-                PeerKind::Good | PeerKind::NoClientAuth | PeerKind::ClientAuthOtherCa | PeerKind::NoSip | PeerKind::Legacy10 => {
+                PeerKind::Good
+                | PeerKind::NoClientAuth
+                | PeerKind::ClientAuthOtherCa
+                | PeerKind::RequireClientCert
+                | PeerKind::RequireClientCert12
+                | PeerKind::NoSip
+                | PeerKind::Legacy10 => {
                     // Front ends carry the pool name too (the pool resolves to the first).
                     spec.sans.push(format!("pool.{DOMAIN}"));
                     // A well-formed chain with the intermediate sent, as servers should.
@@ -186,6 +196,10 @@ impl Scenario {
                         _ => Some(roots.clone()),
                     };
                     l.sip = !matches!(kind, PeerKind::NoSip);
+                    l.require_client_cert = matches!(kind, PeerKind::RequireClientCert | PeerKind::RequireClientCert12);
+                    if matches!(kind, PeerKind::RequireClientCert12) {
+                        l.versions = labtls::Versions::Tls12Only;
+                    }
                     listeners.push(labtls::spawn_on(addr, l).await.with_context(|| format!("listener on {addr}"))?);
                 }
             }

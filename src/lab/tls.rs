@@ -49,6 +49,9 @@ pub struct ListenerSpec {
     /// `Some(roots)` = ask for a client certificate (optional), accepting chains to
     /// these roots; `Some(vec![])` = ask and accept any certificate; `None` = never ask.
     pub client_auth: Option<Vec<CertificateDer<'static>>>,
+    /// Refuse a client that presents no certificate (as a front end enforcing mutual
+    /// TLS does); only with `client_auth: Some(roots)` with roots.
+    pub require_client_cert: bool,
     pub versions: Versions,
     /// Answer SIP OPTIONS; when false the connection is held open and never answered.
     pub sip: bool,
@@ -63,6 +66,7 @@ impl ListenerSpec {
             chain,
             key,
             client_auth: None,
+            require_client_cert: false,
             versions: Versions::Both,
             sip: true,
             server_header: "RTCC/7.0.0.0 fedcheck-lab".to_string(),
@@ -163,10 +167,11 @@ fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
             for root in roots {
                 store.add(root.clone()).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
             }
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider)
-                .allow_unauthenticated()
-                .build()
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            let mut verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider);
+            if !spec.require_client_cert {
+                verifier = verifier.allow_unauthenticated();
+            }
+            let verifier = verifier.build().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
             builder.with_client_cert_verifier(verifier)
         }
     };

@@ -234,3 +234,31 @@ async fn the_run_deadline_bounds_silent_peers_and_says_cannot_tell() {
     expect(&r, "tls.handshake", &lab.target("ok"), Status::Pass, "TLS");
     expect(&r, "tls.handshake", &lab.target("mute"), Status::Skip, "the run deadline was reached");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_enforcing_mutual_tls_is_not_blamed_when_no_client_certificate_is_configured() {
+    let lab = Scenario::new(vec![("strict".into(), PeerKind::RequireClientCert), ("strict12".into(), PeerKind::RequireClientCert12)])
+        .start()
+        .await
+        .expect("scenario");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_millis(800), only: vec!["tls".into(), "sip".into()], ..Default::default() };
+    // With IM&P's certificate the strict peer completes the handshake and answers SIP.
+    let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    for strict in ["strict", "strict12"] {
+        expect(&r, "tls.handshake", &lab.target(strict), Status::Pass, "TLS");
+        expect(&r, "sip.options", &lab.target(strict), Status::Pass, "200");
+    }
+    // Without it: the inventory's gap is named, not the peer's fault.
+    let text = std::fs::read_to_string(&lab.inventory).expect("read").replace("client_cert = \"imp.pem\"\nclient_key = \"imp.key\"\n", "");
+    std::fs::write(&lab.inventory, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    // TLS 1.3 completes on the client's side; the refusal comes with the first read.
+    expect(&r, "sip.options", &lab.target("strict"), Status::Skip, "set [cisco] client_cert and client_key");
+    expect(&r, "tls.mutual", &lab.target("strict"), Status::Pass, "asks for a client certificate");
+    // TLS 1.2 refuses inside the handshake; IM&P's hello still gets its answer.
+    expect(&r, "tls.handshake", &lab.target("strict12"), Status::Pass, "set [cisco] client_cert and client_key");
+    assert!(r.findings.iter().filter(|f| f.target.contains("strict")).all(|f| f.status != Status::Fail), "{:#?}", r.findings);
+}
