@@ -101,8 +101,11 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
     }
     // Families with the worst findings come first. Cells may hold several lines (check
     // and title, summary and detail); outside a terminal they are not wrapped.
+    // A check skipped as a whole (`--offline`, `--skip`) is one line at the end, not a
+    // table row per check.
+    let whole_skip = |f: &Finding| f.target == "*" && f.status == Status::Skip;
     let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| !whole_skip(f)) {
         families.entry(family(&f.check)).or_default().push(f);
     }
     let mut order: Vec<(&str, Vec<&Finding>)> = families.into_iter().collect();
@@ -139,6 +142,13 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
         }
         out.push_str(&t.to_string());
         out.push_str("\n\n");
+    }
+    let mut not_run: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| whole_skip(f)) {
+        not_run.entry(f.summary.as_str()).or_default().push(f.check.as_str());
+    }
+    for (why, checks) in not_run {
+        out.push_str(&format!("NOT RUN ({why}): {}\n\n", checks.join(", ")));
     }
     for e in &report.internal_errors {
         out.push_str(&format!("internal error: {e}\n"));
