@@ -519,7 +519,7 @@ fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: 
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     let catalog = load_catalog(&args.select.rules)?;
-    let opened = crate::bundle::open(&args.bundle)?;
+    let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
     let snapshot: Snapshot = serde_json::from_str(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
     let dir = tempfile::Builder::new().prefix("fedcheck-analyze-").tempdir()?;
     let inventory = opened.extract_inventory(dir.path())?;

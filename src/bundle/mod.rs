@@ -109,12 +109,9 @@ pub struct ManifestEntry {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    // The I/O error is part of the message, not a separate cause, so it prints once.
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
     #[error("the archive ends early (cut short while copying or uploading?): {0}")]
     Truncated(String),
     #[error("the archive is damaged or not a .tar.gz: {0}")]
@@ -136,7 +133,7 @@ pub enum BundleError {
 impl BundleError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> BundleError {
         let path = path.into();
-        move |source| BundleError::Io { path, source }
+        move |error| BundleError::Io { path, error }
     }
 }
 

@@ -402,7 +402,7 @@ fn pack(files: &[(String, Vec<u8>)], mtime: u64, out: &Path) -> Result<u64, Bund
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| BundleError::Io {
         path: out.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "the output path names no file"),
+        error: std::io::Error::new(std::io::ErrorKind::InvalidInput, "the output path names no file"),
     })?;
     let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
     let written = (|| -> std::io::Result<()> {
@@ -425,11 +425,11 @@ fn pack(files: &[(String, Vec<u8>)], mtime: u64, out: &Path) -> Result<u64, Bund
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(BundleError::Io { path: out.to_path_buf(), source: e });
+        return Err(BundleError::Io { path: out.to_path_buf(), error: e });
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(BundleError::Io { path: out.to_path_buf(), source: e });
+        return Err(BundleError::Io { path: out.to_path_buf(), error: e });
     }
     let meta = std::fs::metadata(out).map_err(BundleError::io(out))?;
     Ok(meta.len())
