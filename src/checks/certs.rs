@@ -80,6 +80,8 @@ fn expiry(ctx: &Context<'_>) -> Vec<Finding> {
 }
 
 fn identity(ctx: &Context<'_>) -> Vec<Finding> {
+    let lb_name = routed_load_balancer(ctx);
+    let routing: Vec<String> = ctx.inventory.routing_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
     each_peer(ctx, |peer, target, obs| {
         let chain = match parsed_chain(obs) {
             Ok(c) => c,
@@ -93,8 +95,33 @@ fn identity(ctx: &Context<'_>) -> Vec<Finding> {
                 .detail("old-style certificate: modern clients ignore the CN; reissue with a SAN"),
             NameMatch::No { names } => ctx.violation(target, format!("certificate names {}, not {}", names.join(", "), peer.host)),
         };
+        // A Microsoft route to the load balancer makes the front ends expect the
+        // balancer's name on the routing node's certificate.
+        let f = match (&lb_name, peer.side, f.status) {
+            (Some(lb), Side::Cisco, crate::check::Status::Pass)
+                if routing.contains(&peer.host) && matches!(names_host(leaf, lb), NameMatch::No { .. }) =>
+            {
+                ctx.violation(
+                    target,
+                    format!("the Microsoft route targets the load balancer {lb}, but this routing node's certificate does not name it"),
+                )
+                .detail("add the load balancer FQDN to the certificate's SAN (IM&P cup certificate)")
+            }
+            _ => f,
+        };
         Some(f.evidence(cert_evidence(leaf)))
     })
+}
+
+/// The load balancer's name when a Microsoft route for a shared domain targets it.
+fn routed_load_balancer(ctx: &Context<'_>) -> Option<String> {
+    let lb = ctx.inventory.network.load_balancer.as_ref()?;
+    let routes = super::support::microsoft_routes(ctx)?;
+    let shared = ctx.inventory.shared_domains();
+    routes
+        .iter()
+        .any(|r| shared.iter().any(|d| r.covers(d)) && super::support::same_name(&r.destination, &lb.fqdn))
+        .then(|| lb.fqdn.to_ascii_lowercase())
 }
 
 fn eku(ctx: &Context<'_>) -> Vec<Finding> {

@@ -54,3 +54,27 @@ async fn the_lab_reports_exactly_its_planted_faults() {
         assert!(report.findings.iter().any(|f| f.check == check && f.status == Status::Pass), "{check} has no pass");
     }
 }
+
+/// Point the lab's Microsoft route at the load balancer: the VCS faults go away and the
+/// routing node's certificate, which does not name the balancer, is named instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_to_the_load_balancer_needs_its_name_on_the_routing_node_certificate() {
+    let lab = fedcheck::lab::site::start().await.expect("lab starts");
+    let routes = lab.inventory.parent().expect("dir").join("lab/evidence/static-routes.txt");
+    let text = std::fs::read_to_string(&routes).expect("read").replace("vcs.fedlab.example", "imp-lb.fedlab.example");
+    std::fs::write(&routes, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_secs(3), only: vec!["routes".into(), "certs.identity".into()], ..Default::default() };
+    let (report, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    let status = |check: &str, target: &str| {
+        report.findings.iter().find(|f| f.check == check && f.target == target).map(|f| (f.status, f.summary.clone()))
+    };
+    assert_eq!(status("routes.static-route", "fedlab.example").map(|s| s.0), Some(Status::Pass));
+    assert_eq!(status("routes.vcs-conflict", "fedlab.example").map(|s| s.0), Some(Status::Pass));
+    let rt = status("certs.identity", &format!("imp-rt.fedlab.example @ {}:5061", lab.ip(21))).expect("imp-rt identity");
+    assert_eq!(rt.0, Status::Fail, "{}", rt.1);
+    assert!(rt.1.contains("targets the load balancer imp-lb.fedlab.example"), "{}", rt.1);
+    let a = status("certs.identity", &format!("imp-a.fedlab.example @ {}:5061", lab.ip(22))).expect("imp-a identity");
+    assert_eq!(a.0, Status::Pass, "only the routing node is reached through the balancer: {}", a.1);
+}
