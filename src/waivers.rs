@@ -10,35 +10,12 @@ use crate::check::{pattern_matches, Finding, Status};
 use crate::inventory::line_col;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-/// Why a waivers file could not be used. Printed as `file:line:col: message`, with an
-/// optional `hint:` line, like an inventory error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct WaiverError {
-    pub file: PathBuf,
-    /// 1-based; 0 when the error concerns the whole file.
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl fmt::Display for WaiverError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.message)?;
-        } else {
-            write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
-        }
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
+/// A waiver file that cannot be used: the same `file:line:col: message` shape (and
+/// type) as an inventory error.
+pub type WaiverError = crate::inventory::InventoryError;
 
 /// One accepted risk.
 #[derive(Debug, Clone, PartialEq, Eq)]
