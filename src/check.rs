@@ -67,6 +67,19 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding with no detail, remediation or evidence yet.
+    pub fn new(check: impl Into<String>, target: impl Into<String>, status: Status, summary: impl Into<String>) -> Finding {
+        Finding {
+            check: check.into(),
+            target: target.into(),
+            status,
+            summary: summary.into(),
+            detail: None,
+            remediation: None,
+            evidence: serde_json::Value::Null,
+        }
+    }
+
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
@@ -125,15 +138,7 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     fn make(&self, target: impl Into<String>, status: Status, summary: impl Into<String>) -> Finding {
-        Finding {
-            check: self.meta.id.clone(),
-            target: target.into(),
-            status,
-            summary: summary.into(),
-            detail: None,
-            remediation: None,
-            evidence: serde_json::Value::Null,
-        }
+        Finding::new(self.meta.id.clone(), target, status, summary)
     }
 
     pub fn pass(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {

@@ -190,15 +190,7 @@ pub fn judge(
 }
 
 fn skip_finding(id: &str, target: &str, reason: &str) -> Finding {
-    Finding {
-        check: id.to_string(),
-        target: target.to_string(),
-        status: Status::Skip,
-        summary: reason.to_string(),
-        detail: None,
-        remediation: None,
-        evidence: serde_json::Value::Null,
-    }
+    Finding::new(id, target, Status::Skip, reason)
 }
 
 pub fn sort_findings(findings: &mut [Finding]) {

@@ -10,15 +10,7 @@ use fedcheck::waivers::{self, Waivers};
 use std::path::Path;
 
 fn finding(check: &str, target: &str, status: Status, summary: &str) -> Finding {
-    Finding {
-        check: check.into(),
-        target: target.into(),
-        status,
-        summary: summary.into(),
-        detail: None,
-        remediation: None,
-        evidence: serde_json::Value::Null,
-    }
+    Finding::new(check, target, status, summary)
 }
 
 fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
@@ -570,15 +562,7 @@ fn missing_or_broken_file_is_an_error() {
 
 #[test]
 fn a_check_skipped_as_a_whole_is_neither_fixed_nor_regressed() {
-    let fail = Finding {
-        check: "dns.forward".into(),
-        target: "fe1.example.com".into(),
-        status: Status::Fail,
-        summary: "no A record".into(),
-        detail: None,
-        remediation: None,
-        evidence: serde_json::Value::Null,
-    };
+    let fail = Finding::new("dns.forward", "fe1.example.com", Status::Fail, "no A record");
     let skipped = Finding { target: "*".into(), status: Status::Skip, summary: "live probes not run (--offline)".into(), ..fail.clone() };
     let report = |findings: Vec<Finding>| Report {
         schema: "fedcheck.report/v1".into(),

@@ -31,15 +31,7 @@ fn ctx<'a>(report: &'a Report, catalog: &'a Catalog) -> RenderContext<'a> {
 }
 
 fn hand(check: &str, target: &str, status: Status, summary: &str) -> Finding {
-    Finding {
-        check: check.into(),
-        target: target.into(),
-        status,
-        summary: summary.into(),
-        detail: None,
-        remediation: None,
-        evidence: serde_json::Value::Null,
-    }
+    Finding::new(check, target, status, summary)
 }
 
 /// A report of hostile strings everywhere a peer or an inventory could put them.
