@@ -172,6 +172,17 @@ fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let target = format!("pool {}", pool.pool_fqdn);
     let mut out = Vec::new();
+    // The pool must hang off a Microsoft pool of this site, and trust IM&P's requests.
+    if let Some(reg) = pool.registrar.as_deref() {
+        if !inv.microsoft.pools.is_empty() && !inv.microsoft.pools.iter().any(|p| same_name(&p.fqdn, reg)) {
+            out.push(ctx.warn(target.clone(), format!("the trusted application pool's registrar is {reg}, not a pool of this inventory")));
+        }
+    }
+    if pool.treat_as_authenticated == Some(false) {
+        out.push(
+            ctx.warn(target.clone(), "TreatAsAuthenticated is False: the front ends challenge IM&P's requests instead of trusting them"),
+        );
+    }
     let strangers: Vec<&String> = pool.computers.iter().filter(|c| !imp.contains(&c.to_ascii_lowercase())).collect();
     if !strangers.is_empty() {
         out.push(ctx.warn(

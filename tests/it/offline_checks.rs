@@ -397,6 +397,17 @@ fn routes_trusted_application() {
     let f =
         judge_edited(ENTERPRISE, |t| drop(table_at(t, &["cisco", "federation"]).insert("peer_auth_port".into(), Value::Integer(5062))), id);
     has(&f, "pool imp-rt.northwind.com", Status::Fail, "peer-auth port is 5062");
+    // A registrar that is no pool of this site.
+    let f = judge_edited(
+        ENTERPRISE,
+        |t| drop(array_item(t, &["microsoft"], "pools", 0).insert("fqdn".into(), s("sfbpool2.northwind.com"))),
+        id,
+    );
+    assert!(
+        f.iter()
+            .any(|x| x.status == Status::Warn && x.summary.contains("registrar is sfbpool.northwind.com, not a pool of this inventory")),
+        "{f:#?}"
+    );
 }
 
 #[test]
