@@ -300,7 +300,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                 write_output(p, &format!("{}\n", serde_json::to_string_pretty(&d)?))?;
             }
             if args.json.as_deref() != Some(Path::new("-")) {
-                print!("{}", crate::diff::render_terminal(&d, colour()));
+                say(crate::diff::render_terminal(&d, colour()));
             }
             Ok(crate::diff::exit_code(&d))
         }
@@ -311,7 +311,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             for m in catalog.checks() {
                 t.add_row(vec![m.id.as_str(), m.family.as_str(), if m.live { "yes" } else { "" }, m.title.as_str()]);
             }
-            println!("{t}");
+            say(format!("{t}\n"));
             Ok(report::EXIT_OK)
         }
         Command::Explain { id, rules } => {
@@ -321,18 +321,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                 let hint = best.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 anyhow::bail!("no check `{id}`{hint}; `fedcheck checks` lists them");
             };
-            println!("{}  —  {}", m.id, m.title);
+            say(format!("{}  —  {}\n", m.id, m.title));
             let needs = if m.live { "network probes (skipped with --offline)" } else { "inventory and evidence only" };
-            println!("family:   {}\nseverity: {:?}\nneeds:    {needs}\n", m.family, m.severity);
-            println!("Why it matters\n  {}\n", m.why.trim().replace('\n', "\n  "));
-            println!("Fix\n  {}\n", m.fix.trim().replace('\n', "\n  "));
-            println!("Source\n  {}", m.source.trim());
+            say(format!("family:   {}\nseverity: {:?}\nneeds:    {needs}\n\n", m.family, m.severity));
+            say(format!("Why it matters\n  {}\n\n", m.why.trim().replace('\n', "\n  ")));
+            say(format!("Fix\n  {}\n\n", m.fix.trim().replace('\n', "\n  ")));
+            say(format!("Source\n  {}\n", m.source.trim()));
             Ok(report::EXIT_OK)
         }
         Command::Init { output, force } => {
             let text = include_str!("../examples/template.toml");
             match output {
-                None => print!("{text}"),
+                None => say(text.to_string()),
                 Some(p) => {
                     if p.exists() && !force {
                         anyhow::bail!("{} exists; use --force to overwrite it", p.display());
@@ -349,6 +349,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(report::EXIT_OK)
         }
     }
+}
+
+/// Write to stdout; a reader that went away (`| head`) is not an error worth a panic.
+fn say(text: String) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 fn colour() -> bool {
@@ -437,12 +443,12 @@ fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, inventory: Option<
         return Ok(exit);
     }
     match out.format {
-        Format::Json => print!("{}", report::json::render(report)),
-        Format::Terminal if out.quiet => println!("{}", report::terminal::summary_line(report, exit)),
+        Format::Json => say(report::json::render(report)),
+        Format::Terminal if out.quiet => say(format!("{}\n", report::terminal::summary_line(report, exit))),
         Format::Terminal => {
             let mut style = report::terminal::Style::detect(std::io::stdout().is_terminal());
             style.show_passes = out.verbose;
-            print!("{}", report::terminal::render(report, catalog, &style, exit));
+            say(report::terminal::render(report, catalog, &style, exit));
         }
     }
     Ok(exit)

@@ -357,3 +357,26 @@ fn readme_lists_every_check_of_the_catalog() {
         assert!(readme.contains(&row), "README lacks or misstates {}: expected row\n{row}", m.id);
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    use std::io::Read;
+    // `fedcheck run ... | head -c 10`: the report must outgrow a pipe buffer (64 KiB),
+    // or the writer would never see the reader leave.
+    let full =
+        fedcheck().args(["run", "--offline", "-v", "--now", NOW, "-i"]).arg(repo("examples/enterprise/site.toml")).output().expect("run");
+    assert!(full.stdout.len() > 64 * 1024, "the report shrank to {} bytes: this test needs a bigger one", full.stdout.len());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fedcheck"))
+        .args(["run", "--offline", "-v", "--now", NOW, "-i"])
+        .arg(repo("examples/enterprise/site.toml"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = [0u8; 10];
+    child.stdout.take().expect("stdout").read_exact(&mut first).expect("read");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
