@@ -126,6 +126,9 @@ pub struct ProbeArgs {
     /// Deadline of the whole run.
     #[arg(long, default_value = "120s", value_parser = parse_duration)]
     pub deadline: Duration,
+    /// DNS tries per question (the timeout is shared between them).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub attempts: u32,
     /// No progress bar on stderr while probes run.
     #[arg(long)]
     pub no_progress: bool,
@@ -376,6 +379,7 @@ fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result
         opts.concurrency = usize::from(p.concurrency);
         opts.timeout = p.timeout;
         opts.deadline = p.deadline;
+        opts.dns_attempts = p.attempts;
         opts.progress = !p.no_progress;
     }
     Ok(opts)

@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub now: Option<jiff::Timestamp>,
     /// Progress bar on stderr while probes run (only on a terminal).
     pub progress: bool,
+    /// DNS tries per question.
+    pub dns_attempts: u32,
     /// Accepted findings: shown as info with their justification until they expire.
     pub waivers: Option<crate::waivers::Waivers>,
 }
@@ -38,6 +40,7 @@ impl Default for RunOptions {
             deadline: Duration::from_secs(120),
             now: None,
             progress: false,
+            dns_attempts: 2,
             waivers: None,
         }
     }
@@ -227,6 +230,7 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
             timeout: opts.timeout,
             deadline: opts.deadline,
             progress: opts.progress,
+            attempts: opts.dns_attempts,
         };
         crate::observe::observe(loaded, &needs, &settings, stamp.clone()).await?
     };

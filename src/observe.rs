@@ -25,6 +25,8 @@ pub struct ProbeSettings {
     pub deadline: Duration,
     /// Show a progress bar on stderr (only honoured when stderr is a terminal).
     pub progress: bool,
+    /// DNS tries per question, sharing the probe timeout.
+    pub attempts: u32,
 }
 
 /// DNS questions in flight per resolver.
@@ -188,7 +190,7 @@ pub async fn observe(
     // DNS, in three rounds: forward; reverse of every address, at the resolvers that
     // returned it; forward again for each PTR name at the resolver that gave it
     // (forward-confirmed reverse DNS).
-    let attempts = 2;
+    let attempts = settings.attempts.max(1);
     let per_attempt = (settings.timeout / attempts).max(Duration::from_millis(50));
     let mut asked: BTreeSet<DnsQuery> = BTreeSet::new();
     let mut round = |qs: Vec<DnsQuery>| -> Vec<DnsQuery> { qs.into_iter().filter(|q| asked.insert(q.clone())).collect() };

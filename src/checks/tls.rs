@@ -84,11 +84,11 @@ fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
                 Side::Microsoft => "enable TLS 1.2 on the front end (SfB 2015 CU9 or later on Windows Server 2012 R2/2016, or the Lync 2013 TLS 1.2 updates)",
                 Side::Cisco => "upgrade IM&P to a release that negotiates TLS 1.2",
             };
-            ctx.warn(target, format!("speaks only {v}: works with IM&P today, but {fix}"))
+            ctx.violation(target, format!("speaks only {v}: IM&P accepts it unless its TLS minimum was raised; {fix}"))
         } else if v == "TLSv1.2" || v == "TLSv1.3" {
             ctx.pass(target, format!("negotiates {v}"))
         } else {
-            ctx.violation(target, format!("negotiates {v}, which neither side should accept"))
+            ctx.fail(target, format!("negotiates {v}, which neither side should accept"))
         })
     })
 }
