@@ -286,6 +286,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run(args) => {
+            stdout_outputs(&args.output)?;
             let catalog = load_catalog(&args.select.rules)?;
             let loaded = crate::inventory::load(&args.inventory)?;
             let opts = run_options(&args.select, Some(&args.probe))?;
@@ -364,6 +365,15 @@ fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// How many outputs go to stdout ("-"); more than one is refused before any work.
+fn stdout_outputs(out: &OutputArgs) -> anyhow::Result<usize> {
+    let n = [&out.json, &out.html, &out.junit, &out.markdown].iter().filter(|p| p.as_deref() == Some(Path::new("-"))).count();
+    if n > 1 {
+        anyhow::bail!("only one output can go to stdout (\"-\")");
+    }
+    Ok(n)
+}
+
 fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result<RunOptions> {
     let waivers = match &select.waivers {
         Some(p) => {
@@ -413,10 +423,7 @@ fn hostname() -> Option<String> {
 /// requested file) and return the exit code.
 fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, inventory: Option<&Path>) -> anyhow::Result<i32> {
     let exit = report::exit_code(report, out.fail_on);
-    let to_stdout = [&out.json, &out.html, &out.junit, &out.markdown].iter().filter(|p| p.as_deref() == Some(Path::new("-"))).count();
-    if to_stdout > 1 {
-        anyhow::bail!("only one output can go to stdout (\"-\")");
-    }
+    let to_stdout = stdout_outputs(out)?;
     let ctx = RenderContext { report, catalog, host: hostname(), inventory_path: inventory.map(|p| p.display().to_string()) };
     // The audit ran: a report that cannot be written is an error of this run (exit 1),
     // not a run that could not start.
@@ -459,6 +466,7 @@ fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, inventory: Option<
 }
 
 fn demo(mut args: DemoArgs) -> anyhow::Result<i32> {
+    stdout_outputs(&args.output)?;
     let catalog = load_catalog(&args.select.rules)?;
     let opts = run_options(&args.select, Some(&args.probe))?;
     if args.output.html.is_none() {
@@ -496,11 +504,16 @@ fn chains(snapshot: &Snapshot) -> Vec<(String, String)> {
 }
 
 fn bundle(args: BundleArgs) -> anyhow::Result<i32> {
+    stdout_outputs(&args.output)?;
     let catalog = load_catalog(&args.select.rules)?;
     let loaded = crate::inventory::load(&args.inventory)?;
     let opts = run_options(&args.select, Some(&args.probe))?;
     let (report, snapshot) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
-    write_bundle(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact)?;
+    // The audit ran: an archive that cannot be written is an error of this run (exit 1).
+    if let Err(e) = write_bundle(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact) {
+        eprintln!("fedcheck: {e:#}");
+        return Ok(report::EXIT_INTERNAL);
+    }
     emit(&report, &catalog, &args.output, Some(&args.inventory))
 }
 
@@ -528,6 +541,7 @@ fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: 
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
+    stdout_outputs(&args.output)?;
     let catalog = load_catalog(&args.select.rules)?;
     let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
     let snapshot: Snapshot = serde_json::from_str(opened.snapshot_json()?).context("snapshot.json in the bundle")?;

@@ -253,7 +253,8 @@ pub fn build_report(
 ) -> Report {
     let (mut findings, internal_errors) = judge(loaded, catalog, snapshot, selection, now);
     if let Some(w) = &opts.waivers {
-        let today = now.to_zoned(jiff::tz::TimeZone::system()).date();
+        // UTC: the same verdict on every machine that judges this snapshot.
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
         crate::waivers::apply(&mut findings, w, today);
     }
     Report {

@@ -87,7 +87,7 @@ fn identity(ctx: &Context<'_>) -> Vec<Finding> {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
-        let leaf = &chain[0].1;
+        let Some((_, leaf)) = chain.first() else { return Some(ctx.skip(target, "cannot tell: empty chain")) };
         let f = match names_host(leaf, &peer.host) {
             NameMatch::BySan => ctx.pass(target, format!("certificate names {} in its SAN", peer.host)),
             NameMatch::ByCommonNameFallback => ctx
@@ -130,7 +130,7 @@ fn eku(ctx: &Context<'_>) -> Vec<Finding> {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
-        let leaf = &chain[0].1;
+        let Some((_, leaf)) = chain.first() else { return Some(ctx.skip(target, "cannot tell: empty chain")) };
         let has = |e: &str| !leaf.eku_present || leaf.eku.iter().any(|x| x == e);
         let f = match (has("serverAuth"), has("clientAuth")) {
             (true, true) => {
@@ -261,7 +261,7 @@ fn cross_trust(ctx: &Context<'_>) -> Vec<Finding> {
                 target,
                 format!("{judge_side}'s trust store does not accept this chain: {}", v.error.unwrap_or_else(|| "unknown reason".into())),
             )
-            .evidence(cert_evidence(&chain[0].1))
+            .evidence(chain.first().map(|(_, i)| cert_evidence(i)).unwrap_or_default())
         })
     });
     // IM&P's own client certificate must be accepted by the Microsoft side too.

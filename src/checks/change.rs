@@ -17,10 +17,10 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
         return vec![ctx.violation("restart window", "no window is planned for the front-end service restart ([change] restart_window)")];
     };
     let peak_text = change.peak_hours.clone().unwrap_or(default_peak);
-    let (Ok(start), Ok(end), Ok(tz), Some(peak)) = (
+    let (Ok(start), Ok(end), Some(tz), Some(peak)) = (
         w.start.parse::<jiff::civil::DateTime>(),
         w.end.parse::<jiff::civil::DateTime>(),
-        jiff::tz::TimeZone::get(&w.timezone),
+        ctx.evidence.restart_tz.clone(),
         parse_hours(&peak_text),
     ) else {
         return vec![ctx.skip("restart window", "the window or the peak hours cannot be read")];

@@ -68,7 +68,7 @@ fn peer_subjects(ctx: &Context<'_>) -> Vec<Finding> {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
-        let leaf = &chain[0].1;
+        let Some((_, leaf)) = chain.first() else { return Some(ctx.skip(target, "cannot tell: empty chain")) };
         let Some(cn) = leaf.common_name.clone() else {
             return Some(
                 ctx.violation(target, format!("the certificate has no subject CN ({}) to match a TLS peer subject", leaf.subject)),

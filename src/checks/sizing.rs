@@ -56,7 +56,7 @@ fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
     let hw = ctx.evidence.node(&node.fqdn).and_then(|e| e.hardware.as_ref());
     let hw_vcpu = hw.and_then(|h| h.processors);
     // Guests report a little less than the configured memory: round to whole GB.
-    let hw_ram = hw.and_then(|h| h.memory_mb).map(|mb| u32::try_from((mb + 512) / 1024).unwrap_or(u32::MAX));
+    let hw_ram = hw.and_then(|h| h.memory_mb).map(|mb| u32::try_from(mb / 1024 + u64::from(mb % 1024 >= 512)).unwrap_or(u32::MAX));
     let mut mismatches = Vec::new();
     if let (Some(d), Some(o)) = (declared.and_then(|v| v.vcpu), hw_vcpu) {
         if d != o {

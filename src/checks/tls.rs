@@ -32,7 +32,9 @@ fn raw_error(obs: &PeerObservation) -> Option<String> {
 
 fn handshake(ctx: &Context<'_>) -> Vec<Finding> {
     each_peer(ctx, |_, target, obs| {
-        let tls = obs.tls.as_ref()?;
+        let Some(tls) = obs.tls.as_ref() else {
+            return Some(ctx.skip(target, "cannot tell: the snapshot holds no TLS result for this peer"));
+        };
         let f = match &tls.outcome {
             TlsOutcome::Connected { version, cipher_suite, .. } => {
                 ctx.pass(target, format!("{version} {cipher_suite} in {} ms", tls.elapsed_ms))

@@ -46,6 +46,9 @@ pub struct EvidenceSet {
     /// IM&P's own certificate chain (the probes' client certificate), DER, leaf first.
     #[serde(skip)]
     pub cisco_cert: Option<Vec<Vec<u8>>>,
+    /// The restart window's time zone, read once at load (time-zone data is a file).
+    #[serde(skip)]
+    pub restart_tz: Option<jiff::tz::TimeZone>,
 }
 
 impl EvidenceSet {
@@ -149,6 +152,10 @@ pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Res
         let ders = crate::certinfo::pem_to_ders(&text)
             .map_err(|e| l.v.error(&[Seg::Key("cisco"), Seg::Key("client_cert")], format!("`{}`: {e}", p.display()), None))?;
         set.cisco_cert = Some(ders);
+    }
+    if let Some(w) = &inv.change.restart_window {
+        // Validation already proved the name resolves.
+        set.restart_tz = jiff::tz::TimeZone::get(&w.timezone).ok();
     }
     Ok(set)
 }

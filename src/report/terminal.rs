@@ -27,7 +27,9 @@ impl Style {
 /// Peer-controlled text (SIP headers, certificate names) must not drive the
 /// terminal: control characters other than newlines become U+FFFD.
 fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() && c != '\n' { '\u{fffd}' } else { c }).collect()
+    // Bidirectional overrides can make text read other than it is: out with them too.
+    let bidi = |c: char| matches!(c, '\u{200e}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    text.chars().map(|c| if (c.is_control() && c != '\n') || bidi(c) { '\u{fffd}' } else { c }).collect()
 }
 
 fn status_cell(s: Status, style: &Style) -> Cell {
@@ -69,7 +71,12 @@ pub fn summary_line(report: &Report, exit: i32) -> String {
     };
     format!(
         "{}: {} fail, {} warn, {} info, {} pass, {} skip — {verdict} (exit {exit})",
-        report.site, s.fail, s.warn, s.info, s.pass, s.skip
+        clean(&report.site),
+        s.fail,
+        s.warn,
+        s.info,
+        s.pass,
+        s.skip
     )
 }
 

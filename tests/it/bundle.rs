@@ -515,6 +515,7 @@ fn files_outside_the_inventory_folder_and_utf16_evidence() {
     let inv = opened.text("inventory/site.toml").unwrap();
     // Only the commented-out client key line still names a path outside.
     assert!(inv.lines().filter(|l| l.contains("\"../")).all(|l| l.starts_with("# [withheld by fedcheck bundle] client_key")), "{inv}");
+    assert!(inv.contains("# [withheld by fedcheck bundle] client_key"), "{inv}");
     assert!(inv.contains("trust_store = \"external/"), "{inv}");
     let hw_bundled = opened
         .files

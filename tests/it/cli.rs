@@ -271,7 +271,11 @@ fn checks_explain_and_rules() {
         .args(["explain", "routing-node.services"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("Cisco Presence Engine").or(predicate::str::contains("feature services")));
+        .stdout(predicate::str::starts_with("routing-node.services  —  Feature services deactivated on the routing node"))
+        .stdout(predicate::str::contains("needs:    inventory and evidence only"))
+        .stdout(predicate::str::contains("\nWhy it matters\n  "))
+        .stdout(predicate::str::contains("\nFix\n  "))
+        .stdout(predicate::str::contains("\nSource\n  seed:"));
     fedcheck()
         .args(["explain", "routes.vcs-conflit"])
         .assert()
@@ -311,6 +315,29 @@ fn init_writes_an_inventory_that_runs() {
     let p = dir.path().join("site.toml");
     fedcheck().args(["init", "-o"]).arg(&p).assert().code(0);
     fedcheck().args(["init", "-o"]).arg(&p).assert().code(2).stderr(predicate::str::contains("--force"));
+    std::fs::write(&p, "stale").expect("write");
+    fedcheck().args(["init", "--force", "-o"]).arg(&p).assert().code(0);
+    // Complete: every table of the inventory is there, filled in or commented.
+    let text = std::fs::read_to_string(&p).expect("read");
+    for table in [
+        "[site]",
+        "[dns]",
+        "[cisco]",
+        "[cisco.federation]",
+        "[[cisco.federation.static_routes]]",
+        "[[cisco.nodes]]",
+        "[microsoft]",
+        "[microsoft.evidence]",
+        "[[microsoft.pools]]",
+        "[[microsoft.static_routes]]",
+        "[[microsoft.integrations]]",
+        "[network]",
+        "[clients]",
+        "[migration_host]",
+        "[change]",
+    ] {
+        assert!(text.contains(table), "init's inventory lacks {table}");
+    }
     let code = fedcheck().args(["run", "--offline", "--now", NOW, "-q", "-i"]).arg(&p).output().expect("run").status.code();
     assert!(matches!(code, Some(0) | Some(3) | Some(4)), "init's inventory must load: {code:?}");
 }

@@ -262,3 +262,19 @@ async fn a_peer_enforcing_mutual_tls_is_not_blamed_when_no_client_certificate_is
     expect(&r, "tls.handshake", &lab.target("strict12"), Status::Pass, "set [cisco] client_cert and client_key");
     assert!(r.findings.iter().filter(|f| f.target.contains("strict")).all(|f| f.status != Status::Fail), "{:#?}", r.findings);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acl_that_names_hosts_but_not_their_addresses() {
+    let lab = Scenario::new(vec![("ok".into(), PeerKind::Good)]).start().await.expect("scenario");
+    let text = std::fs::read_to_string(&lab.inventory)
+        .expect("read")
+        .replace("acl = [\"all\"]", "acl = [\"pool.scn.example\", \"ok.scn.example\"]");
+    std::fs::write(&lab.inventory, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_millis(800), only: vec!["imp.acl".into()], ..Default::default() };
+    let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    let ip = lab.addrs[0].1.ip();
+    expect(&r, "imp.acl", "ok.scn.example", Status::Pass, "FQDN is in the incoming ACL");
+    expect(&r, "imp.acl", &format!("ok.scn.example ({ip})"), Status::Fail, "is not in IM&P's incoming ACL");
+}

@@ -192,7 +192,7 @@ fn sizing_versions() {
     let f =
         judge_edited(ENTERPRISE, |t| drop(table_at(t, &["cisco"]).insert("imp_version".into(), s("14.0.1.11900-1"))), "sizing.versions");
     has(&f, "imp-rt.northwind.com", Status::Warn, "`show status` reports 14.0.1.12900-2");
-    assert!(judge_edited(ENTERPRISE, unchanged, "sizing.versions").iter().all(|x| x.status == Status::Pass));
+    all(&judge_edited(ENTERPRISE, unchanged, "sizing.versions"), Status::Pass);
 }
 
 #[test]
@@ -215,7 +215,20 @@ fn sizing_cluster() {
         "sizing.cluster",
     );
     has(&f, "imp-b.northwind.com", Status::Warn, "which the inventory does not describe");
-    assert!(judge_edited(ENTERPRISE, unchanged, "sizing.cluster").iter().all(|x| x.status == Status::Pass));
+    all(&judge_edited(ENTERPRISE, unchanged, "sizing.cluster"), Status::Pass);
+    // More than six IM&P nodes in one cluster.
+    let f = clean("sizing.cluster", |t| {
+        let nodes = table_at(t, &["cisco"]).get_mut("nodes").and_then(|v| v.as_array_mut()).expect("nodes");
+        for i in 2..8 {
+            let mut n = nodes[1].clone();
+            if let Some(t) = n.as_table_mut() {
+                t.insert("fqdn".into(), s(&format!("imp{i}.contoso.com")));
+                t.remove("evidence");
+            }
+            nodes.push(n);
+        }
+    });
+    has(&f, "cluster", Status::Fail, "a cluster holds at most 6");
 }
 
 #[test]
@@ -281,6 +294,20 @@ fn clients_directory_uri() {
         array_item(t, &["clients"], "cisco", 0).insert("version".into(), s("9.6"));
     });
     has(&f, "jabber-windows 9.6", Status::Fail, "predates Directory URI support");
+    let f = clean(id, |t| {
+        uri(t);
+        table_at(t, &["clients"]).insert(
+            "cisco".into(),
+            Value::Array(vec![Value::Table(toml::toml! { name = "cupc"
+            version = "8.5" })]),
+        );
+    });
+    has(&f, "cupc 8.5", Status::Fail, "does not support the Directory URI IM address scheme");
+    let f = clean(id, |t| {
+        uri(t);
+        array_item(t, &["clients"], "cisco", 0).remove("version");
+    });
+    has(&f, "jabber-windows", Status::Skip, "version is not stated");
 }
 
 #[test]
@@ -397,6 +424,9 @@ fn routes_trusted_application() {
     let f =
         judge_edited(ENTERPRISE, |t| drop(table_at(t, &["cisco", "federation"]).insert("peer_auth_port".into(), Value::Integer(5062))), id);
     has(&f, "pool imp-rt.northwind.com", Status::Fail, "peer-auth port is 5062");
+    // No trusted application pool names an IM&P node.
+    let f = judge_edited(ENTERPRISE, |t| drop(array_item(t, &["cisco"], "nodes", 0).insert("fqdn".into(), s("imp-r.northwind.com"))), id);
+    has(&f, "trusted application", Status::Fail, "no trusted application pool names an IM&P node");
     // A registrar that is no pool of this site.
     let f = judge_edited(
         ENTERPRISE,
@@ -472,6 +502,17 @@ fn ha_load_balancer() {
     });
     has(&f, "imp-lb.contoso.com", Status::Pass, "hardware load balancer");
     has(&f, "imp-lb.contoso.com dns", Status::Skip, "live probes not run");
+    // A software balancer, and a route that bypasses the balancer.
+    let f = clean(id, |t| {
+        two(t);
+        table_at(t, &["network"]).insert(
+            "load_balancer".into(),
+            Value::Table(toml::toml! { fqdn = "imp-lb.contoso.com"
+            hardware = false }),
+        );
+    });
+    has(&f, "imp-lb.contoso.com", Status::Fail, "not a hardware load balancer");
+    has(&f, "route contoso.com", Status::Fail, "targets imp-rt.contoso.com, not the load balancer imp-lb.contoso.com");
 }
 
 #[test]
@@ -482,6 +523,16 @@ fn change_restart_window() {
     has(&f, "2027-02-06T21:00:00 – 2027-02-07T01:00:00 America/New_York", Status::Warn, "reaches into peak hours");
     let f = clean(id, |t| drop(table_at(t, &["change"]).remove("restart_window")));
     has(&f, "restart window", Status::Warn, "no window is planned");
+    // After the change, a past window is history, not a problem.
+    let f = clean(id, |t| {
+        table_at(t, &["change"]).insert(
+            "restart_window".into(),
+            Value::Table(toml::toml! { start = "2026-01-10T22:00:00"
+            end = "2026-01-11T01:00:00"
+            timezone = "UTC" }),
+        );
+    });
+    has(&f, "2026-01-10T22:00:00 – 2026-01-11T01:00:00 UTC", Status::Info, "the planned window is over");
     demoted(id);
 }
 
