@@ -24,6 +24,10 @@ pub enum PeerKind {
     WrongSan,
     SelfSigned,
     ServerOnlyEku,
+    /// Client authentication only: cannot serve TLS in a strict client's eyes.
+    ClientOnlyEku,
+    /// No SAN at all: the name is only in the CN (old-style certificate).
+    CnOnly,
     /// Issued by an intermediate the peer does not send.
     NoIntermediate,
     /// Never asks for a client certificate.
@@ -155,6 +159,8 @@ impl Scenario {
                     spec.sans = vec![format!("elsewhere.{DOMAIN}")];
                 }
                 PeerKind::ServerOnlyEku => spec.eku = Eku::ServerOnly,
+                PeerKind::ClientOnlyEku => spec.eku = Eku::ClientOnly,
+                PeerKind::CnOnly => spec.sans.clear(),
                 PeerKind::NoIntermediate => issuer = &inter,
                 PeerKind::Good
                 | PeerKind::NoClientAuth

@@ -78,3 +78,19 @@ async fn a_route_to_the_load_balancer_needs_its_name_on_the_routing_node_certifi
     let a = status("certs.identity", &format!("imp-a.fedlab.example @ {}:5061", lab.ip(22))).expect("imp-a identity");
     assert_eq!(a.0, Status::Pass, "only the routing node is reached through the balancer: {}", a.1);
 }
+
+/// The inventory expects an address DNS does not give: named, with both addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_address_that_dns_does_not_give() {
+    let lab = fedcheck::lab::site::start().await.expect("lab starts");
+    let text = std::fs::read_to_string(&lab.inventory).expect("read");
+    let text = text.replacen("fqdn = \"imp-a.fedlab.example\"", "fqdn = \"imp-a.fedlab.example\"\nip = \"127.0.0.99\"", 1);
+    std::fs::write(&lab.inventory, text).expect("write");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions { timeout: Duration::from_secs(3), only: vec!["dns.forward".into()], ..Default::default() };
+    let (report, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    let f = report.findings.iter().find(|f| f.target == "imp-a.fedlab.example").expect("imp-a");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    assert!(f.summary.contains(&format!("resolves to {}, but the inventory expects 127.0.0.99", lab.ip(22))), "{}", f.summary);
+}

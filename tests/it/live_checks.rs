@@ -48,6 +48,8 @@ fn peers() -> Vec<(String, PeerKind)> {
         k("wrongsan", PeerKind::WrongSan),
         k("selfsigned", PeerKind::SelfSigned),
         k("serveronly", PeerKind::ServerOnlyEku),
+        k("clientonly", PeerKind::ClientOnlyEku),
+        k("cnonly", PeerKind::CnOnly),
         k("nointer", PeerKind::NoIntermediate),
         k("noclientauth", PeerKind::NoClientAuth),
         k("wrongclientca", PeerKind::ClientAuthOtherCa),
@@ -96,6 +98,8 @@ async fn every_kind_of_peer_gets_its_verdict() {
     expect(&r, "imp.peer-subjects", &t("wrongsan"), Status::Fail, "serves CN=elsewhere.scn.example");
     expect(&r, "certs.cross-trust", &t("selfsigned"), Status::Fail, "does not accept this chain");
     expect(&r, "certs.eku", &t("serveronly"), Status::Fail, "server authentication only");
+    expect(&r, "certs.eku", &t("clientonly"), Status::Fail, "client authentication only");
+    expect(&r, "certs.identity", &t("cnonly"), Status::Pass, "in its CN (it has no SAN)");
     expect(&r, "certs.chain", &t("nointer"), Status::Warn, "is neither sent nor in IM&P's trust store");
     expect(&r, "certs.chain", &t("good2"), Status::Pass, "2 certificate(s) in order");
     expect(&r, "tls.mutual", &t("noclientauth"), Status::Fail, "does not ask for a client certificate");
