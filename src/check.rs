@@ -134,6 +134,35 @@ pub struct Context<'a> {
     pub meta: &'a CheckMeta,
     /// Time the judgement is made for (certificate validity, change windows).
     pub now: jiff::Timestamp,
+    /// Work several checks share (parsed certificate chains), done once per run.
+    pub cache: &'a JudgeCache,
+}
+
+/// A certificate chain parsed once: (DER, inspected) per certificate, leaf first.
+pub type ParsedChain = Vec<(Vec<u8>, crate::certinfo::CertInfo)>;
+
+/// Per-run memo for the judge phase: seven checks read each peer's chain.
+#[derive(Default)]
+pub struct JudgeCache {
+    chains: std::sync::Mutex<std::collections::HashMap<std::net::SocketAddr, std::sync::Arc<Result<ParsedChain, String>>>>,
+}
+
+impl JudgeCache {
+    /// The parsed chain of a probed peer, parsing it on first use.
+    pub fn chain(
+        &self,
+        obs: &crate::snapshot::PeerObservation,
+        parse: impl FnOnce() -> Result<ParsedChain, String>,
+    ) -> std::sync::Arc<Result<ParsedChain, String>> {
+        if let Some(hit) = self.chains.lock().ok().and_then(|m| m.get(&obs.addr).cloned()) {
+            return hit;
+        }
+        let parsed = std::sync::Arc::new(parse());
+        if let Ok(mut m) = self.chains.lock() {
+            m.insert(obs.addr, parsed.clone());
+        }
+        parsed
+    }
 }
 
 impl Context<'_> {

@@ -155,6 +155,7 @@ pub fn judge(
 ) -> (Vec<Finding>, Vec<String>) {
     let mut findings = Vec::new();
     let mut internal = Vec::new();
+    let cache = crate::check::JudgeCache::default();
     for check in &selection.run {
         let Some(meta) = catalog.get(check.id()) else {
             continue;
@@ -164,7 +165,7 @@ pub fn judge(
             findings.push(skip_finding(check.id(), "*", &reason));
             continue;
         }
-        let ctx = Context { inventory: &loaded.inventory, evidence: &loaded.evidence, snapshot, catalog, meta, now };
+        let ctx = Context { inventory: &loaded.inventory, evidence: &loaded.evidence, snapshot, catalog, meta, now, cache: &cache };
         // A bug in one check must not take the whole audit down with it.
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.judge(&ctx))) {
             Ok(mut out) => {

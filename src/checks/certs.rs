@@ -28,13 +28,14 @@ fn expiry(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let now = ctx.now.as_second();
     each_peer(ctx, |_, target, obs| {
-        let chain = match parsed_chain(obs) {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
         let mut worst: Option<Finding> = None;
         let mut soonest: Option<(i64, &CertInfo)> = None;
-        for (_, info) in &chain {
+        for (_, info) in chain {
             let f = match validity_at(info, now) {
                 Validity::Expired { since_s } => {
                     Some(ctx.fail(target, format!("certificate {} expired {} ({} days ago)", info.subject, info.not_after, days(since_s))))
@@ -83,7 +84,8 @@ fn identity(ctx: &Context<'_>) -> Vec<Finding> {
     let lb_name = routed_load_balancer(ctx);
     let routing: Vec<String> = ctx.inventory.routing_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
     each_peer(ctx, |peer, target, obs| {
-        let chain = match parsed_chain(obs) {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
@@ -126,7 +128,8 @@ fn routed_load_balancer(ctx: &Context<'_>) -> Option<String> {
 
 fn eku(ctx: &Context<'_>) -> Vec<Finding> {
     each_peer(ctx, |_, target, obs| {
-        let chain = match parsed_chain(obs) {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
@@ -148,7 +151,8 @@ fn eku(ctx: &Context<'_>) -> Vec<Finding> {
 
 fn chain(ctx: &Context<'_>) -> Vec<Finding> {
     each_peer(ctx, |peer, target, obs| {
-        let chain = match parsed_chain(obs) {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
@@ -198,8 +202,8 @@ fn common_ca(ctx: &Context<'_>) -> Vec<Finding> {
     let mut roots: [BTreeSet<String>; 2] = [BTreeSet::new(), BTreeSet::new()];
     let mut unknown: Vec<String> = Vec::new();
     let _ = each_peer(ctx, |peer, target, obs| {
-        if let Ok(chain) = parsed_chain(obs) {
-            let ders: Vec<Vec<u8>> = chain.into_iter().map(|(d, _)| d).collect();
+        if let Ok(chain) = parsed_chain(ctx, obs).as_ref() {
+            let ders: Vec<Vec<u8>> = chain.iter().map(|(d, _)| d.clone()).collect();
             match root_of(ctx, &ders) {
                 Some(r) => {
                     roots[usize::from(peer.side == Side::Microsoft)].insert(r);
@@ -246,7 +250,8 @@ fn cross_trust(ctx: &Context<'_>) -> Vec<Finding> {
             let key = if peer.side == Side::Microsoft { "[cisco] trust_store" } else { "[microsoft] trust_store" };
             return Some(ctx.skip(target, format!("cannot tell: no {key} to judge this chain with")));
         };
-        let chain = match parsed_chain(obs) {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };

@@ -64,7 +64,8 @@ fn peer_subjects(ctx: &Context<'_>) -> Vec<Finding> {
         if peer.side != Side::Microsoft {
             return None;
         }
-        let chain = match parsed_chain(obs) {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
             Ok(c) => c,
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };

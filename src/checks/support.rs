@@ -279,13 +279,18 @@ pub fn each_peer(
 }
 
 /// The peer's chain, parsed: (DER, inspected) per certificate, leaf first.
-pub fn parsed_chain(obs: &crate::snapshot::PeerObservation) -> Result<Vec<(Vec<u8>, crate::certinfo::CertInfo)>, String> {
-    let pem = obs.chain_pem();
-    if pem.is_empty() {
-        return Err("no certificate was captured from this peer (see tls.handshake)".into());
-    }
-    let ders = crate::certinfo::pem_to_ders(&pem.join("\n"))?;
-    ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i))).collect()
+pub fn parsed_chain(
+    ctx: &Context<'_>,
+    obs: &crate::snapshot::PeerObservation,
+) -> std::sync::Arc<Result<crate::check::ParsedChain, String>> {
+    ctx.cache.chain(obs, || {
+        let pem = obs.chain_pem();
+        if pem.is_empty() {
+            return Err("no certificate was captured from this peer (see tls.handshake)".into());
+        }
+        let ders = crate::certinfo::pem_to_ders(&pem.join("\n"))?;
+        ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i))).collect()
+    })
 }
 
 /// The facts of a certificate a finding speaks of, as evidence.
