@@ -34,6 +34,8 @@ pub enum Behaviour {
     /// TLS_RSA_WITH_AES_128_CBC_SHA, Certificate, optionally CertificateRequest,
     /// ServerHelloDone; then closes.
     Tls10Legacy { chain_der: Vec<Vec<u8>>, request_client_cert: bool },
+    /// The same flight at SSL 3.0: a server nobody should still accept.
+    Ssl3 { chain_der: Vec<Vec<u8>> },
 }
 
 /// Knobs for `spawn_with`.
@@ -220,6 +222,10 @@ async fn serve(mut stream: TcpStream, behaviour: &Behaviour, options: PeerOption
             read_client_hello(&mut stream).await?;
             let flight = wire::legacy_flight(0x0301, 0x002f, chain_der, *request_client_cert);
             say_and_close(&mut stream, &flight).await
+        }
+        Behaviour::Ssl3 { chain_der } => {
+            read_client_hello(&mut stream).await?;
+            say_and_close(&mut stream, &wire::legacy_flight(0x0300, 0x002f, chain_der, true)).await
         }
     }
 }

@@ -42,6 +42,8 @@ pub enum PeerKind {
     NoSip,
     /// Speaks only TLS 1.0 with an RSA/CBC suite (hand-written server flight).
     Legacy10,
+    /// Answers at SSL 3.0 (hand-written server flight).
+    Ssl3,
     Hostile(Behaviour),
 }
 
@@ -168,7 +170,8 @@ impl Scenario {
                 | PeerKind::RequireClientCert
                 | PeerKind::RequireClientCert12
                 | PeerKind::NoSip
-                | PeerKind::Legacy10 => {
+                | PeerKind::Legacy10
+                | PeerKind::Ssl3 => {
                     // Front ends carry the pool name too (the pool resolves to the first).
                     spec.sans.push(format!("pool.{DOMAIN}"));
                     // A well-formed chain with the intermediate sent, as servers should.
@@ -187,6 +190,11 @@ impl Scenario {
                 PeerKind::Hostile(b) => {
                     hostiles.push(hostile::spawn_on(addr, b.clone()).await.with_context(|| format!("hostile peer on {addr}"))?)
                 }
+                PeerKind::Ssl3 => hostiles.push(
+                    hostile::spawn_on(addr, Behaviour::Ssl3 { chain_der: vec![leaf.cert_der.to_vec()] })
+                        .await
+                        .with_context(|| format!("SSL 3 peer on {addr}"))?,
+                ),
                 PeerKind::Legacy10 => hostiles.push(
                     hostile::spawn_on(addr, Behaviour::Tls10Legacy { chain_der: vec![leaf.cert_der.to_vec()], request_client_cert: true })
                         .await

@@ -55,6 +55,7 @@ fn peers() -> Vec<(String, PeerKind)> {
         k("wrongclientca", PeerKind::ClientAuthOtherCa),
         k("nosip", PeerKind::NoSip),
         k("legacy", PeerKind::Legacy10),
+        k("ssl3", PeerKind::Ssl3),
         k("silent", PeerKind::Hostile(Behaviour::Silent)),
         k("garbage", PeerKind::Hostile(Behaviour::Garbage)),
         k("reset", PeerKind::Hostile(Behaviour::Reset)),
@@ -111,6 +112,7 @@ async fn every_kind_of_peer_gets_its_verdict() {
     expect(&r, "tls.protocol", &t("legacy"), Status::Warn, "speaks only TLSv1.0");
     expect(&r, "tls.handshake", &t("legacy"), Status::Pass, "a limit of the probe, not a fault of the peer");
     expect(&r, "tls.ciphers", &t("legacy"), Status::Pass, "chose AES128-SHA");
+    expect(&r, "tls.protocol", &t("ssl3"), Status::Fail, "negotiates SSLv3");
     expect(&r, "certs.expiry", &t("legacy"), Status::Pass, "valid");
     // The known chains share one root; the stranger's chain is named, not counted.
     expect(&r, "certs.common-ca", "certificate authorities", Status::Pass, "both sides use");
