@@ -473,18 +473,24 @@ fn demo(mut args: DemoArgs) -> anyhow::Result<i32> {
         args.output.html = Some(PathBuf::from("fedcheck-demo.html"));
     }
     let rt = runtime()?;
-    let report = rt.block_on(async {
+    let (report, bundled) = rt.block_on(async {
         eprintln!("fedcheck demo: starting the lab (DNS, TLS and SIP on 127.x addresses)…");
         let lab = crate::lab::site::start().await?;
         let loaded = crate::inventory::load(&lab.inventory)?;
         let (report, snapshot) = audit(&loaded, &catalog, &opts).await?;
-        if let Some(out) = &args.bundle {
-            write_bundle(&loaded, &report, &snapshot, &catalog, out, true)?;
-        }
+        // As with `bundle`: the audit ran, so an archive that cannot be written is exit 1.
+        let bundled = match &args.bundle {
+            Some(out) => write_bundle(&loaded, &report, &snapshot, &catalog, out, true),
+            None => Ok(()),
+        };
         drop(lab);
-        anyhow::Ok(report)
+        anyhow::Ok((report, bundled))
     })?;
     let exit = emit(&report, &catalog, &args.output, Some(Path::new("examples/lab.toml")))?;
+    if let Err(e) = bundled {
+        eprintln!("fedcheck: {e:#}");
+        return Ok(report::EXIT_INTERNAL);
+    }
     if let Some(p) = args.output.html.as_ref().filter(|p| p.as_path() != Path::new("-")) {
         eprintln!("fedcheck demo: the lab is stopped; report page written to {}", p.display());
     }

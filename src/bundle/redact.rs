@@ -37,8 +37,6 @@ struct Rule {
     /// The value may follow the key after plain spaces (`snmp-server community X`,
     /// `Bearer X`), with no `=` or `:`.
     bare_value: bool,
-    /// A value made only of digits is not a secret.
-    digits_are_not_secret: bool,
     /// The value's first word is a scheme to keep (`Authorization: Bearer <secret>`).
     keep_scheme: bool,
 }
@@ -48,25 +46,12 @@ const RULES: &[Rule] = &[
         name: "password",
         keys: &["password", "passwd", "pwd", "passphrase", "secret", "passcode"],
         bare_value: false,
-        digits_are_not_secret: false,
         keep_scheme: false,
     },
-    Rule {
-        name: "token",
-        keys: &["token", "apikey", "accesskey", "secretkey", "sessionkey"],
-        bare_value: false,
-        digits_are_not_secret: false,
-        keep_scheme: false,
-    },
-    Rule { name: "token", keys: &["bearer"], bare_value: true, digits_are_not_secret: false, keep_scheme: false },
-    Rule {
-        name: "snmp-community",
-        keys: &["community", "communitystring"],
-        bare_value: true,
-        digits_are_not_secret: false,
-        keep_scheme: false,
-    },
-    Rule { name: "authorization", keys: &["authorization"], bare_value: false, digits_are_not_secret: false, keep_scheme: true },
+    Rule { name: "token", keys: &["token", "apikey", "accesskey", "secretkey", "sessionkey"], bare_value: false, keep_scheme: false },
+    Rule { name: "token", keys: &["bearer"], bare_value: true, keep_scheme: false },
+    Rule { name: "snmp-community", keys: &["community", "communitystring"], bare_value: true, keep_scheme: false },
+    Rule { name: "authorization", keys: &["authorization"], bare_value: false, keep_scheme: true },
 ];
 
 /// The rule that covers URL user information (`scheme://user:password@host`).
@@ -221,7 +206,7 @@ fn url_passwords(text: &str) -> Vec<Span> {
         if let Some(at) = authority.rfind('@') {
             if let Some(colon) = authority[..at].find(':') {
                 let (start, end) = (auth_start + colon + 1, auth_start + at);
-                if is_secret_value(&text[start..end], false) {
+                if is_secret_value(&text[start..end]) {
                     out.push(Span { start, end, rule: URL_RULE, quote: false });
                 }
             }
@@ -406,7 +391,7 @@ fn value_after(text: &str, key_end: usize, param: bool, rule: &'static Rule) -> 
     if quote && value.starts_with(['{', '[']) {
         return None;
     }
-    if !is_secret_value(value, rule.digits_are_not_secret) {
+    if !is_secret_value(value) {
         return None;
     }
     Some(Span { start, end, rule: rule.name, quote })
@@ -457,15 +442,12 @@ fn unquoted(text: &str, at: usize, shape: Shape) -> (usize, usize) {
     (at, at + trimmed)
 }
 
-fn is_secret_value(value: &str, digits_are_not_secret: bool) -> bool {
+fn is_secret_value(value: &str) -> bool {
     let v = value.trim();
     if NOT_SECRETS.iter().any(|n| v.eq_ignore_ascii_case(n)) {
         return false;
     }
     if v.starts_with("REDACTED-") || v.chars().all(|c| c == '*') {
-        return false;
-    }
-    if digits_are_not_secret && v.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
     true
