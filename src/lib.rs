@@ -24,3 +24,4 @@ pub mod snapshot;
 pub mod suggest;
 pub mod version;
 pub mod waivers;
+pub mod wire;

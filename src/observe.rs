@@ -4,8 +4,12 @@
 
 use crate::check::{DnsSide, Observation};
 use crate::inventory::Loaded;
-use crate::probe::dns::{self, DnsObservation, DnsOutcome, DnsQuery, RecordType};
-use crate::probe::sip::{self, SipObservation};
+use crate::probe::dns;
+use crate::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, RecordType};
+use crate::snapshot::sip::SipObservation;
+use crate::snapshot::tls::{suite_id, suite_openssl_name, OFFERED_SUITES};
+use crate::wire::dns_server;
+use crate::probe::sip;
 use crate::probe::tls::{ClientIdentity, TlsProber};
 use crate::probe::tls_raw;
 use crate::snapshot::{PeerObservation, Resolvers, Snapshot};
@@ -43,10 +47,10 @@ pub enum ObserveError {
 
 /// The resolvers each side uses; a side the inventory names none for uses the system's.
 pub fn resolvers(loaded: &Loaded) -> Result<Resolvers, ObserveError> {
-    let parse = |list: &[String]| list.iter().filter_map(|s| dns::parse_server(s).ok()).collect::<Vec<_>>();
+    let parse = |list: &[String]| list.iter().filter_map(|s| dns_server::parse_server(s).ok()).collect::<Vec<_>>();
     let mut r = Resolvers { imp: parse(&loaded.inventory.dns.imp), microsoft: parse(&loaded.inventory.dns.microsoft), system: false };
     if r.imp.is_empty() || r.microsoft.is_empty() {
-        let system = dns::system_nameservers();
+        let system = dns_server::system_nameservers();
         if system.is_empty() {
             return Err(ObserveError::NoResolver("/etc/resolv.conf lists no nameserver: name resolvers in [dns] imp and microsoft".into()));
         }
@@ -284,10 +288,10 @@ pub async fn observe(
     let timeout = settings.timeout;
     let local = hostname();
     // Path 1 offers what IM&P is configured to offer, so its verdict is IM&P's.
-    let configured: Vec<u16> = loaded.inventory.cisco.federation.tls_ciphers.iter().filter_map(|c| tls_raw::suite_id(c)).collect();
-    let offer: Arc<Vec<u16>> = Arc::new(if configured.is_empty() { tls_raw::OFFERED_SUITES.to_vec() } else { configured });
+    let configured: Vec<u16> = loaded.inventory.cisco.federation.tls_ciphers.iter().filter_map(|c| suite_id(c)).collect();
+    let offer: Arc<Vec<u16>> = Arc::new(if configured.is_empty() { OFFERED_SUITES.to_vec() } else { configured });
     snapshot.path1_suites =
-        offer.iter().map(|c| tls_raw::suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
+        offer.iter().map(|c| suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
     let jobs: Vec<_> = targets
         .iter()
         .map(|(addr, (name, want_sip))| {

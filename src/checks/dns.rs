@@ -2,7 +2,7 @@
 
 use super::support::{dns_names, needs_dns};
 use crate::check::{Check, Context, Finding, Rule};
-use crate::probe::dns::{DnsObservation, DnsOutcome, RecordType};
+use crate::snapshot::dns::{DnsObservation, DnsOutcome, Rcode, RecordType};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -16,7 +16,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 
 fn records(o: &DnsObservation) -> Option<&[String]> {
     match &o.outcome {
-        DnsOutcome::Answer { rcode, records, .. } if rcode == "NoError" => Some(records),
+        DnsOutcome::Answer { rcode: Rcode::NoError, records, .. } => Some(records),
         _ => None,
     }
 }
@@ -143,8 +143,8 @@ fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
             for rtype in [RecordType::A, RecordType::Aaaa] {
                 for o in ctx.snapshot.dns_answers(&name, rtype) {
                     let text = match &o.outcome {
-                        DnsOutcome::Answer { rcode, records, .. } if rcode == "NoError" => records.join(","),
-                        DnsOutcome::Answer { rcode, .. } => rcode.to_uppercase(),
+                        DnsOutcome::Answer { rcode: Rcode::NoError, records, .. } => records.join(","),
+                        DnsOutcome::Answer { rcode, .. } => rcode.to_string().to_uppercase(),
                         DnsOutcome::Timeout { .. } => "no answer".into(),
                         DnsOutcome::Error { .. } => "error".into(),
                     };

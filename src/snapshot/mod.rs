@@ -2,14 +2,24 @@
 //! only this (plus the inventory and its evidence), so a snapshot saved in a support
 //! bundle can be judged again later, offline, with newer rules.
 
-use crate::probe::dns::{DnsObservation, DnsOutcome, RecordType};
-use crate::probe::sip::SipObservation;
-use crate::probe::tls::{TlsObservation, TlsOutcome};
-use crate::probe::tls_raw::{RawObservation, RawOutcome};
+pub mod dns;
+mod index;
+pub mod raw;
+pub mod sip;
+pub mod tls;
+
+pub use index::SnapshotIndex;
+
+use dns::{DnsObservation, DnsOutcome, RecordType};
+use raw::{RawObservation, RawOutcome};
+use sip::SipObservation;
+use tls::{TlsObservation, TlsOutcome};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 
-pub const SCHEMA: &str = "fedcheck.snapshot/v1";
+/// The on-disk schema of `snapshot.json`. v2: typed rcodes, TLS versions and
+/// failure kinds (TLS and SIP), path 1's version without a separate code.
+pub const SCHEMA: &str = "fedcheck.snapshot/v2";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
