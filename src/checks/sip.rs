@@ -1,7 +1,7 @@
 //! sip.*: does the peer answer SIP over the TLS connection?
 
 use super::support::{each_peer, needs_sip};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::sip::{SipFailure, SipOutcome};
 
 pub fn checks() -> Vec<Box<dyn Check>> {

@@ -2,7 +2,7 @@
 //! ClientHello) and as a modern client makes it (path 2, rustls).
 
 use super::support::{each_peer, needs_tls, Side};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::raw::{RawError, RawHandshake, RawOutcome};
 use crate::snapshot::tls::{suite_id, suite_openssl_name, TlsFailure, TlsOutcome, TlsVersion};
 use crate::snapshot::PeerObservation;
@@ -121,7 +121,7 @@ fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
             _ => ctx.skip(target, "cannot tell: the peer did not answer the ClientHello (see tls.handshake)"),
         };
         Some(match (&f.status, unknown.is_empty()) {
-            (crate::check::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
+            (crate::judge::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
             _ => f,
         })
     })

@@ -251,7 +251,11 @@ fn answer(msg: &Message, rtype: RecordType) -> DnsOutcome {
         }
     };
     records.dedup();
-    DnsOutcome::Answer { rcode: Rcode::from_code(u16::from(msg.metadata.response_code)), authoritative: msg.metadata.authoritative, records }
+    DnsOutcome::Answer {
+        rcode: Rcode::from_code(u16::from(msg.metadata.response_code)),
+        authoritative: msg.metadata.authoritative,
+        records,
+    }
 }
 
 /// Lowercase, no trailing dot: the form the checks compare with inventory names.

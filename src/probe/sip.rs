@@ -175,11 +175,14 @@ impl ResponseReader {
         }
         let mut chunk = vec![0u8; room.min(8192)];
         match timeout_at(deadline, stream.read(&mut chunk)).await {
-            Err(_) => Err((SipFailure::Timeout, if self.read_total == 0 {
-                format!("no SIP response within {} ms (the peer accepted the request and stayed silent)", timeout.as_millis())
-            } else {
-                format!("timed out after {} ms with an incomplete SIP response ({} bytes read)", timeout.as_millis(), self.read_total)
-            })),
+            Err(_) => Err((
+                SipFailure::Timeout,
+                if self.read_total == 0 {
+                    format!("no SIP response within {} ms (the peer accepted the request and stayed silent)", timeout.as_millis())
+                } else {
+                    format!("timed out after {} ms with an incomplete SIP response ({} bytes read)", timeout.as_millis(), self.read_total)
+                },
+            )),
             Ok(Err(e)) => Err(read_error(&e, "reading the SIP response failed")),
             Ok(Ok(0)) => Ok(false),
             Ok(Ok(n)) => {
@@ -212,13 +215,16 @@ impl ResponseReader {
                 return Err((SipFailure::NotSip, not_sip(&self.buf)));
             }
             if !self.fill(stream, deadline, timeout).await? {
-                return Err((SipFailure::Closed, if self.read_total == 0 {
-                    "the peer closed the connection without answering the OPTIONS".to_string()
-                } else if self.buf.is_empty() {
-                    "the peer closed the connection without sending a final response".to_string()
-                } else {
-                    format!("the peer closed the connection in the middle of a SIP response ({} bytes)", self.buf.len())
-                }));
+                return Err((
+                    SipFailure::Closed,
+                    if self.read_total == 0 {
+                        "the peer closed the connection without answering the OPTIONS".to_string()
+                    } else if self.buf.is_empty() {
+                        "the peer closed the connection without sending a final response".to_string()
+                    } else {
+                        format!("the peer closed the connection in the middle of a SIP response ({} bytes)", self.buf.len())
+                    },
+                ));
             }
         }
     }
@@ -231,7 +237,10 @@ impl ResponseReader {
         timeout: Duration,
     ) -> Result<(), Failure> {
         if len > self.cap {
-            return Err((SipFailure::TooLarge, format!("a provisional response announces a {len}-byte body, over the {}-byte cap", self.cap)));
+            return Err((
+                SipFailure::TooLarge,
+                format!("a provisional response announces a {len}-byte body, over the {}-byte cap", self.cap),
+            ));
         }
         while self.buf.len() < len {
             if !self.fill(stream, deadline, timeout).await? {

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
@@ -26,7 +27,6 @@ use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{AlertDescription, CipherSuite, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureAlgorithm, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
-use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome, TlsVersion};
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 use tokio_rustls::client::TlsStream;

@@ -55,9 +55,7 @@ async fn ask(server: SocketAddr, name: &str, rtype: RecordType) -> DnsObservatio
 /// (rcode, authoritative, records) or a panic naming what came back instead.
 fn answer(obs: &DnsObservation) -> (Rcode, bool, Vec<&str>) {
     match &obs.outcome {
-        DnsOutcome::Answer { rcode, authoritative, records } => {
-            (*rcode, *authoritative, records.iter().map(String::as_str).collect())
-        }
+        DnsOutcome::Answer { rcode, authoritative, records } => (*rcode, *authoritative, records.iter().map(String::as_str).collect()),
         other => panic!("expected an answer, got {other:?}"),
     }
 }
