@@ -17,6 +17,32 @@ mod noise;
 mod psjson;
 mod pslist;
 
+/// Where and why a capture stops before its command's output ended (the pager was
+/// quit, the session log stops mid-list). What is missing is unknown, so a check that
+/// reads the file must not pass on it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CutShort {
+    /// 1-based line in the original file where the capture stops.
+    pub line: usize,
+    pub reason: String,
+}
+
+impl CutShort {
+    /// The cut a pager quit leaves, if the user quit at one.
+    pub(crate) fn pager_quit(cap: &noise::Capture) -> Option<Self> {
+        cap.pager_quit.map(|line| CutShort {
+            line,
+            reason: "the IM&P pager was quit here (q pressed): the rest of the output is not in the capture".into(),
+        })
+    }
+}
+
+impl fmt::Display for CutShort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
 /// A parse failure inside one evidence text: 1-based line and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {

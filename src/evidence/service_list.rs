@@ -6,12 +6,16 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::noise::{self, quote, Line};
-use super::ParseError;
+use super::{CutShort, ParseError};
 
 /// The services of one node, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceList {
     pub services: Vec<Service>,
+    /// Set when the capture stops before the list ends: services not listed have an
+    /// unknown state, they are not proven absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
 }
 
 impl ServiceList {
@@ -74,8 +78,16 @@ impl fmt::Display for ServiceState {
 
 /// Parse a `utils service list` capture.
 pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
+    noise::parse_with(text, &noise::SERVICE_LIST, parse_capture)
+}
+
+/// Services every CUCM and IM&P node lists, activated or not. The list is printed in
+/// alphabetical order, so a capture cut mid-list loses the last of them.
+const ALWAYS_LISTED: &[&str] = &["Cisco Tomcat", "Host Resources Agent", "System NTP"];
+
+fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
     let mut services: Vec<Service> = Vec::new();
-    for line in noise::lines(text) {
+    for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() || is_header(t) {
             continue;
@@ -96,7 +108,30 @@ pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
     if services.is_empty() {
         return Err(ParseError::new(0, "no services found — is this the output of `utils service list`?"));
     }
-    Ok(ServiceList { services })
+    let cut = cut_short(cap, &services);
+    Ok(ServiceList { services, cut })
+}
+
+/// Whether the capture ends before the list does: the user quit at the pager, the
+/// log stops without the CLI's closing lines or a prompt, or services every node
+/// lists are missing.
+fn cut_short(cap: &noise::Capture, services: &[Service]) -> Option<CutShort> {
+    if let Some(cut) = CutShort::pager_quit(cap) {
+        return Some(cut);
+    }
+    let last = cap.last_data_line().unwrap_or(0);
+    if !cap.trailer && !cap.closed {
+        return Some(CutShort {
+            line: last,
+            reason: "the capture stops here, without the closing `Primary Node =` / `Command successful` lines or an `admin:` prompt"
+                .into(),
+        });
+    }
+    let missing: Vec<&str> = ALWAYS_LISTED.iter().copied().filter(|n| services.iter().all(|s| !s.name.eq_ignore_ascii_case(n))).collect();
+    (!missing.is_empty()).then(|| CutShort {
+        line: last,
+        reason: format!("{} missing, though every node lists {}", missing.join(", "), if missing.len() == 1 { "it" } else { "them" }),
+    })
 }
 
 fn is_header(t: &str) -> bool {
