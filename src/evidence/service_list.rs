@@ -310,6 +310,64 @@ mod tests {
         assert_eq!(err.line, 2);
     }
 
+    const MORE: &str = "\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit \x1b[0m";
+
+    #[test]
+    fn sip_proxy_glued_behind_the_redrawn_pager_is_read() {
+        let text = IMP_RT.replace("Cisco SIP Proxy[STARTED]", &format!("{MORE}\r{}\rCisco SIP Proxy[STARTED]", " ".repeat(66)));
+        let list = parse(&text).unwrap();
+        let proxy = list.get("Cisco SIP Proxy").unwrap();
+        assert_eq!(proxy.state, ServiceState::Started);
+        assert_eq!(proxy.line, IMP_RT.lines().position(|l| l == "Cisco SIP Proxy[STARTED]").unwrap() + 1);
+        assert!(list.services.iter().all(|s| !s.name.contains("Press")));
+        assert_eq!(list.cut, None);
+    }
+
+    #[test]
+    fn complete_captures_are_not_cut() {
+        for text in [IMP_RT, IMP_A, IMP_B, CONTRACT_RT, CONTRACT_IMP1, CONTRACT_IMP2] {
+            assert_eq!(parse(text).unwrap().cut, None);
+        }
+    }
+
+    #[test]
+    fn log_that_stops_mid_list_is_cut() {
+        let cut: String = CONTRACT_RT.lines().take(30).map(|l| format!("{l}\n")).collect();
+        let list = parse(&cut).unwrap();
+        let c = list.cut.expect("cut");
+        assert_eq!(c.line, 30);
+        assert!(c.reason.contains("Primary Node ="), "{}", c.reason);
+    }
+
+    #[test]
+    fn pager_quit_is_cut_at_the_prompt() {
+        let head: String = CONTRACT_RT.lines().take(20).map(|l| format!("{l}\n")).collect();
+        let list = parse(&format!("{head}{MORE}\r\nadmin:\n")).unwrap();
+        let c = list.cut.expect("cut");
+        assert_eq!(c.line, 21);
+        assert!(c.reason.contains("pager"), "{}", c.reason);
+        // Pressing space instead shows the rest: not cut.
+        let rest: String = CONTRACT_RT.lines().skip(20).map(|l| format!("{l}\n")).collect();
+        let list = parse(&format!("{head}{MORE}\r{}\r{rest}", " ".repeat(66))).unwrap();
+        assert_eq!(list.cut, None);
+        assert_eq!(list.services.len(), 51);
+    }
+
+    #[test]
+    fn prompt_without_always_listed_services_is_cut() {
+        let text = "admin:utils service list\nCisco SIP Proxy[STARTED]\nCisco Tomcat[STARTED]\nadmin:\n";
+        let c = parse(text).unwrap().cut.expect("cut");
+        assert_eq!(c.line, 3);
+        assert!(c.reason.contains("Host Resources Agent, System NTP missing"), "{}", c.reason);
+    }
+
+    #[test]
+    fn wrong_command_is_named() {
+        let err = parse("admin:show status\n Host Name : imp-rt\nadmin:\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("`show status`, not of `utils service list`"), "{}", err.message);
+    }
+
     #[test]
     fn round_trips_through_json() {
         let list = parse(IMP_RT).unwrap();

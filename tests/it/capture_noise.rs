@@ -301,7 +301,13 @@ fn cli_several(text: &str, p: Parser) -> Resaved {
     let mut b = Builder::default();
     let (before, after): (&[&str], &[&str]) = if p == Parser::ServiceList {
         (
-            &["admin:show hardware", "HW Platform       : VMware Virtual Machine", "Processors        : 4", "Memory            : 8192 MBytes", ""],
+            &[
+                "admin:show hardware",
+                "HW Platform       : VMware Virtual Machine",
+                "Processors        : 4",
+                "Memory            : 8192 MBytes",
+                "",
+            ],
             &["admin:show status", " Host Name         : imp-rt", " Product Ver       : 14.0.1.12900-2", "admin:"],
         )
     } else {
@@ -536,9 +542,7 @@ fn repo_captures() -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 walk(&p, out);
-            } else if p.components().any(|c| c.as_os_str() == "evidence")
-                && p.extension().is_some_and(|x| x == "txt" || x == "json")
-            {
+            } else if p.components().any(|c| c.as_os_str() == "evidence") && p.extension().is_some_and(|x| x == "txt" || x == "json") {
                 out.push(p);
             }
         }
@@ -753,8 +757,11 @@ fn empty_microsoft_outputs_are_evidence() {
     let tmp = tempfile::tempdir().expect("tmp");
     copy_dir(&repo("examples/enterprise"), tmp.path());
     let ms = tmp.path().join("evidence/ms");
-    std::fs::write(ms.join("hosting-providers.txt"), "PS C:\\Users\\svc-sfbadmin> Get-CsHostingProvider\r\nPS C:\\Users\\svc-sfbadmin> \r\n")
-        .expect("write");
+    std::fs::write(
+        ms.join("hosting-providers.txt"),
+        "PS C:\\Users\\svc-sfbadmin> Get-CsHostingProvider\r\nPS C:\\Users\\svc-sfbadmin> \r\n",
+    )
+    .expect("write");
     std::fs::write(ms.join("trusted-application-pool.txt"), "").expect("write");
     let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.evidence.microsoft.hosting_providers, Some(Vec::new()));
@@ -772,4 +779,23 @@ fn utf16_inventory_is_read() {
         std::fs::write(tmp.path().join("site.toml"), bytes).expect("write");
         assert_eq!(judge_all(&tmp.path().join("site.toml")), plain);
     }
+}
+
+#[test]
+fn cut_short_cluster_capture_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&repo("examples/enterprise"), tmp.path());
+    let file = tmp.path().join("evidence/imp-rt/show-network-cluster.txt");
+    let plain = std::fs::read_to_string(&file).expect("readable");
+    let head: String = plain.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, format!("{head}options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 2 of 16) :\nadmin:\n")).expect("write");
+    let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = Catalog::builtin().expect("catalog");
+    let checks = fedcheck::checks::registry();
+    let opts = RunOptions { offline: true, only: vec!["sizing.cluster".into()], now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let findings = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings;
+    let f = crate::util::finding(&findings, "imp-rt.northwind.com");
+    assert_eq!(f.status, Status::Warn, "{f:#?}");
+    assert!(f.summary.contains("`evidence/imp-rt/show-network-cluster.txt` is cut short at line 4"), "{}", f.summary);
 }
