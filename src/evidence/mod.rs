@@ -87,10 +87,10 @@ pub fn load<T>(path: &Path, parse: fn(&str) -> Result<T, ParseError>) -> Result<
 }
 
 /// Captures come from Windows as often as from Linux: Windows PowerShell 5.1 writes
-/// `>` redirections as UTF-16LE with a byte-order mark, so honour a UTF-16 BOM and
-/// otherwise read UTF-8 (lossily: a stray byte should not hide the rest).
-/// Text as Windows and IM&P captures arrive: UTF-16 with a byte-order mark, else
-/// UTF-8 (a UTF-8 byte-order mark dropped, invalid bytes replaced).
+/// `>` redirections as UTF-16LE with a byte-order mark. Text is read as UTF-16 when it
+/// has a UTF-16 byte-order mark (or, without one, when its first character is ASCII
+/// padded with a zero byte), else as UTF-8: a UTF-8 byte-order mark dropped, invalid
+/// bytes replaced (a stray byte should not hide the rest).
 pub fn decode(bytes: &[u8]) -> String {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
         let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
@@ -100,8 +100,15 @@ pub fn decode(bytes: &[u8]) -> String {
         [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
         [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
+        [a, 0, ..] if *a != 0 && a.is_ascii() => utf16(bytes, u16::from_le_bytes),
+        [0, b, ..] if *b != 0 && b.is_ascii() => utf16(bytes, u16::from_be_bytes),
         _ => String::from_utf8_lossy(bytes).into_owned(),
     }
+}
+
+/// Whether `decode` reads these bytes as UTF-16 (or drops a UTF-8 byte-order mark).
+pub fn has_bom_or_utf16(bytes: &[u8]) -> bool {
+    matches!(bytes, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0xEF, 0xBB, 0xBF, ..] | [1..=0x7F, 0, ..] | [0, 1..=0x7F, ..])
 }
 
 #[cfg(test)]
@@ -116,6 +123,12 @@ mod tests {
         let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("Ok".encode_utf16().flat_map(u16::to_be_bytes)).collect();
         assert_eq!(decode(&be), "Ok");
         assert_eq!(decode(b"plain"), "plain");
+        // Without a byte-order mark (Out-File -Encoding Unicode does write one, other tools may not).
+        let le: Vec<u8> = "admin:".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&le), "admin:");
+        let be: Vec<u8> = "[{}]".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&be), "[{}]");
+        assert_eq!(decode(b""), "");
     }
 
     #[test]

@@ -294,8 +294,10 @@ fn segment(rendered: &[Rendered]) -> Vec<Segment> {
 /// Render every physical line and say what it is.
 fn classify(text: &str) -> Vec<Rendered> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A file saved with bare CR line endings has no LF at all.
+    let sep = if !text.contains('\n') && text.contains('\r') { '\r' } else { '\n' };
     let mut out: Vec<Rendered> = text
-        .split('\n')
+        .split(sep)
         .enumerate()
         .map(|(i, raw)| {
             let (text, pager) = render(raw);
@@ -303,7 +305,7 @@ fn classify(text: &str) -> Vec<Rendered> {
         })
         .collect();
     // `split` yields one empty piece after a final newline: not a line of the file.
-    if out.len() > 1 && out.last().is_some_and(|r| r.text.is_empty() && r.pager.is_none()) && text.ends_with('\n') {
+    if out.len() > 1 && out.last().is_some_and(|r| r.text.is_empty() && r.pager.is_none()) && text.ends_with(sep) {
         out.pop();
     }
     let mut cli_users: Vec<String> = vec!["admin".into()];
@@ -559,6 +561,8 @@ fn strip_escapes(raw: &str) -> String {
     out
 }
 
+const MAX_COLUMNS: usize = 4096;
+
 /// Resolve carriage returns, backspaces and erases the way a terminal would.
 fn overwrite(s: &str) -> String {
     if !s.contains(['\r', '\u{8}', ERASE_TO_END, ERASE_LINE, ERASE_TO_START, CURSOR_RIGHT]) {
@@ -573,8 +577,10 @@ fn overwrite(s: &str) -> String {
             ERASE_TO_END => buf.truncate(at),
             ERASE_LINE => buf.clear(),
             ERASE_TO_START => buf.iter_mut().take(at + 1).for_each(|b| *b = ' '),
-            CURSOR_RIGHT => at += 1,
+            // No terminal is wider than this; a hostile file must not grow the line.
+            CURSOR_RIGHT => at = (at + 1).min(MAX_COLUMNS),
             c => {
+                at = at.min(MAX_COLUMNS);
                 while buf.len() < at {
                     buf.push(' ');
                 }
@@ -746,6 +752,13 @@ mod tests {
         assert_eq!(render("utils servcie\x08\x08\x08\x1b[Kice list").0, "utils service list");
         assert_eq!(render("\x1b[?1h\x1b=data\x1b[2K").0, "");
         assert_eq!(render("  indented : x\r").0, "  indented : x");
+    }
+
+    #[test]
+    fn bare_cr_line_endings_and_hostile_cursor_moves() {
+        assert_eq!(data("a\rb\r", None), vec![row(1, "a"), row(2, "b")]);
+        let hostile = "\x1b[512C".repeat(10_000) + "x";
+        assert_eq!(render(&hostile).0.chars().count(), MAX_COLUMNS + 1);
     }
 
     #[test]

@@ -60,10 +60,11 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
     let error = |message: String| InventoryError { file: path.to_path_buf(), line: 0, column: 0, message, hint: None };
     let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read the inventory: {e}")))?;
-    let text = match bytes.as_slice() {
-        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0xEF, 0xBB, 0xBF, ..] => crate::evidence::decode(&bytes),
+    let text = if crate::evidence::has_bom_or_utf16(&bytes) {
+        crate::evidence::decode(&bytes)
+    } else {
         // Anything else must be UTF-8: a silently replaced byte could change a value.
-        _ => String::from_utf8(bytes).map_err(|e| error(format!("the inventory is not UTF-8 text: {e}")))?,
+        String::from_utf8(bytes).map_err(|e| error(format!("the inventory is not UTF-8 text: {e}")))?
     };
     load_str(&text, path)
 }
