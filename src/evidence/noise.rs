@@ -340,9 +340,7 @@ fn classify(text: &str) -> Vec<Rendered> {
                 cli_users.push(user.to_string());
             }
             Kind::Prompt(command.to_string())
-        } else if banner && is_vm_summary(&t) {
-            Kind::Noise
-        } else if is_noise(&t) {
+        } else if (banner && is_vm_summary(&t)) || is_noise(&t) {
             Kind::Noise
         } else if is_trailer(&t) {
             Kind::Trailer
