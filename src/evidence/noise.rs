@@ -403,6 +403,8 @@ fn is_noise(t: &str) -> bool {
         "automation mode is",
         // PowerShell.
         "transcript started, output file is",
+        "ps>terminatingerror(",
+        ">> terminatingerror(",
         "transcript stopped, output file is",
         "windows powershell transcript",
         "powershell transcript start",
@@ -644,6 +646,14 @@ fn find_pager_prompt(s: &str) -> Option<(usize, usize, bool)> {
         if trimmed.starts_with(':') {
             end += rest.len() - trimmed.len() + 1;
         }
+        // The key the user answered with may be echoed in front of the next line
+        // (`:nCisco Tomcat[STARTED]`); CLI output lines never start lowercase-then-capital.
+        let mut next = s[end..].chars();
+        if let (Some(key), Some(after)) = (next.next(), next.next()) {
+            if "qnpbe".contains(key) && (after.is_ascii_uppercase() || after.is_ascii_digit()) {
+                end += 1;
+            }
+        }
         return Some((start, end, more));
     }
     None
@@ -712,6 +722,14 @@ mod tests {
         let text = "a\noptions: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :\r\n\
                     options: q=quit, n=next, p=prev, b=begin, e=end (lines 21 - 40 of 58) :Cisco Tomcat[STARTED]\n";
         assert_eq!(data(text, None), vec![row(1, "a"), row(3, "Cisco Tomcat[STARTED]")]);
+    }
+
+    #[test]
+    fn options_pager_answer_key_is_not_data() {
+        let text = "options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :nCisco Tomcat[STARTED]\n";
+        assert_eq!(data(text, None), vec![row(1, "Cisco Tomcat[STARTED]")]);
+        let text = "options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :nothing\n";
+        assert_eq!(data(text, None), vec![row(1, "nothing")]);
     }
 
     #[test]
