@@ -335,6 +335,9 @@ fn classify(text: &str) -> Vec<Rendered> {
             Kind::Noise
         } else if let Some(command) = powershell_prompt(&t) {
             Kind::Prompt(command.to_string())
+        } else if is_bare_command(&t) {
+            // The command copied without its prompt.
+            Kind::Prompt(t.clone())
         } else if let Some((user, command)) = cli_prompt(&t, &cli_users) {
             if !cli_users.iter().any(|u| u.eq_ignore_ascii_case(user)) {
                 cli_users.push(user.to_string());
@@ -438,6 +441,15 @@ fn is_trailer(t: &str) -> bool {
         || lower == "executed command successfully"
         || lower.starts_with("primary node =")
         || lower.starts_with("primary node=")
+}
+
+/// A command line copied without its prompt: exactly an IM&P CLI command fedcheck
+/// knows (or `set cli pagination off`), or a Lync/SfB cmdlet call.
+fn is_bare_command(t: &str) -> bool {
+    let norm = t.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    let cli = KNOWN.iter().any(|c| !c.key.starts_with("get-cs") && norm == c.key) || norm == "set cli pagination off";
+    let cmdlet = norm.starts_with("get-cs") && !norm.contains(" : ") && !norm.contains("\":");
+    cli || cmdlet
 }
 
 /// The IM&P CLI prompt `admin:` with what was typed after it. Other platform user
@@ -825,6 +837,15 @@ mod tests {
         let text = "\u{feff}admin:utils service list\nPS C:\\Users\\adm> Get-CsHostingProvider\n\
                     data\nPrimary Node =true\nCommand successful\nExecuted command successfully\n";
         assert_eq!(data(text, None), vec![row(3, "data")]);
+    }
+
+    #[test]
+    fn command_copied_without_its_prompt() {
+        assert_eq!(data("utils service list\nA[STARTED]\n", Some(&SERVICE_LIST)), vec![row(2, "A[STARTED]")]);
+        let text = "Get-CsTrustedApplicationPool\n\nIdentity : p\n\nGet-CsTrustedApplication\n\nIdentity : a\n";
+        assert_eq!(data(text, Some(&TRUSTED_APPS)), vec![row(7, "Identity : a")]);
+        assert!(!is_bare_command("Identity : Get-CsX"));
+        assert!(!is_bare_command("utils service list extra words"));
     }
 
     #[test]
