@@ -196,7 +196,8 @@ mod robustness {
 
     #[test]
     fn no_parser_panics_on_cut_or_mutated_samples() {
-        let noise: Vec<char> = "[]{}:;=\"<>/ \n\r\t%()é…,.-0K".chars().collect();
+        // Terminal controls too: the capture cleaner renders escapes, CR and backspace.
+        let noise: Vec<char> = "[]{}:;=\"<>/ \n\r\t%()é…,.-0K*~\u{1b}\u{8}\u{9b}\u{7}\u{feff}\u{E000}".chars().collect();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move || {
             seed ^= seed << 13;
