@@ -799,3 +799,52 @@ fn cut_short_cluster_capture_is_a_warning() {
     assert_eq!(f.status, Status::Warn, "{f:#?}");
     assert!(f.summary.contains("`evidence/imp-rt/show-network-cluster.txt` is cut short at line 4"), "{}", f.summary);
 }
+
+/// (check, target, status) of every finding.
+fn verdicts(inventory: &Path) -> Vec<(String, String, Status)> {
+    let loaded = fedcheck::inventory::load(inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = Catalog::builtin().expect("catalog");
+    let checks = fedcheck::checks::registry();
+    let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (report, _) = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run");
+    report.findings.into_iter().map(|f| (f.check, f.target, f.status)).collect()
+}
+
+#[test]
+fn one_session_log_and_one_transcript_serve_every_evidence_key() {
+    let site = repo("examples/enterprise/site.toml");
+    let plain = verdicts(&site);
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&repo("examples/enterprise"), tmp.path());
+    let read = |rel: &str| std::fs::read_to_string(tmp.path().join(rel)).expect("readable");
+    // The four IM&P commands of the routing node, one after the other in one PuTTY log.
+    let mut log = putty_banner("", Parser::ServiceList).text.replace("admin:utils service list\nadmin:\n", "");
+    for rel in ["imp-rt/utils-service-list.txt", "imp-rt/show-hardware.txt", "imp-rt/show-status.txt", "imp-rt/show-network-cluster.txt"] {
+        let text = read(&format!("evidence/{rel}"));
+        log.push_str(text.trim_end_matches("admin:\n"));
+    }
+    log.push_str("admin:exit\n");
+    std::fs::write(tmp.path().join("evidence/imp-rt/session.log"), more_glued(&log, Parser::ServiceList).text).expect("write");
+    // The four Management Shell commands in one transcript.
+    let mut ts = String::new();
+    for rel in ["static-routes.txt", "hosting-providers.json", "trusted-application-pool.txt", "trusted-application.txt"] {
+        ts.push_str(&read(&format!("evidence/ms/{rel}")));
+    }
+    std::fs::write(tmp.path().join("evidence/ms/transcript.txt"), transcript(&ts, Parser::StaticRoutes).text).expect("write");
+
+    let text = std::fs::read_to_string(&site).expect("readable");
+    let mut t: toml::Table = toml::from_str(&text).expect("toml");
+    let nodes = t.get_mut("cisco").and_then(|c| c.get_mut("nodes")).and_then(|n| n.as_array_mut()).expect("nodes");
+    let ev = nodes[0].get_mut("evidence").and_then(|e| e.as_table_mut()).expect("evidence");
+    for (_, v) in ev.iter_mut() {
+        *v = toml::Value::String("evidence/imp-rt/session.log".into());
+    }
+    let ms = t.get_mut("microsoft").and_then(|m| m.get_mut("evidence")).and_then(|e| e.as_table_mut()).expect("ms evidence");
+    for (_, v) in ms.iter_mut() {
+        *v = toml::Value::String("evidence/ms/transcript.txt".into());
+    }
+    let copy = tmp.path().join("site.toml");
+    std::fs::write(&copy, toml::to_string(&t).expect("toml")).expect("write");
+    assert_eq!(verdicts(&copy), plain);
+}
