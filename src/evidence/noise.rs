@@ -264,7 +264,8 @@ fn segment(rendered: &[Rendered]) -> Vec<Segment> {
     let mut cur = Segment::default();
     let mut pending_pager: Option<usize> = None;
     for (i, r) in rendered.iter().enumerate() {
-        if let Some(more) = r.pager {
+        // A pager after the CLI's closing lines hides nothing of the output.
+        if let Some(more) = r.pager.filter(|_| !cur.trailer) {
             pending_pager = more.then_some(r.no);
         }
         match &r.kind {
@@ -420,7 +421,9 @@ fn is_noise(t: &str) -> bool {
         || lower.ends_with("password:")
         || lower.contains("'s password")
         || lower.contains("mobaxterm")
-        || t.starts_with(|c: char| ('\u{2500}'..='\u{259f}').contains(&c))
+        // Box drawing and bullets of terminal programs' own banners (MobaXterm...):
+        // no command output starts with a non-ASCII symbol.
+        || t.starts_with(|c: char| !c.is_ascii() && !c.is_alphanumeric())
 }
 
 /// The VMware summary the IM&P CLI prints at login: `2 vCPU: Intel(R) ...`,
@@ -753,6 +756,19 @@ mod tests {
         // Fewer spaces than the prompt is long: the prompt's tail must not stick.
         let text = format!("{prompt}\r   \rCisco SIP Proxy[STARTED]\n");
         assert_eq!(data(&text, None), vec![row(1, "Cisco SIP Proxy[STARTED]")]);
+    }
+
+    #[test]
+    fn terminal_program_banner_is_noise() {
+        let text = "\u{250c}\u{2500}\u{2500}\u{2510}\n\u{2022} MobaXterm Personal Edition v23.0 \u{2022}\n\u{27a4} SSH session to admin@imp-rt\nA[STARTED]\n";
+        assert_eq!(data(text, None), vec![row(4, "A[STARTED]")]);
+    }
+
+    #[test]
+    fn pager_after_the_closing_lines_hides_nothing() {
+        let prompt = "Press <enter> for 1 line, <space> for one page, or <q> to quit";
+        let cap = Capture::new(&format!("A[STARTED]\nPrimary Node =true\n{prompt}\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        assert_eq!(cap.pager_quit, None);
     }
 
     #[test]
