@@ -105,10 +105,13 @@ fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
             services.push(service);
         }
     }
-    if services.is_empty() {
+    let cut = cut_short(cap, &services);
+    // The log stopped before the first service: every state is unknown, which the
+    // check reports; a finished command with no service is no service list at all.
+    let stopped_early = cap.pager_quit.is_some() || (!cap.trailer && !cap.closed && cap.last_data_line().is_some());
+    if services.is_empty() && !stopped_early {
         return Err(ParseError::new(0, "no services found — is this the output of `utils service list`?"));
     }
-    let cut = cut_short(cap, &services);
     Ok(ServiceList { services, cut })
 }
 
@@ -302,6 +305,13 @@ mod tests {
             assert_eq!(err.line, 0);
             assert_eq!(err.message, "no services found — is this the output of `utils service list`?");
         }
+    }
+
+    #[test]
+    fn log_that_stops_before_the_first_service_is_cut() {
+        let list = parse("admin:utils service list\nRequesting service status, please wait...\n").unwrap();
+        assert!(list.services.is_empty());
+        assert_eq!(list.cut.map(|c| c.line), Some(2));
     }
 
     #[test]
