@@ -104,7 +104,7 @@ struct Segment {
     /// Line and command of the echo that opened it.
     echo: Option<(usize, String)>,
     rows: Vec<usize>,
-    /// A prompt or transcript end followed the output.
+    /// A prompt followed the output.
     closed: bool,
     trailer: bool,
     pager_quit: Option<usize>,
@@ -116,7 +116,7 @@ pub(crate) struct Capture {
     /// Lines in the original file.
     total: usize,
     cmd: Option<&'static Cmd>,
-    /// A prompt (or the end of a transcript) follows the output.
+    /// A prompt follows the output (in a transcript, the `Stop-Transcript` echo).
     pub closed: bool,
     /// The IM&P CLI's closing lines are present.
     pub trailer: bool,
