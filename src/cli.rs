@@ -1,9 +1,10 @@
 //! The command line: argument parsing and the glue between engine and renderers.
 //! Exit codes: 0 clean, 3 a fail, 4 warnings only, 2 could not start, 1 internal.
 
-use crate::catalog::Catalog;
-use crate::engine::{self, Report, RunOptions};
+use crate::engine::{self, RunOptions};
 use crate::inventory::Loaded;
+use crate::judge::catalog::Catalog;
+use crate::judge::{Reach, Report};
 use crate::report::{self, junit::WarnAs, FailOn, RenderContext};
 use crate::snapshot::Snapshot;
 use anyhow::Context as _;
@@ -132,6 +133,19 @@ pub struct ProbeArgs {
     /// No progress bar on stderr while probes run.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+impl ProbeArgs {
+    /// The probes' options, as the command line set them.
+    pub fn options(&self) -> crate::observe::ProbeOptions {
+        crate::observe::ProbeOptions {
+            concurrency: usize::from(self.concurrency),
+            timeout: self.timeout,
+            deadline: self.deadline,
+            progress: !self.no_progress,
+            dns_attempts: self.attempts,
+        }
+    }
 }
 
 /// Where results go: the same for every command that judges.
@@ -312,8 +326,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             let catalog = load_catalog(&rules)?;
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING).set_header(vec!["ID", "FAMILY", "LIVE", "TITLE"]);
-            for m in catalog.checks() {
-                t.add_row(vec![m.id.as_str(), m.family.as_str(), if m.live { "yes" } else { "" }, m.title.as_str()]);
+            // The registry decides what exists; the catalog only words it.
+            for c in crate::checks::registry() {
+                let Some(m) = catalog.get(c.id()) else { continue };
+                t.add_row(vec![m.id.as_str(), m.family.as_str(), reach_label(c.reach()), m.title.as_str()]);
             }
             say(format!("{t}\n"));
             Ok(report::EXIT_OK)
@@ -326,7 +342,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
                 anyhow::bail!("no check `{id}`{hint}; `fedcheck checks` lists them");
             };
             say(format!("{}  —  {}\n", m.id, m.title));
-            let needs = if m.live { "network probes (skipped with --offline)" } else { "inventory and evidence only" };
+            let reach = crate::checks::registry().iter().find(|c| c.id() == m.id).map(|c| c.reach());
+            let needs = match reach {
+                Some(Reach::Live) => "network probes (skipped with --offline)",
+                Some(Reach::Enriched) => "inventory and evidence; DNS answers too when probes run",
+                Some(Reach::Offline) => "inventory and evidence only",
+                None => "nothing: no code implements this catalog entry",
+            };
             say(format!("family:   {}\nseverity: {:?}\nneeds:    {needs}\n\n", m.family, m.severity));
             say(format!("Why it matters\n  {}\n\n", m.why.trim().replace('\n', "\n  ")));
             say(format!("Fix\n  {}\n\n", m.fix.trim().replace('\n', "\n  ")));
@@ -374,11 +396,20 @@ fn stdout_outputs(out: &OutputArgs) -> anyhow::Result<usize> {
     Ok(n)
 }
 
+/// How `fedcheck checks` shows a check's use of the network.
+fn reach_label(r: Reach) -> &'static str {
+    match r {
+        Reach::Live => "yes",
+        Reach::Enriched => "partly",
+        Reach::Offline => "",
+    }
+}
+
 fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result<RunOptions> {
     let waivers = match &select.waivers {
         Some(p) => {
             let ids: Vec<&str> = crate::checks::registry().iter().map(|c| c.id()).collect();
-            Some(crate::waivers::load(p, &ids)?)
+            Some(crate::judge::waivers::load(p, &ids)?)
         }
         None => None,
     };
@@ -386,11 +417,7 @@ fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result
         RunOptions { only: select.only.clone(), skip: select.skip.clone(), now: select.now, waivers, offline: true, ..Default::default() };
     if let Some(p) = probe {
         opts.offline = p.offline;
-        opts.concurrency = usize::from(p.concurrency);
-        opts.timeout = p.timeout;
-        opts.deadline = p.deadline;
-        opts.dns_attempts = p.attempts;
-        opts.progress = !p.no_progress;
+        opts.probe = p.options();
     }
     Ok(opts)
 }
@@ -401,7 +428,7 @@ async fn audit(loaded: &Loaded, catalog: &Catalog, opts: &RunOptions) -> anyhow:
     if snapshot.deadline_hit {
         eprintln!(
             "fedcheck: the run deadline ({} s) came before every probe finished; their checks say \"cannot tell\" (raise --deadline)",
-            opts.deadline.as_secs()
+            opts.probe.deadline.as_secs()
         );
     }
     Ok((report, snapshot))
@@ -550,7 +577,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     stdout_outputs(&args.output)?;
     let catalog = load_catalog(&args.select.rules)?;
     let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
-    let snapshot: Snapshot = serde_json::from_str(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
+    let snapshot = Snapshot::from_json(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
     let dir = tempfile::Builder::new().prefix("fedcheck-analyze-").tempdir()?;
     let inventory = opened.extract_inventory(dir.path())?;
     let loaded = crate::inventory::load(&inventory)?;
@@ -562,6 +589,15 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     let checks = crate::checks::registry();
     let selection = engine::select(&checks, &catalog, &opts)?;
     let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
-    let report = engine::build_report(&loaded, &catalog, &snapshot, &selection, &opts, now, snapshot.started_at.clone(), Duration::ZERO);
+    let report = crate::judge::build_report(
+        &loaded,
+        &catalog,
+        &snapshot,
+        &selection,
+        opts.waivers.as_ref(),
+        now,
+        snapshot.started_at.clone(),
+        Duration::ZERO,
+    );
     emit(&report, &catalog, &args.output, Some(&args.bundle))
 }

@@ -5,8 +5,8 @@
 //! are new or gone. The exit code says whether anything regressed, so a pipeline can
 //! gate on it.
 
-use crate::check::{Finding, Status};
-use crate::engine::{Report, REPORT_SCHEMA};
+use crate::judge::{Finding, Status};
+use crate::judge::{Report, REPORT_SCHEMA};
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -188,8 +188,8 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
     for list in [&mut d.regressions, &mut d.fixes, &mut d.other_changes] {
         list.sort_by(|a, b| (&a.check, &a.target, a.before, a.after).cmp(&(&b.check, &b.target, b.before, b.after)));
     }
-    crate::engine::sort_findings(&mut d.new);
-    crate::engine::sort_findings(&mut d.gone);
+    crate::judge::sort_findings(&mut d.new);
+    crate::judge::sort_findings(&mut d.gone);
     d
 }
 

@@ -7,15 +7,14 @@
 //! into terminal, JSON and other outputs.
 
 pub mod bundle;
-pub mod catalog;
 pub mod certinfo;
-pub mod check;
 pub mod checks;
 pub mod cli;
 pub mod diff;
 pub mod engine;
 pub mod evidence;
 pub mod inventory;
+pub mod judge;
 pub mod lab;
 pub mod observe;
 pub mod probe;
@@ -23,4 +22,4 @@ pub mod report;
 pub mod snapshot;
 pub mod suggest;
 pub mod version;
-pub mod waivers;
+pub mod wire;

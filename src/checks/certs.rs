@@ -3,7 +3,7 @@
 
 use super::support::{cert_evidence, each_peer, needs_tls, parsed_chain, relying_store, Side};
 use crate::certinfo::{self, names_host, validity_at, CertInfo, NameMatch, Usage, Validity};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 use std::collections::BTreeSet;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -100,7 +100,7 @@ fn identity(ctx: &Context<'_>) -> Vec<Finding> {
         // A Microsoft route to the load balancer makes the front ends expect the
         // balancer's name on the routing node's certificate.
         let f = match (&lb_name, peer.side, f.status) {
-            (Some(lb), Side::Cisco, crate::check::Status::Pass)
+            (Some(lb), Side::Cisco, crate::judge::Status::Pass)
                 if routing.contains(&peer.host) && matches!(names_host(leaf, lb), NameMatch::No { .. }) =>
             {
                 ctx.violation(

@@ -1,7 +1,7 @@
 //! change.*: the front-end service restart the integration requires.
 
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::parse_hours;
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("change.restart-window", restart_window)]

@@ -1,8 +1,8 @@
 //! clients.*: which clients may take part, and whether they handle Directory URI.
 
 use super::support::version_at_least;
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::AddressScheme;
+use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
 pub fn checks() -> Vec<Box<dyn Check>> {

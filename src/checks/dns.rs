@@ -1,8 +1,8 @@
 //! dns.*: forward and reverse records as each side's resolvers answer them.
 
 use super::support::{dns_names, needs_dns};
-use crate::check::{Check, Context, Finding, Rule};
-use crate::probe::dns::{DnsObservation, DnsOutcome, RecordType};
+use crate::judge::{Check, Context, Finding, Rule};
+use crate::snapshot::dns::{DnsObservation, DnsOutcome, Rcode, RecordType};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -16,7 +16,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
 
 fn records(o: &DnsObservation) -> Option<&[String]> {
     match &o.outcome {
-        DnsOutcome::Answer { rcode, records, .. } if rcode == "NoError" => Some(records),
+        DnsOutcome::Answer { rcode: Rcode::NoError, records, .. } => Some(records),
         _ => None,
     }
 }
@@ -35,15 +35,15 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
     dns_names(inv, ctx.evidence)
         .into_iter()
         .map(|name| {
-            let a = ctx.snapshot.dns_answers(&name, RecordType::A);
-            let aaaa = ctx.snapshot.dns_answers(&name, RecordType::Aaaa);
+            let a = ctx.index.dns_answers(&name, RecordType::A);
+            let aaaa = ctx.index.dns_answers(&name, RecordType::Aaaa);
             let all: Vec<&DnsObservation> = a.iter().chain(aaaa.iter()).copied().collect();
             if a.is_empty() {
                 return ctx.skip(name.as_str(), "cannot tell: no lookup was made for this name");
             }
             // The integration needs A records (IPv4); an AAAA alone does not do.
             let mut bad = Vec::new();
-            for o in &a {
+            for o in a {
                 let v6 = aaaa.iter().find(|x| x.query.server == o.query.server).and_then(|x| records(x)).is_some_and(|r| !r.is_empty());
                 match records(o) {
                     Some(r) if !r.is_empty() => {}
@@ -52,7 +52,7 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
                     None => bad.push(o.describe()),
                 }
             }
-            let addrs = ctx.snapshot.addresses(&name);
+            let addrs = ctx.index.addresses(&name);
             let declared = inv.cisco.nodes.iter().find(|n| n.fqdn.eq_ignore_ascii_case(&name)).and_then(|n| n.ip);
             let list = addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
             let f = if !bad.is_empty() {
@@ -71,13 +71,13 @@ fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let names = dns_names(ctx.inventory, ctx.evidence);
     for name in &names {
-        let addrs = ctx.snapshot.addresses(name);
+        let addrs = ctx.index.addresses(name);
         if addrs.is_empty() {
             out.push(ctx.skip(name.as_str(), "cannot tell: the name has no address (see dns.forward)"));
             continue;
         }
         for addr in addrs {
-            out.push(reverse_one(ctx, name, addr, &names));
+            out.push(reverse_one(ctx, name, *addr, &names));
         }
     }
     out
@@ -85,12 +85,12 @@ fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
 
 fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[String]) -> Finding {
     let target = format!("{name} ({addr})");
-    let ptrs = ctx.snapshot.dns_answers(&addr.to_string(), RecordType::Ptr);
+    let ptrs = ctx.index.dns_answers(&addr.to_string(), RecordType::Ptr);
     if ptrs.is_empty() {
         return ctx.skip(target, "cannot tell: no reverse lookup was made");
     }
     let mut problems = Vec::new();
-    for o in &ptrs {
+    for o in ptrs {
         match records(o) {
             None => problems.push(format!("{} gives no PTR ({})", o.query.server, o.describe())),
             Some([]) => problems.push(format!("{} has no PTR record", o.query.server)),
@@ -111,7 +111,7 @@ fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[S
                     .snapshot
                     .dns_answers(ptr, RecordType::A)
                     .iter()
-                    .chain(ctx.snapshot.dns_answers(ptr, RecordType::Aaaa).iter())
+                    .chain(ctx.index.dns_answers(ptr, RecordType::Aaaa).iter())
                     .filter(|x| x.query.server == o.query.server)
                     .filter_map(|x| records(x))
                     .flatten()
@@ -128,7 +128,7 @@ fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[S
     } else {
         ctx.violation(target, problems.join("; ")).detail("IM&P's ACL check and call setup stall on addresses without a matching PTR")
     };
-    f.evidence(evidence(&ptrs))
+    f.evidence(evidence(ptrs))
 }
 
 fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
@@ -141,10 +141,10 @@ fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
         .map(|name| {
             let mut by_server: BTreeMap<String, String> = BTreeMap::new();
             for rtype in [RecordType::A, RecordType::Aaaa] {
-                for o in ctx.snapshot.dns_answers(&name, rtype) {
+                for o in ctx.index.dns_answers(&name, rtype) {
                     let text = match &o.outcome {
-                        DnsOutcome::Answer { rcode, records, .. } if rcode == "NoError" => records.join(","),
-                        DnsOutcome::Answer { rcode, .. } => rcode.to_uppercase(),
+                        DnsOutcome::Answer { rcode: Rcode::NoError, records, .. } => records.join(","),
+                        DnsOutcome::Answer { rcode, .. } => rcode.to_string().to_uppercase(),
                         DnsOutcome::Timeout { .. } => "no answer".into(),
                         DnsOutcome::Error { .. } => "error".into(),
                     };

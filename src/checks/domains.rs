@@ -1,6 +1,6 @@
 //! domains.*: the presence domains both sides must share.
 
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("domains.shared", shared)]

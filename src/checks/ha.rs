@@ -1,10 +1,10 @@
 //! ha.*: high availability in front of the routing nodes.
 
 use super::support::{microsoft_routes, same_name};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
-    vec![Rule::live("ha.load-balancer", super::support::needs_dns, load_balancer)]
+    vec![Rule::enriched("ha.load-balancer", super::support::needs_dns, load_balancer)]
 }
 
 fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
@@ -45,7 +45,7 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
     if !ctx.snapshot.live {
         out.push(ctx.skip(format!("{target} dns"), "whether the load balancer name resolves needs DNS: live probes not run"));
     } else {
-        let addrs = ctx.snapshot.addresses(&lb.fqdn);
+        let addrs = ctx.index.addresses(&lb.fqdn);
         out.push(if addrs.is_empty() {
             ctx.violation(format!("{target} dns"), format!("{} does not resolve: the Microsoft route to it goes nowhere", lb.fqdn))
         } else {

@@ -1,12 +1,12 @@
 //! imp.*: what IM&P itself must hold for this integration (peers, ACL, routes).
 
 use super::support::{each_peer, needs_tls, parsed_chain, same_name, Side};
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::{cidr_contains, RouteType, Transport};
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
-        Rule::live("imp.acl", super::support::needs_dns, acl),
+        Rule::enriched("imp.acl", super::support::needs_dns, acl),
         Rule::offline("imp.static-routes", static_routes),
         Rule::offline("imp.tls-context", tls_context),
         Rule::live("imp.peer-subjects", needs_tls, peer_subjects),
@@ -41,9 +41,9 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
         return out;
     }
     for name in &wanted {
-        for addr in ctx.snapshot.addresses(name) {
+        for addr in ctx.index.addresses(name) {
             let a = addr.to_string();
-            let covered = fed.acl.iter().any(|e| e == &a || cidr_contains(e, addr));
+            let covered = fed.acl.iter().any(|e| e == &a || cidr_contains(e, *addr));
             out.push(if covered {
                 ctx.pass(format!("{name} ({a})"), "address is in the incoming ACL")
             } else {

@@ -1,7 +1,7 @@
 //! platform.*: is this Microsoft platform and network shape supported at all?
 
 use super::support::{imp_destinations, microsoft_routes};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
 pub fn checks() -> Vec<Box<dyn Check>> {

@@ -1,8 +1,8 @@
 //! routes.*: the Microsoft static routes and the integrations they would displace.
 
 use super::support::{imp_destinations, microsoft_routes, same_name, MsRoute};
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::IntegrationKind;
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![

@@ -1,7 +1,7 @@
 //! routing-node.*: the IM&P node that receives all SIP traffic from Microsoft.
 
-use crate::check::{Check, Context, Finding, Rule};
 use crate::evidence::service_list::ServiceState;
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![

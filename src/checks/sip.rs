@@ -1,8 +1,8 @@
 //! sip.*: does the peer answer SIP over the TLS connection?
 
 use super::support::{each_peer, needs_sip};
-use crate::check::{Check, Context, Finding, Rule};
-use crate::probe::sip::SipOutcome;
+use crate::judge::{Check, Context, Finding, Rule};
+use crate::snapshot::sip::{SipFailure, SipOutcome};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::live("sip.options", needs_sip, options)]
@@ -25,10 +25,10 @@ fn options(ctx: &Context<'_>) -> Vec<Finding> {
             }
             // TLS 1.3 peers refuse a missing client certificate only after the
             // handshake: without IM&P's certificate configured that is no fault of theirs.
-            SipOutcome::Failed { message } if ctx.inventory.cisco.client_key.is_none() && message.contains("CertificateRequired") => {
+            SipOutcome::Failed { kind: SipFailure::ClientCertRequired, .. } if ctx.inventory.cisco.client_key.is_none() => {
                 ctx.skip(target, "cannot tell: the peer requires a client certificate; set [cisco] client_cert and client_key")
             }
-            SipOutcome::Failed { message } => ctx.violation(target, format!("no SIP answer: {message}")),
+            SipOutcome::Failed { message, .. } => ctx.violation(target, format!("no SIP answer: {message}")),
         };
         Some(f.evidence(sip))
     })

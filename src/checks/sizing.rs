@@ -1,7 +1,7 @@
 //! sizing.*: VM templates, hosts, release pairs and cluster limits.
 
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::{parse_release, HostKind, Node};
+use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -123,7 +123,7 @@ fn vm(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, format!("{users} users: below {template}: {}{caveat}", short.join(", ")))
         };
         if !obs.mismatches.is_empty() {
-            if f.status == crate::check::Status::Pass {
+            if f.status == crate::judge::Status::Pass {
                 f = ctx.warn(target, format!("{users} users: meets {template}, but the inventory and the evidence disagree{caveat}"));
             }
             f = f.detail(obs.mismatches.join("; "));

@@ -1,7 +1,7 @@
 //! software.*: what must be installed around the servers.
 
 use super::support::version_at_least;
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("software.migration-host", migration_host), Rule::offline("software.microsoft-tools", microsoft_tools)]

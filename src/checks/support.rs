@@ -1,7 +1,7 @@
 //! Views shared by several families: the Microsoft static routes wherever they came
 //! from, and name matching helpers.
 
-use crate::check::Context;
+use crate::judge::Context;
 use serde::Serialize;
 
 /// A Microsoft static route, from evidence (preferred) or the inventory.
@@ -187,8 +187,8 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
 /// Every name DNS must answer for, with the side whose resolvers must know it:
 /// IM&P nodes and Microsoft pools and front ends by both sides, CUCM nodes by IM&P's,
 /// the load balancer and the Microsoft route destinations by Microsoft's.
-pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::check::DnsSide)> {
-    use crate::check::DnsSide;
+pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::judge::DnsSide)> {
+    use crate::judge::DnsSide;
     let mut out: Vec<(String, DnsSide)> = Vec::new();
     let mut add = |name: &str, side: DnsSide| {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
@@ -218,36 +218,29 @@ pub fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory:
     dns_targets(inv, evidence).into_iter().map(|(n, _)| n).collect()
 }
 
-pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    dns_targets(&site.inventory, &site.evidence).into_iter().map(|(name, side)| crate::check::Observation::Dns { name, side }).collect()
+pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+    dns_targets(&site.inventory, &site.evidence).into_iter().map(|(name, side)| crate::judge::Observation::Dns { name, side }).collect()
 }
 
-pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    tls_peers(&site.inventory).into_iter().map(|p| crate::check::Observation::Tls { host: p.host, port: p.port }).collect()
+pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+    tls_peers(&site.inventory).into_iter().map(|p| crate::judge::Observation::Tls { host: p.host, port: p.port }).collect()
 }
 
-pub fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    tls_peers(&site.inventory).into_iter().map(|p| crate::check::Observation::Sip { host: p.host, port: p.port }).collect()
+pub fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+    tls_peers(&site.inventory).into_iter().map(|p| crate::judge::Observation::Sip { host: p.host, port: p.port }).collect()
 }
 
 /// The addresses a peer was probed at: what DNS returned plus the declared address.
 pub fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAddr> {
-    let mut ips = match peer.host.parse::<std::net::IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => ctx.snapshot.addresses(&peer.host),
-    };
-    if let Some(ip) = peer.ip.filter(|ip| !ips.contains(ip)) {
-        ips.push(ip);
-    }
-    ips.into_iter().map(|ip| std::net::SocketAddr::new(ip, peer.port)).collect()
+    crate::snapshot::peer_addresses(&peer.host, peer.port, ctx.index.addresses(&peer.host), peer.ip)
 }
 
 /// Judge every probed (peer, address): `judge` sees the observation; peers that
 /// were not reached get a skip saying why.
 pub fn each_peer(
     ctx: &Context<'_>,
-    mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::check::Finding>,
-) -> Vec<crate::check::Finding> {
+    mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::judge::Finding>,
+) -> Vec<crate::judge::Finding> {
     let mut out = Vec::new();
     for peer in tls_peers(ctx.inventory) {
         let addrs = peer_addresses(ctx, &peer);
@@ -259,7 +252,7 @@ pub fn each_peer(
         }
         for addr in addrs {
             let target = format!("{} @ {addr}", peer.host);
-            match ctx.snapshot.peer(addr) {
+            match ctx.index.peer(addr) {
                 None => out.push(ctx.skip(target, "cannot tell: this address was not probed")),
                 Some(obs) if obs.not_run.is_some() => {
                     out.push(ctx.skip(target, format!("cannot tell: {}", obs.not_run.as_deref().unwrap_or("not probed"))))
@@ -282,7 +275,7 @@ pub fn each_peer(
 pub fn parsed_chain(
     ctx: &Context<'_>,
     obs: &crate::snapshot::PeerObservation,
-) -> std::sync::Arc<Result<crate::check::ParsedChain, String>> {
+) -> std::sync::Arc<Result<crate::judge::ParsedChain, String>> {
     ctx.cache.chain(obs, || {
         let pem = obs.chain_pem();
         if pem.is_empty() {

@@ -2,9 +2,9 @@
 //! ClientHello) and as a modern client makes it (path 2, rustls).
 
 use super::support::{each_peer, needs_tls, Side};
-use crate::check::{Check, Context, Finding, Rule};
-use crate::probe::tls::{TlsFailure, TlsOutcome};
-use crate::probe::tls_raw::{suite_id, suite_openssl_name, RawError, RawOutcome};
+use crate::judge::{Check, Context, Finding, Rule};
+use crate::snapshot::raw::{RawError, RawHandshake, RawOutcome};
+use crate::snapshot::tls::{suite_id, suite_openssl_name, TlsFailure, TlsOutcome, TlsVersion};
 use crate::snapshot::PeerObservation;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -16,7 +16,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     ]
 }
 
-fn raw_ok(obs: &PeerObservation) -> Option<&crate::probe::tls_raw::RawHandshake> {
+fn raw_ok(obs: &PeerObservation) -> Option<&RawHandshake> {
     match obs.raw.as_ref().map(|r| &r.outcome) {
         Some(RawOutcome::Handshake(h)) => Some(h),
         _ => None,
@@ -74,20 +74,20 @@ fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
     };
     each_peer(ctx, |peer, target, obs| {
         // Path 1 shows the best version the peer accepts from IM&P's offer (<= 1.2).
-        let version = raw_ok(obs).map(|h| h.version.clone()).or_else(|| match obs.tls.as_ref().map(|t| &t.outcome) {
-            Some(TlsOutcome::Connected { version, .. }) => Some(version.clone()),
+        let version: Option<TlsVersion> = raw_ok(obs).map(|h| h.version).or_else(|| match obs.tls.as_ref().map(|t| &t.outcome) {
+            Some(TlsOutcome::Connected { version, .. }) => Some(*version),
             _ => None,
         });
         let Some(v) = version else {
             return Some(ctx.skip(target, "cannot tell: no handshake completed (see tls.handshake)"));
         };
-        Some(if legacy.iter().any(|l| l == &v) {
+        Some(if legacy.iter().any(|l| TlsVersion::from(l.clone()) == v) {
             let fix = match peer.side {
                 Side::Microsoft => "enable TLS 1.2 on the front end (SfB 2015 CU9 or later on Windows Server 2012 R2/2016, or the Lync 2013 TLS 1.2 updates)",
                 Side::Cisco => "upgrade IM&P to a release that negotiates TLS 1.2",
             };
             ctx.violation(target, format!("speaks only {v}: IM&P accepts it unless its TLS minimum was raised; {fix}"))
-        } else if v == "TLSv1.2" || v == "TLSv1.3" {
+        } else if v.is_modern() {
             ctx.pass(target, format!("negotiates {v}"))
         } else {
             ctx.fail(target, format!("negotiates {v}, which neither side should accept"))
@@ -121,7 +121,7 @@ fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
             _ => ctx.skip(target, "cannot tell: the peer did not answer the ClientHello (see tls.handshake)"),
         };
         Some(match (&f.status, unknown.is_empty()) {
-            (crate::check::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
+            (crate::judge::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
             _ => f,
         })
     })

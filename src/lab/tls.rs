@@ -20,7 +20,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use crate::probe::sip::{find_head_end, parse_head, random_token};
+use crate::wire::sip::{find_head_end, parse_head, random_token};
 
 /// Largest SIP request head (and body) the responder reads.
 const SIP_CAP: usize = 64 * 1024;
@@ -336,7 +336,7 @@ async fn answer_sip<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, shared: &
     }
 }
 
-fn build_response(status: &str, request: &crate::probe::sip::SipHead, server: &str) -> String {
+fn build_response(status: &str, request: &crate::wire::sip::SipHead, server: &str) -> String {
     let clean = |v: &str| v.replace(['\r', '\n'], " ");
     let mut out = format!("SIP/2.0 {status}\r\n");
     for via in request.all("Via") {
@@ -367,7 +367,7 @@ fn build_response(status: &str, request: &crate::probe::sip::SipHead, server: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::sip::parse_head;
+    use crate::wire::sip::parse_head;
 
     #[test]
     fn response_echoes_dialog_headers_and_adds_a_to_tag() {

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
@@ -26,59 +27,12 @@ use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{AlertDescription, CipherSuite, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureAlgorithm, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
-use serde::{Deserialize, Serialize};
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 use crate::probe::sip::deadline_after;
-
-/// What one handshake attempt produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TlsObservation {
-    pub elapsed_ms: u64,
-    pub outcome: TlsOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum TlsOutcome {
-    Connected {
-        /// "TLSv1.2" or "TLSv1.3".
-        version: String,
-        /// IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".
-        cipher_suite: String,
-        /// The chain as the peer sent it, leaf first.
-        chain_pem: Vec<String>,
-        client_cert_requested: bool,
-        client_cert_sent: bool,
-    },
-    Failed {
-        kind: TlsFailure,
-        message: String,
-        /// Whatever chain arrived before the failure (may be empty).
-        chain_pem: Vec<String>,
-        client_cert_requested: bool,
-    },
-}
-
-/// Why a handshake failed, coarse enough for checks to branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TlsFailure {
-    ConnectTimeout,
-    ConnectRefused,
-    HandshakeTimeout,
-    Reset,
-    Closed,
-    Alert,
-    /// The peer offers nothing rustls implements: a limit of this probe.
-    NoCommonParameters,
-    BadSignature,
-    NotTls,
-    Io,
-}
 
 /// A client certificate and key presented when a peer asks for one (IM&P's identity
 /// towards the Microsoft side).
@@ -287,10 +241,10 @@ impl TlsProber {
             Ok(Ok(stream)) => {
                 let conn = stream.get_ref().1;
                 let version = match conn.protocol_version() {
-                    Some(ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-                    Some(ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-                    Some(other) => format!("{other:?}"),
-                    None => "unknown".to_string(),
+                    Some(ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
+                    Some(ProtocolVersion::TLSv1_3) => TlsVersion::Tls13,
+                    Some(other) => TlsVersion::from_code(u16::from(other)),
+                    None => TlsVersion::Other(0),
                 };
                 let cipher_suite =
                     conn.negotiated_cipher_suite().map(|s| iana_suite_name(s.suite())).unwrap_or_else(|| "unknown".to_string());
@@ -382,7 +336,7 @@ fn classify_rustls_error(err: &rustls::Error, capture: &Capture, have_identity: 
                         "no client certificate is configured for this probe"
                     };
                     (
-                        TlsFailure::Alert,
+                        TlsFailure::ClientCertRequired,
                         format!(
                             "the peer asked for a client certificate and ended the handshake with alert {name} ({why})"
                         ),
@@ -398,7 +352,7 @@ fn classify_rustls_error(err: &rustls::Error, capture: &Capture, have_identity: 
                     if sent =>
                 {
                     (
-                        TlsFailure::Alert,
+                        TlsFailure::ClientCertRejected,
                         format!("the peer rejected the client certificate with alert {name}"),
                     )
                 }
@@ -628,7 +582,7 @@ mod tests {
         cap.chain().push(CertificateDer::from(vec![0x30, 0x00]));
         cap.requested.store(true, Ordering::SeqCst);
         let (kind, msg) = classify_rustls_error(&rustls::Error::AlertReceived(AlertDescription::HandshakeFailure), &cap, false);
-        assert_eq!(kind, TlsFailure::Alert);
+        assert_eq!(kind, TlsFailure::ClientCertRequired);
         assert!(msg.contains("no client certificate is configured"), "{msg}");
 
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);

@@ -5,7 +5,7 @@
 //! text, never as markup.
 
 use super::{family, RenderContext};
-use crate::check::{Finding, Status};
+use crate::judge::{Finding, Status};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;

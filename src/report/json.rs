@@ -1,6 +1,6 @@
 //! `--json`: the report as `fedcheck.report/v1`, findings already sorted.
 
-use crate::engine::Report;
+use crate::judge::Report;
 
 pub fn render(report: &Report) -> String {
     // Serialising plain data structures cannot fail; fall back to an empty object.

@@ -4,7 +4,7 @@
 //! while menu paths like `Presence > Routing` stay readable as plain text.
 
 use super::RenderContext;
-use crate::check::{Finding, Status};
+use crate::judge::{Finding, Status};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;

@@ -6,8 +6,8 @@ pub mod junit;
 pub mod markdown;
 pub mod terminal;
 
-use crate::catalog::Catalog;
-use crate::engine::Report;
+use crate::judge::catalog::Catalog;
+use crate::judge::Report;
 
 /// What the HTML and Markdown renderers need beyond the findings: catalog titles and
 /// where the run happened, so a page attached to a ticket stands on its own.

@@ -1,9 +1,9 @@
 //! The terminal view: blockers first, then one table per family, then a summary.
 
 use super::family;
-use crate::catalog::Catalog;
-use crate::check::{Finding, Status};
-use crate::engine::Report;
+use crate::judge::catalog::Catalog;
+use crate::judge::Report;
+use crate::judge::{Finding, Status};
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use std::collections::BTreeMap;
 

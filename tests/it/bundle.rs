@@ -4,9 +4,10 @@
 
 use crate::util::{now, repo};
 use fedcheck::bundle::{self, BundleError, BundleInput, BundleSummary, Redaction};
-use fedcheck::catalog::Catalog;
-use fedcheck::engine::{self, Report, RunOptions};
+use fedcheck::engine::{self, RunOptions};
 use fedcheck::inventory::{self, Loaded};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::Report;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -378,11 +378,27 @@ fn bad_arguments_exit_2() {
 #[test]
 fn readme_lists_every_check_of_the_catalog() {
     let readme = std::fs::read_to_string(repo("README.md")).expect("README");
-    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
-    for m in catalog.checks() {
-        let row = format!("| `{}` | {} | {} | {} |", m.id, m.family, if m.live { "live" } else { "offline" }, m.title);
+    let catalog = fedcheck::judge::catalog::Catalog::builtin().expect("catalog");
+    for c in fedcheck::checks::registry() {
+        let m = catalog.get(c.id()).expect("every registered check has a catalog entry");
+        let reach = match c.reach() {
+            fedcheck::judge::Reach::Live => "live",
+            fedcheck::judge::Reach::Enriched => "offline + DNS",
+            fedcheck::judge::Reach::Offline => "offline",
+        };
+        let row = format!("| `{}` | {} | {} | {} |", m.id, m.family, reach, m.title);
         assert!(readme.contains(&row), "README lacks or misstates {}: expected row\n{row}", m.id);
     }
+    // And nothing else: a row for a check that no longer exists is stale too.
+    let rows = readme
+        .lines()
+        .filter(|l| {
+            let first = l.split('|').nth(1).unwrap_or("").trim();
+            let id = first.trim_matches('`');
+            first.starts_with('`') && id.contains('.') && id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '.' || ch == '-')
+        })
+        .count();
+    assert_eq!(rows, fedcheck::checks::registry().len(), "README's check table has rows for checks that do not exist");
 }
 
 #[test]

@@ -2,11 +2,12 @@
 //! judged offline.
 
 use crate::util::{judge_edited, now, repo, table_at};
-use fedcheck::catalog::Catalog;
-use fedcheck::check::{Finding, Status};
 use fedcheck::diff::{self, Diff};
-use fedcheck::engine::{self, Report, RunOptions, Summary, Tool};
-use fedcheck::waivers::{self, Waivers};
+use fedcheck::engine::{self, RunOptions};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::waivers::{self, Waivers};
+use fedcheck::judge::{Finding, Status};
+use fedcheck::judge::{Report, Summary, Tool};
 use std::path::Path;
 
 fn finding(check: &str, target: &str, status: Status, summary: &str) -> Finding {
@@ -14,9 +15,9 @@ fn finding(check: &str, target: &str, status: Status, summary: &str) -> Finding 
 }
 
 fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
-    engine::sort_findings(&mut findings);
+    fedcheck::judge::sort_findings(&mut findings);
     Report {
-        schema: engine::REPORT_SCHEMA.into(),
+        schema: fedcheck::judge::REPORT_SCHEMA.into(),
         tool: Tool { name: "fedcheck".into(), version: "test".into() },
         site: "Northwind Health".into(),
         started_at: started_at.into(),
@@ -345,7 +346,7 @@ fn an_active_waiver_turns_a_fail_into_info_that_still_shows() {
     assert_eq!(s.fail, enterprise().summary.fail - 1);
     assert_eq!(s.info, enterprise().summary.info + 1);
     let mut sorted = findings.clone();
-    engine::sort_findings(&mut sorted);
+    fedcheck::judge::sort_findings(&mut sorted);
     assert_eq!(sorted, findings);
 }
 
@@ -466,7 +467,7 @@ expires = "2027-03-31"
 "#,
     );
     let mut copy = findings.clone();
-    engine::sort_findings(&mut copy);
+    fedcheck::judge::sort_findings(&mut copy);
     waivers::apply(&mut findings, &w, date("2026-11-25"));
     assert_eq!(findings, copy);
 }
@@ -566,11 +567,11 @@ fn a_check_skipped_as_a_whole_is_neither_fixed_nor_regressed() {
     let skipped = Finding { target: "*".into(), status: Status::Skip, summary: "live probes not run (--offline)".into(), ..fail.clone() };
     let report = |findings: Vec<Finding>| Report {
         schema: "fedcheck.report/v1".into(),
-        tool: fedcheck::engine::Tool { name: "fedcheck".into(), version: "0".into() },
+        tool: fedcheck::judge::Tool { name: "fedcheck".into(), version: "0".into() },
         site: "s".into(),
         started_at: String::new(),
         duration_ms: 0,
-        summary: fedcheck::engine::Summary::of(&findings),
+        summary: fedcheck::judge::Summary::of(&findings),
         findings,
         internal_errors: Vec::new(),
     };

@@ -2,9 +2,10 @@
 //! hand-made hostile findings that must come out as text.
 
 use crate::util::{now, repo};
-use fedcheck::catalog::Catalog;
-use fedcheck::check::{Finding, Status};
-use fedcheck::engine::{self, Report, RunOptions, Summary};
+use fedcheck::engine::{self, RunOptions};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::{Finding, Status};
+use fedcheck::judge::{Report, Summary};
 use fedcheck::report::junit::WarnAs;
 use fedcheck::report::{html, junit, markdown, RenderContext};
 use serde_json::json;

@@ -1,8 +1,8 @@
 //! Shared helpers for the integration tests.
 
-use fedcheck::catalog::Catalog;
-use fedcheck::check::{Finding, Status};
 use fedcheck::engine::{self, RunOptions};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::{Finding, Status};
 use std::path::{Path, PathBuf};
 
 pub fn repo(rel: &str) -> PathBuf {

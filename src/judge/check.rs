@@ -1,95 +1,11 @@
 //! The check interface: a check declares what it needs observed, then judges the
 //! snapshot as a pure function, returning findings.
 
-use crate::catalog::{Catalog, CheckMeta, Severity};
+use super::catalog::{Catalog, CheckMeta};
+use super::finding::{Finding, Status};
 use crate::inventory::{EvidenceSet, Inventory, Loaded};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, SnapshotIndex};
 use serde::{Deserialize, Serialize};
-
-/// Verdict of one finding. Ordered from least to most severe for sorting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Skip,
-    Info,
-    Warn,
-    Fail,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [Status::Pass, Status::Info, Status::Warn, Status::Fail, Status::Skip];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Info => "info",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Skip => "skip",
-        }
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<Severity> for Status {
-    fn from(s: Severity) -> Self {
-        match s {
-            Severity::Fail => Status::Fail,
-            Severity::Warn => Status::Warn,
-            Severity::Info => Status::Info,
-        }
-    }
-}
-
-/// One verdict about one target (a node, a route, a domain, a peer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub check: String,
-    pub target: String,
-    pub status: Status,
-    /// One line: what was found against what was expected.
-    pub summary: String,
-    /// More context, when one line is not enough.
-    #[serde(default)]
-    pub detail: Option<String>,
-    /// The fix, from the catalog, on warn and fail findings.
-    #[serde(default)]
-    pub remediation: Option<String>,
-    /// Raw facts behind the verdict (certificate fields, DNS answers, evidence lines).
-    #[serde(default)]
-    pub evidence: serde_json::Value,
-}
-
-impl Finding {
-    /// A finding with no detail, remediation or evidence yet.
-    pub fn new(check: impl Into<String>, target: impl Into<String>, status: Status, summary: impl Into<String>) -> Finding {
-        Finding {
-            check: check.into(),
-            target: target.into(),
-            status,
-            summary: summary.into(),
-            detail: None,
-            remediation: None,
-            evidence: serde_json::Value::Null,
-        }
-    }
-
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
-        self
-    }
-
-    pub fn evidence(mut self, evidence: impl Serialize) -> Self {
-        self.evidence = serde_json::to_value(evidence).unwrap_or(serde_json::Value::Null);
-        self
-    }
-}
 
 /// Something a check needs gathered from the network before it can judge.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -130,6 +46,8 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub evidence: &'a EvidenceSet,
     pub snapshot: &'a Snapshot,
+    /// The snapshot's observations by name and address, built once per run.
+    pub index: &'a SnapshotIndex<'a>,
     pub catalog: &'a Catalog,
     pub meta: &'a CheckMeta,
     /// Time the judgement is made for (certificate validity, change windows).
@@ -207,11 +125,34 @@ impl Context<'_> {
     }
 }
 
+/// How a check depends on the network, which follows from what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Judges inventory and evidence only.
+    Offline,
+    /// Judges observations: with `--offline` it cannot tell, so it is not run.
+    Live,
+    /// Judges inventory and evidence, and also observations when they were made
+    /// (e.g. the ACL check compares addresses when DNS answered).
+    Enriched,
+}
+
 /// A rule. Implementations live in `crate::checks`, one module per family, and are
 /// described by an entry of the same id in `checks/<family>.toml`.
 pub trait Check: Send + Sync {
-    /// Stable id, e.g. `routing-node.services`.
+    /// Stable id, e.g. `routing-node.services`; its family is the part before the dot.
     fn id(&self) -> &'static str;
+
+    /// The family: the id's prefix (`routing-node`).
+    fn family(&self) -> &'static str {
+        let id = self.id();
+        id.split_once('.').map(|(f, _)| f).unwrap_or(id)
+    }
+
+    /// How this check depends on the network.
+    fn reach(&self) -> Reach {
+        Reach::Offline
+    }
 
     /// What must be observed on the network for this check; nothing by default.
     fn needs(&self, _site: &Loaded) -> Vec<Observation> {
@@ -222,28 +163,34 @@ pub trait Check: Send + Sync {
     fn judge(&self, ctx: &Context<'_>) -> Vec<Finding>;
 }
 
-/// Does a selection pattern (an id or a family prefix) cover this check id?
-pub fn pattern_matches(pattern: &str, id: &str) -> bool {
-    let pattern = pattern.trim().trim_end_matches(".*").trim_end_matches('.');
-    id == pattern || id.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('.'))
-}
+/// What a rule needs gathered.
+type NeedsFn = fn(&Loaded) -> Vec<Observation>;
+/// A rule's judgement.
+type JudgeFn = fn(&Context<'_>) -> Vec<Finding>;
 
-/// A check made of plain functions: what most rules need.
+/// A check made of plain functions: what most rules need. Declared once, beside its
+/// judge function; its catalog entry carries only the words.
 pub struct Rule {
-    pub id: &'static str,
-    pub judge: fn(&Context<'_>) -> Vec<Finding>,
-    pub needs: fn(&Loaded) -> Vec<Observation>,
+    id: &'static str,
+    reach: Reach,
+    judge: JudgeFn,
+    needs: Option<NeedsFn>,
 }
 
 impl Rule {
     /// A rule that needs nothing from the network.
-    pub fn offline(id: &'static str, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
-        Box::new(Rule { id, judge, needs: |_| Vec::new() })
+    pub fn offline(id: &'static str, judge: JudgeFn) -> Box<dyn Check> {
+        Box::new(Rule { id, reach: Reach::Offline, judge, needs: None })
     }
 
-    /// A rule that needs observations.
-    pub fn live(id: &'static str, needs: fn(&Loaded) -> Vec<Observation>, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
-        Box::new(Rule { id, judge, needs })
+    /// A rule that judges observations only: not run with `--offline`.
+    pub fn live(id: &'static str, needs: NeedsFn, judge: JudgeFn) -> Box<dyn Check> {
+        Box::new(Rule { id, reach: Reach::Live, judge, needs: Some(needs) })
+    }
+
+    /// A rule that judges inventory and evidence, and uses observations when made.
+    pub fn enriched(id: &'static str, needs: NeedsFn, judge: JudgeFn) -> Box<dyn Check> {
+        Box::new(Rule { id, reach: Reach::Enriched, judge, needs: Some(needs) })
     }
 }
 
@@ -251,25 +198,13 @@ impl Check for Rule {
     fn id(&self) -> &'static str {
         self.id
     }
+    fn reach(&self) -> Reach {
+        self.reach
+    }
     fn needs(&self, site: &Loaded) -> Vec<Observation> {
-        (self.needs)(site)
+        self.needs.map(|n| n(site)).unwrap_or_default()
     }
     fn judge(&self, ctx: &Context<'_>) -> Vec<Finding> {
         (self.judge)(ctx)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_match_ids_and_families() {
-        assert!(pattern_matches("dns", "dns.forward"));
-        assert!(pattern_matches("dns.forward", "dns.forward"));
-        assert!(pattern_matches("routes.vcs-conflict", "routes.vcs-conflict"));
-        assert!(pattern_matches("routing-node", "routing-node.services"));
-        assert!(!pattern_matches("routing", "routing-node.services"));
-        assert!(!pattern_matches("dns.forw", "dns.forward"));
     }
 }

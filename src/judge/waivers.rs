@@ -6,8 +6,8 @@
 //! The file is parsed strictly, like the inventory: a typo in a waiver would otherwise
 //! leave a blocker unwaived (or waive the wrong one) without anyone noticing.
 
-use crate::check::{pattern_matches, Finding, Status};
 use crate::inventory::line_col;
+use crate::judge::{pattern_matches, Finding, Status};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -377,7 +377,7 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &Waivers, today: jiff::civil:
         f.status = Status::Info;
     }
     findings.extend(added);
-    crate::engine::sort_findings(findings);
+    crate::judge::sort_findings(findings);
 }
 
 #[cfg(test)]

@@ -8,20 +8,20 @@ use std::path::{Path, PathBuf};
 
 /// The catalog files compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
-    ("platform.toml", include_str!("../checks/platform.toml")),
-    ("sizing.toml", include_str!("../checks/sizing.toml")),
-    ("software.toml", include_str!("../checks/software.toml")),
-    ("clients.toml", include_str!("../checks/clients.toml")),
-    ("domains.toml", include_str!("../checks/domains.toml")),
-    ("dns.toml", include_str!("../checks/dns.toml")),
-    ("tls.toml", include_str!("../checks/tls.toml")),
-    ("certs.toml", include_str!("../checks/certs.toml")),
-    ("sip.toml", include_str!("../checks/sip.toml")),
-    ("imp.toml", include_str!("../checks/imp.toml")),
-    ("routes.toml", include_str!("../checks/routes.toml")),
-    ("routing-node.toml", include_str!("../checks/routing-node.toml")),
-    ("ha.toml", include_str!("../checks/ha.toml")),
-    ("change.toml", include_str!("../checks/change.toml")),
+    ("platform.toml", include_str!("../../checks/platform.toml")),
+    ("sizing.toml", include_str!("../../checks/sizing.toml")),
+    ("software.toml", include_str!("../../checks/software.toml")),
+    ("clients.toml", include_str!("../../checks/clients.toml")),
+    ("domains.toml", include_str!("../../checks/domains.toml")),
+    ("dns.toml", include_str!("../../checks/dns.toml")),
+    ("tls.toml", include_str!("../../checks/tls.toml")),
+    ("certs.toml", include_str!("../../checks/certs.toml")),
+    ("sip.toml", include_str!("../../checks/sip.toml")),
+    ("imp.toml", include_str!("../../checks/imp.toml")),
+    ("routes.toml", include_str!("../../checks/routes.toml")),
+    ("routing-node.toml", include_str!("../../checks/routing-node.toml")),
+    ("ha.toml", include_str!("../../checks/ha.toml")),
+    ("change.toml", include_str!("../../checks/change.toml")),
 ];
 
 /// What breaking a rule means by default.
@@ -40,9 +40,6 @@ pub struct CheckMeta {
     pub id: String,
     pub title: String,
     pub severity: Severity,
-    /// Needs network probes (skipped with `--offline`).
-    #[serde(default)]
-    pub live: bool,
     pub why: String,
     pub fix: String,
     pub source: String,
