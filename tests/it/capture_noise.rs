@@ -4,10 +4,10 @@
 //! file (line numbers following the lines they name).
 
 use crate::util::{now, repo};
-use fedcheck::catalog::Catalog;
-use fedcheck::check::Status;
 use fedcheck::engine::{self, RunOptions};
 use fedcheck::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::{Finding, Status};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -663,7 +663,7 @@ fn clean_site_with(file: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, site)
 }
 
-fn services_findings(site: &Path) -> Vec<fedcheck::check::Finding> {
+fn services_findings(site: &Path) -> Vec<Finding> {
     let loaded = fedcheck::inventory::load(site).unwrap_or_else(|e| panic!("{e}"));
     let catalog = Catalog::builtin().expect("catalog");
     let checks = fedcheck::checks::registry();
@@ -672,7 +672,7 @@ fn services_findings(site: &Path) -> Vec<fedcheck::check::Finding> {
     rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings
 }
 
-fn routing(findings: &[fedcheck::check::Finding]) -> &fedcheck::check::Finding {
+fn routing(findings: &[Finding]) -> &Finding {
     crate::util::finding(findings, "imp-rt.contoso.com")
 }
 
