@@ -127,19 +127,30 @@ pub(crate) struct Capture {
 impl Capture {
     /// Clean `text` and keep the output of `cmd` (every command's output when `None`).
     /// Fails only when the file plainly holds another command's output instead.
+    #[cfg(test)]
     pub fn new(text: &str, cmd: Option<&'static Cmd>) -> Result<Self, ParseError> {
+        Self::candidates(text, cmd)?.into_iter().next().ok_or_else(|| ParseError::new(0, "no capture"))
+    }
+
+    /// Every run of `cmd` in the file that printed something, latest first (at least
+    /// one capture).
+    fn candidates(text: &str, cmd: Option<&'static Cmd>) -> Result<Vec<Self>, ParseError> {
         let rendered = classify(text);
-        let total = rendered.len();
         let segments = segment(&rendered);
-        let chosen: Vec<&Segment> = match cmd {
-            None => segments.iter().collect(),
+        let choices: Vec<Vec<&Segment>> = match cmd {
+            None => vec![segments.iter().collect()],
             Some(cmd) => choose(&segments, &rendered, cmd)?,
         };
+        Ok(choices.into_iter().map(|chosen| Self::from_segments(&rendered, &chosen, cmd)).collect())
+    }
+
+    fn from_segments(rendered: &[Rendered], chosen: &[&Segment], cmd: Option<&'static Cmd>) -> Self {
+        let total = rendered.len();
         let mut rows: Vec<usize> = chosen.iter().flat_map(|s| s.rows.iter().copied()).collect();
         rows.sort_unstable();
         let last_with_data = chosen.iter().rev().find(|s| s.rows.iter().any(|&i| rendered[i].kind == Kind::Data));
         let tail = last_with_data.or(chosen.last());
-        Ok(Capture {
+        Capture {
             rows: rows
                 .into_iter()
                 .map(|i| {
@@ -152,7 +163,7 @@ impl Capture {
             closed: tail.is_some_and(|s| s.closed),
             trailer: chosen.iter().any(|s| s.trailer),
             pager_quit: tail.and_then(|s| s.pager_quit),
-        })
+        }
     }
 
     /// The kept lines, blank lines included.
@@ -204,9 +215,19 @@ impl Capture {
 
 /// Run a parser over the cleaned capture of `cmd`, naming the command the text looks
 /// like when the parser fails.
-pub(crate) fn parse_with<T>(text: &str, cmd: &'static Cmd, body: impl FnOnce(&Capture) -> Result<T, ParseError>) -> Result<T, ParseError> {
-    let cap = Capture::new(text, Some(cmd))?;
-    body(&cap).map_err(|e| cap.explain(e))
+/// When the command ran several times, the latest run that parses wins; if none does,
+/// the latest run's error is reported.
+pub(crate) fn parse_with<T>(text: &str, cmd: &'static Cmd, body: impl Fn(&Capture) -> Result<T, ParseError>) -> Result<T, ParseError> {
+    let mut first_error = None;
+    for cap in Capture::candidates(text, Some(cmd))? {
+        match body(&cap) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                first_error.get_or_insert_with(|| cap.explain(e));
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| ParseError::new(0, format!("no output of `{}` found", cmd.name))))
 }
 
 /// Which known command `text` (cleaned output) looks like.
@@ -235,18 +256,23 @@ fn sniff(text: &str) -> Option<&'static Cmd> {
 }
 
 /// Pick the segments holding `cmd`'s output.
-fn choose<'s>(segments: &'s [Segment], rendered: &[Rendered], cmd: &'static Cmd) -> Result<Vec<&'s Segment>, ParseError> {
+/// Alternatives, best first: each run of the command that printed something, latest
+/// first (a later run is usually the corrected one), then the latest run.
+fn choose<'s>(segments: &'s [Segment], rendered: &[Rendered], cmd: &'static Cmd) -> Result<Vec<Vec<&'s Segment>>, ParseError> {
     let has_data = |s: &Segment| s.rows.iter().any(|&i| rendered[i].kind == Kind::Data);
     let mine: Vec<&Segment> = segments.iter().filter(|s| s.echo.as_ref().is_some_and(|(_, c)| cmd.echoed_in(c))).collect();
     if let Some(last) = mine.last() {
-        // The latest run that printed something; else the latest run (empty output).
-        return Ok(vec![mine.iter().rev().find(|s| has_data(s)).copied().unwrap_or(last)]);
+        let mut runs: Vec<Vec<&Segment>> = mine.iter().rev().filter(|s| has_data(s)).map(|s| vec![*s]).collect();
+        if runs.is_empty() {
+            runs.push(vec![*last]);
+        }
+        return Ok(runs);
     }
     // No echo of this command: take what no other known command printed (output
     // saved without its prompt, or run through a variable).
     let unclaimed: Vec<&Segment> = segments.iter().filter(|s| s.echo.as_ref().is_none_or(|(_, c)| known_command(c).is_none())).collect();
     if unclaimed.iter().any(|s| has_data(s)) {
-        return Ok(unclaimed);
+        return Ok(vec![unclaimed]);
     }
     if let Some((line, other)) = segments.iter().filter(|s| has_data(s)).find_map(|s| s.echo.as_ref()) {
         let shown = known_command(other).map(|c| c.name).unwrap_or(other.as_str());
@@ -255,7 +281,7 @@ fn choose<'s>(segments: &'s [Segment], rendered: &[Rendered], cmd: &'static Cmd)
             format!("this file holds the output of `{shown}`, not of `{}`; capture `{}` and save its output", cmd.name, cmd.name),
         ));
     }
-    Ok(unclaimed)
+    Ok(vec![unclaimed])
 }
 
 /// Cut the rendered lines at every prompt.
@@ -846,6 +872,25 @@ mod tests {
         let err = Capture::new(text, Some(&HOSTING_PROVIDERS)).err().unwrap();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("`Get-CsTrustedApplicationPool`, not of `Get-CsHostingProvider`"), "{}", err.message);
+    }
+
+    #[test]
+    fn latest_run_that_parses_wins() {
+        let text = "PS C:\\> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route\n\nMatchUri : a\n\n\
+                    PS C:\\> Get-CsStaticRoutingConfiguration\n\nIdentity : Global\nRoute : {MatchUri=b...}\nPS C:\\>\n";
+        let runs = Capture::candidates(text, Some(&STATIC_ROUTES)).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].last_data_line(), Some(8));
+        let got = parse_with(text, &STATIC_ROUTES, |c| {
+            if c.last_data_line() == Some(8) {
+                Err(ParseError::new(8, "bad"))
+            } else {
+                Ok(c.last_data_line())
+            }
+        });
+        assert_eq!(got.unwrap(), Some(3));
+        let err = parse_with(text, &STATIC_ROUTES, |c| Err::<(), _>(ParseError::new(c.last_data_line().unwrap_or(0), "bad"))).unwrap_err();
+        assert_eq!(err.line, 8);
     }
 
     #[test]
