@@ -67,25 +67,35 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
         let mut wrong = Vec::new();
         let mut half = Vec::new();
         let mut evidence = Vec::new();
+        // A service absent from a cut-short capture may sit after the cut: its state
+        // is unknown. Absent from a complete one, it is not installed at all.
+        let mut unknown: Vec<&str> = Vec::new();
+        let mut not_listed: Vec<&str> = Vec::new();
         if routing {
             for name in &off {
-                if let Some(s) = list.get(name) {
-                    match s.state {
-                        ServiceState::Stopped if s.reason.as_deref().is_some_and(|r| r.to_ascii_lowercase().contains("not activated")) => {}
-                        ServiceState::Stopped => half.push(format!(
-                            "{name} (stopped but still activated{})",
-                            s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
-                        )),
-                        _ => wrong.push(format!("{name} is {}", s.state)),
+                let Some(s) = list.get(name) else {
+                    if list.cut.is_some() {
+                        unknown.push(name);
+                    } else {
+                        not_listed.push(name);
                     }
-                    evidence.push(format!(
-                        "line {}: {}[{}]{}",
-                        s.line,
-                        s.name,
-                        s.state,
-                        s.reason.as_deref().map(|r| format!("  {r}")).unwrap_or_default()
-                    ));
+                    continue;
+                };
+                match s.state {
+                    ServiceState::Stopped if s.reason.as_deref().is_some_and(|r| r.to_ascii_lowercase().contains("not activated")) => {}
+                    ServiceState::Stopped => half.push(format!(
+                        "{name} (stopped but still activated{})",
+                        s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
+                    )),
+                    _ => wrong.push(format!("{name} is {}", s.state)),
                 }
+                evidence.push(format!(
+                    "line {}: {}[{}]{}",
+                    s.line,
+                    s.name,
+                    s.state,
+                    s.reason.as_deref().map(|r| format!("  {r}")).unwrap_or_default()
+                ));
             }
         }
         let needed = if routing { &on_routing } else { &on_users };
@@ -96,9 +106,15 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
                     wrong.push(format!("{name} is {} but must run", s.state));
                     evidence.push(format!("line {}: {}[{}]", s.line, s.name, s.state));
                 }
+                None if list.cut.is_some() => unknown.push(name),
                 None => wrong.push(format!("{name} is missing from the list but must run")),
             }
         }
+        let file = node.evidence.service_list.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        let cut_note = list.cut.as_ref().map(|c| {
+            let states = if unknown.is_empty() { String::new() } else { format!("; state unknown: {}", unknown.join(", ")) };
+            format!("`{file}` is cut short at line {}: {}{states}", c.line, c.reason)
+        });
         let role = match (routing, node.is_routing()) {
             (true, _) => "routing node",
             (false, true) => "routing node that homes users (judged as a user node)",
@@ -106,14 +122,32 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
         };
         out.push(
             if !wrong.is_empty() {
-                ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if half.is_empty() {
+                let also = half.iter().cloned().chain(cut_note.clone()).collect::<Vec<_>>();
+                ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if also.is_empty() {
                     String::new()
                 } else {
-                    format!("also: {}", half.join("; "))
+                    format!("also: {}", also.join("; "))
                 })
+            } else if let Some(note) = cut_note {
+                // What the capture does not show cannot be passed.
+                let f = ctx.warn(target, format!("{role}: {note}"));
+                if half.is_empty() {
+                    f.detail("save the whole output again (`set cli pagination off` first, so the pager does not stop it)")
+                } else {
+                    f.detail(format!("also: {}", half.join("; ")))
+                }
             } else if !half.is_empty() {
                 ctx.warn(target, format!("{role}: {}", half.join("; ")))
                     .detail("deactivate them in Serviceability > Tools > Service Activation rather than stopping them")
+            } else if !not_listed.is_empty() {
+                ctx.info(
+                    target,
+                    format!(
+                        "routing node: {} not listed in `{file}` (not installed on this release?); the other feature services are deactivated; {} run",
+                        not_listed.join(", "),
+                        needed.join(" and ")
+                    ),
+                )
             } else if routing {
                 ctx.pass(target, format!("routing node: the {} feature services are deactivated; {} run", off.len(), needed.join(" and ")))
             } else {

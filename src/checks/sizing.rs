@@ -253,6 +253,12 @@ fn cluster_membership(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (node, ev) in &ctx.evidence.nodes {
         let Some(cluster) = &ev.network_cluster else { continue };
+        if let Some(cut) = &cluster.cut {
+            // Members after the cut were never seen: say so rather than judge half a list.
+            let file = ctx.inventory.cisco.nodes.iter().find(|n| n.fqdn.eq_ignore_ascii_case(node));
+            let file = file.and_then(|n| n.evidence.network_cluster.as_deref()).map(|p| p.display().to_string()).unwrap_or_default();
+            out.push(ctx.warn(node.as_str(), format!("`show network cluster` capture `{file}` is cut short at {cut}")));
+        }
         for m in &cluster.members {
             // CUCM subscribers need not be in the inventory; IM&P nodes must.
             if !m.product.eq_ignore_ascii_case("cups") || !seen.insert(m.fqdn.to_ascii_lowercase()) {

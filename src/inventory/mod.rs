@@ -54,15 +54,18 @@ pub struct Loaded {
     pub base_dir: PathBuf,
 }
 
-/// Read, parse and validate an inventory file and load the evidence it names.
+/// Read, parse and validate an inventory file and load the evidence it names. The
+/// file may be UTF-8 or, as Windows PowerShell 5.1's `>` writes it, UTF-16 with a
+/// byte-order mark.
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InventoryError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read the inventory: {e}"),
-        hint: None,
-    })?;
+    let error = |message: String| InventoryError { file: path.to_path_buf(), line: 0, column: 0, message, hint: None };
+    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read the inventory: {e}")))?;
+    let text = if crate::evidence::has_bom_or_utf16(&bytes) {
+        crate::evidence::decode(&bytes)
+    } else {
+        // Anything else must be UTF-8: a silently replaced byte could change a value.
+        String::from_utf8(bytes).map_err(|e| error(format!("the inventory is not UTF-8 text: {e}")))?
+    };
     load_str(&text, path)
 }
 

@@ -1,5 +1,6 @@
 //! The single integration test crate: every module here links the library once.
 mod bundle;
+mod capture_noise;
 mod cli;
 mod cli_jobs;
 mod diff_waivers;
