@@ -266,7 +266,9 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("fedcheck: {e:#}");
+            // Messages quote archive names, evidence lines and inventory values:
+            // no control character or bidi override reaches the terminal raw.
+            eprintln!("fedcheck: {}", crate::escape::terminal(&format!("{e:#}")));
             report::EXIT_CANNOT_START
         }
     }
@@ -549,11 +551,9 @@ fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     stdout_outputs(&args.output)?;
     let catalog = load_catalog(&args.select.rules)?;
-    let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
-    let snapshot: Snapshot = serde_json::from_str(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
-    let dir = tempfile::Builder::new().prefix("fedcheck-analyze-").tempdir()?;
-    let inventory = opened.extract_inventory(dir.path())?;
-    let loaded = crate::inventory::load(&inventory)?;
+    // Verified, capped and unpacked into a folder removed when `analysis` drops.
+    let analysis = crate::bundle::analysis::load(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
+    let (snapshot, loaded) = (&analysis.snapshot, &analysis.loaded);
     let mut opts = run_options(&args.select, None)?;
     // Judge as of the capture, so certificate dates read as they did then.
     if opts.now.is_none() {
@@ -562,6 +562,6 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     let checks = crate::checks::registry();
     let selection = engine::select(&checks, &catalog, &opts)?;
     let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
-    let report = engine::build_report(&loaded, &catalog, &snapshot, &selection, &opts, now, snapshot.started_at.clone(), Duration::ZERO);
+    let report = engine::build_report(loaded, &catalog, snapshot, &selection, &opts, now, snapshot.started_at.clone(), Duration::ZERO);
     emit(&report, &catalog, &args.output, Some(&args.bundle))
 }

@@ -4,6 +4,7 @@
 //! `file:line:column`), because a typo in an inventory silently dropped would turn
 //! into a wrong verdict.
 
+mod confine;
 mod evidence_set;
 mod locate;
 mod model;
@@ -56,14 +57,32 @@ pub struct Loaded {
 
 /// Read, parse and validate an inventory file and load the evidence it names.
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InventoryError {
+    load_str(&read_text(path)?, path)
+}
+
+/// Like [`load`], for an inventory that came from somewhere untrusted (a support
+/// bundle unpacked under `root`): every file it names must be a relative path without
+/// `..` that stays under `root`, through no symbolic link, and be a regular file (or
+/// a folder, for a trust store).
+pub fn load_confined(path: &Path, root: &Path) -> Result<Loaded, InventoryError> {
+    let text = read_text(path)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let inventory = parse(&text, path)?;
+    confine::check(&inventory, &text, path, &base_dir, root)?;
+    validate::validate(&inventory, &text, path, &base_dir)?;
+    let evidence = evidence_set::load(&inventory, &text, path, &base_dir)?;
+    Ok(Loaded { inventory, evidence, path: path.to_path_buf(), base_dir })
+}
+
+/// The inventory's text, read under [`crate::fsread::INVENTORY_CAP`].
+fn read_text(path: &Path) -> Result<String, InventoryError> {
+    crate::fsread::read_capped_text(path, crate::fsread::INVENTORY_CAP).map_err(|e| InventoryError {
         file: path.to_path_buf(),
         line: 0,
         column: 0,
-        message: format!("cannot read the inventory: {e}"),
+        message: format!("cannot read the inventory: {}", e.reason()),
         hint: None,
-    })?;
-    load_str(&text, path)
+    })
 }
 
 /// Parse and validate inventory text as if it had been read from `path`.
