@@ -56,7 +56,10 @@ mod tests {
         assert_eq!(terminal("two\nlines\tok"), "two\nlines\tok");
         assert_eq!(line("two\nlines"), "two\\u{a}lines");
         assert_eq!(document("a\r\nb\u{7}\u{2066}"), "a\r\nb\\u{7}\\u{2066}");
-        for c in ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}'] {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200E}',
+            '\u{200F}', '\u{061C}',
+        ] {
             assert!(is_bidi_control(c));
             assert!(!terminal(&c.to_string()).contains(c));
             assert!(!document(&c.to_string()).contains(c));

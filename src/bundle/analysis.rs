@@ -5,6 +5,7 @@
 use super::{BundleError, OpenedBundle};
 use crate::inventory::Loaded;
 use crate::snapshot::Snapshot;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -39,12 +40,32 @@ impl Analysis {
 /// Opens the bundle at `path` and loads it for analysis.
 pub fn load(path: &Path) -> Result<Analysis, BundleError> {
     sweep_stale(&std::env::temp_dir());
-    from_opened(super::open(path)?)
+    let file = std::fs::File::open(path).map_err(BundleError::io(path))?;
+    from_opened(super::read::open_checked(std::io::BufReader::new(file), precheck)?)
 }
 
 /// The same from the archive's bytes (tests and fuzzing).
 pub fn load_bytes(bytes: &[u8]) -> Result<Analysis, BundleError> {
-    from_opened(super::open_reader(bytes)?)
+    from_opened(super::read::open_checked(bytes, precheck)?)
+}
+
+/// Sizes that loading would refuse anyway, refused before any digest is computed.
+fn precheck(files: &BTreeMap<String, Vec<u8>>, manifest: &super::Manifest) -> Result<(), BundleError> {
+    let too_large = |file: &str, limit: u64| BundleError::TooLarge { file: crate::escape::line(file), limit };
+    for (path, data) in files {
+        let len = data.len() as u64;
+        if path == "snapshot.json" && len > MAX_SNAPSHOT_BYTES as u64 {
+            return Err(too_large(path, MAX_SNAPSHOT_BYTES as u64));
+        }
+        let is_inventory = manifest.inventory.as_deref() == Some(path.as_str());
+        if is_inventory && len > crate::fsread::INVENTORY_CAP {
+            return Err(too_large(path, crate::fsread::INVENTORY_CAP));
+        }
+        if path.starts_with("inventory/") && len > crate::fsread::EVIDENCE_CAP {
+            return Err(too_large(path, crate::fsread::EVIDENCE_CAP));
+        }
+    }
+    Ok(())
 }
 
 fn from_opened(opened: OpenedBundle) -> Result<Analysis, BundleError> {

@@ -24,6 +24,15 @@ pub fn open(path: &Path) -> Result<OpenedBundle, BundleError> {
 
 /// Opens and verifies a bundle read from `reader` (the .tar.gz bytes).
 pub fn open_reader<R: Read>(reader: R) -> Result<OpenedBundle, BundleError> {
+    open_checked(reader, |_, _| Ok(()))
+}
+
+/// [`open_reader`] with `precheck` run on the files and manifest before the digests
+/// are computed (cheap refusals first: hashing 60 MB takes a while).
+pub(super) fn open_checked<R: Read>(
+    reader: R,
+    precheck: impl FnOnce(&BTreeMap<String, Vec<u8>>, &Manifest) -> Result<(), BundleError>,
+) -> Result<OpenedBundle, BundleError> {
     let mut files = read_archive(reader)?;
     let manifest_bytes = files
         .remove(MANIFEST)
@@ -35,6 +44,7 @@ pub fn open_reader<R: Read>(reader: R) -> Result<OpenedBundle, BundleError> {
             crate::escape::line(&manifest.schema)
         )));
     }
+    precheck(&files, &manifest)?;
     verify(&files, &manifest)?;
     Ok(OpenedBundle { files, manifest })
 }

@@ -91,8 +91,9 @@ fn read_tar<R: Read>(tar: &mut R) -> Result<BTreeMap<String, Vec<u8>>, BundleErr
             None => ustar_name(&h),
         };
         let size = pending.size.take().unwrap_or(header_size);
-        let name = std::str::from_utf8(&name_bytes)
-            .map_err(|_| BundleError::UnsafePath(format!("{}: the name is not UTF-8", escape::line(&String::from_utf8_lossy(&name_bytes)))))?;
+        let name = std::str::from_utf8(&name_bytes).map_err(|_| {
+            BundleError::UnsafePath(format!("{}: the name is not UTF-8", escape::line(&String::from_utf8_lossy(&name_bytes))))
+        })?;
         let rel = safe_path(name)?;
         match kind {
             b'5' => {
@@ -113,7 +114,10 @@ fn read_tar<R: Read>(tar: &mut R) -> Result<BTreeMap<String, Vec<u8>>, BundleErr
             return Err(BundleError::UnsafePath(format!("{}: outside the {TOP}/ folder", escape::line(name))));
         };
         if files.len() >= MAX_ENTRIES {
-            return Err(BundleError::TooLarge { file: format!("the archive ({} entries or more)", MAX_ENTRIES + 1), limit: MAX_ENTRIES as u64 });
+            return Err(BundleError::TooLarge {
+                file: format!("the archive ({} entries or more)", MAX_ENTRIES + 1),
+                limit: MAX_ENTRIES as u64,
+            });
         }
         if size > MAX_ENTRY_BYTES {
             return Err(BundleError::TooLarge { file: rel, limit: MAX_ENTRY_BYTES });
