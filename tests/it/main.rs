@@ -8,6 +8,7 @@ mod hostile;
 mod lab;
 mod live_checks;
 mod offline_checks;
+mod redaction;
 mod reports;
 mod tls_probe;
 mod tls_raw;
