@@ -359,6 +359,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
 
 /// Write to stdout; a reader that went away (`| head`) is not an error worth a panic.
 fn say(text: String) {
+    // The last line of defence: renderers escape what they quote, and nothing that
+    // moves the cursor or reorders text reaches the terminal even if one forgot.
+    let text = report::escape::terminal_output(&text, colour());
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

@@ -15,22 +15,23 @@ pub fn is_bidi_control(c: char) -> bool {
 /// Text for a terminal or a plain-text message: control characters (C0 except
 /// newline and tab, DEL, C1) and bidi controls are shown as `\u{..}` escapes.
 pub fn terminal(s: &str) -> String {
-    escape_with(s, |c| c != '\n' && c != '\t' && (c.is_control() || is_bidi_control(c)))
+    escape_chars(s, |c| c != '\n' && c != '\t' && (c.is_control() || is_bidi_control(c)))
 }
 
 /// One line of untrusted text (a name, an evidence line): like [`terminal`], and
 /// newlines and tabs are escaped too, so it cannot start a fake line of output.
 pub fn line(s: &str) -> String {
-    escape_with(s, |c| c.is_control() || is_bidi_control(c))
+    escape_chars(s, |c| c.is_control() || is_bidi_control(c))
 }
 
 /// Text for a document (HTML, Markdown, XML) that keeps its line breaks: bidi controls
 /// and the control characters a document must not carry are shown as `\u{..}`.
 pub fn document(s: &str) -> String {
-    escape_with(s, |c| c != '\n' && c != '\t' && c != '\r' && (c.is_control() || is_bidi_control(c)))
+    escape_chars(s, |c| c != '\n' && c != '\t' && c != '\r' && (c.is_control() || is_bidi_control(c)))
 }
 
-fn escape_with(s: &str, escape: impl Fn(char) -> bool) -> String {
+/// `s` with every character `escape` picks shown as `\u{..}`.
+pub fn escape_chars(s: &str, escape: impl Fn(char) -> bool) -> String {
     if !s.chars().any(&escape) {
         return s.to_string();
     }

@@ -8,6 +8,7 @@ mod hostile;
 mod lab;
 mod live_checks;
 mod offline_checks;
+mod output_escaping;
 mod redaction;
 mod reports;
 mod tls_probe;
