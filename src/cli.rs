@@ -48,6 +48,9 @@ pub enum Command {
         after_help = "Examples:\n  fedcheck analyze case-123.tar.gz\n  fedcheck analyze case-123.tar.gz --rules ./rules --html case.html"
     )]
     Analyze(AnalyzeArgs),
+    /// Gather evidence from the servers: IM&P/CUCM over their SOAP APIs, or the Microsoft side's export.
+    #[command(subcommand)]
+    Collect(crate::collect::CollectCommand),
     /// Compare two JSON reports: what regressed, what was fixed, what is new or gone.
     #[command(after_help = "Example:\n  fedcheck diff before.json after.json --json changes.json")]
     Diff(DiffArgs),
@@ -296,6 +299,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo(args) => demo(args),
         Command::Bundle(args) => bundle(args),
         Command::Analyze(args) => analyze(args),
+        Command::Collect(cmd) => crate::collect::run_cli(cmd),
         Command::Diff(args) => {
             let before = crate::diff::load_report(&args.before).map_err(anyhow::Error::msg)?;
             let after = crate::diff::load_report(&args.after).map_err(anyhow::Error::msg)?;

@@ -12,6 +12,7 @@ pub mod certinfo;
 pub mod check;
 pub mod checks;
 pub mod cli;
+pub mod collect;
 pub mod diff;
 pub mod engine;
 pub mod evidence;

@@ -1,0 +1,142 @@
+//! `fedcheck collect`: gather the server-side evidence instead of copy-paste.
+//!
+//! - `collect imp` asks every IM&P / CUCM node of the inventory over HTTPS for its
+//!   services (Control Center Services), active version, hardware and cluster (platform
+//!   services, PAWS), writes the answers as evidence, an inventory that points at them
+//!   and `collect.json` (what was asked of whom, when, how TLS was verified, what failed).
+//! - `collect microsoft --script` prints the PowerShell that exports the Microsoft side;
+//!   `collect microsoft --import FOLDER` takes the folder it wrote in.
+//!
+//! Exit codes: 0 everything was collected; 5 something could not be collected (partial
+//! or total: collect.json and stderr name each failure); 2 the run could not start.
+
+pub mod imp;
+pub mod microsoft;
+pub mod record;
+pub mod rewrite;
+pub mod soap;
+pub mod tls;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+/// Exit code when at least one call failed (the others were still collected).
+pub const EXIT_PARTIAL: i32 = 5;
+
+/// Environment variable that carries the IM&P password (never a flag).
+pub const PASSWORD_ENV: &str = "FEDCHECK_IMP_PASSWORD";
+
+pub const COLLECT_HELP: &str = "Exit codes:
+  0  everything was collected
+  5  at least one node or call could not be collected (the others were; collect.json and
+     stderr name each failure: connection refused, timeout, 401/403, certificate for
+     another name, untrusted certificate, SOAP fault, malformed XML, answer over the cap)
+  2  the run could not start (bad arguments or inventory, no password, output not writable)
+
+Examples:
+  FEDCHECK_IMP_PASSWORD=… fedcheck collect imp -i site.toml -o collected --user admin --ca-file tomcat-ca.pem
+  fedcheck collect imp -i site.toml -o collected --insecure      (prompts for the password)
+  fedcheck run -i collected/site.toml
+  fedcheck collect microsoft --script > collect-fedcheck.ps1
+  fedcheck collect microsoft --import .\\fedcheck-export -i site.toml -o collected";
+
+#[derive(Debug, Subcommand)]
+pub enum CollectCommand {
+    /// Ask each IM&P / CUCM node for services, version, hardware and cluster over its SOAP APIs.
+    #[command(after_help = COLLECT_HELP)]
+    Imp(ImpArgs),
+    /// Write the PowerShell export script, or import the folder it wrote.
+    #[command(after_help = COLLECT_HELP)]
+    Microsoft(MicrosoftArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImpArgs {
+    /// The site inventory (TOML); every [[cisco.nodes]] entry is asked.
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: PathBuf,
+    /// Folder to write evidence/, site.toml and collect.json into (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Administrator user for HTTP Basic authentication (the password comes from
+    /// FEDCHECK_IMP_PASSWORD or a prompt on the terminal).
+    #[arg(long, default_value = "admin", value_name = "NAME")]
+    pub user: String,
+    /// PEM file with the CA certificate(s) that issued the nodes' Tomcat certificates
+    /// (default: the system's trust store).
+    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate (NOT verified); the collected files and reports say so.
+    #[arg(long)]
+    pub insecure: bool,
+    /// HTTPS port of the nodes' web services.
+    #[arg(long, default_value_t = 8443, value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: u16,
+    /// Timeout of one call (connect, TLS, request and answer), e.g. 10s.
+    #[arg(long, default_value = "15s", value_parser = crate::cli::parse_duration)]
+    pub timeout: Duration,
+    /// Nodes asked at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Largest answer accepted from one call, in bytes.
+    #[arg(long, default_value_t = imp::DEFAULT_MAX_BYTES, hide = true)]
+    pub max_bytes: usize,
+    /// Write into an output folder that already holds a collection.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MicrosoftArgs {
+    /// Print the PowerShell script (PowerShell 2.0 or later; WMI on OCS 2007 R2).
+    #[arg(long, conflicts_with = "import")]
+    pub script: bool,
+    /// Import a folder written by the script.
+    #[arg(long, value_name = "FOLDER", requires_all = ["inventory", "output"])]
+    pub import: Option<PathBuf>,
+    /// The site inventory (TOML) the imported evidence is added to.
+    #[arg(short, long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Folder to write evidence/ and site.toml into.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Write into an output folder that already holds a collection.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Errors that stop a collection before it starts (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("no password: set {PASSWORD_ENV} or run on a terminal to be asked")]
+    NoPassword,
+    #[error("cannot read the password from the terminal: {0}")]
+    Prompt(std::io::Error),
+    #[error("CA file {path}: {message}")]
+    CaFile { path: PathBuf, message: String },
+    #[error("the system trust store has no usable certificate ({0}); give --ca-file or --insecure")]
+    SystemStore(String),
+    #[error("cannot build the HTTPS client: {0}")]
+    Client(String),
+    #[error("{path}: {message}")]
+    Output { path: PathBuf, message: String },
+    #[error("inventory {path}: {message}")]
+    Inventory { path: PathBuf, message: String },
+    #[error("{0}")]
+    Import(String),
+}
+
+/// Entry point from the command line; returns the exit code.
+pub fn run_cli(cmd: CollectCommand) -> anyhow::Result<i32> {
+    match cmd {
+        CollectCommand::Imp(args) => {
+            let password = imp::password()?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let outcome = rt.block_on(imp::collect(&args, &password))?;
+            Ok(outcome.exit_code)
+        }
+        CollectCommand::Microsoft(args) => microsoft::run_cli(&args),
+    }
+}
