@@ -71,8 +71,10 @@ struct Answer {
 
 /// A file name part that cannot climb out of the evidence folder.
 pub fn safe_name(s: &str) -> String {
-    let cleaned: String =
-        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '_' }).collect();
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '_' })
+        .collect();
     let trimmed = cleaned.trim_matches('.');
     if trimmed.is_empty() {
         "node".into()
@@ -273,7 +275,8 @@ async fn collect_node(ctx: &Ctx, node: &Node) -> (NodeRecord, Vec<Answer>) {
     let mut unreachable: Option<(String, Failure)> = None;
     for call in soap::CALLS {
         if let Some((first, f)) = &unreachable {
-            let mut a = failed_answer(&call, &fqdn, ctx.port, Failure::new(f.kind, format!("not asked: {first} already failed ({})", f.kind)));
+            let mut a =
+                failed_answer(&call, &fqdn, ctx.port, Failure::new(f.kind, format!("not asked: {first} already failed ({})", f.kind)));
             a.record.outcome = CallOutcome::Skipped;
             answers.push(a);
             continue;
@@ -330,7 +333,8 @@ async fn ask(ctx: &Ctx, client: &reqwest::Client, fqdn: &str, call: &Call) -> An
     answer.record.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (status, body) = match result {
         Err(_) => {
-            answer.record.failure = Some(Failure::new(FailureKind::Timeout, format!("no complete answer within {} ms", ctx.timeout.as_millis())));
+            answer.record.failure =
+                Some(Failure::new(FailureKind::Timeout, format!("no complete answer within {} ms", ctx.timeout.as_millis())));
             return answer;
         }
         Ok(Err(f)) => {
@@ -415,7 +419,9 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> Failure {
             }
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => return Failure::new(FailureKind::ConnectionRefused, "connection refused"),
-                std::io::ErrorKind::TimedOut => return Failure::new(FailureKind::Timeout, format!("no answer within {} ms", timeout.as_millis())),
+                std::io::ErrorKind::TimedOut => {
+                    return Failure::new(FailureKind::Timeout, format!("no answer within {} ms", timeout.as_millis()))
+                }
                 _ => {}
             }
         }
@@ -427,7 +433,25 @@ fn classify(e: &reqwest::Error, timeout: Duration) -> Failure {
         msg = format!("{msg}: {s}");
         src = s.source();
     }
-    Failure::new(FailureKind::Connection, msg)
+    // Some layers box their cause so that it cannot be downcast; their text still
+    // carries rustls' own wording.
+    let lower = msg.to_ascii_lowercase();
+    let kind = if lower.contains("invalid peer certificate") && lower.contains("not valid for name") {
+        FailureKind::CertificateNameMismatch
+    } else if lower.contains("invalid peer certificate") {
+        FailureKind::CertificateUntrusted
+    } else if lower.contains("connection refused") {
+        FailureKind::ConnectionRefused
+    } else if lower.contains("received fatal alert") || lower.contains("handshake") || lower.contains("peer is incompatible") {
+        FailureKind::TlsHandshake
+    } else {
+        FailureKind::Connection
+    };
+    let msg = match kind {
+        FailureKind::CertificateUntrusted => format!("{msg} (give the CA that issued the nodes' Tomcat certificates with --ca-file)"),
+        _ => msg,
+    };
+    Failure::new(kind, msg)
 }
 
 fn tls_failure(e: &rustls::Error) -> Failure {
@@ -436,9 +460,10 @@ fn tls_failure(e: &rustls::Error) -> Failure {
         rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
             Failure::new(FailureKind::CertificateNameMismatch, format!("the node's certificate is for another name: {e}"))
         }
-        rustls::Error::InvalidCertificate(c) => {
-            Failure::new(FailureKind::CertificateUntrusted, format!("the node's certificate is not trusted ({c:?}); give the issuing CA with --ca-file"))
-        }
+        rustls::Error::InvalidCertificate(c) => Failure::new(
+            FailureKind::CertificateUntrusted,
+            format!("the node's certificate is not trusted ({c:?}); give the issuing CA with --ca-file"),
+        ),
         other => Failure::new(FailureKind::TlsHandshake, format!("TLS handshake failed: {other}")),
     }
 }

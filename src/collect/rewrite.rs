@@ -8,12 +8,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
 /// Keys that hold paths relative to the inventory, outside the per-node evidence.
-const PATH_KEYS: &[&[&str]] = &[
-    &["cisco", "trust_store"],
-    &["cisco", "client_cert"],
-    &["cisco", "client_key"],
-    &["microsoft", "trust_store"],
-];
+const PATH_KEYS: &[&[&str]] =
+    &[&["cisco", "trust_store"], &["cisco", "client_cert"], &["cisco", "client_key"], &["microsoft", "trust_store"]];
 
 fn base_of(original: &Path) -> PathBuf {
     let dir = original.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -55,7 +51,12 @@ fn item_at<'a>(doc: &'a mut DocumentMut, path: &[&str]) -> Option<&'a mut Item> 
 
 /// The new inventory text. `collected` = (node FQDN, evidence key, path relative to the
 /// output folder).
-pub fn inventory(original_text: &str, original_path: &Path, collected: &[(String, &'static str, String)], insecure: bool) -> Result<String, String> {
+pub fn inventory(
+    original_text: &str,
+    original_path: &Path,
+    collected: &[(String, &'static str, String)],
+    insecure: bool,
+) -> Result<String, String> {
     let mut doc: DocumentMut = original_text.parse().map_err(|e| format!("the inventory cannot be edited: {e}"))?;
     let base = base_of(original_path);
     for key in PATH_KEYS {

@@ -95,10 +95,9 @@ pub fn client_config(verify: &Verify) -> Result<ClientConfig, CollectError> {
     let config = match verify {
         Verify::CaFile(p) => builder.with_root_certificates(roots_from_file(p)?).with_no_client_auth(),
         Verify::SystemStore => builder.with_root_certificates(system_roots()?).with_no_client_auth(),
-        Verify::Insecure => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny { provider: provider() }))
-            .with_no_client_auth(),
+        Verify::Insecure => {
+            builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAny { provider: provider() })).with_no_client_auth()
+        }
     };
     Ok(config)
 }

@@ -256,8 +256,7 @@ fn answer<'a>(root: &'a El, response: &str, what: &str) -> Result<&'a El, ParseE
     if let Some(f) = fault_of(root) {
         return Err(ParseError::new(0, format!("the node answered with a SOAP fault: {f}")));
     }
-    root.find(response)
-        .ok_or_else(|| ParseError::new(0, format!("no <{response}> found — is this the node's answer to {what}?")))
+    root.find(response).ok_or_else(|| ParseError::new(0, format!("no <{response}> found — is this the node's answer to {what}?")))
 }
 
 /// PAWS puts `internal.request.failed` (and remote messages) in `result` when a call fails.
@@ -342,7 +341,10 @@ pub fn version(text: &str) -> Result<Status, ParseError> {
     let resp = answer(&root, "getActiveVersionResponse", "VersionService getActiveVersion")?;
     let ret = resp.child("return").unwrap_or(resp);
     paws_result(ret)?;
-    let v = ["version", "activeVersion", "activeServerVersion"].iter().find_map(|k| ret.find(k).map(|e| e.text.trim())).filter(|v| !v.is_empty());
+    let v = ["version", "activeVersion", "activeServerVersion"]
+        .iter()
+        .find_map(|k| ret.find(k).map(|e| e.text.trim()))
+        .filter(|v| !v.is_empty());
     match v {
         Some(v) => Ok(Status { product_version: Some(v.to_string()), ..Status::default() }),
         None => Err(ParseError::new(ret.line, "the getActiveVersion answer names no version")),
@@ -427,7 +429,16 @@ pub fn cluster(text: &str) -> Result<Cluster, ParseError> {
             (s.contains("online") || s.contains("authenticated")) && !s.contains("not") && !s.contains("offline")
         });
         let hostname = host.split('.').next().unwrap_or(&host).to_string();
-        members.push(Member { ip, fqdn: host, hostname, role, product: String::new(), db_role: db_role.to_string(), authenticated, line: n.line });
+        members.push(Member {
+            ip,
+            fqdn: host,
+            hostname,
+            role,
+            product: String::new(),
+            db_role: db_role.to_string(),
+            authenticated,
+            line: n.line,
+        });
     }
     if members.is_empty() {
         return Err(ParseError::new(ret.line, "the ClusterNodesService answer lists no nodes"));

@@ -2,6 +2,7 @@
 mod bundle;
 mod cli;
 mod cli_jobs;
+mod collect;
 mod diff_waivers;
 mod dns_probe;
 mod lab;
