@@ -104,7 +104,57 @@ pub fn inventory(
         jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(),
         if insecure { " (WITHOUT certificate verification: --insecure)" } else { "" }
     );
-    Ok(format!("{head}{doc}"))
+    Ok(format!("{head}{}", strip_old_head(&doc.to_string())))
+}
+
+/// A file written by an earlier collection starts with its own header: keep one.
+fn strip_old_head(text: &str) -> &str {
+    let mut rest = text;
+    while rest.starts_with("# Written by `fedcheck collect")
+        || rest.starts_with("# The nodes' evidence points")
+        || rest.starts_with("# The Microsoft evidence points")
+    {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    }
+    rest
+}
+
+/// The inventory with `[microsoft.evidence]` pointing at imported files: (key, path
+/// relative to the output folder).
+pub fn microsoft(original_text: &str, original_path: &Path, entries: &[(&str, String)]) -> Result<String, String> {
+    let mut doc: DocumentMut = original_text.parse().map_err(|e| format!("the inventory cannot be edited: {e}"))?;
+    let base = base_of(original_path);
+    for key in PATH_KEYS {
+        if let Some(item) = item_at(&mut doc, key) {
+            absolutize_item(item, &base);
+        }
+    }
+    if let Some(Item::ArrayOfTables(arr)) = item_at(&mut doc, &["cisco", "nodes"]) {
+        for t in arr.iter_mut() {
+            if let Some(ev) = t.get_mut("evidence").and_then(Item::as_table_like_mut) {
+                absolutize_all(ev, &base);
+            }
+        }
+    }
+    let Some(ms) = doc.get_mut("microsoft").and_then(Item::as_table_like_mut) else {
+        return Err("the inventory has no [microsoft] table".into());
+    };
+    if ms.get("evidence").is_none() {
+        ms.insert("evidence", Item::Table(toml_edit::Table::new()));
+    }
+    let Some(ev) = ms.get_mut("evidence").and_then(Item::as_table_like_mut) else {
+        return Err("[microsoft] evidence is not a table".into());
+    };
+    absolutize_all(ev, &base);
+    for (key, rel) in entries {
+        ev.insert(key, Item::Value(Value::from(rel.as_str())));
+    }
+    let head = format!(
+        "# Written by `fedcheck collect microsoft --import` from {} at {}.\n# The Microsoft evidence points at the imported export under evidence/microsoft/.\n",
+        original_path.display(),
+        jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(),
+    );
+    Ok(format!("{head}{}", strip_old_head(&doc.to_string())))
 }
 
 #[cfg(test)]
