@@ -107,6 +107,78 @@ pub struct MicrosoftArgs {
     pub force: bool,
 }
 
+/// `fedcheck run --collect imp …`: collect into a fresh folder, then audit the
+/// collected inventory (the post-change validation job in one step).
+#[derive(Debug, Clone, Args)]
+pub struct RunCollect {
+    /// Collect first and audit what was collected: `imp` asks the IM&P/CUCM nodes as
+    /// `fedcheck collect imp` does (password from FEDCHECK_IMP_PASSWORD or a prompt).
+    /// When the collection is incomplete and the audit finds no fail, the exit code is 5.
+    #[arg(long, value_enum, value_name = "SIDE")]
+    pub collect: Option<CollectSide>,
+    /// Folder for the collection (default: a new fedcheck-collect-<time> folder here).
+    #[arg(long, value_name = "DIR", requires = "collect")]
+    pub collect_dir: Option<PathBuf>,
+    /// User for the nodes' web services.
+    #[arg(long, value_name = "NAME", default_value = "admin")]
+    pub collect_user: String,
+    /// CA of the nodes' Tomcat certificates (default: the system trust store).
+    #[arg(long, value_name = "PEM", conflicts_with = "collect_insecure")]
+    pub collect_ca_file: Option<PathBuf>,
+    /// Accept any node certificate (NOT verified; the collection and report say so).
+    #[arg(long)]
+    pub collect_insecure: bool,
+    /// HTTPS port of the nodes' web services.
+    #[arg(long, default_value_t = 8443, value_parser = clap::value_parser!(u16).range(1..))]
+    pub collect_port: u16,
+    /// Timeout of one collection call.
+    #[arg(long, default_value = "15s", value_parser = crate::cli::parse_duration)]
+    pub collect_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CollectSide {
+    Imp,
+}
+
+/// Run the collection asked for on `run`, if any: the inventory to audit instead and
+/// the collection's exit code.
+pub fn before_run(rc: &RunCollect, inventory: &std::path::Path) -> anyhow::Result<Option<(PathBuf, i32)>> {
+    let Some(CollectSide::Imp) = rc.collect else { return Ok(None) };
+    let output = match &rc.collect_dir {
+        Some(d) => d.clone(),
+        None => {
+            let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+            PathBuf::from(format!("fedcheck-collect-{stamp}"))
+        }
+    };
+    let args = ImpArgs {
+        inventory: inventory.to_path_buf(),
+        output,
+        user: rc.collect_user.clone(),
+        ca_file: rc.collect_ca_file.clone(),
+        insecure: rc.collect_insecure,
+        port: rc.collect_port,
+        timeout: rc.collect_timeout,
+        concurrency: 4,
+        max_bytes: imp::DEFAULT_MAX_BYTES,
+        force: false,
+    };
+    let password = imp::password()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let outcome = rt.block_on(imp::collect(&args, &password))?;
+    Ok(Some((outcome.site, outcome.exit_code)))
+}
+
+/// The exit code of `run --collect`: a fail found by the audit wins; otherwise an
+/// incomplete collection is 5, not a clean pass.
+pub fn combine_exit(audit: i32, collect: Option<i32>) -> i32 {
+    match collect {
+        Some(EXIT_PARTIAL) if matches!(audit, 0 | 4) => EXIT_PARTIAL,
+        _ => audit,
+    }
+}
+
 /// Errors that stop a collection before it starts (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {

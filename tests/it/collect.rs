@@ -292,3 +292,48 @@ fn no_password_means_no_start() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("FEDCHECK_IMP_PASSWORD"));
     assert!(!dir.path().join("out").exists(), "nothing is written before the password is known");
 }
+
+#[test]
+fn run_collect_audits_the_collected_site_and_bundle_keeps_the_record() {
+    let rt = runtime();
+    let lab = start(
+        &rt,
+        vec![
+            NodeSpec::new("imp-rt.fedlab.example", ip(5, 2), soap::imp_services(true, true)),
+            spec("imp-a.fedlab.example", ip(5, 3), Behaviour::Normal),
+        ],
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let inv = inventory(dir.path(), &[("imp-rt.fedlab.example", ip(5, 2), "routing", 0), ("imp-a.fedlab.example", ip(5, 3), "users", 100)]);
+    let ca = ca_file(&lab, dir.path());
+    let out = dir.path().join("collected");
+    let o = fedcheck()
+        .args(["run", "--offline", "--only", "routing-node.services", "--collect", "imp", "--collect-port"])
+        .arg(lab.port.to_string())
+        .arg("--collect-ca-file")
+        .arg(&ca)
+        .arg("--collect-dir")
+        .arg(&out)
+        .arg("-i")
+        .arg(&inv)
+        .env("FEDCHECK_IMP_PASSWORD", PASSWORD)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("Cisco Presence Engine"), "{stdout}");
+    assert_eq!(record(&out).exit_code, 0);
+
+    let archive = dir.path().join("case.tar.gz");
+    let o =
+        fedcheck().args(["bundle", "--offline", "-q", "-i"]).arg(out.join("site.toml")).arg("-o").arg(&archive).output().expect("bundle");
+    assert!(archive.exists(), "{}", String::from_utf8_lossy(&o.stderr));
+    let opened = fedcheck::bundle::open(&archive).expect("opens");
+    let record = opened.text("inventory/collect.json").expect("collect.json in the bundle");
+    assert!(record.contains("fedcheck.collect/v1"));
+    assert!(opened
+        .text("inventory/evidence/imp-rt.fedlab.example/services.xml")
+        .expect("services.xml")
+        .contains("soapGetServiceStatusResponse"));
+    assert!(!record.contains(PASSWORD));
+}
