@@ -120,6 +120,22 @@ pub fn imp_services(routing: bool, presence_engine_running: bool) -> Vec<(String
     out
 }
 
+/// A CUCM publisher's list (none of the IM&P feature services).
+pub fn cucm_services() -> Vec<(String, String, i32)> {
+    [
+        "A Cisco DB",
+        "Cisco CallManager",
+        "Cisco CTIManager",
+        "Cisco Tftp",
+        "Cisco Tomcat",
+        "Cisco AXL Web Service",
+        "Platform Administrative Web Service",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), "Started".to_string(), -1))
+    .collect()
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

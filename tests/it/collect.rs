@@ -337,3 +337,18 @@ fn run_collect_audits_the_collected_site_and_bundle_keeps_the_record() {
         .contains("soapGetServiceStatusResponse"));
     assert!(!record.contains(PASSWORD));
 }
+
+/// The demo lab's routing-node fault is judged from the service list it collected over
+/// SOAP, not from a canned capture.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_lab_collects_its_imp_evidence() {
+    let lab = fedcheck::lab::site::start().await.expect("lab starts");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let files: Vec<String> = loaded.evidence.files.iter().map(|(p, _)| p.display().to_string()).collect();
+    assert!(files.iter().any(|p| p.ends_with("imp-rt.fedlab.example/services.xml")), "{files:?}");
+    let list = loaded.evidence.node("imp-rt.fedlab.example").and_then(|e| e.service_list.as_ref()).expect("service list");
+    assert!(list.get("Cisco Presence Engine").is_some());
+    let record = fedcheck::collect::imp::read_record(lab.inventory.parent().expect("dir")).expect("collect.json");
+    assert_eq!(record.exit_code, 0);
+    assert!(record.tls.verified);
+}
