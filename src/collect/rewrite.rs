@@ -11,6 +11,9 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value};
 const PATH_KEYS: &[&[&str]] =
     &[&["cisco", "trust_store"], &["cisco", "client_cert"], &["cisco", "client_key"], &["microsoft", "trust_store"]];
 
+/// Evidence keys whose collected answer says less than the CLI capture it stands in for.
+const LESS_THAN_CLI: &[&str] = &["status", "network_cluster"];
+
 fn base_of(original: &Path) -> PathBuf {
     let dir = original.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::canonicalize(dir).unwrap_or_else(|_| std::env::current_dir().map(|c| c.join(dir)).unwrap_or_else(|_| dir.to_path_buf()))
@@ -78,6 +81,12 @@ pub fn inventory(
         let Some(ev) = node.get_mut("evidence").and_then(Item::as_table_like_mut) else { return };
         absolutize_all(ev, &base);
         for (_, key, rel) in collected.iter().filter(|(f, _, _)| f.eq_ignore_ascii_case(&fqdn)) {
+            // PAWS gives less than `show status` (version only) and `show network
+            // cluster` (no product, no replication detail): a capture the
+            // administrator already named is kept; collect.json still lists the file.
+            if LESS_THAN_CLI.contains(key) && ev.get(key).is_some() {
+                continue;
+            }
             ev.insert(key, Item::Value(Value::from(rel.as_str())));
         }
     };
@@ -186,6 +195,8 @@ status = "ev/status.txt"
         let collected = vec![
             ("imp-rt.example.com".to_string(), "service_list", "evidence/imp-rt.example.com/services.xml".to_string()),
             ("IMP-A.example.com".to_string(), "service_list", "evidence/imp-a.example.com/services.xml".to_string()),
+            ("imp-a.example.com".to_string(), "status", "evidence/imp-a.example.com/version.xml".to_string()),
+            ("imp-rt.example.com".to_string(), "status", "evidence/imp-rt.example.com/version.xml".to_string()),
         ];
         let dir = tempfile::tempdir().unwrap();
         let out = inventory(text, &dir.path().join("site.toml"), &collected, false).unwrap();
@@ -196,7 +207,9 @@ status = "ev/status.txt"
         assert_eq!(nodes[0]["evidence"]["service_list"].as_str(), Some("evidence/imp-rt.example.com/services.xml"));
         assert!(Path::new(nodes[0]["evidence"]["hardware"].as_str().unwrap()).is_absolute());
         assert_eq!(nodes[1]["evidence"]["service_list"].as_str(), Some("evidence/imp-a.example.com/services.xml"));
+        // The administrator's `show status` capture says more than the PAWS version: kept.
         assert!(Path::new(nodes[1]["evidence"]["status"].as_str().unwrap()).is_absolute());
+        assert_eq!(nodes[0]["evidence"]["status"].as_str(), Some("evidence/imp-rt.example.com/version.xml"));
         assert!(Path::new(v["cisco"]["trust_store"].as_str().unwrap()).is_absolute());
         assert_eq!(v["site"]["name"].as_str(), Some("North"));
         let insecure = inventory(text, &dir.path().join("site.toml"), &collected, true).unwrap();

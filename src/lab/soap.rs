@@ -38,6 +38,9 @@ pub enum Behaviour {
     Fault,
     /// Control Center Services only: the platform services answer 404.
     NoPaws,
+    /// An older release: ClusterNodesService faults on getClusterStatus and only
+    /// knows getClusterNodes.
+    OldPaws,
 }
 
 /// One stand-in node.
@@ -280,6 +283,10 @@ async fn handle(state: Arc<NodeState>, req: Request<Incoming>) -> Result<Respons
             match (service, op) {
                 ("VersionService", "getActiveVersion") => ok(version_xml(&state.spec.version)),
                 ("HardwareInformationService", "getHardwareInformation") => ok(hardware_xml()),
+                ("ClusterNodesService", "getClusterStatus") if b == Behaviour::OldPaws => Ok(full(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    fault_xml(&format!("The endpoint reference (EPR) for the Operation not found is {p} and the WSA Action = urn:{op}")),
+                )),
                 ("ClusterNodesService", "getClusterStatus" | "getClusterNodes") => ok(cluster_xml(op, &state.cluster)),
                 _ => Ok(full(
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -116,6 +116,7 @@ fn each_failure_is_named_and_the_other_nodes_are_collected() {
         vec![
             rt_node,
             spec("imp-a.fedlab.example", ip(1, 3), Behaviour::NoPaws),
+            spec("imp-old.fedlab.example", ip(1, 11), Behaviour::OldPaws),
             spec("imp-hang.fedlab.example", ip(1, 4), Behaviour::Hang),
             spec("imp-bad.fedlab.example", ip(1, 5), Behaviour::Malformed),
             spec("imp-huge.fedlab.example", ip(1, 6), Behaviour::Huge),
@@ -130,6 +131,7 @@ fn each_failure_is_named_and_the_other_nodes_are_collected() {
         &[
             ("imp-rt.fedlab.example", ip(1, 2), "routing", 0),
             ("imp-a.fedlab.example", ip(1, 3), "users", 500),
+            ("imp-old.fedlab.example", ip(1, 11), "users", 10),
             ("imp-hang.fedlab.example", ip(1, 4), "users", 10),
             ("imp-bad.fedlab.example", ip(1, 5), "users", 10),
             ("imp-huge.fedlab.example", ip(1, 6), "users", 10),
@@ -156,6 +158,10 @@ fn each_failure_is_named_and_the_other_nodes_are_collected() {
     }
     assert_eq!(call(&r, "imp-a.fedlab.example", "services").outcome, CallOutcome::Collected);
     assert_eq!(call(&r, "imp-a.fedlab.example", "version").outcome, CallOutcome::NotOffered);
+    // An older node faults on getClusterStatus: the older getClusterNodes is asked.
+    let old = call(&r, "imp-old.fedlab.example", "cluster");
+    assert_eq!(old.outcome, CallOutcome::Collected);
+    assert!(old.api.ends_with("getClusterNodes"), "{}", old.api);
     // Each fault by name.
     assert_eq!(kind(&r, "imp-hang.fedlab.example", "services"), Some(FailureKind::Timeout));
     assert_eq!(call(&r, "imp-hang.fedlab.example", "version").outcome, CallOutcome::Skipped, "a hanging node is not asked again");
