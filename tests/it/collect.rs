@@ -358,3 +358,42 @@ async fn the_demo_lab_collects_its_imp_evidence() {
     assert_eq!(record.exit_code, 0);
     assert!(record.tls.verified);
 }
+
+#[test]
+fn the_microsoft_script_and_its_import() {
+    let o = fedcheck().args(["collect", "microsoft", "--script"]).output().expect("script");
+    assert_eq!(o.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&o.stdout);
+    assert!(script.contains("Get-CsStaticRoutingConfiguration") && script.contains("MSFT_SIPRoutingTableData"));
+
+    // Import the folder the script writes (fixture in its exact shape) and audit it.
+    let dir = tempfile::tempdir().expect("tmp");
+    let inv = dir.path().join("site.toml");
+    std::fs::write(
+        &inv,
+        "[site]\nname = \"ms import\"\npresence_domains = [\"northwind.com\"]\n\n[cisco]\nimp_version = \"14.0.1.12900-2\"\n\n[[cisco.nodes]]\nfqdn = \"imp-rt.northwind.com\"\nproduct = \"imp\"\nrole = \"routing\"\nusers = 0\n\n[microsoft]\nplatform = \"sfb2015\"\nsip_domains = [\"northwind.com\"]\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let folder = crate::util::repo("collect/fixtures/export-ocs");
+    let o = fedcheck()
+        .args(["collect", "microsoft", "--import"])
+        .arg(&folder)
+        .arg("-i")
+        .arg(&inv)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("import");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let site = std::fs::read_to_string(out.join("site.toml")).expect("site");
+    assert!(site.contains("evidence/microsoft/static-routes.txt"), "{site}");
+    let o = fedcheck()
+        .args(["run", "--offline", "--only", "routes.static-route", "--format", "json", "-i"])
+        .arg(out.join("site.toml"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("\"check\": \"routes.static-route\""), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!stdout.contains("\"status\": \"skip\""), "the imported routes are judged: {stdout}");
+}
