@@ -71,10 +71,7 @@ struct Answer {
 
 /// A file name part that cannot climb out of the evidence folder.
 pub fn safe_name(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c.to_ascii_lowercase() } else { '_' })
-        .collect();
+    let cleaned: String = s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
     let trimmed = cleaned.trim_matches('.');
     if trimmed.is_empty() {
         "node".into()
@@ -486,7 +483,7 @@ mod tests {
 
     #[test]
     fn names_stay_inside_the_folder() {
-        assert_eq!(safe_name("IMP-RT.Example.com"), "imp-rt.example.com");
+        assert_eq!(safe_name("IMP-RT.Example.com"), "IMP-RT.Example.com");
         assert_eq!(safe_name("../../etc"), "_.._etc");
         assert_eq!(safe_name(".."), "node");
     }

@@ -241,6 +241,14 @@ fn a_wrong_password_and_an_untrusted_certificate_exit_non_zero() {
     assert_eq!(kind(&r, "imp-x.fedlab.example", "services"), Some(FailureKind::CertificateUntrusted));
     assert!(stderr.contains("untrusted certificate"), "{stderr}");
 
+    // No --ca-file: the system trust store does not know the lab's CA either.
+    let out = dir.path().join("system-store");
+    let (code, stderr) = collect(&lab, &inv, &out, &[], PASSWORD);
+    assert_eq!(code, 5, "{stderr}");
+    let r = record(&out);
+    assert_eq!(r.tls.mode, "system-store");
+    assert_eq!(kind(&r, "imp-y.fedlab.example", "services"), Some(FailureKind::CertificateUntrusted));
+
     // All good: exit 0; a second run into the same folder needs --force.
     let out = dir.path().join("good");
     let (code, stderr) = collect(&lab, &inv, &out, &ca_arg, PASSWORD);
