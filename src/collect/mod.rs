@@ -22,6 +22,26 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+/// "15s", "800ms", "2m" or a bare number of seconds; more than zero, at most an hour.
+/// (The command line's own parser sits above this layer.)
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let d = match s.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let d: jiff::SignedDuration = s.parse().map_err(|_| format!("`{s}` is not a duration (try 15s, 800ms or 2m)"))?;
+            Duration::try_from(d).map_err(|_| format!("`{s}` is negative"))?
+        }
+    };
+    if d.is_zero() {
+        return Err("a timeout of zero leaves no time to answer".into());
+    }
+    if d > Duration::from_secs(3600) {
+        return Err(format!("`{s}` is more than an hour"));
+    }
+    Ok(d)
+}
+
 /// Exit code when at least one call failed (the others were still collected).
 pub const EXIT_PARTIAL: i32 = 5;
 
@@ -75,7 +95,7 @@ pub struct ImpArgs {
     #[arg(long, default_value_t = 8443, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: u16,
     /// Timeout of one call (connect, TLS, request and answer), e.g. 10s.
-    #[arg(long, default_value = "15s", value_parser = crate::cli::parse_duration)]
+    #[arg(long, default_value = "15s", value_parser = parse_timeout)]
     pub timeout: Duration,
     /// Nodes asked at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -132,7 +152,7 @@ pub struct RunCollect {
     #[arg(long, default_value_t = 8443, value_parser = clap::value_parser!(u16).range(1..))]
     pub collect_port: u16,
     /// Timeout of one collection call.
-    #[arg(long, default_value = "15s", value_parser = crate::cli::parse_duration)]
+    #[arg(long, default_value = "15s", value_parser = parse_timeout)]
     pub collect_timeout: Duration,
 }
 
@@ -198,6 +218,25 @@ pub enum CollectError {
     Inventory { path: PathBuf, message: String },
     #[error("{0}")]
     Import(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse() {
+        assert_eq!(parse_timeout("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(parse_timeout("800ms"), Ok(Duration::from_millis(800)));
+        assert_eq!(parse_timeout("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("2h").is_err());
+        assert!(parse_timeout("soon").is_err());
+        assert_eq!(combine_exit(0, Some(EXIT_PARTIAL)), EXIT_PARTIAL);
+        assert_eq!(combine_exit(3, Some(EXIT_PARTIAL)), 3);
+        assert_eq!(combine_exit(0, Some(0)), 0);
+        assert_eq!(combine_exit(4, None), 4);
+    }
 }
 
 /// Entry point from the command line; returns the exit code.
