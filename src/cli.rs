@@ -18,7 +18,9 @@ const RUN_EXAMPLES: &str = "Examples:
   fedcheck run -i site.toml --offline                only what needs no network
   fedcheck run -i site.toml --html readiness.html --json before.json
   fedcheck run -i site.toml --only dns,routes --skip routes.vcs-conflict
-  fedcheck run -i site.toml --junit results.xml --fail-on fail   (in a pipeline)";
+  fedcheck run -i site.toml --junit results.xml --fail-on fail   (in a pipeline)
+  fedcheck run -i site.toml --collect imp --collect-ca-file tomcat-ca.pem   (collect the IM&P evidence, then audit;
+                                                     exit 5 when the collection was incomplete and nothing failed)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +51,9 @@ pub enum Command {
         after_help = "Examples:\n  fedcheck analyze case-123.tar.gz\n  fedcheck analyze case-123.tar.gz --rules ./rules --html case.html"
     )]
     Analyze(AnalyzeArgs),
+    /// Gather evidence from the servers: IM&P/CUCM over their SOAP APIs, or the Microsoft side's export.
+    #[command(subcommand)]
+    Collect(crate::collect::CollectCommand),
     /// Compare two JSON reports: what regressed, what was fixed, what is new or gone.
     #[command(after_help = "Example:\n  fedcheck diff before.json after.json --json changes.json")]
     Diff(DiffArgs),
@@ -186,6 +191,8 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE")]
     pub inventory: PathBuf,
     #[command(flatten)]
+    pub collect: crate::collect::RunCollect,
+    #[command(flatten)]
     pub probe: ProbeArgs,
     #[command(flatten)]
     pub select: SelectArgs,
@@ -304,14 +311,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Run(args) => {
             stdout_outputs(&args.output)?;
             let catalog = load_catalog(&args.select.rules)?;
-            let loaded = crate::inventory::load(&args.inventory)?;
             let opts = run_options(&args.select, Some(&args.probe))?;
+            // `--collect imp`: audit the inventory the collection wrote.
+            let collected = crate::collect::before_run(&args.collect, &args.inventory)?;
+            let inventory = collected.as_ref().map_or_else(|| args.inventory.clone(), |(site, _)| site.clone());
+            let loaded = crate::inventory::load(&inventory)?;
             let (report, _) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
-            emit(&report, &catalog, &args.output, Some(&args.inventory))
+            let code = emit(&report, &catalog, &args.output, Some(&inventory))?;
+            Ok(crate::collect::combine_exit(code, collected.map(|(_, c)| c)))
         }
         Command::Demo(args) => demo(args),
         Command::Bundle(args) => bundle(args),
         Command::Analyze(args) => analyze(args),
+        Command::Collect(cmd) => crate::collect::run_cli(cmd),
         Command::Diff(args) => {
             let before = crate::diff::load_report(&args.before).map_err(anyhow::Error::msg)?;
             let after = crate::diff::load_report(&args.after).map_err(anyhow::Error::msg)?;

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod certinfo;
 pub mod checks;
 pub mod cli;
+pub mod collect;
 pub mod diff;
 pub mod engine;
 pub mod escape;

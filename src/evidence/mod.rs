@@ -9,6 +9,7 @@ pub mod hardware;
 pub mod hosting_provider;
 pub mod network_cluster;
 pub mod service_list;
+pub mod soap;
 pub mod static_routes;
 pub mod status;
 pub mod trusted_app;

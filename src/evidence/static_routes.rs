@@ -301,7 +301,8 @@ fn route_record(rec: &Record) -> Result<StaticRoute, ParseError> {
     if parts.match_uri.is_none() && element.as_ref().is_none_or(|(e, _)| e.match_uri.is_none()) {
         return Err(rec.missing("MatchUri"));
     }
-    finish(parts, element, None, At::Line(rec.first_line))
+    // `collect-fedcheck.ps1` adds the collection's Identity to each expanded route.
+    finish(parts, element, rec.text("Identity"), At::Line(rec.first_line))
 }
 
 /// The `Element` XML: `<Route ... MatchUri="x" Enabled="true"><Transport><TLS Fqdn="f"

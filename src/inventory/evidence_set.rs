@@ -97,14 +97,14 @@ pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Res
         let e = &node.evidence;
         let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(k)];
         let parsed = NodeEvidenceSet {
-            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", service_list::parse)?,
-            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", hardware::parse)?,
-            status: l.read(&at("status"), e.status.as_deref(), "show status", status::parse)?,
+            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", evidence::soap::service_list_any)?,
+            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", evidence::soap::hardware_any)?,
+            status: l.read(&at("status"), e.status.as_deref(), "show status", evidence::soap::status_any)?,
             network_cluster: l.read(
                 &at("network_cluster"),
                 e.network_cluster.as_deref(),
                 "show network cluster",
-                network_cluster::parse,
+                evidence::soap::cluster_any,
             )?,
         };
         set.nodes.insert(node.fqdn.to_ascii_lowercase(), parsed);

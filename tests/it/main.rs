@@ -3,6 +3,7 @@ mod bundle;
 mod capture_noise;
 mod cli;
 mod cli_jobs;
+mod collect;
 mod diff_waivers;
 mod dns_probe;
 mod hostile;
