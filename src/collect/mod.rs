@@ -220,6 +220,19 @@ pub enum CollectError {
     Import(String),
 }
 
+/// Entry point from the command line; returns the exit code.
+pub fn run_cli(cmd: CollectCommand) -> anyhow::Result<i32> {
+    match cmd {
+        CollectCommand::Imp(args) => {
+            let password = imp::password()?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let outcome = rt.block_on(imp::collect(&args, &password))?;
+            Ok(outcome.exit_code)
+        }
+        CollectCommand::Microsoft(args) => microsoft::run_cli(&args),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,18 +249,5 @@ mod tests {
         assert_eq!(combine_exit(3, Some(EXIT_PARTIAL)), 3);
         assert_eq!(combine_exit(0, Some(0)), 0);
         assert_eq!(combine_exit(4, None), 4);
-    }
-}
-
-/// Entry point from the command line; returns the exit code.
-pub fn run_cli(cmd: CollectCommand) -> anyhow::Result<i32> {
-    match cmd {
-        CollectCommand::Imp(args) => {
-            let password = imp::password()?;
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let outcome = rt.block_on(imp::collect(&args, &password))?;
-            Ok(outcome.exit_code)
-        }
-        CollectCommand::Microsoft(args) => microsoft::run_cli(&args),
     }
 }
