@@ -516,8 +516,9 @@ fn powershell_prompt(t: &str) -> Option<&str> {
         }
         rest = r[close + 2..].trim_start();
     }
-    if rest == "PS>" || rest.starts_with("PS> ") {
-        return Some(rest[3..].trim());
+    if let Some(command) = rest.strip_prefix("PS>") {
+        // A transcript's record of an error, not a prompt.
+        return (!command.starts_with("TerminatingError(")).then(|| command.trim());
     }
     let after = rest.strip_prefix("PS ")?;
     let end = after.find('>')?;
@@ -941,6 +942,8 @@ mod tests {
         assert_eq!(powershell_prompt("PS \\\\fs01\\share> x"), Some("x"));
         assert_eq!(powershell_prompt("[fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Get-CsPool"), Some("Get-CsPool"));
         assert_eq!(powershell_prompt("[not a host]: PS C:\\>"), None);
+        assert_eq!(powershell_prompt("PS>Get-CsHostingProvider"), Some("Get-CsHostingProvider"));
+        assert_eq!(powershell_prompt("PS>TerminatingError(Get-CsPool): \"x\""), None);
     }
 
     #[test]
