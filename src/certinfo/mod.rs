@@ -81,6 +81,30 @@ pub enum Validity {
 /// certificate, or whose SAN / EKU / basic-constraints extensions are malformed:
 /// showing "no SAN" for a certificate whose SAN cannot be read would mislead.
 pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
+    // The same CA certificates arrive in every peer's chain and sit in both trust
+    // stores; parsing one and checking its self-signature (RSA) once per run, not once
+    // per peer and check, keeps judging linear in practice. Bounded: a memo, not a store.
+    const MEMO_MAX: usize = 4096;
+    static MEMO: std::sync::OnceLock<std::sync::Mutex<InspectMemo>> = std::sync::OnceLock::new();
+    let key: [u8; 32] = Sha256::digest(der).into();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let result = inspect_uncached(der);
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(key, result.clone());
+    }
+    result
+}
+
+/// Inspections already made, by the certificate's SHA-256.
+type InspectMemo = std::collections::HashMap<[u8; 32], Result<CertInfo, String>>;
+
+fn inspect_uncached(der: &[u8]) -> Result<CertInfo, String> {
     let cert = parse(der)?;
     let tbs = &cert.tbs_certificate;
 

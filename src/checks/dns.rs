@@ -70,6 +70,7 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
 fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let names = dns_names(ctx.inventory, ctx.evidence);
+    let known: std::collections::HashSet<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
     for name in &names {
         let addrs = ctx.index.addresses(name);
         if addrs.is_empty() {
@@ -77,13 +78,13 @@ fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         for addr in addrs {
-            out.push(reverse_one(ctx, name, *addr, &names));
+            out.push(reverse_one(ctx, name, *addr, &known));
         }
     }
     out
 }
 
-fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[String]) -> Finding {
+fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &std::collections::HashSet<String>) -> Finding {
     let target = format!("{name} ({addr})");
     let ptrs = ctx.index.dns_answers(&addr.to_string(), RecordType::Ptr);
     if ptrs.is_empty() {
@@ -101,14 +102,14 @@ fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[S
                 let Some(ptr) = names
                     .iter()
                     .find(|n| n.eq_ignore_ascii_case(name))
-                    .or_else(|| names.iter().find(|n| inventory_names.iter().any(|i| i.eq_ignore_ascii_case(n))))
+                    .or_else(|| names.iter().find(|n| inventory_names.contains(&n.to_ascii_lowercase())))
                 else {
                     problems.push(format!("{} maps {addr} to {}, not {name}", o.query.server, names.join(", ")));
                     continue;
                 };
                 // Forward-confirmed: the PTR name must resolve back to this address.
                 let back: Vec<IpAddr> = ctx
-                    .snapshot
+                    .index
                     .dns_answers(ptr, RecordType::A)
                     .iter()
                     .chain(ctx.index.dns_answers(ptr, RecordType::Aaaa).iter())

@@ -60,6 +60,7 @@ fn peer_subjects(ctx: &Context<'_>) -> Vec<Finding> {
     if subjects.is_empty() {
         return vec![ctx.skip("tls peer subjects", "IM&P's TLS peer subjects are not described ([cisco.federation] tls_peer_subjects)")];
     }
+    let known: std::collections::HashSet<String> = subjects.iter().map(|s| s.trim().trim_end_matches('.').to_ascii_lowercase()).collect();
     each_peer(ctx, |peer, target, obs| {
         if peer.side != Side::Microsoft {
             return None;
@@ -75,10 +76,13 @@ fn peer_subjects(ctx: &Context<'_>) -> Vec<Finding> {
                 ctx.violation(target, format!("the certificate has no subject CN ({}) to match a TLS peer subject", leaf.subject)),
             );
         };
-        Some(if subjects.iter().any(|s| same_name(s, &cn)) {
+        Some(if known.contains(&cn.trim().trim_end_matches('.').to_ascii_lowercase()) {
             ctx.pass(target, format!("serves CN={cn}, a configured TLS peer subject"))
         } else {
-            ctx.violation(target, format!("serves CN={cn}, which is not among IM&P's TLS peer subjects ({})", subjects.join(", ")))
+            ctx.violation(
+                target,
+                format!("serves CN={cn}, which is not among IM&P's TLS peer subjects ({})", super::support::list_some(subjects, 5)),
+            )
         })
     })
 }

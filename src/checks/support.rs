@@ -169,10 +169,12 @@ pub struct Peer {
 /// Every TLS peer: Microsoft pools and front ends, and every IM&P node.
 pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
     let mut out: Vec<Peer> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, u16)> = std::collections::HashSet::new();
     for pool in &inv.microsoft.pools {
         for name in std::iter::once(&pool.fqdn).chain(pool.servers.iter()) {
-            if !out.iter().any(|p| same_name(&p.host, name) && p.port == pool.port) {
-                out.push(Peer { host: name.to_ascii_lowercase(), port: pool.port, side: Side::Microsoft, ip: None });
+            let host = name.trim_end_matches('.').to_ascii_lowercase();
+            if seen.insert((host.clone(), pool.port)) {
+                out.push(Peer { host, port: pool.port, side: Side::Microsoft, ip: None });
             }
         }
     }
@@ -190,11 +192,16 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
 pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::judge::DnsSide)> {
     use crate::judge::DnsSide;
     let mut out: Vec<(String, DnsSide)> = Vec::new();
+    // Position of each name in `out`: sites list thousands of front ends.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut add = |name: &str, side: DnsSide| {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
-        match out.iter_mut().find(|(n, _)| *n == name) {
+        match seen.get(&name).and_then(|i| out.get_mut(*i)) {
             Some(entry) => entry.1 = entry.1.merge(side),
-            None => out.push((name, side)),
+            None => {
+                seen.insert(name.clone(), out.len());
+                out.push((name, side));
+            }
         }
     };
     for n in &inv.cisco.nodes {
@@ -301,4 +308,14 @@ pub fn relying_store<'a>(ctx: &Context<'a>, side: Side) -> Option<&'a crate::cer
         Side::Microsoft => ctx.evidence.cisco_trust.as_ref(),
         Side::Cisco => ctx.evidence.microsoft_trust.as_ref(),
     }
+}
+
+/// At most `n` items joined by commas, then how many more: a site's lists of
+/// thousands of names must not make every finding thousands of names long.
+pub fn list_some(items: &[String], n: usize) -> String {
+    let mut text = items.iter().take(n).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if items.len() > n {
+        text.push_str(&format!(" and {} more", items.len() - n));
+    }
+    text
 }
