@@ -280,7 +280,9 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("fedcheck: {e:#}");
+            // Messages quote archive names, evidence lines and inventory values:
+            // no control character or bidi override reaches the terminal raw.
+            eprintln!("fedcheck: {}", crate::escape::terminal(&format!("{e:#}")));
             report::EXIT_CANNOT_START
         }
     }
@@ -379,6 +381,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
 
 /// Write to stdout; a reader that went away (`| head`) is not an error worth a panic.
 fn say(text: String) {
+    // The last line of defence: renderers escape what they quote, and nothing that
+    // moves the cursor or reorders text reaches the terminal even if one forgot.
+    let text = report::escape::terminal_output(&text, colour());
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
@@ -576,11 +581,9 @@ fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     stdout_outputs(&args.output)?;
     let catalog = load_catalog(&args.select.rules)?;
-    let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
-    let snapshot = Snapshot::from_json(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
-    let dir = tempfile::Builder::new().prefix("fedcheck-analyze-").tempdir()?;
-    let inventory = opened.extract_inventory(dir.path())?;
-    let loaded = crate::inventory::load(&inventory)?;
+    // Verified, capped and unpacked into a folder removed when `analysis` drops.
+    let analysis = crate::bundle::analysis::load(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
+    let (snapshot, loaded) = (&analysis.snapshot, &analysis.loaded);
     let mut opts = run_options(&args.select, None)?;
     // Judge as of the capture, so certificate dates read as they did then.
     if opts.now.is_none() {
@@ -590,9 +593,9 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
     let selection = engine::select(&checks, &catalog, &opts)?;
     let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
     let report = crate::judge::build_report(
-        &loaded,
+        loaded,
         &catalog,
-        &snapshot,
+        snapshot,
         &selection,
         opts.waivers.as_ref(),
         now,

@@ -206,7 +206,8 @@ pub fn exit_code(diff: &Diff) -> i32 {
 /// what is wrong with it.
 pub fn load_report(path: &Path) -> Result<Report, String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read the report: {e}"))?;
+    let text = crate::fsread::read_capped_text(path, crate::fsread::REPORT_CAP)
+        .map_err(|e| format!("{shown}: cannot read the report: {}", e.reason()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{shown}:{}:{}: not JSON ({e}); expected a report written by `fedcheck run --json`", e.line(), e.column()))?;
     match value.get("schema").and_then(|s| s.as_str()) {

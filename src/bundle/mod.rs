@@ -26,14 +26,17 @@
 //! without the key; the client certificate file itself is still bundled when it holds
 //! no key.
 
+pub mod analysis;
 mod hostfacts;
 mod read;
 pub mod redact;
+mod untar;
 mod write;
 
 pub use hostfacts::HostFacts;
 pub use read::{open, open_reader, OpenedBundle};
 pub use redact::{Redaction, Redactor};
+pub use untar::EXT_HEADER_CAP;
 pub use write::write;
 
 use crate::inventory::Loaded;
@@ -46,8 +49,9 @@ pub const TOP: &str = "fedcheck-bundle";
 pub const MANIFEST: &str = "manifest.json";
 /// One file larger than this is refused when opening (a bomb, not a bundle).
 pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
-/// All files together larger than this are refused when opening.
-pub const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
+/// All files together larger than this are refused when opening (everything is held
+/// in memory, and analyze must stay well under 512 MB).
+pub const MAX_TOTAL_BYTES: u64 = 128 * 1024 * 1024;
 /// More entries than this are refused when opening.
 pub const MAX_ENTRIES: usize = 20_000;
 
@@ -126,6 +130,10 @@ pub enum BundleError {
     UnsafePath(String),
     #[error("{0}")]
     NotInBundle(String),
+    #[error("snapshot.json: {0}")]
+    Snapshot(String),
+    #[error("the bundled inventory: {0}")]
+    Inventory(Box<crate::inventory::InventoryError>),
     #[error("{file}: redaction failed: {reason}")]
     Redaction { file: String, reason: String },
 }

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 /// Extensions that mark a file in a folder as a certificate file.
 const CERT_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
+/// Certificate files read from one trust-store folder at most.
+const MAX_FOLDER_FILES: usize = 5_000;
 
 /// The CA certificates one side trusts, each with the file it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +40,10 @@ impl TrustStore {
                 let file = entry.path();
                 if file.is_file() && is_cert_file_name(&file) {
                     files.push(file);
+                }
+                // A real store holds a few hundred CAs; beyond this it is not one.
+                if files.len() > MAX_FOLDER_FILES {
+                    return Err(format!("trust store folder {} holds more than {MAX_FOLDER_FILES} certificate files", path.display()));
                 }
             }
             files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
@@ -70,7 +76,7 @@ fn is_cert_file_name(file: &Path) -> bool {
 /// In a folder (`skip_non_cert_pem`), PEM text without a certificate block is not a
 /// certificate file and yields nothing; a file named directly must hold certificates.
 fn read_cert_file(file: &Path, skip_non_cert_pem: bool) -> Result<Vec<Vec<u8>>, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let bytes = crate::fsread::read_capped(file, crate::fsread::CERT_CAP).map_err(|e| format!("cannot read {e}"))?;
     let has_armour = bytes.windows(11).any(|w| w == b"-----BEGIN ");
     if !has_armour {
         return match inspect(&bytes) {

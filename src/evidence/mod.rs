@@ -81,10 +81,11 @@ impl fmt::Display for EvidenceError {
 
 /// Read a file and run `parse` on it, attaching the file name to any error.
 pub fn load<T>(path: &Path, parse: fn(&str) -> Result<T, ParseError>) -> Result<T, EvidenceError> {
-    let bytes = std::fs::read(path).map_err(|e| EvidenceError {
+    // Capped before parsing; a FIFO or device is refused, not read.
+    let bytes = crate::fsread::read_capped(path, crate::fsread::EVIDENCE_CAP).map_err(|e| EvidenceError {
         file: path.to_path_buf(),
         line: 0,
-        message: format!("cannot read evidence file: {e}"),
+        message: format!("cannot read evidence file: {}", e.reason()),
     })?;
     let text = decode(&bytes);
     parse(&text).map_err(|e| EvidenceError { file: path.to_path_buf(), line: e.line, message: e.message })

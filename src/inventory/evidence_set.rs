@@ -147,8 +147,9 @@ pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Res
     set.cisco_trust = store("trust_store", "cisco", &inv.cisco.trust_store)?;
     set.microsoft_trust = store("trust_store", "microsoft", &inv.microsoft.trust_store)?;
     if let Some(p) = &inv.cisco.client_cert {
-        let text = std::fs::read_to_string(base.join(p))
-            .map_err(|e| l.v.error(&[Seg::Key("cisco"), Seg::Key("client_cert")], format!("cannot read `{}`: {e}", p.display()), None))?;
+        let text = crate::fsread::read_capped_text(&base.join(p), crate::fsread::CERT_CAP).map_err(|e| {
+            l.v.error(&[Seg::Key("cisco"), Seg::Key("client_cert")], format!("cannot read `{}`: {}", p.display(), e.reason()), None)
+        })?;
         let ders = crate::certinfo::pem_to_ders(&text)
             .map_err(|e| l.v.error(&[Seg::Key("cisco"), Seg::Key("client_cert")], format!("`{}`: {e}", p.display()), None))?;
         set.cisco_cert = Some(ders);

@@ -4,6 +4,7 @@
 //! `file:line:column`), because a typo in an inventory silently dropped would turn
 //! into a wrong verdict.
 
+mod confine;
 mod evidence_set;
 mod locate;
 mod model;
@@ -58,15 +59,35 @@ pub struct Loaded {
 /// file may be UTF-8 or, as Windows PowerShell 5.1's `>` writes it, UTF-16 with a
 /// byte-order mark.
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
+    load_str(&read_text(path)?, path)
+}
+
+/// Like [`load`], for an inventory that came from somewhere untrusted (a support
+/// bundle unpacked under `root`): every file it names must be a relative path without
+/// `..` that stays under `root`, through no symbolic link, and be a regular file (or
+/// a folder, for a trust store).
+pub fn load_confined(path: &Path, root: &Path) -> Result<Loaded, InventoryError> {
+    let text = read_text(path)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let inventory = parse(&text, path)?;
+    confine::check(&inventory, &text, path, &base_dir, root)?;
+    validate::validate(&inventory, &text, path, &base_dir)?;
+    let evidence = evidence_set::load(&inventory, &text, path, &base_dir)?;
+    Ok(Loaded { inventory, evidence, path: path.to_path_buf(), base_dir })
+}
+
+/// The inventory's text, read under [`crate::fsread::INVENTORY_CAP`]: UTF-8, or UTF-16
+/// with a byte-order mark.
+fn read_text(path: &Path) -> Result<String, InventoryError> {
     let error = |message: String| InventoryError { file: path.to_path_buf(), line: 0, column: 0, message, hint: None };
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read the inventory: {e}")))?;
-    let text = if crate::evidence::has_bom_or_utf16(&bytes) {
-        crate::evidence::decode(&bytes)
+    let bytes = crate::fsread::read_capped(path, crate::fsread::INVENTORY_CAP)
+        .map_err(|e| error(format!("cannot read the inventory: {}", e.reason())))?;
+    if crate::evidence::has_bom_or_utf16(&bytes) {
+        Ok(crate::evidence::decode(&bytes))
     } else {
         // Anything else must be UTF-8: a silently replaced byte could change a value.
-        String::from_utf8(bytes).map_err(|e| error(format!("the inventory is not UTF-8 text: {e}")))?
-    };
-    load_str(&text, path)
+        String::from_utf8(bytes).map_err(|e| error(format!("the inventory is not UTF-8 text: {e}")))
+    }
 }
 
 /// Parse and validate inventory text as if it had been read from `path`.

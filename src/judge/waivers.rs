@@ -111,11 +111,11 @@ struct RawWaiver {
 /// Read and validate a waivers file. `known_ids` are the ids of every registered check:
 /// a waiver whose check pattern covers none of them is an error, not a silent no-op.
 pub fn load(path: &Path, known_ids: &[&str]) -> Result<Waivers, WaiverError> {
-    let text = std::fs::read_to_string(path).map_err(|e| WaiverError {
+    let text = crate::fsread::read_capped_text(path, crate::fsread::WAIVERS_CAP).map_err(|e| WaiverError {
         file: path.to_path_buf(),
         line: 0,
         column: 0,
-        message: format!("cannot read the waivers file: {e}"),
+        message: format!("cannot read the waivers file: {}", e.reason()),
         hint: None,
     })?;
     load_str(&text, path, known_ids)

@@ -118,7 +118,8 @@ impl ClientIdentity {
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read the {what} {}: {e}", path.display()))
+    crate::fsread::read_capped(path, crate::fsread::CERT_CAP)
+        .map_err(|e| format!("cannot read the {what} {}: {}", path.display(), e.reason()))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

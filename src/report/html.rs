@@ -458,7 +458,8 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    Ok(out)
+    // Autoescape stops markup, not bidi controls or raw control characters.
+    Ok(super::escape::document(&out))
 }
 
 #[cfg(test)]

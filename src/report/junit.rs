@@ -118,5 +118,5 @@ pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
     if !xml.ends_with('\n') {
         xml.push('\n');
     }
-    Ok(xml)
+    Ok(super::escape::document(&xml))
 }

@@ -46,46 +46,14 @@ struct Fix {
     remediations: Vec<String>,
 }
 
-/// Make text safe inside a table cell: `|` would end the cell, a line break the row,
-/// and `<` could open an HTML tag in the renderer that displays the ticket.
+/// Make text safe inside a table cell (see [`super::escape::markdown_cell`]).
 pub fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("\\<"),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push_str("<br>");
-            }
-            '\n' => out.push_str("<br>"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::markdown_cell(s)
 }
 
-/// Text outside a table (a heading or a paragraph): no HTML tag, no line that turns
-/// into a quote, a heading or a list, no stray control character.
+/// Text outside a table (see [`super::escape::markdown_text`]).
 fn text(s: &str) -> String {
-    let cleaned: String = s.trim().chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect();
-    cleaned
-        .replace('<', "\\<")
-        .lines()
-        .map(|line| {
-            let t = line.trim_start();
-            if t.starts_with(['>', '#', '-', '+', '*', '=']) {
-                format!("\\{t}")
-            } else {
-                t.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::escape::markdown_text(s)
 }
 
 /// Inline code that survives any backtick inside it.
@@ -144,7 +112,8 @@ fn doc<'a>(ctx: &'a RenderContext<'_>) -> Doc<'a> {
                 }
             }
             let title = ctx.catalog.get(id).map(|m| text(&m.title)).unwrap_or_default();
-            let mut targets: Vec<String> = list.iter().map(|f| code(&f.target)).collect();
+            // Escaped text, not code spans: a target may hold backticks and link syntax.
+            let mut targets: Vec<String> = list.iter().map(|f| cell(&f.target)).collect();
             targets.dedup();
             fixes.push(Fix {
                 check: id.to_string(),
@@ -190,7 +159,10 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
     env.add_template("report.md", TEMPLATE).map_err(|e| format!("Markdown template: {e}"))?;
     let tmpl = env.get_template("report.md").map_err(|e| format!("Markdown template: {e}"))?;
     let doc = doc(ctx);
-    tmpl.render(minijinja::context! { r => Value::from(Serde(&doc)) }).map_err(|e| format!("cannot render the Markdown report: {e}"))
+    let out = tmpl
+        .render(minijinja::context! { r => Value::from(Serde(&doc)) })
+        .map_err(|e| format!("cannot render the Markdown report: {e}"))?;
+    Ok(super::escape::document(&out))
 }
 
 #[cfg(test)]
@@ -203,6 +175,8 @@ mod tests {
         assert_eq!(cell("one\ntwo\r\nthree\rfour"), "one<br>two<br>three<br>four");
         assert_eq!(cell("<script>"), "\\<script>");
         assert_eq!(cell("tab\there"), "tab here");
+        assert_eq!(cell("[click](javascript:x)"), "\\[click\\]\\(javascript:x\\)");
+        assert_eq!(cell("`code`"), "\\`code\\`");
     }
 
     #[test]

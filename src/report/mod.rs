@@ -1,5 +1,6 @@
 //! Renderers: one module per output format. Each takes the finished report.
 
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -25,11 +25,10 @@ impl Style {
 }
 
 /// Peer-controlled text (SIP headers, certificate names) must not drive the
-/// terminal: control characters other than newlines become U+FFFD.
+/// terminal: control characters other than newlines, and bidi controls, are shown
+/// escaped.
 fn clean(text: &str) -> String {
-    // Bidirectional overrides can make text read other than it is: out with them too.
-    let bidi = |c: char| matches!(c, '\u{200e}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    text.chars().map(|c| if (c.is_control() && c != '\n') || bidi(c) { '\u{fffd}' } else { c }).collect()
+    super::escape::terminal_field(text)
 }
 
 fn status_cell(s: Status, style: &Style) -> Cell {
@@ -95,13 +94,13 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
         }
         for (id, list) in by_check {
             let title = catalog.get(id).map(|m| m.title.as_str()).unwrap_or("");
-            let head = format!("✗ {id} — {title}");
+            let head = format!("✗ {id} — {}", clean(title));
             out.push_str(&if style.colour { format!("\x1b[1;31m{head}\x1b[0m\n") } else { format!("{head}\n") });
             for f in &list {
                 out.push_str(&format!("    {}: {}\n", clean(&f.target), clean(&f.summary)));
             }
             if let Some(fix) = list.first().and_then(|f| f.remediation.as_deref()) {
-                out.push_str(&format!("  fix: {}\n", fix.split_whitespace().collect::<Vec<_>>().join(" ")));
+                out.push_str(&format!("  fix: {}\n", clean(&fix.split_whitespace().collect::<Vec<_>>().join(" "))));
             }
             out.push('\n');
         }
@@ -142,7 +141,7 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
             }
             t.add_row(vec![
                 status_cell(f.status, style),
-                Cell::new(format!("{}\n{title}", f.check)),
+                Cell::new(clean(&format!("{}\n{title}", f.check))),
                 Cell::new(clean(&f.target)),
                 Cell::new(clean(&text)),
             ]);
@@ -155,10 +154,10 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
         not_run.entry(f.summary.as_str()).or_default().push(f.check.as_str());
     }
     for (why, checks) in not_run {
-        out.push_str(&format!("NOT RUN ({why}): {}\n\n", checks.join(", ")));
+        out.push_str(&format!("NOT RUN ({}): {}\n\n", clean(why), checks.join(", ")));
     }
     for e in &report.internal_errors {
-        out.push_str(&format!("internal error: {e}\n"));
+        out.push_str(&format!("internal error: {}\n", clean(e)));
     }
     out.push_str(&summary_line(report, exit));
     out.push('\n');
@@ -169,6 +168,7 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> S
 mod tests {
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        assert_eq!(super::clean("ok\x1b[2Jboom\r\nnext"), "ok\u{fffd}[2Jboom\u{fffd}\nnext");
+        assert_eq!(super::clean("ok\x1b[2Jboom\r\nnext"), "ok\\u{1b}[2Jboom\\u{d}\nnext");
+        assert_eq!(super::clean("\u{202E}liaf \u{061C}"), "\\u{202e}liaf \\u{61c}");
     }
 }
