@@ -122,7 +122,8 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
         };
         out.push(
             if !wrong.is_empty() {
-                let also = half.iter().cloned().chain(cut_note.clone()).collect::<Vec<_>>();
+                let absent = (!not_listed.is_empty()).then(|| format!("not listed: {}", not_listed.join(", ")));
+                let also = half.iter().cloned().chain(cut_note.clone()).chain(absent).collect::<Vec<_>>();
                 ctx.violation(target, format!("{role}: {}", wrong.join("; "))).detail(if also.is_empty() {
                     String::new()
                 } else {

@@ -49,6 +49,8 @@ struct Observed {
     ram_gb: Option<u32>,
     disk_gb: Option<u32>,
     mismatches: Vec<String>,
+    /// `show hardware` stops before a figure it always prints.
+    cut: Option<String>,
 }
 
 fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
@@ -68,11 +70,16 @@ fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
             mismatches.push(format!("the inventory says {d} GB RAM but `show hardware` reports {o} GB"));
         }
     }
+    let cut = hw.filter(|h| h.processors.is_none() || h.memory_mb.is_none()).and_then(|h| h.cut.as_ref()).map(|c| {
+        let file = node.evidence.hardware.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        format!("`show hardware` capture `{file}` is cut short at {c}")
+    });
     Observed {
         vcpu: hw_vcpu.or(declared.and_then(|v| v.vcpu)),
         ram_gb: hw_ram.or(declared.and_then(|v| v.ram_gb)),
         disk_gb: declared.and_then(|v| v.disk_gb),
         mismatches,
+        cut,
     }
 }
 
@@ -127,6 +134,14 @@ fn vm(ctx: &Context<'_>) -> Vec<Finding> {
                 f = ctx.warn(target, format!("{users} users: meets {template}, but the inventory and the evidence disagree{caveat}"));
             }
             f = f.detail(obs.mismatches.join("; "));
+        }
+        if let Some(cut) = obs.cut {
+            // A figure the capture lost cannot be vouched for.
+            if f.status == crate::judge::Status::Pass {
+                f = ctx.warn(target, format!("{users} users: {cut}; its processor or memory figure is missing"));
+            } else {
+                f = f.detail(cut);
+            }
         }
         out.push(f.evidence(evidence));
     }

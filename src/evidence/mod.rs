@@ -1,6 +1,10 @@
 //! Parsers for the command outputs an administrator collects from the servers
-//! (IM&P CLI, Lync/SfB Management Shell). Each parser tolerates the noise real
-//! captures carry and refuses, with a line number, what it cannot understand.
+//! (IM&P CLI, Lync/SfB Management Shell). Every parser reads through the capture
+//! cleaner (`noise`): session logs, pagers, prompts and transcripts are removed, the
+//! output of the parser's own command is picked out of a file holding several, and
+//! line numbers stay those of the original file. A parser refuses, with a line
+//! number, what it cannot understand; an IM&P capture that stops early is kept but
+//! marked (`CutShort`) so the check reading it cannot pass.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

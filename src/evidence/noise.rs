@@ -94,8 +94,8 @@ struct Rendered {
     no: usize,
     text: String,
     kind: Kind,
-    /// A pager prompt stood on this line: `true` when more output was pending.
-    pager: Option<bool>,
+    /// A pager prompt stood on this line.
+    pager: Option<Pager>,
 }
 
 /// The output of one command (or the text before the first prompt).
@@ -291,8 +291,8 @@ fn segment(rendered: &[Rendered]) -> Vec<Segment> {
     let mut pending_pager: Option<usize> = None;
     for (i, r) in rendered.iter().enumerate() {
         // A pager after the CLI's closing lines hides nothing of the output.
-        if let Some(more) = r.pager.filter(|_| !cur.trailer) {
-            pending_pager = more.then_some(r.no);
+        if let Some(p) = r.pager.filter(|_| !cur.trailer) {
+            pending_pager = p.more.then_some(r.no);
         }
         match &r.kind {
             Kind::Prompt(command) => {
@@ -305,7 +305,11 @@ fn segment(rendered: &[Rendered]) -> Vec<Segment> {
                 }
             }
             Kind::Data | Kind::Trailer => {
-                pending_pager = None;
+                // Output after the pager shows the user went on; a pager printed
+                // behind the data on this same line still waits for an answer.
+                if r.pager.is_none_or(|p| p.output_after) {
+                    pending_pager = None;
+                }
                 cur.trailer |= r.kind == Kind::Trailer;
                 cur.rows.push(i);
             }
@@ -424,6 +428,14 @@ fn is_noise(t: &str) -> bool {
         "last login:",
         "last failed login:",
         "warning: permanently added",
+        "the authenticity of host",
+        "ecdsa key fingerprint is",
+        "ed25519 key fingerprint is",
+        "rsa key fingerprint is",
+        "are you sure you want to continue connecting",
+        "using keyboard-interactive authentication",
+        "server refused our key",
+        "connecting to ",
         "connection established.",
         "to escape to local shell",
         // The IM&P CLI.
@@ -512,8 +524,9 @@ fn powershell_prompt(t: &str) -> Option<&str> {
         }
         rest = r[close + 2..].trim_start();
     }
-    if rest == "PS>" || rest.starts_with("PS> ") {
-        return Some(rest[3..].trim());
+    if let Some(command) = rest.strip_prefix("PS>") {
+        // A transcript's record of an error, not a prompt.
+        return (!command.starts_with("TerminatingError(")).then(|| command.trim());
     }
     let after = rest.strip_prefix("PS ")?;
     let end = after.find('>')?;
@@ -531,9 +544,17 @@ const ERASE_LINE: char = '\u{E001}';
 const ERASE_TO_START: char = '\u{E002}';
 const CURSOR_RIGHT: char = '\u{E003}';
 
-/// One physical line as a terminal shows it, and whether a pager prompt stood on it
-/// (`Some(true)` when the pager said more output was pending).
-fn render(raw: &str) -> (String, Option<bool>) {
+/// A pager prompt seen on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pager {
+    /// The pager said more output was pending.
+    more: bool,
+    /// Something was printed after the (last) prompt on the line.
+    output_after: bool,
+}
+
+/// One physical line as a terminal shows it, and the pager prompt that stood on it.
+fn render(raw: &str) -> (String, Option<Pager>) {
     let plain = strip_escapes(raw);
     let (plain, pager) = strip_pager_prompts(&plain);
     (overwrite(&plain), pager)
@@ -638,12 +659,13 @@ fn overwrite(s: &str) -> String {
 }
 
 /// Remove every IM&P pager prompt from a line, wherever it stands.
-fn strip_pager_prompts(s: &str) -> (String, Option<bool>) {
+fn strip_pager_prompts(s: &str) -> (String, Option<Pager>) {
     let mut s = s.to_string();
     let mut pager = None;
     while let Some((start, end, more)) = find_pager_prompt(&s) {
+        let output_after = s[end..].chars().any(|c| !c.is_whitespace() && !c.is_control() && !(ERASE_TO_END..=CURSOR_RIGHT).contains(&c));
         s.replace_range(start..end, "");
-        pager = Some(more);
+        pager = Some(Pager { more, output_after });
     }
     (s, pager)
 }
@@ -806,6 +828,9 @@ mod tests {
             Capture::new(&format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \rB[STARTED]\nadmin:\n"), Some(&SERVICE_LIST))
                 .unwrap();
         assert_eq!(cap.pager_quit, None);
+        // A pager printed behind the last line, then the prompt: quit.
+        let cap = Capture::new(&format!("admin:utils service list\nA[STARTED]{prompt}\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        assert_eq!(cap.pager_quit, Some(2));
         // The last page of the long-output pager is not a quit.
         let cap = Capture::new("A[STARTED]\noptions: q=quit, n=next, p=prev, b=begin, e=end (lines 41 - 45 of 45) :\n", None).unwrap();
         assert_eq!(cap.pager_quit, None);
@@ -925,6 +950,8 @@ mod tests {
         assert_eq!(powershell_prompt("PS \\\\fs01\\share> x"), Some("x"));
         assert_eq!(powershell_prompt("[fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Get-CsPool"), Some("Get-CsPool"));
         assert_eq!(powershell_prompt("[not a host]: PS C:\\>"), None);
+        assert_eq!(powershell_prompt("PS>Get-CsHostingProvider"), Some("Get-CsHostingProvider"));
+        assert_eq!(powershell_prompt("PS>TerminatingError(Get-CsPool): \"x\""), None);
     }
 
     #[test]

@@ -848,3 +848,22 @@ fn one_session_log_and_one_transcript_serve_every_evidence_key() {
     std::fs::write(&copy, toml::to_string(&t).expect("toml")).expect("write");
     assert_eq!(verdicts(&copy), plain);
 }
+
+#[test]
+fn hardware_capture_cut_before_its_memory_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&repo("examples/enterprise"), tmp.path());
+    let file = tmp.path().join("evidence/imp-rt/show-hardware.txt");
+    let plain = std::fs::read_to_string(&file).expect("readable");
+    let head: String = plain.lines().take(4).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, format!("{head}{MORE}\r\nadmin:\n")).expect("write");
+    let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = Catalog::builtin().expect("catalog");
+    let checks = fedcheck::checks::registry();
+    let opts = RunOptions { offline: true, only: vec!["sizing.vm".into()], now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let findings = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings;
+    let f = crate::util::finding(&findings, "imp-rt.northwind.com");
+    assert_eq!(f.status, Status::Warn, "{f:#?}");
+    assert!(f.summary.contains("`evidence/imp-rt/show-hardware.txt` is cut short at line 5"), "{}", f.summary);
+}
