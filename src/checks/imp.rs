@@ -297,6 +297,21 @@ mod judged {
         has(&judge("imp.static-routes", &s, &offline()), "via fe2.contoso.com", Status::Pass, "over TCP");
     }
 
+    /// The check says a Standard Edition pool is its own front end, so its name is a
+    /// valid next hop; but a Standard Edition pool described without `servers` (its
+    /// FQDN is the server's) is refused as "the pool name".
+    #[test]
+    #[ignore = "bug: imp.static-routes refuses a Standard Edition pool's own FQDN as next hop when the pool lists no servers"]
+    fn static_routes_accept_a_standard_edition_pool_as_its_own_front_end() {
+        let mut s = clean();
+        s.inventory.microsoft.edition = Some(crate::inventory::Edition::Standard);
+        s.inventory.microsoft.pools[0].servers.clear();
+        s.inventory.cisco.federation.static_routes.truncate(1);
+        s.inventory.cisco.federation.static_routes[0].next_hop = "sfbpool.contoso.com".into();
+        let f = judge("imp.static-routes", &s, &offline());
+        has(&f, "contoso.com via sfbpool.contoso.com", Status::Pass, ".com.contoso.* → sfbpool.contoso.com:5061 over TLS");
+    }
+
     #[test]
     fn static_routes_cannot_tell_without_a_shared_domain() {
         let mut s = clean();

@@ -375,3 +375,54 @@ pub fn trust_both(site: &mut Loaded, cas: &[&Ca]) {
 pub fn real_now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
+
+/// Run the registered check `id` with a catalog whose file for the check's family
+/// has lost its `[tables]` section, as a broken `--rules` folder would give.
+pub fn judge_without_tables(id: &str, site: &Loaded, snap: &Snapshot) -> Vec<Finding> {
+    let family = id.split_once('.').map(|(f, _)| f).unwrap_or(id);
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("checks").join(format!("{family}.toml"));
+    let text = std::fs::read_to_string(&builtin).expect("catalog file");
+    let cut = text.find("\n[tables]").map(|i| &text[..i]).unwrap_or(&text);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join(format!("{family}.toml")), cut).expect("write catalog");
+    let catalog = crate::judge::Catalog::from_dir(dir.path()).unwrap_or_else(|e| panic!("catalog: {e}"));
+    let registry = crate::checks::registry();
+    let check = registry.iter().find(|c| c.id() == id).unwrap_or_else(|| panic!("no check `{id}` in the registry"));
+    let selection = crate::judge::Selection { run: vec![check.as_ref()], skipped: Vec::new() };
+    crate::judge::judge(site, &catalog, snap, &selection, now()).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every check that reads a catalog table cannot tell without it, and says which
+    /// table is missing instead of guessing or crashing.
+    #[test]
+    fn checks_cannot_tell_without_their_catalog_tables() {
+        let site = clean();
+        let snap = world(&site);
+        let readers = [
+            ("platform.microsoft-server", "microsoft_platforms"),
+            ("platform.mixed-lync-ocs", "microsoft_platforms"),
+            ("sizing.vm", "imp_ova"),
+            ("sizing.host", "virtual_only_from"),
+            ("sizing.cluster", "limits"),
+            ("sizing.federation-capacity", "federation"),
+            ("software.migration-host", "dotnet_min"),
+            ("clients.supported", "cisco_clients"),
+            ("clients.directory-uri", "cisco_clients"),
+            ("tls.protocol", "legacy_versions"),
+            ("certs.expiry", "expiry_warn_days"),
+            ("imp.tls-context", "ec_only_markers"),
+            ("routes.exchange-um-conflict", "exchange_online_proxies"),
+            ("routing-node.services", "routing_node_deactivated"),
+            ("change.restart-window", "default_peak_hours"),
+        ];
+        for (id, table) in readers {
+            let f = judge_without_tables(id, &site, &snap);
+            assert_eq!(f.len(), 1, "{id}: {f:#?}");
+            has(&f, "catalog", Status::Skip, &format!("cannot judge: catalog table `{table}` is missing"));
+        }
+    }
+}

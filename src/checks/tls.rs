@@ -383,6 +383,11 @@ mod tests {
         let f = judge("tls.mutual", &s, &snap);
         has(&f, "fe1.contoso.com @", Status::Warn, "asks for a client certificate from CN=Fabrikam Root; IM&P's certificate chains to");
         has(&f, "fe2.contoso.com @", Status::Pass, "asks for a client certificate");
+        // Naming IM&P's root among others is enough.
+        if let Some(RawOutcome::Handshake(h)) = peer_mut(&mut snap, FE1).raw.as_mut().map(|r| &mut r.outcome) {
+            h.acceptable_ca_names.push("O=fedcheck lab, CN=Contoso Root CA".into());
+        }
+        has(&judge("tls.mutual", &s, &snap), "fe1.contoso.com @", Status::Pass, "asks for a client certificate (mutual TLS)");
     }
 
     #[test]
