@@ -327,4 +327,16 @@ mod tests {
         has(&f, "resolvers", Status::Skip, "cannot tell: only one resolver was asked");
         assert_eq!(f.len(), 1);
     }
+
+    /// An AAAA beside the A record is fine; only an AAAA alone fails.
+    #[test]
+    fn forward_passes_a_name_with_both_a_and_aaaa() {
+        let s = clean();
+        let mut snap = clean_dns(&s);
+        for server in [IMP_DNS, MS_DNS] {
+            dns(&mut snap, server, FE1, RecordType::Aaaa, answer(&["2001:db8::5"]));
+        }
+        let f = judge("dns.forward", &s, &snap);
+        has(&f, FE1, Status::Pass, &format!("resolves to {}, 2001:db8::5 at 2 resolver(s)", addr_of(&s, FE1)));
+    }
 }

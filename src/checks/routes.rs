@@ -483,4 +483,17 @@ mod tests {
             "no Get-CsTrustedApplication evidence",
         );
     }
+
+    /// `*.contoso.com` covers subdomains only: the shared domain itself is not routed.
+    #[test]
+    fn static_route_wildcards_do_not_cover_the_apex() {
+        let mut s = clean();
+        s.inventory.microsoft.static_routes[0].match_uri = "*.contoso.com".into();
+        has(
+            &judge("routes.static-route", &s, &offline()),
+            "contoso.com",
+            Status::Fail,
+            "no enabled static route sends contoso.com to IM&P",
+        );
+    }
 }

@@ -255,4 +255,14 @@ mod tests {
         s.inventory.cisco.nodes.retain(|n| !n.is_imp());
         has(&judge("routing-node.services", &s, &offline()), "cluster", Status::Skip, "no IM&P node in the inventory");
     }
+
+    #[test]
+    fn services_fail_a_required_service_missing_from_the_list() {
+        let mut s = clean();
+        if let Some(list) = s.evidence.nodes.get_mut(IMP1).and_then(|e| e.service_list.as_mut()) {
+            list.services.retain(|x| x.name != "Cisco SIP Proxy");
+        }
+        let f = judge("routing-node.services", &s, &offline());
+        has(&f, IMP1, Status::Fail, "user node: Cisco SIP Proxy is missing from the list but must run");
+    }
 }

@@ -83,4 +83,16 @@ mod tests {
         );
         has(&judge("sip.options", &s, &offline()), "*", Status::Skip, "live probes not run");
     }
+
+    /// Any SIP answer proves the SIP path, a server error included.
+    #[test]
+    fn options_pass_a_server_error_as_a_sip_answer() {
+        let s = clean();
+        let mut snap = world(&s);
+        peer_mut(&mut snap, FE1).sip = Some(sip_status(503, "Service Unavailable"));
+        let f = judge("sip.options", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Pass, "answers SIP: 503 Service Unavailable from RTC/6.0");
+        let detail = f.iter().find(|x| x.target.starts_with(FE1)).and_then(|x| x.detail.clone()).unwrap_or_default();
+        assert!(detail.contains("any SIP answer proves the SIP path"), "{detail}");
+    }
 }
