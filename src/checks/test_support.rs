@@ -425,4 +425,16 @@ mod tests {
             has(&f, "catalog", Status::Skip, &format!("cannot judge: catalog table `{table}` is missing"));
         }
     }
+
+    /// Adding a check takes its tests: every registered check is judged by name in
+    /// the unit tests of its family's module.
+    #[test]
+    fn every_registered_check_is_judged_by_its_family_tests() {
+        for check in crate::checks::registry() {
+            let file = format!("{}/src/checks/{}.rs", env!("CARGO_MANIFEST_DIR"), check.family().replace('-', "_"));
+            let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let tests = text.find("#[cfg(test)]").map(|i| &text[i..]).unwrap_or_default();
+            assert!(tests.contains(&format!("\"{}\"", check.id())), "{} has no unit test in {file}", check.id());
+        }
+    }
 }
