@@ -5,6 +5,8 @@
 use crate::judge::Check;
 
 mod support;
+#[cfg(test)]
+mod test_support;
 
 pub mod certs;
 pub mod change;

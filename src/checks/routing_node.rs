@@ -167,3 +167,137 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::inventory::Role;
+    use crate::judge::Status;
+
+    const RT: &str = "imp-rt.contoso.com";
+    const IMP1: &str = "imp1.contoso.com";
+
+    fn single_node() -> crate::inventory::Loaded {
+        let mut s = clean();
+        s.inventory.cisco.nodes.retain(|n| n.fqdn != IMP1);
+        s
+    }
+
+    #[test]
+    fn dedicated_passes_a_cluster_with_a_routing_node() {
+        has(
+            &judge("routing-node.dedicated", &clean(), &offline()),
+            "cluster",
+            Status::Pass,
+            "2 IM&P nodes; routing node: imp-rt.contoso.com",
+        );
+        has(&judge("routing-node.dedicated", &single_node(), &offline()), "cluster", Status::Pass, "single-node cluster");
+    }
+
+    #[test]
+    fn dedicated_fails_a_cluster_without_one() {
+        let mut s = clean();
+        node(&mut s, RT).role = Some(Role::Users);
+        has(&judge("routing-node.dedicated", &s, &offline()), "cluster", Status::Fail, "2 IM&P nodes but none has the routing role");
+    }
+
+    #[test]
+    fn dedicated_cannot_tell_without_imp_nodes() {
+        let mut s = clean();
+        s.inventory.cisco.nodes.retain(|n| !n.is_imp());
+        has(&judge("routing-node.dedicated", &s, &offline()), "cluster", Status::Skip, "no IM&P node in the inventory");
+    }
+
+    #[test]
+    fn no_users_passes_an_empty_routing_node() {
+        let f = judge("routing-node.no-users", &clean(), &offline());
+        has(&f, RT, Status::Pass, "no users assigned");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn no_users_warns_of_users_on_the_routing_node() {
+        let mut s = clean();
+        node(&mut s, RT).users = Some(10);
+        has(&judge("routing-node.no-users", &s, &offline()), RT, Status::Warn, "10 users are assigned to the routing node");
+    }
+
+    #[test]
+    fn no_users_cannot_tell() {
+        let mut s = clean();
+        node(&mut s, RT).users = None;
+        has(&judge("routing-node.no-users", &s, &offline()), RT, Status::Skip, "user count not stated");
+        node(&mut s, RT).role = Some(Role::Users);
+        has(&judge("routing-node.no-users", &s, &offline()), "cluster", Status::Skip, "no routing node in the inventory");
+        has(&judge("routing-node.no-users", &single_node(), &offline()), "cluster", Status::Skip, "not applicable: a single-node cluster");
+    }
+
+    #[test]
+    fn services_pass_the_clean_evidence() {
+        let f = judge("routing-node.services", &clean(), &offline());
+        has(&f, RT, Status::Pass, "routing node: the 9 feature services are deactivated; Cisco SIP Proxy and Cisco XCP Router run");
+        has(&f, IMP1, Status::Pass, "user node: Cisco SIP Proxy and Cisco XCP SIP Federation Connection Manager run");
+        no_target(&f, "cucm-pub");
+    }
+
+    #[test]
+    fn services_fail_when_the_lists_are_swapped() {
+        let mut s = clean();
+        let rt = s.evidence.nodes.get(RT).cloned();
+        let user = s.evidence.nodes.get(IMP1).cloned();
+        s.evidence.nodes.insert(RT.into(), user.unwrap_or_default());
+        s.evidence.nodes.insert(IMP1.into(), rt.unwrap_or_default());
+        let f = judge("routing-node.services", &s, &offline());
+        has(&f, RT, Status::Fail, "routing node: Cisco Presence Engine is STARTED");
+        has(&f, IMP1, Status::Fail, "user node: Cisco XCP SIP Federation Connection Manager is STOPPED but must run");
+    }
+
+    #[test]
+    fn services_warn_of_a_service_stopped_but_still_activated() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/clean/evidence/imp-rt-services.txt")).expect("evidence");
+        let text = edit(
+            &text,
+            "Cisco Presence Engine[STOPPED]  Service Not Activated",
+            "Cisco Presence Engine[STOPPED]  Commanded Out of Service",
+        );
+        let inv = edit(CLEAN, "evidence/imp-rt-services.txt", "evidence/rt-edited.txt");
+        let s = site_with(&inv, &[("evidence/rt-edited.txt", &text)]);
+        let f = judge("routing-node.services", &s, &offline());
+        has(&f, RT, Status::Warn, "routing node: Cisco Presence Engine (stopped but still activated: Commanded Out of Service)");
+    }
+
+    #[test]
+    fn services_judge_a_routing_node_that_homes_users_as_a_user_node() {
+        let mut s = clean();
+        node(&mut s, RT).users = Some(5);
+        let f = judge("routing-node.services", &s, &offline());
+        has(
+            &f,
+            RT,
+            Status::Fail,
+            "routing node that homes users (judged as a user node): Cisco XCP SIP Federation Connection Manager is STOPPED",
+        );
+    }
+
+    #[test]
+    fn services_cannot_tell_without_evidence() {
+        let mut s = clean();
+        s.evidence.nodes.remove(IMP1);
+        let f = judge("routing-node.services", &s, &offline());
+        has(&f, IMP1, Status::Skip, "no `utils service list` evidence for this node");
+        has(&f, RT, Status::Pass, "routing node");
+        s.inventory.cisco.nodes.retain(|n| !n.is_imp());
+        has(&judge("routing-node.services", &s, &offline()), "cluster", Status::Skip, "no IM&P node in the inventory");
+    }
+
+    #[test]
+    fn services_fail_a_required_service_missing_from_the_list() {
+        let mut s = clean();
+        if let Some(list) = s.evidence.nodes.get_mut(IMP1).and_then(|e| e.service_list.as_mut()) {
+            list.services.retain(|x| x.name != "Cisco SIP Proxy");
+        }
+        let f = judge("routing-node.services", &s, &offline());
+        has(&f, IMP1, Status::Fail, "user node: Cisco SIP Proxy is missing from the list but must run");
+    }
+}
