@@ -15,6 +15,7 @@
 //!   [`issuing_root`] judge a chain as it was sent against a trust store.
 
 mod chain;
+mod error;
 mod names;
 mod pem;
 mod store;
@@ -23,6 +24,7 @@ mod store;
 mod tests;
 
 pub use chain::{chain_order, issuing_root, verify_chain, verify_chain_ignoring_time, ChainShape, ChainVerdict, Usage};
+pub use error::CertError;
 pub use names::{names_host, NameMatch};
 pub use pem::{der_to_pem, pem_to_ders};
 pub use store::TrustStore;
@@ -80,7 +82,7 @@ pub enum Validity {
 /// Fails (with a sentence, never a panic) on bytes that are not exactly one X.509
 /// certificate, or whose SAN / EKU / basic-constraints extensions are malformed:
 /// showing "no SAN" for a certificate whose SAN cannot be read would mislead.
-pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
+pub fn inspect(der: &[u8]) -> Result<CertInfo, CertError> {
     // The same CA certificates arrive in every peer's chain and sit in both trust
     // stores; parsing one and checking its self-signature (RSA) once per run, not once
     // per peer and check, keeps judging linear in practice. Bounded: a memo, not a store.
@@ -102,9 +104,9 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
 }
 
 /// Inspections already made, by the certificate's SHA-256.
-type InspectMemo = std::collections::HashMap<[u8; 32], Result<CertInfo, String>>;
+type InspectMemo = std::collections::HashMap<[u8; 32], Result<CertInfo, CertError>>;
 
-fn inspect_uncached(der: &[u8]) -> Result<CertInfo, String> {
+fn inspect_uncached(der: &[u8]) -> Result<CertInfo, CertError> {
     let cert = parse(der)?;
     let tbs = &cert.tbs_certificate;
 
@@ -117,7 +119,7 @@ fn inspect_uncached(der: &[u8]) -> Result<CertInfo, String> {
 
     let mut san_dns = Vec::new();
     let mut san_ip = Vec::new();
-    let san = tbs.subject_alternative_name().map_err(|e| format!("the subjectAltName extension is malformed: {e}"))?;
+    let san = tbs.subject_alternative_name().map_err(|e| CertError::Extension { extension: "subjectAltName", reason: e.to_string() })?;
     if let Some(san) = san {
         for name in &san.value.general_names {
             match name {
@@ -128,7 +130,7 @@ fn inspect_uncached(der: &[u8]) -> Result<CertInfo, String> {
         }
     }
 
-    let eku_ext = tbs.extended_key_usage().map_err(|e| format!("the extendedKeyUsage extension is malformed: {e}"))?;
+    let eku_ext = tbs.extended_key_usage().map_err(|e| CertError::Extension { extension: "extendedKeyUsage", reason: e.to_string() })?;
     let eku_present = eku_ext.is_some();
     let mut eku = Vec::new();
     if let Some(ext) = eku_ext {
@@ -148,7 +150,7 @@ fn inspect_uncached(der: &[u8]) -> Result<CertInfo, String> {
 
     let is_ca = tbs
         .basic_constraints()
-        .map_err(|e| format!("the basicConstraints extension is malformed: {e}"))?
+        .map_err(|e| CertError::Extension { extension: "basicConstraints", reason: e.to_string() })?
         .map(|bc| bc.value.ca)
         .unwrap_or(false);
 
@@ -188,14 +190,14 @@ pub fn validity_at(info: &CertInfo, now_unix: i64) -> Validity {
 }
 
 /// Parses exactly one certificate; trailing bytes mean the input is not what it claims.
-fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
+fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
     if der.is_empty() {
-        return Err("not a certificate: no bytes".to_string());
+        return Err(CertError::Empty);
     }
     match X509Certificate::from_der(der) {
         Ok(([], cert)) => Ok(cert),
-        Ok((rest, _)) => Err(format!("not a single certificate: {} unexpected bytes after the end", rest.len())),
-        Err(e) => Err(format!("not a valid X.509 certificate (DER): {e}")),
+        Ok((rest, _)) => Err(CertError::TrailingBytes(rest.len())),
+        Err(e) => Err(CertError::Der(e.to_string())),
     }
 }
 

@@ -149,8 +149,33 @@ impl Catalog {
     }
 
     /// A data table, deserialized into the shape the check expects.
-    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-        let value = self.tables.get(name).ok_or_else(|| format!("catalog table `{name}` is missing ({})", self.origin))?;
-        value.clone().try_into().map_err(|e: toml::de::Error| format!("catalog table `{name}` is malformed: {}", e.message().trim()))
+    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, TableError> {
+        let value = self.tables.get(name).ok_or_else(|| TableError::Missing { name: name.to_string(), origin: self.origin.clone() })?;
+        value
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| TableError::Malformed { name: name.to_string(), reason: e.message().trim().to_string() })
     }
+}
+
+/// Why a catalog data table cannot be read: a check that needs it cannot judge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TableError {
+    /// No table of that name in the catalog in use.
+    #[error("catalog table `{name}` is missing ({origin})")]
+    Missing {
+        /// The table's name.
+        name: String,
+        /// Where the catalog came from (built-in, or a `--rules` folder).
+        origin: String,
+    },
+    /// The table exists but does not have the shape the check expects.
+    #[error("catalog table `{name}` is malformed: {reason}")]
+    Malformed {
+        /// The table's name.
+        name: String,
+        /// What the TOML deserializer said.
+        reason: String,
+    },
 }

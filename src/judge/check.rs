@@ -1,7 +1,7 @@
 //! The check interface: a check declares what it needs observed, then judges the
 //! snapshot as a pure function, returning findings.
 
-use super::catalog::{Catalog, CheckMeta};
+use super::catalog::{Catalog, CheckMeta, TableError};
 use super::finding::{Finding, Status};
 use crate::inventory::{EvidenceSet, Inventory, Loaded};
 use crate::snapshot::{Snapshot, SnapshotIndex};
@@ -115,12 +115,12 @@ impl Context<'_> {
     }
 
     /// Read one of the catalog's data tables.
-    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
+    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, TableError> {
         self.catalog.table(name)
     }
 
     /// A finding to return when a catalog table is missing or malformed.
-    pub fn table_error(&self, err: String) -> Vec<Finding> {
+    pub fn table_error(&self, err: TableError) -> Vec<Finding> {
         vec![self.skip("catalog", format!("cannot judge: {err}"))]
     }
 }

@@ -61,7 +61,7 @@ const DNS_IN_FLIGHT_PER_SERVER: usize = 32;
 #[derive(Debug, thiserror::Error)]
 pub enum ObserveError {
     #[error("the client certificate for probes cannot be used: {0}")]
-    Identity(String),
+    Identity(crate::probe::tls::IdentityError),
     #[error("no DNS resolver: the inventory names none and {0}")]
     NoResolver(String),
 }
