@@ -41,22 +41,31 @@ use x509_parser::public_key::PublicKey;
 /// order), so two certificates with the same encoded name always compare equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertInfo {
+    /// Subject name, e.g. `CN=imp1.example.com, O=Example`.
     pub subject: String,
+    /// The subject's first common name, when it has one.
     pub common_name: Option<String>,
+    /// Issuer name, in the same form as `subject`.
     pub issuer: String,
     /// Serial number as uppercase hex bytes joined by colons (`01:AB:...`).
     pub serial: String,
     /// RFC 3339 in UTC (`2026-11-25T17:30:51Z`).
     pub not_before: String,
+    /// End of validity, RFC 3339 in UTC.
     pub not_after: String,
+    /// Start of validity, seconds since the Unix epoch.
     pub not_before_unix: i64,
+    /// End of validity, seconds since the Unix epoch.
     pub not_after_unix: i64,
+    /// DNS names of the subjectAltName extension, in certificate order.
     pub san_dns: Vec<String>,
+    /// IP addresses of the subjectAltName extension, as text.
     pub san_ip: Vec<String>,
     /// `serverAuth`, `clientAuth`, or the dotted OID of any other purpose.
     pub eku: Vec<String>,
     /// Whether the EKU extension exists at all: without it every purpose is allowed.
     pub eku_present: bool,
+    /// Basic constraints say this is a CA certificate.
     pub is_ca: bool,
     /// `RSA 2048`, `EC P-256`, `Ed25519`, ...
     pub key_algorithm: String,
@@ -72,9 +81,21 @@ pub struct CertInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Validity {
-    NotYetValid { starts_in_s: i64 },
-    Expired { since_s: i64 },
-    Valid { remaining_s: i64 },
+    /// The window has not started yet.
+    NotYetValid {
+        /// Seconds until it starts.
+        starts_in_s: i64,
+    },
+    /// The window has ended.
+    Expired {
+        /// Seconds since it ended.
+        since_s: i64,
+    },
+    /// Inside the window.
+    Valid {
+        /// Seconds until it ends.
+        remaining_s: i64,
+    },
 }
 
 /// Parses one DER certificate into a [`CertInfo`].

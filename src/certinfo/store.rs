@@ -15,7 +15,9 @@ const CERT_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
 /// The CA certificates one side trusts, each with the file it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrustStore {
+    /// The file or folder the store was loaded from.
     pub source: PathBuf,
+    /// Each certificate's DER with the file it came from, in load order.
     pub certs: Vec<(PathBuf, Vec<u8>)>,
 }
 

@@ -28,8 +28,11 @@ const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A broken rule fails the audit.
     Fail,
+    /// A broken rule is a warning.
     Warn,
+    /// A broken rule is reported for information only.
     Info,
 }
 
@@ -37,11 +40,17 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckMeta {
+    /// Stable id, `family.name` (e.g. `routing-node.services`).
     pub id: String,
+    /// One line naming what is checked.
     pub title: String,
+    /// The status a violation gets by default.
     pub severity: Severity,
+    /// Why the rule matters: what breaks when it is broken.
     pub why: String,
+    /// How to put it right.
     pub fix: String,
+    /// Where the rule comes from (a seed section or a vendor document).
     pub source: String,
     /// Filled from the file's `family`.
     #[serde(skip_deserializing, default)]
@@ -58,13 +67,17 @@ struct FamilyFile {
     tables: toml::Table,
 }
 
+/// A catalog file that cannot be read or does not fit the catalog's shape.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {message}")]
 pub struct CatalogError {
+    /// The file (or folder) at fault.
     pub file: String,
+    /// What is wrong, with line and column when the TOML says.
     pub message: String,
 }
 
+/// The rule catalog: every check's words and the data tables, from `checks/*.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     checks: BTreeMap<String, CheckMeta>,
@@ -140,10 +153,12 @@ impl Catalog {
         Ok(cat)
     }
 
+    /// The catalog entry of a check id.
     pub fn get(&self, id: &str) -> Option<&CheckMeta> {
         self.checks.get(id)
     }
 
+    /// Every catalog entry, by id.
     pub fn checks(&self) -> impl Iterator<Item = &CheckMeta> {
         self.checks.values()
     }

@@ -41,6 +41,7 @@ fn head_len(buf: &[u8], nl: usize) -> usize {
     }
 }
 
+/// The sentence reporting an answer that is not SIP, quoting its first bytes.
 pub fn not_sip(buf: &[u8]) -> String {
     format!("the peer answered with something that is not SIP: {}", printable(buf.get(..buf.len().min(60)).unwrap_or(&[])))
 }
@@ -76,10 +77,15 @@ pub enum SipParseError {
 /// The parts of a response this probe reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedResponse {
+    /// Status code, 100-699.
     pub status: u16,
+    /// Reason phrase as sent (may be empty).
     pub reason: String,
+    /// The `Server` header, when present.
     pub server: Option<String>,
+    /// The methods of every `Allow` header, in order.
     pub allow: Vec<String>,
+    /// The body's length (`Content-Length`, 0 when absent).
     pub content_length: usize,
 }
 
@@ -87,7 +93,9 @@ pub struct ParsedResponse {
 /// long form (compact forms expanded), values unfolded and trimmed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SipHead {
+    /// The request or status line, trimmed.
     pub start_line: String,
+    /// (name, value) pairs in order.
     pub headers: Vec<(String, String)>,
 }
 
