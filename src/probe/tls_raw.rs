@@ -248,7 +248,7 @@ pub fn render_dn(der: &[u8]) -> String {
 pub enum Progress {
     /// The server's flight is not complete yet.
     NeedMore,
-    /// The flight is complete, or the parse failed: stop reading.
+    /// ServerHelloDone arrived: the flight is complete.
     Done,
 }
 
