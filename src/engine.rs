@@ -10,8 +10,11 @@ use std::collections::BTreeSet;
 /// How a run is shaped by the command line.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
+    /// `--offline`: judge inventory and evidence only; no network.
     pub offline: bool,
+    /// `--only` patterns: run just the checks they match.
     pub only: Vec<String>,
+    /// `--skip` patterns: leave out the checks they match (reported as skipped).
     pub skip: Vec<String>,
     /// How probes run: one struct from the command line to the probes.
     pub probe: ProbeOptions,
@@ -24,8 +27,10 @@ pub struct RunOptions {
 /// Why a run could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The `--only`/`--skip` patterns do not fit the registry or the catalog.
     #[error(transparent)]
     Selection(#[from] SelectionError),
+    /// Observation could not start (client identity, resolvers).
     #[error(transparent)]
     Observe(#[from] ObserveError),
 }

@@ -23,7 +23,7 @@ struct PlatformRow {
     kind: Option<String>,
 }
 
-fn platforms(ctx: &Context<'_>) -> Result<Vec<PlatformRow>, String> {
+fn platforms(ctx: &Context<'_>) -> Result<Vec<PlatformRow>, crate::judge::TableError> {
     ctx.table("microsoft_platforms")
 }
 

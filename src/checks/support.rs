@@ -288,8 +288,8 @@ pub fn parsed_chain(
         if pem.is_empty() {
             return Err("no certificate was captured from this peer (see tls.handshake)".into());
         }
-        let ders = crate::certinfo::pem_to_ders(&pem.join("\n"))?;
-        ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i))).collect()
+        let ders = crate::certinfo::pem_to_ders(&pem.join("\n")).map_err(|e| e.to_string())?;
+        ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i)).map_err(|e| e.to_string())).collect()
     })
 }
 

@@ -21,10 +21,13 @@ use std::path::{Path, PathBuf};
 /// Why an inventory could not be used. Printed as `file:line:col: message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct InventoryError {
+    /// The inventory (or evidence) file at fault.
     pub file: PathBuf,
     /// 1-based; 0 when the error concerns the whole file.
     pub line: usize,
+    /// 1-based; 0 when the error concerns the whole file.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
     /// Extra guidance: what is expected, or "did you mean".
     pub hint: Option<String>,
@@ -47,7 +50,9 @@ impl fmt::Display for InventoryError {
 /// An inventory with every evidence file it names, parsed.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The inventory as read and validated.
     pub inventory: Inventory,
+    /// Its evidence files, parsed.
     pub evidence: EvidenceSet,
     /// The inventory file as given (for reports and bundles).
     pub path: PathBuf,

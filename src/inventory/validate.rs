@@ -77,7 +77,7 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
     for (side, list) in [("imp", &inv.dns.imp), ("microsoft", &inv.dns.microsoft)] {
         for (i, s) in list.iter().enumerate() {
             if let Err(why) = crate::wire::dns_server::parse_server(s) {
-                return Err(v.error(&[Seg::Key("dns"), Seg::Key(side), Seg::Index(i)], why, None));
+                return Err(v.error(&[Seg::Key("dns"), Seg::Key(side), Seg::Index(i)], why.to_string(), None));
             }
         }
     }

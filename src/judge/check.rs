@@ -1,7 +1,7 @@
 //! The check interface: a check declares what it needs observed, then judges the
 //! snapshot as a pure function, returning findings.
 
-use super::catalog::{Catalog, CheckMeta};
+use super::catalog::{Catalog, CheckMeta, TableError};
 use super::finding::{Finding, Status};
 use crate::inventory::{EvidenceSet, Inventory, Loaded};
 use crate::snapshot::{Snapshot, SnapshotIndex};
@@ -14,11 +14,26 @@ pub enum Observation {
     /// Forward (A and AAAA) lookup of a name through the resolvers of the side(s) that
     /// must resolve it, then reverse lookups of every address returned, at the same
     /// resolvers.
-    Dns { name: String, side: DnsSide },
+    Dns {
+        /// The name to look up.
+        name: String,
+        /// Whose resolvers must answer.
+        side: DnsSide,
+    },
     /// TLS to a peer's SIP port, both probe paths.
-    Tls { host: String, port: u16 },
+    Tls {
+        /// The peer's host name (sent as SNI).
+        host: String,
+        /// The peer's SIP TLS port.
+        port: u16,
+    },
     /// SIP OPTIONS over the TLS connection to a peer.
-    Sip { host: String, port: u16 },
+    Sip {
+        /// The peer's host name.
+        host: String,
+        /// The peer's SIP TLS port.
+        port: u16,
+    },
 }
 
 /// Which side's resolvers must answer for a name: Microsoft servers must resolve the
@@ -26,12 +41,16 @@ pub enum Observation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DnsSide {
+    /// IM&P's resolvers.
     Imp,
+    /// The Microsoft side's resolvers.
     Microsoft,
+    /// Both sides' resolvers.
     Both,
 }
 
 impl DnsSide {
+    /// The side that covers both needs: the same side, or both.
     pub fn merge(self, other: DnsSide) -> DnsSide {
         if self == other {
             self
@@ -43,12 +62,17 @@ impl DnsSide {
 
 /// Everything a check may read. Nothing in here performs I/O.
 pub struct Context<'a> {
+    /// The site's inventory.
     pub inventory: &'a Inventory,
+    /// The evidence files the inventory names, parsed.
     pub evidence: &'a EvidenceSet,
+    /// What OBSERVE gathered (empty when offline).
     pub snapshot: &'a Snapshot,
     /// The snapshot's observations by name and address, built once per run.
     pub index: &'a SnapshotIndex<'a>,
+    /// The rule catalog: words and data tables.
     pub catalog: &'a Catalog,
+    /// The catalog entry of the check being judged.
     pub meta: &'a CheckMeta,
     /// Time the judgement is made for (certificate validity, change windows).
     pub now: jiff::Timestamp,
@@ -88,6 +112,7 @@ impl Context<'_> {
         Finding::new(self.meta.id.clone(), target, status, summary)
     }
 
+    /// The rule holds for this target.
     pub fn pass(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Pass, summary)
     }
@@ -97,14 +122,17 @@ impl Context<'_> {
         self.make(target, self.meta.severity.into(), summary)
     }
 
+    /// A warning, whatever the catalog's severity.
     pub fn warn(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Warn, summary)
     }
 
+    /// A failure, whatever the catalog's severity.
     pub fn fail(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Fail, summary)
     }
 
+    /// Worth knowing, not wrong.
     pub fn info(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Info, summary)
     }
@@ -115,12 +143,12 @@ impl Context<'_> {
     }
 
     /// Read one of the catalog's data tables.
-    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
+    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, TableError> {
         self.catalog.table(name)
     }
 
     /// A finding to return when a catalog table is missing or malformed.
-    pub fn table_error(&self, err: String) -> Vec<Finding> {
+    pub fn table_error(&self, err: TableError) -> Vec<Finding> {
         vec![self.skip("catalog", format!("cannot judge: {err}"))]
     }
 }

@@ -7,16 +7,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The rule holds.
     Pass,
+    /// The check could not tell; the summary says why.
     Skip,
+    /// Worth knowing, or a waived failure.
     Info,
+    /// Likely to cause trouble; not certain to.
     Warn,
+    /// The rule is broken: federation will not work as configured.
     Fail,
 }
 
 impl Status {
+    /// Every status, in the order reports list them.
     pub const ALL: [Status; 5] = [Status::Pass, Status::Info, Status::Warn, Status::Fail, Status::Skip];
 
+    /// The lowercase name used in every output (`pass`, `fail`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
@@ -47,8 +54,11 @@ impl From<Severity> for Status {
 /// One verdict about one target (a node, a route, a domain, a peer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
+    /// The check's id.
     pub check: String,
+    /// What the verdict is about: a node, a route, a domain, a peer `host:port`.
     pub target: String,
+    /// The verdict.
     pub status: Status,
     /// One line: what was found against what was expected.
     pub summary: String,
@@ -77,11 +87,13 @@ impl Finding {
         }
     }
 
+    /// Adds more context than the one-line summary.
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
     }
 
+    /// Attaches the facts the verdict rests on (serialized to JSON).
     pub fn evidence(mut self, evidence: impl Serialize) -> Self {
         self.evidence = serde_json::to_value(evidence).unwrap_or(serde_json::Value::Null);
         self

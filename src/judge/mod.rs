@@ -9,7 +9,7 @@ mod report;
 mod select;
 pub mod waivers;
 
-pub use catalog::{Catalog, CheckMeta, Severity};
+pub use catalog::{Catalog, CheckMeta, Severity, TableError};
 pub use check::{Check, Context, DnsSide, JudgeCache, Observation, ParsedChain, Reach, Rule};
 pub use finding::{Finding, Status};
 pub use report::{build_report, judge, sort_findings, Report, Summary, Tool, REPORT_SCHEMA};

@@ -13,16 +13,23 @@ use serde::{Deserialize, Serialize};
 /// The JSON report's schema.
 pub const REPORT_SCHEMA: &str = "fedcheck.report/v1";
 
+/// How many findings a run has of each status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Findings that passed.
     pub pass: usize,
+    /// Informational findings (waived failures included).
     pub info: usize,
+    /// Warnings.
     pub warn: usize,
+    /// Failures.
     pub fail: usize,
+    /// Checks that could not tell, each with its reason.
     pub skip: usize,
 }
 
 impl Summary {
+    /// Counts the findings by status.
     pub fn of(findings: &[Finding]) -> Summary {
         let mut s = Summary::default();
         for f in findings {
@@ -38,21 +45,31 @@ impl Summary {
     }
 }
 
+/// The program that wrote a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
+    /// `fedcheck`.
     pub name: String,
+    /// Its package version.
     pub version: String,
 }
 
 /// The outcome of a run, as serialised by `--json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// The report's schema, [`REPORT_SCHEMA`].
     pub schema: String,
+    /// Which program and version wrote it.
     pub tool: Tool,
+    /// The inventory's site name.
     pub site: String,
+    /// When the run started, RFC 3339.
     pub started_at: String,
+    /// How long the run took, observation included.
     pub duration_ms: u64,
+    /// Counts by status.
     pub summary: Summary,
+    /// Every finding, in [`sort_findings`] order.
     pub findings: Vec<Finding>,
     /// Checks that crashed; any entry makes the exit code 1.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -122,6 +139,7 @@ fn skip_finding(id: &str, target: &str, reason: &str) -> Finding {
     Finding::new(id, target, Status::Skip, reason)
 }
 
+/// Orders findings by check, target, status, then summary, so reports compare line by line.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.check.as_str(), a.target.as_str(), a.status, a.summary.as_str()).cmp(&(

@@ -5,17 +5,27 @@
 use super::catalog::Catalog;
 use super::check::Check;
 
+/// Why `--only`/`--skip` cannot select checks.
 #[derive(Debug, thiserror::Error)]
 pub enum SelectionError {
+    /// A pattern that names no check, with the closest id when one is near.
     #[error("`{pattern}` matches no check id or family{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
-    NoMatch { pattern: String, suggestion: Option<String> },
+    NoMatch {
+        /// The pattern as given.
+        pattern: String,
+        /// A close check id or family, when there is one.
+        suggestion: Option<String>,
+    },
+    /// A registered check whose words are missing from the catalog (its id).
     #[error("check `{0}` has no entry in the catalog")]
     NoCatalogEntry(String),
 }
 
 /// Which registered checks run, which are demoted to skip by `--skip`.
 pub struct Selection<'a> {
+    /// Checks to run, in registry order.
     pub run: Vec<&'a dyn Check>,
+    /// Checks `--skip` leaves out; each is reported as a skip finding.
     pub skipped: Vec<&'a dyn Check>,
 }
 

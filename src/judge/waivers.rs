@@ -24,6 +24,7 @@ pub struct Waiver {
     pub check: String,
     /// A finding target, exactly or as a glob where `*` stands for any text.
     pub target: String,
+    /// Why the risk is accepted, shown with the waived finding.
     pub justification: String,
     /// Last day the waiver applies.
     pub expires: jiff::civil::Date,
@@ -46,15 +47,19 @@ impl Waiver {
 /// The waivers of one file, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Waivers {
+    /// The waivers file.
     pub file: PathBuf,
+    /// Its entries, in file order.
     pub waivers: Vec<Waiver>,
 }
 
 impl Waivers {
+    /// No waiver in the file.
     pub fn is_empty(&self) -> bool {
         self.waivers.is_empty()
     }
 
+    /// How many waivers the file holds.
     pub fn len(&self) -> usize {
         self.waivers.len()
     }

@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+/// The demo lab's domain (the one `examples/lab.toml` names).
 pub const DOMAIN: &str = "fedlab.example";
 const INVENTORY: &str = include_str!("../../examples/lab.toml");
 const EVIDENCE: &[(&str, &str)] = &[

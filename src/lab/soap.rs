@@ -25,6 +25,7 @@ use super::pki::{self, Ca, LeafSpec};
 /// How a node misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
+    /// Answers every documented call.
     Normal,
     /// Every request gets 401, whatever the credentials.
     Unauthorized,
@@ -46,17 +47,22 @@ pub enum Behaviour {
 /// One stand-in node.
 #[derive(Debug, Clone)]
 pub struct NodeSpec {
+    /// The node's name, in its certificate unless `cert_name` says otherwise.
     pub fqdn: String,
+    /// The loopback address it listens on.
     pub ip: Ipv4Addr,
     /// (service name, `Started`/`Stopped`, reason code: -1 none, -1068 not activated).
     pub services: Vec<(String, String, i32)>,
+    /// The active version PAWS reports.
     pub version: String,
+    /// How it misbehaves, if at all.
     pub behaviour: Behaviour,
     /// Serve a certificate for this name instead of the node's FQDN.
     pub cert_name: Option<String>,
 }
 
 impl NodeSpec {
+    /// A well-behaved node running `services`.
     pub fn new(fqdn: &str, ip: Ipv4Addr, services: Vec<(String, String, i32)>) -> NodeSpec {
         NodeSpec { fqdn: fqdn.into(), ip, services, version: "14.0.1.12900-2".into(), behaviour: Behaviour::Normal, cert_name: None }
     }
@@ -65,17 +71,23 @@ impl NodeSpec {
 /// One request the stand-in received (for tests).
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// The node asked (by SNI).
     pub node: String,
+    /// The HTTP path.
     pub path: String,
+    /// The SOAPAction header as sent.
     pub soap_action: String,
+    /// Whether the Basic credentials matched.
     pub authorized: bool,
 }
 
 /// The running stand-in; stops when dropped.
 pub struct SoapLab {
+    /// The HTTPS port every node listens on.
     pub port: u16,
     /// The CA that issued every node's certificate, PEM.
     pub ca_pem: String,
+    /// Every request received, in order.
     pub seen: Arc<Mutex<Vec<Seen>>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -174,10 +186,12 @@ fn paws(op: &str, inner: &str) -> String {
     )
 }
 
+/// A PAWS getActiveVersion answer.
 pub fn version_xml(version: &str) -> String {
     paws("getActiveVersion", &format!("<ax21:version>{}</ax21:version>", esc(version)))
 }
 
+/// A PAWS getHardwareInformation answer.
 pub fn hardware_xml() -> String {
     paws(
         "getHardwareInformation",
@@ -185,6 +199,7 @@ pub fn hardware_xml() -> String {
     )
 }
 
+/// A PAWS cluster answer (`op` names the operation) listing `nodes`.
 pub fn cluster_xml(op: &str, nodes: &[(String, Ipv4Addr)]) -> String {
     let elem = if op == "getClusterStatus" { "clusterNodeStatus" } else { "clusterNodes" };
     let first = nodes.first().map(|n| n.1.to_string()).unwrap_or_default();
@@ -205,6 +220,7 @@ pub fn cluster_xml(op: &str, nodes: &[(String, Ipv4Addr)]) -> String {
     paws(op, &inner)
 }
 
+/// A SOAP fault with `text` as its fault string.
 pub fn fault_xml(text: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>{}</faultstring><detail/></soapenv:Fault></soapenv:Body></soapenv:Envelope>",

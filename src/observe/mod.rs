@@ -60,8 +60,10 @@ const DNS_IN_FLIGHT_PER_SERVER: usize = 32;
 /// Why observation could not start at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ObserveError {
+    /// The client certificate and key the inventory names cannot be loaded.
     #[error("the client certificate for probes cannot be used: {0}")]
-    Identity(String),
+    Identity(crate::probe::tls::IdentityError),
+    /// A side names no resolver and the system has none either (why, in words).
     #[error("no DNS resolver: the inventory names none and {0}")]
     NoResolver(String),
 }

@@ -61,7 +61,7 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         };
         let response = match parse_response(&head) {
             Ok(r) => r,
-            Err(message) => return failed((SipFailure::NotSip, message)),
+            Err(e) => return failed((SipFailure::NotSip, e.to_string())),
         };
         if response.status >= 200 {
             return SipOutcome::Response {

@@ -246,7 +246,9 @@ pub fn render_dn(der: &[u8]) -> String {
 /// Whether `HelloParser::feed` wants more bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
+    /// The server's flight is not complete yet.
     NeedMore,
+    /// ServerHelloDone arrived: the flight is complete.
     Done,
 }
 
@@ -332,18 +334,22 @@ pub struct HelloParser {
     certificate_seen: bool,
     /// Chosen version (from ServerHello, or its supported_versions extension).
     pub version: u16,
+    /// Chosen cipher suite code, from ServerHello.
     pub cipher_suite: u16,
     /// DER certificates as sent, leaf first.
     pub certificates: Vec<Vec<u8>>,
+    /// The server sent a CertificateRequest.
     pub client_cert_requested: bool,
     /// DER distinguished names from CertificateRequest.
     pub acceptable_ca_names: Vec<Vec<u8>>,
+    /// ServerHelloDone arrived: the server's flight is complete.
     pub server_hello_done: bool,
     /// Warning-level alerts the peer sent without closing (e.g. unrecognized_name).
     pub warning_alerts: Vec<u8>,
 }
 
 impl HelloParser {
+    /// A parser that accepts at most `max_bytes` from the peer.
     pub fn new(max_bytes: usize) -> Self {
         HelloParser {
             max_bytes,
@@ -370,6 +376,7 @@ impl HelloParser {
         self.received
     }
 
+    /// A ServerHello has been parsed.
     pub fn server_hello_seen(&self) -> bool {
         self.server_hello_seen
     }

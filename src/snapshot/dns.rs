@@ -9,16 +9,27 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", from = "String")]
 pub enum Rcode {
+    /// 0: the name exists and the answer (possibly empty) is complete.
     NoError,
+    /// 1: the server could not read the query.
     FormErr,
+    /// 2: the server failed (often a forwarder or an unreachable authority).
     ServFail,
+    /// 3: the name does not exist.
     NXDomain,
+    /// 4: the server does not support this kind of query.
     NotImp,
+    /// 5: the server refuses to answer (policy).
     Refused,
+    /// 6: a name exists that should not (dynamic update).
     YXDomain,
+    /// 7: an RR set exists that should not (dynamic update).
     YXRRSet,
+    /// 8: an RR set that should exist does not (dynamic update).
     NXRRSet,
+    /// 9: the server is not authoritative for the zone (or the request is not authorized).
     NotAuth,
+    /// 10: a name is not within the zone.
     NotZone,
     /// Any other code, by number.
     Other(u16),
@@ -102,8 +113,11 @@ impl From<String> for Rcode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordType {
+    /// IPv4 address.
     A,
+    /// IPv6 address.
     Aaaa,
+    /// Reverse lookup: the name of an address.
     Ptr,
 }
 
@@ -121,9 +135,11 @@ impl fmt::Display for RecordType {
 /// identical questions and list them in a stable order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DnsQuery {
+    /// The resolver asked.
     pub server: SocketAddr,
     /// Host name for A/AAAA; for PTR the address as text ("10.1.2.3", "2001:db8::1").
     pub name: String,
+    /// The record type asked for.
     pub rtype: RecordType,
 }
 
@@ -136,23 +152,40 @@ impl fmt::Display for DnsQuery {
 /// What one query produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DnsObservation {
+    /// The question.
     pub query: DnsQuery,
+    /// How long until the outcome, in milliseconds.
     pub elapsed_ms: u64,
+    /// What came back.
     pub outcome: DnsOutcome,
 }
 
+/// What came back for one DNS question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DnsOutcome {
     /// The server answered. `records` holds the data of the requested type found in
     /// the answer section, sorted (DNS order carries no meaning): addresses for A/AAAA,
     /// lowercased names without the trailing dot for PTR.
-    Answer { rcode: Rcode, authoritative: bool, records: Vec<String> },
+    Answer {
+        /// The response code.
+        rcode: Rcode,
+        /// The AA flag: the server holds the zone.
+        authoritative: bool,
+        /// The requested type's data, sorted.
+        records: Vec<String>,
+    },
     /// Nothing usable arrived within the budget.
-    Timeout { after_ms: u64 },
+    Timeout {
+        /// The budget that ran out, in milliseconds.
+        after_ms: u64,
+    },
     /// The query could not be made, or the reply was not a DNS answer to it. The
     /// message names the server.
-    Error { message: String },
+    Error {
+        /// What went wrong, naming the server.
+        message: String,
+    },
 }
 
 impl DnsObservation {

@@ -21,9 +21,12 @@ use tls::{TlsObservation, TlsOutcome};
 /// failure kinds (TLS and SIP), path 1's version without a separate code.
 pub const SCHEMA: &str = "fedcheck.snapshot/v2";
 
+/// Every observation one run made, as saved in `snapshot.json` and judged by the checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
+    /// [`SCHEMA`]: a bundle with another schema is refused, not misread.
     pub schema: String,
+    /// The version of fedcheck that observed.
     pub tool_version: String,
     /// RFC 3339 UTC.
     pub started_at: String,
@@ -50,9 +53,12 @@ pub struct Snapshot {
     pub path1_suites: Vec<String>,
 }
 
+/// The DNS servers each side's questions went to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resolvers {
+    /// IM&P's resolvers.
     pub imp: Vec<SocketAddr>,
+    /// The Microsoft side's resolvers.
     pub microsoft: Vec<SocketAddr>,
     /// True when the inventory named none and the system's were used.
     pub system: bool,
@@ -74,6 +80,7 @@ impl Resolvers {
 /// What both TLS paths (and SIP over path 2) saw at one address and port.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeerObservation {
+    /// The address and port probed.
     pub addr: SocketAddr,
     /// The name used for SNI and the SIP request URI (the first inventory name that
     /// led here).
@@ -178,6 +185,7 @@ impl Snapshot {
         }
     }
 
+    /// A snapshot of a run that probed nothing (`--offline`).
     pub fn offline(started_at: String) -> Self {
         Snapshot {
             schema: SCHEMA.into(),
@@ -214,6 +222,7 @@ impl Snapshot {
         out
     }
 
+    /// What was observed at one address and port, if it was probed.
     pub fn peer(&self, addr: SocketAddr) -> Option<&PeerObservation> {
         self.peers.iter().find(|p| p.addr == addr)
     }

@@ -9,8 +9,11 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeoutStage {
+    /// Writing the ClientHello.
     SendingClientHello,
+    /// Waiting for (the rest of) the ServerHello.
     AwaitingServerHello,
+    /// Reading the rest of the flight, up to ServerHelloDone.
     ReadingServerFlight,
 }
 
@@ -19,26 +22,42 @@ pub enum TimeoutStage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RawError {
+    /// No TCP connection in time.
     ConnectTimeout {
+        /// The connect budget, in milliseconds.
         timeout_ms: u64,
     },
+    /// Nothing listens on the port.
     ConnectRefused,
+    /// The peer went quiet during the handshake.
     Timeout {
+        /// Where the handshake was.
         stage: TimeoutStage,
+        /// Bytes received before the silence.
         after_bytes: u64,
+        /// The budget that ran out, in milliseconds.
         timeout_ms: u64,
     },
+    /// The peer reset the connection.
     Reset {
+        /// Bytes received before the reset.
         after_bytes: u64,
     },
+    /// The peer closed the connection before ServerHelloDone.
     Closed {
+        /// Bytes received before the close.
         after_bytes: u64,
     },
+    /// The peer sent a TLS alert.
     Alert {
+        /// `fatal` or `warning`.
         level: String,
+        /// The alert's code.
         code: u8,
+        /// The alert's name (`handshake_failure`, ...).
         name: String,
     },
+    /// The first bytes back are not a TLS record.
     NotTls {
         /// Hex of up to 16 bytes.
         first_bytes: String,
@@ -47,15 +66,23 @@ pub enum RawError {
         /// What the bytes resemble ("HTTP", "SSH", ...), when recognisable.
         looks_like: Option<String>,
     },
+    /// The peer sent more than the probe reads.
     TooLarge {
+        /// What was too large (a record, a message, the flight).
         what: String,
+        /// Its size in bytes, as announced or as received.
         size: u64,
+        /// The cap in bytes.
         cap: u64,
     },
+    /// Bytes that break the TLS framing.
     Malformed {
+        /// Which message and field, and how.
         what: String,
     },
+    /// A socket error not covered above.
     Io {
+        /// The operating system's message.
         message: String,
     },
 }
@@ -114,9 +141,11 @@ pub struct RawHandshake {
     pub version: TlsVersion,
     /// IANA name, or "0x...." for an unknown code.
     pub cipher_suite: String,
+    /// The suite's code on the wire.
     pub cipher_code: u16,
     /// PEM of each certificate as sent, leaf first.
     pub chain_pem: Vec<String>,
+    /// The server sent a CertificateRequest (it asks for a client certificate).
     pub client_cert_requested: bool,
     /// Distinguished names from CertificateRequest, rendered as text (or hex when the
     /// DER does not parse).
@@ -125,16 +154,22 @@ pub struct RawHandshake {
     pub complete: bool,
 }
 
+/// How path 1 ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RawOutcome {
+    /// The flight arrived, up to ServerHelloDone.
     Handshake(RawHandshake),
+    /// The flight did not complete; why.
     Failed(RawError),
 }
 
+/// Path 1 at one address and port.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RawObservation {
+    /// How long the attempt took, in milliseconds.
     pub elapsed_ms: u64,
+    /// How it ended.
     pub outcome: RawOutcome,
     /// On failure after a ServerHello: what had been parsed by then (version, suite,
     /// perhaps the chain), marked incomplete. Lets a report say "the peer chose TLS 1.0,

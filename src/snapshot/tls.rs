@@ -188,13 +188,17 @@ pub fn alert_name(code: u8) -> &'static str {
 /// What one handshake attempt produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TlsObservation {
+    /// How long the attempt took, TCP connect included, in milliseconds.
     pub elapsed_ms: u64,
+    /// How it ended.
     pub outcome: TlsOutcome,
 }
 
+/// How a path 2 handshake ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum TlsOutcome {
+    /// The handshake completed.
     Connected {
         /// TLS 1.2 or 1.3 (what rustls speaks).
         version: TlsVersion,
@@ -202,14 +206,20 @@ pub enum TlsOutcome {
         cipher_suite: String,
         /// The chain as the peer sent it, leaf first.
         chain_pem: Vec<String>,
+        /// The peer sent a CertificateRequest.
         client_cert_requested: bool,
+        /// A client certificate was presented in answer.
         client_cert_sent: bool,
     },
+    /// The handshake did not complete.
     Failed {
+        /// Why, coarse enough for checks to branch on.
         kind: TlsFailure,
+        /// What happened, for people.
         message: String,
         /// Whatever chain arrived before the failure (may be empty).
         chain_pem: Vec<String>,
+        /// The peer sent a CertificateRequest before the failure.
         client_cert_requested: bool,
     },
 }
@@ -218,21 +228,30 @@ pub enum TlsOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TlsFailure {
+    /// No TCP connection in time.
     ConnectTimeout,
+    /// Nothing listens on the port.
     ConnectRefused,
+    /// TCP connected; the handshake did not finish in time.
     HandshakeTimeout,
+    /// The peer reset the connection during the handshake.
     Reset,
+    /// The peer closed the connection during the handshake.
     Closed,
+    /// The peer ended the handshake with an alert (named in the message).
     Alert,
     /// The peer offers nothing rustls implements: a limit of this probe.
     NoCommonParameters,
+    /// The peer's handshake signature does not verify with its certificate's key.
     BadSignature,
     /// The peer asked for a client certificate, none was presented, and it ended the
     /// handshake for that reason.
     ClientCertRequired,
     /// The peer refused the client certificate that was presented.
     ClientCertRejected,
+    /// The peer's answer is not TLS.
     NotTls,
+    /// Any other socket error.
     Io,
 }
 

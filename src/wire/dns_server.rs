@@ -52,16 +52,14 @@ fn resolv_conf_address(word: &str) -> Option<SocketAddr> {
 
 /// Parse a DNS server given by the user: an IP address with an optional port
 /// ("10.1.1.10", "10.1.1.10:5353", "::1", "[::1]:53"); the port defaults to 53.
-pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
-    const EXPECTED: &str = "expected an IP address with an optional port, \
-                            e.g. 10.1.1.10, 10.1.1.10:5353, ::1 or [::1]:53";
+pub fn parse_server(s: &str) -> Result<SocketAddr, ServerAddrError> {
     let text = s.trim();
     if text.is_empty() {
-        return Err(format!("empty DNS server address ({EXPECTED})"));
+        return Err(ServerAddrError::Empty);
     }
     if let Ok(addr) = SocketAddr::from_str(text) {
         if addr.port() == 0 {
-            return Err(format!("DNS server '{text}' has port 0"));
+            return Err(ServerAddrError::PortZero(text.to_string()));
         }
         return Ok(addr);
     }
@@ -78,16 +76,46 @@ pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
         let host_is_ip = host.parse::<Ipv4Addr>().is_ok()
             || host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|h| h.parse::<Ipv6Addr>().is_ok());
         if host_is_ip {
-            return Err(format!("DNS server '{text}' has an invalid port '{port}' (expected 1-65535)"));
+            return Err(ServerAddrError::InvalidPort { text: text.to_string(), port: port.to_string() });
         }
     }
     if text.chars().any(|c| c.is_ascii_alphabetic()) && !text.contains(':') {
-        return Err(format!(
-            "DNS server '{text}' must be an IP address, not a host name \
-             (finding a DNS server by name would itself need DNS)"
-        ));
+        return Err(ServerAddrError::HostName(text.to_string()));
     }
-    Err(format!("'{text}' is not a DNS server address ({EXPECTED})"))
+    Err(ServerAddrError::NotAnAddress(text.to_string()))
+}
+
+/// The forms [`parse_server`] accepts, as error messages spell them.
+const EXPECTED: &str = "expected an IP address with an optional port, \
+                        e.g. 10.1.1.10, 10.1.1.10:5353, ::1 or [::1]:53";
+
+/// Why a DNS server address as written by a user cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerAddrError {
+    /// Nothing but white space.
+    #[error("empty DNS server address ({})", EXPECTED)]
+    Empty,
+    /// An address with port 0 (the text, trimmed).
+    #[error("DNS server '{0}' has port 0")]
+    PortZero(String),
+    /// An IP address followed by something that is not a port.
+    #[error("DNS server '{text}' has an invalid port '{port}' (expected 1-65535)")]
+    InvalidPort {
+        /// The address as written, trimmed.
+        text: String,
+        /// The part after the last colon.
+        port: String,
+    },
+    /// A host name: finding its address would itself need DNS.
+    #[error(
+        "DNS server '{0}' must be an IP address, not a host name \
+         (finding a DNS server by name would itself need DNS)"
+    )]
+    HostName(String),
+    /// Anything else (the text, trimmed).
+    #[error("'{0}' is not a DNS server address ({expected})", expected = EXPECTED)]
+    NotAnAddress(String),
 }
 
 #[cfg(test)]
@@ -110,21 +138,21 @@ mod tests {
 
     #[test]
     fn parse_server_explains_mistakes() {
-        let e = parse_server("").unwrap_err();
+        let e = parse_server("").unwrap_err().to_string();
         assert!(e.contains("empty"), "{e}");
-        let e = parse_server("10.1.1.10:99999").unwrap_err();
+        let e = parse_server("10.1.1.10:99999").unwrap_err().to_string();
         assert!(e.contains("invalid port '99999'"), "{e}");
-        let e = parse_server("10.1.1.10:dns").unwrap_err();
+        let e = parse_server("10.1.1.10:dns").unwrap_err().to_string();
         assert!(e.contains("invalid port 'dns'"), "{e}");
-        let e = parse_server("10.1.1.10:0").unwrap_err();
+        let e = parse_server("10.1.1.10:0").unwrap_err().to_string();
         assert!(e.contains("port 0"), "{e}");
-        let e = parse_server("dc1.corp.example").unwrap_err();
+        let e = parse_server("dc1.corp.example").unwrap_err().to_string();
         assert!(e.contains("not a host name"), "{e}");
-        let e = parse_server("10.1.1").unwrap_err();
+        let e = parse_server("10.1.1").unwrap_err().to_string();
         assert!(e.contains("is not a DNS server address"), "{e}");
-        let e = parse_server("[::1]:x").unwrap_err();
+        let e = parse_server("[::1]:x").unwrap_err().to_string();
         assert!(e.contains("invalid port 'x'"), "{e}");
-        let e = parse_server("::1:53:zz").unwrap_err();
+        let e = parse_server("::1:53:zz").unwrap_err().to_string();
         assert!(e.contains("is not a DNS server address"), "{e}");
     }
 

@@ -41,6 +41,7 @@ fn head_len(buf: &[u8], nl: usize) -> usize {
     }
 }
 
+/// The sentence reporting an answer that is not SIP, quoting its first bytes.
 pub fn not_sip(buf: &[u8]) -> String {
     format!("the peer answered with something that is not SIP: {}", printable(buf.get(..buf.len().min(60)).unwrap_or(&[])))
 }
@@ -51,13 +52,40 @@ pub fn printable(bytes: &[u8]) -> String {
     format!("{text:?}")
 }
 
+/// Why bytes read from a peer are not a usable SIP message head. Untrusted text in a
+/// variant is already quoted with [`printable`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SipParseError {
+    /// No start line at all.
+    #[error("empty SIP message")]
+    Empty,
+    /// The answer does not start like SIP (the sentence from [`not_sip`]).
+    #[error("{0}")]
+    NotSip(String),
+    /// A status line of another SIP version (the line, quoted).
+    #[error("unsupported SIP version in status line {0}")]
+    Version(String),
+    /// A status line without a three-digit code in 100-699 (the line, quoted).
+    #[error("malformed SIP status line {0}")]
+    StatusLine(String),
+    /// A Content-Length that is not a number (the value, quoted).
+    #[error("malformed Content-Length {0}")]
+    ContentLength(String),
+}
+
 /// The parts of a response this probe reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedResponse {
+    /// Status code, 100-699.
     pub status: u16,
+    /// Reason phrase as sent (may be empty).
     pub reason: String,
+    /// The `Server` header, when present.
     pub server: Option<String>,
+    /// The methods of every `Allow` header, in order.
     pub allow: Vec<String>,
+    /// The body's length (`Content-Length`, 0 when absent).
     pub content_length: usize,
 }
 
@@ -65,7 +93,9 @@ pub struct ParsedResponse {
 /// long form (compact forms expanded), values unfolded and trimmed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SipHead {
+    /// The request or status line, trimmed.
     pub start_line: String,
+    /// (name, value) pairs in order.
     pub headers: Vec<(String, String)>,
 }
 
@@ -83,10 +113,10 @@ impl SipHead {
 
 /// Splits a head into its start line and headers. Lines that are neither a header
 /// nor a continuation are ignored: a diagnostic reader reports what it can.
-pub fn parse_head(head: &[u8]) -> Result<SipHead, String> {
+pub fn parse_head(head: &[u8]) -> Result<SipHead, SipParseError> {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start_line = lines.next().map(str::trim).filter(|l| !l.is_empty()).ok_or_else(|| "empty SIP message".to_string())?.to_string();
+    let start_line = lines.next().map(str::trim).filter(|l| !l.is_empty()).ok_or(SipParseError::Empty)?.to_string();
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in lines {
         if line.starts_with([' ', '\t']) {
@@ -140,9 +170,9 @@ fn long_name(name: &str) -> &str {
 }
 
 /// Parses a response head (status line and headers).
-pub fn parse_response(head: &[u8]) -> Result<ParsedResponse, String> {
+pub fn parse_response(head: &[u8]) -> Result<ParsedResponse, SipParseError> {
     if !head.starts_with(b"SIP/") {
-        return Err(not_sip(head));
+        return Err(SipParseError::NotSip(not_sip(head)));
     }
     let parsed = parse_head(head)?;
     let mut parts = parsed.start_line.splitn(3, ' ');
@@ -150,15 +180,15 @@ pub fn parse_response(head: &[u8]) -> Result<ParsedResponse, String> {
     let code = parts.next().unwrap_or_default();
     let reason = parts.next().unwrap_or_default().trim().to_string();
     if version != "SIP/2.0" {
-        return Err(format!("unsupported SIP version in status line {}", printable(parsed.start_line.as_bytes())));
+        return Err(SipParseError::Version(printable(parsed.start_line.as_bytes())));
     }
     let status = match code.parse::<u16>() {
         Ok(s) if code.len() == 3 && (100..=699).contains(&s) => s,
-        _ => return Err(format!("malformed SIP status line {}", printable(parsed.start_line.as_bytes()))),
+        _ => return Err(SipParseError::StatusLine(printable(parsed.start_line.as_bytes()))),
     };
     let content_length = match parsed.get("Content-Length") {
         None => 0,
-        Some(v) => v.trim().parse::<usize>().map_err(|_| format!("malformed Content-Length {}", printable(v.as_bytes())))?,
+        Some(v) => v.trim().parse::<usize>().map_err(|_| SipParseError::ContentLength(printable(v.as_bytes())))?,
     };
     let allow = parsed.all("Allow").flat_map(|v| v.split(',')).map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect();
     Ok(ParsedResponse { status, reason, server: parsed.get("Server").map(str::to_string), allow, content_length })

@@ -430,12 +430,12 @@ fn identity_files_load_and_errors_are_clear() {
     ClientIdentity::from_pem_files(&der, &key).unwrap();
 
     let missing = dir.path().join("nope.pem");
-    let err = ClientIdentity::from_pem_files(&missing, &key).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&missing, &key).unwrap_err().to_string();
     assert!(err.contains("cannot read the client certificate") && err.contains("nope.pem"), "{err}");
 
     let garbled = dir.path().join("garbled.pem");
     std::fs::write(&garbled, "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").unwrap();
-    let err = ClientIdentity::from_pem_files(&garbled, &key).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&garbled, &key).unwrap_err().to_string();
     assert!(err.contains("garbled PEM"), "{err}");
 
     let text = dir.path().join("text.pem");
@@ -443,13 +443,13 @@ fn identity_files_load_and_errors_are_clear() {
     assert!(ClientIdentity::from_pem_files(&text, &key).is_err());
 
     // A key file holding only a certificate.
-    let err = ClientIdentity::from_pem_files(&cert, &cert).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&cert, &cert).unwrap_err().to_string();
     assert!(err.contains("no private key block"), "{err}");
 
     // The server's key with the client's certificate.
     let other_key = dir.path().join("other.key");
     std::fs::write(&other_key, &p.server.key_pem).unwrap();
-    let err = ClientIdentity::from_pem_files(&cert, &other_key).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&cert, &other_key).unwrap_err().to_string();
     assert!(err.contains("does not match"), "{err}");
 }
 
