@@ -90,7 +90,11 @@ pub struct RulesArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Grouped and wrapped for a person at a terminal.
     Terminal,
+    /// One line per finding (`[ERROR id]: …`), for logs.
+    Plain,
+    /// The JSON report.
     Json,
 }
 
@@ -166,16 +170,16 @@ pub struct OutputArgs {
     /// Write Markdown for a ticket ("-" for stdout).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// What the terminal view on stdout looks like.
-    #[arg(long, value_enum, default_value_t = Format::Terminal)]
-    pub format: Format,
+    /// What the view on stdout looks like [default: terminal on a terminal, else plain].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Which findings make the exit code non-zero.
     #[arg(long, value_enum, default_value_t = FailOn::Warn)]
     pub fail_on: FailOn,
     /// Print only the one-line summary.
     #[arg(short, long)]
     pub quiet: bool,
-    /// List passing findings in the terminal view too.
+    /// List passing and skipped findings in the terminal view too.
     #[arg(short, long)]
     pub verbose: bool,
 }
@@ -212,7 +216,7 @@ pub struct BundleArgs {
     #[arg(short, long, value_name = "FILE")]
     pub inventory: PathBuf,
     /// The archive to write (.tar.gz).
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long = "output", visible_alias = "output-file", value_name = "FILE")]
     pub output_file: PathBuf,
     /// Keep secrets in the archive (a private key is withheld regardless).
     #[arg(long)]
@@ -280,7 +284,7 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("fedcheck: {e:#}");
+            eprintln!("fedcheck: {}", report::terminal::clean(&format!("{e:#}")));
             report::EXIT_CANNOT_START
         }
     }
@@ -300,12 +304,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run(args) => {
-            stdout_outputs(&args.output)?;
+            check_outputs(&args.output, &[])?;
             let catalog = load_catalog(&args.select.rules)?;
             let loaded = crate::inventory::load(&args.inventory)?;
             let opts = run_options(&args.select, Some(&args.probe))?;
-            let (report, _) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
-            emit(&report, &catalog, &args.output, Some(&args.inventory))
+            let (mut report, _) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
+            report.inventory = Some(args.inventory.display().to_string());
+            emit(&report, &catalog, &args.output, ExitRule::Verdict)
         }
         Command::Demo(args) => demo(args),
         Command::Bundle(args) => bundle(args),
@@ -424,7 +429,8 @@ fn run_options(select: &SelectArgs, probe: Option<&ProbeArgs>) -> anyhow::Result
 
 async fn audit(loaded: &Loaded, catalog: &Catalog, opts: &RunOptions) -> anyhow::Result<(Report, Snapshot)> {
     let checks = crate::checks::registry();
-    let (report, snapshot) = engine::run(loaded, catalog, &checks, opts).await?;
+    let (mut report, snapshot) = engine::run(loaded, catalog, &checks, opts).await?;
+    report.host = hostname();
     if snapshot.deadline_hit {
         eprintln!(
             "fedcheck: the run deadline ({} s) came before every probe finished; their checks say \"cannot tell\" (raise --deadline)",
@@ -446,80 +452,155 @@ fn hostname() -> Option<String> {
     sysinfo::System::host_name().ok()
 }
 
-/// Write every requested output, show the terminal view (unless stdout carries a
-/// requested file) and return the exit code.
-fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, inventory: Option<&Path>) -> anyhow::Result<i32> {
-    let exit = report::exit_code(report, out.fail_on);
+/// How the exit code of a judged run is decided.
+#[derive(Debug, Clone, Copy)]
+enum ExitRule {
+    /// From the verdict, narrowed by `--fail-on`.
+    Verdict,
+    /// 0 once the support archive is written (the verdict is inside it).
+    ArchiveWritten,
+    /// As `Verdict`, for a capture judged again.
+    Analyze,
+}
+
+/// The outputs a command will write, checked before any work: every folder exists
+/// and is writable, and no file is named twice. `extra` are the command's own files
+/// (the bundle's archive, the demo's page).
+fn check_outputs(out: &OutputArgs, extra: &[(&str, &Path)]) -> anyhow::Result<()> {
+    stdout_outputs(out)?;
+    let mut named: Vec<(&str, &Path)> = [("--json", &out.json), ("--html", &out.html), ("--junit", &out.junit), ("--markdown", &out.markdown)]
+        .into_iter()
+        .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
+        .collect();
+    named.extend(extra.iter().copied());
+    check_files(&named)
+}
+
+/// Each file's folder exists and takes a new file; no two names are the same file.
+fn check_files(named: &[(&str, &Path)]) -> anyhow::Result<()> {
+    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    for &(flag, path) in named {
+        if path == Path::new("-") {
+            continue;
+        }
+        let shown = crate::report::terminal::clean(&path.display().to_string());
+        let Some(name) = path.file_name() else {
+            anyhow::bail!("{flag} {shown}: not a file name");
+        };
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !parent.is_dir() {
+            anyhow::bail!("{flag} {shown}: the folder {} does not exist", crate::report::terminal::clean(&parent.display().to_string()));
+        }
+        if path.is_dir() {
+            anyhow::bail!("{flag} {shown}: is a folder, not a file");
+        }
+        if let Err(e) = tempfile::Builder::new().prefix(".fedcheck-probe-").tempfile_in(&parent) {
+            anyhow::bail!("{flag} {shown}: cannot write in {}: {e}", crate::report::terminal::clean(&parent.display().to_string()));
+        }
+        let key = parent.canonicalize().unwrap_or(parent).join(name);
+        if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
+            anyhow::bail!("{other} and {flag} both name {shown}: give each output its own file");
+        }
+        seen.push((key, flag));
+    }
+    Ok(())
+}
+
+/// Write every requested output, show the view on stdout (unless stdout carries a
+/// requested file), say where each output went, and return the exit code.
+fn emit(report: &Report, catalog: &Catalog, out: &OutputArgs, rule: ExitRule) -> anyhow::Result<i32> {
+    let (exit, note) = match rule {
+        ExitRule::Verdict | ExitRule::Analyze => (report::exit_code(report, out.fail_on), report::terminal::exit_note(report, out.fail_on)),
+        ExitRule::ArchiveWritten if report.internal_errors.is_empty() => (report::EXIT_OK, " (the archive is written)"),
+        ExitRule::ArchiveWritten => (report::EXIT_INTERNAL, " (internal error)"),
+    };
     let to_stdout = stdout_outputs(out)?;
-    let ctx = RenderContext { report, catalog, host: hostname(), inventory_path: inventory.map(|p| p.display().to_string()) };
+    let ctx = RenderContext { report, catalog, host: report.host.clone(), inventory_path: report.inventory.clone() };
     // The audit ran: a report that cannot be written is an error of this run (exit 1),
     // not a run that could not start.
+    let mut wrote: Vec<String> = Vec::new();
     let written = (|| -> anyhow::Result<()> {
+        let mut put = |p: &Path, what: &str, text: &str| -> anyhow::Result<()> {
+            write_output(p, text)?;
+            if p != Path::new("-") {
+                wrote.push(format!("{what} written to {}", p.display()));
+            }
+            Ok(())
+        };
         if let Some(p) = &out.json {
-            write_output(p, &report::json::render(report))?;
+            put(p, "JSON report", &report::json::render(report, catalog, exit))?;
         }
         if let Some(p) = &out.html {
-            write_output(p, &report::html::render(&ctx).map_err(anyhow::Error::msg)?)?;
+            put(p, "HTML page", &report::html::render(&ctx).map_err(anyhow::Error::msg)?)?;
         }
         if let Some(p) = &out.junit {
-            write_output(p, &report::junit::render(report, out.junit_warn).map_err(anyhow::Error::msg)?)?;
+            put(p, "JUnit XML", &report::junit::render(report, out.junit_warn).map_err(anyhow::Error::msg)?)?;
         }
         if let Some(p) = &out.markdown {
-            write_output(p, &report::markdown::render(&ctx).map_err(anyhow::Error::msg)?)?;
+            put(p, "Markdown", &report::markdown::render(&ctx).map_err(anyhow::Error::msg)?)?;
         }
         Ok(())
     })();
+    for w in &wrote {
+        eprintln!("fedcheck: {}", report::terminal::clean(w));
+    }
     if let Err(e) = written {
-        eprintln!("fedcheck: {e:#}");
-        eprintln!("{}", report::terminal::summary_line(report, exit));
+        eprintln!("fedcheck: {}", report::terminal::clean(&format!("{e:#}")));
+        eprintln!("{}", report::terminal::summary_line(report, report::EXIT_INTERNAL, " (an output could not be written)"));
         return Ok(report::EXIT_INTERNAL);
     }
     if to_stdout == 1 {
         if !out.quiet {
-            eprintln!("{}", report::terminal::summary_line(report, exit));
+            eprintln!("{}", report::terminal::summary_line(report, exit, note));
         }
         return Ok(exit);
     }
-    match out.format {
-        Format::Json => say(report::json::render(report)),
-        Format::Terminal if out.quiet => say(format!("{}\n", report::terminal::summary_line(report, exit))),
+    let tty = std::io::stdout().is_terminal();
+    let format = out.format.unwrap_or(if tty { Format::Terminal } else { Format::Plain });
+    match format {
+        Format::Json => say(report::json::render(report, catalog, exit)),
+        _ if out.quiet => say(format!("{}\n", report::terminal::summary_line(report, exit, note))),
+        Format::Plain => say(report::terminal::render_plain(report, out.verbose, exit, note)),
         Format::Terminal => {
-            let mut style = report::terminal::Style::detect(std::io::stdout().is_terminal());
+            let mut style = report::terminal::Style::detect(tty);
             style.show_passes = out.verbose;
-            say(report::terminal::render(report, catalog, &style, exit));
+            say(report::terminal::render(report, catalog, &style, exit, note));
         }
     }
     Ok(exit)
 }
 
 fn demo(mut args: DemoArgs) -> anyhow::Result<i32> {
-    stdout_outputs(&args.output)?;
-    let catalog = load_catalog(&args.select.rules)?;
-    let opts = run_options(&args.select, Some(&args.probe))?;
     if args.output.html.is_none() {
         args.output.html = Some(PathBuf::from("fedcheck-demo.html"));
     }
+    let archive: Vec<(&str, &Path)> = args.bundle.as_deref().map(|p| ("--bundle", p)).into_iter().collect();
+    check_outputs(&args.output, &archive)?;
+    let catalog = load_catalog(&args.select.rules)?;
+    let opts = run_options(&args.select, Some(&args.probe))?;
     let rt = runtime()?;
     let (report, bundled) = rt.block_on(async {
         eprintln!("fedcheck demo: starting the lab (DNS, TLS and SIP on 127.x addresses)…");
         let lab = crate::lab::site::start().await?;
         let loaded = crate::inventory::load(&lab.inventory)?;
-        let (report, snapshot) = audit(&loaded, &catalog, &opts).await?;
+        let (mut report, snapshot) = audit(&loaded, &catalog, &opts).await?;
+        report.inventory = Some("examples/lab.toml".into());
         // As with `bundle`: the audit ran, so an archive that cannot be written is exit 1.
         let bundled = match &args.bundle {
-            Some(out) => write_bundle(&loaded, &report, &snapshot, &catalog, out, true),
+            Some(out) => write_bundle(&loaded, &report, &snapshot, &catalog, out, true, args.output.fail_on),
             None => Ok(()),
         };
         drop(lab);
         anyhow::Ok((report, bundled))
     })?;
-    let exit = emit(&report, &catalog, &args.output, Some(Path::new("examples/lab.toml")))?;
+    eprintln!("fedcheck demo: the lab is stopped");
+    let exit = emit(&report, &catalog, &args.output, ExitRule::Verdict)?;
     if let Err(e) = bundled {
-        eprintln!("fedcheck: {e:#}");
+        eprintln!("fedcheck: {}", report::terminal::clean(&format!("{e:#}")));
         return Ok(report::EXIT_INTERNAL);
-    }
-    if let Some(p) = args.output.html.as_ref().filter(|p| p.as_path() != Path::new("-")) {
-        eprintln!("fedcheck demo: the lab is stopped; report page written to {}", p.display());
     }
     Ok(exit)
 }
@@ -537,24 +618,35 @@ fn chains(snapshot: &Snapshot) -> Vec<(String, String)> {
 }
 
 fn bundle(args: BundleArgs) -> anyhow::Result<i32> {
-    stdout_outputs(&args.output)?;
+    check_outputs(&args.output, &[("-o", args.output_file.as_path())])?;
     let catalog = load_catalog(&args.select.rules)?;
     let loaded = crate::inventory::load(&args.inventory)?;
     let opts = run_options(&args.select, Some(&args.probe))?;
-    let (report, snapshot) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
+    let (mut report, snapshot) = runtime()?.block_on(audit(&loaded, &catalog, &opts))?;
+    report.inventory = Some(args.inventory.display().to_string());
     // The audit ran: an archive that cannot be written is an error of this run (exit 1).
-    if let Err(e) = write_bundle(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact) {
-        eprintln!("fedcheck: {e:#}");
+    if let Err(e) = write_bundle(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact, args.output.fail_on) {
+        eprintln!("fedcheck: {}", report::terminal::clean(&format!("{e:#}")));
         return Ok(report::EXIT_INTERNAL);
     }
-    emit(&report, &catalog, &args.output, Some(&args.inventory))
+    // Written: the archive is the product, so `bundle … && upload` uploads it.
+    emit(&report, &catalog, &args.output, ExitRule::ArchiveWritten)
 }
 
-fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: &Catalog, out: &Path, redact: bool) -> anyhow::Result<()> {
-    let ctx = RenderContext { report, catalog, host: hostname(), inventory_path: Some(loaded.path.display().to_string()) };
+#[allow(clippy::too_many_arguments)]
+fn write_bundle(
+    loaded: &Loaded,
+    report: &Report,
+    snapshot: &Snapshot,
+    catalog: &Catalog,
+    out: &Path,
+    redact: bool,
+    fail_on: FailOn,
+) -> anyhow::Result<()> {
+    let ctx = RenderContext { report, catalog, host: report.host.clone(), inventory_path: report.inventory.clone() };
     let input = crate::bundle::BundleInput {
         loaded,
-        report_json: report::json::render(report),
+        report_json: report::json::render(report, catalog, report::exit_code(report, fail_on)),
         report_html: Some(report::html::render(&ctx).map_err(anyhow::Error::msg)?),
         report_md: Some(report::markdown::render(&ctx).map_err(anyhow::Error::msg)?),
         snapshot_json: serde_json::to_string_pretty(snapshot)?,
@@ -564,8 +656,8 @@ fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: 
     };
     let summary = crate::bundle::write(&input, out)?;
     eprintln!(
-        "fedcheck: wrote {} ({} files, {} bytes, {} redaction(s))",
-        summary.path.display(),
+        "fedcheck: support archive written to {} ({} files, {} bytes, {} redaction(s))",
+        report::terminal::clean(&summary.path.display().to_string()),
         summary.files,
         summary.bytes,
         summary.redactions
@@ -574,10 +666,23 @@ fn write_bundle(loaded: &Loaded, report: &Report, snapshot: &Snapshot, catalog: 
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
-    stdout_outputs(&args.output)?;
+    check_outputs(&args.output, &[])?;
     let catalog = load_catalog(&args.select.rules)?;
     let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
     let snapshot = Snapshot::from_json(opened.snapshot_json()?).context("snapshot.json in the bundle")?;
+    // What is being judged again: when, where and by which version it was captured.
+    let captured_on = opened
+        .text("host.json")
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        .and_then(|v| v.get("hostname").and_then(|h| h.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "an unknown host".into());
+    eprintln!(
+        "fedcheck analyze: capture of {} on {} by fedcheck {}",
+        report::terminal::clean(&snapshot.started_at),
+        report::terminal::clean(&captured_on),
+        report::terminal::clean(&snapshot.tool_version)
+    );
     let dir = tempfile::Builder::new().prefix("fedcheck-analyze-").tempdir()?;
     let inventory = opened.extract_inventory(dir.path())?;
     let loaded = crate::inventory::load(&inventory)?;
@@ -599,5 +704,9 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
         snapshot.started_at.clone(),
         Duration::ZERO,
     );
-    emit(&report, &catalog, &args.output, Some(&args.bundle))
+    let mut report = report;
+    report.mode = crate::judge::Mode::Analyze;
+    report.host = hostname();
+    report.inventory = Some(args.bundle.display().to_string());
+    emit(&report, &catalog, &args.output, ExitRule::Analyze)
 }

@@ -273,9 +273,12 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
 }
 
 fn waiver_finding(waivers: &Waivers, w: &Waiver, check: &str, status: Status, summary: String, remediation: String) -> Finding {
+    let target = format!("waiver: {}", w.target);
     Finding {
         check: check.to_string(),
-        target: format!("waiver: {}", w.target),
+        target_id: crate::judge::target_id_of(&target),
+        target,
+        waiver: None,
         status,
         summary,
         detail: Some(format!("Waiver at {}:{} (check `{}`, target `{}`).", waivers.file.display(), w.line, w.check, w.target)),
@@ -374,6 +377,11 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &Waivers, today: jiff::civil:
         }
         f.detail = Some(detail);
         f.summary = format!("waived: {}", f.summary);
+        f.waiver = Some(crate::judge::WaiverNote {
+            justification: w.justification.clone(),
+            expires: w.expires.to_string(),
+            original_status: f.status,
+        });
         f.status = Status::Info;
     }
     findings.extend(added);
