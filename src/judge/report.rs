@@ -175,7 +175,11 @@ impl Report {
             "{} of {} selected {} not judged ({})",
             c.not_run,
             c.not_run + c.judged,
-            if c.not_run == 1 { "check was" } else { "checks were" },
+            match (c.not_run + c.judged, c.not_run) {
+                (1, _) => "check was",
+                (_, 1) => "checks was",
+                _ => "checks were",
+            },
             why.join("; ")
         ))
     }

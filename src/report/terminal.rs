@@ -172,7 +172,7 @@ fn not_run_lines(report: &Report) -> Vec<String> {
             if c.not_run + c.judged == 1 { "check" } else { "checks" }
         ));
         for r in &c.not_run_reasons {
-            out.push(format!("  {} — {}", one_line(&r.reason), r.checks.join(", ")));
+            out.push(format!("  not run ({}): {}", one_line(&r.reason), r.checks.join(", ")));
         }
     }
     if c.skipped_by_selection > 0 {
