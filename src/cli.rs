@@ -442,8 +442,11 @@ async fn audit(loaded: &Loaded, catalog: &Catalog, opts: &RunOptions) -> anyhow:
 
 fn write_output(path: &Path, text: &str) -> anyhow::Result<()> {
     if path == Path::new("-") {
-        std::io::stdout().write_all(text.as_bytes())?;
-        return Ok(());
+        // A reader that went away (`| head`) is not a failure to write the report.
+        return match std::io::stdout().write_all(text.as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+            _ => Ok(()),
+        };
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

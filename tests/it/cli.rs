@@ -416,13 +416,13 @@ fn a_reader_that_goes_away_is_not_a_crash() {
     // `fedcheck run ... | head -c 10`: the report must outgrow a pipe buffer (64 KiB),
     // or the writer would never see the reader leave.
     let full = fedcheck()
-        .args(["run", "--offline", "--format", "json", "--now", NOW, "-i"])
+        .args(["run", "--offline", "--html", "-", "--now", NOW, "-i"])
         .arg(repo("examples/enterprise/site.toml"))
         .output()
         .expect("run");
     assert!(full.stdout.len() > 64 * 1024, "the report shrank to {} bytes: this test needs a bigger one", full.stdout.len());
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fedcheck"))
-        .args(["run", "--offline", "--format", "json", "--now", NOW, "-i"])
+        .args(["run", "--offline", "--html", "-", "--now", NOW, "-i"])
         .arg(repo("examples/enterprise/site.toml"))
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())

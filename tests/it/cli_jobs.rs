@@ -146,7 +146,8 @@ fn diff_names_fixes_and_regressions() {
         .assert()
         .code(3)
         .stdout(predicate::str::contains("1 regression"));
-    assert_eq!(json(&changes)["schema"], "fedcheck.diff/v1");
+    let changes: Value = serde_json::from_str(&std::fs::read_to_string(&changes).expect("read")).expect("json");
+    assert_eq!(changes["schema"], "fedcheck.diff/v1");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
