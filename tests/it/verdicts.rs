@@ -270,3 +270,72 @@ fn bundle_exits_0_once_the_archive_is_written() {
     assert!(out.exists());
     assert!(stdout(&a).lines().last().unwrap_or("").contains("FAIL, exit 0 (the archive is written)"), "{}", stdout(&a));
 }
+
+/// Where a headless browser lives, if this machine has one.
+fn chromium() -> Option<&'static str> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
+}
+
+/// Chromium headless, killed after 60 s by coreutils `timeout`.
+fn headless(browser: &str, profile: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new("timeout")
+        .args(["-k", "5", "60", browser])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--allow-file-access-from-files",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .output()
+        .expect("chromium starts")
+}
+
+/// The demo's page on a 360 px screen has no horizontal scroll, and printed on A4
+/// it takes at most 8 pages.
+#[test]
+fn the_demo_page_fits_a_phone_and_prints_on_8_pages() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("FEDCHECK_REQUIRE_CHROMIUM").is_none(), "FEDCHECK_REQUIRE_CHROMIUM is set but no chromium is installed");
+        eprintln!("note: no chromium on this machine; the phone and print test is skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let page = dir.path().join("demo.html");
+    fedcheck().current_dir(dir.path()).args(["demo", "--no-progress", "-q", "--html"]).arg(&page).assert().code(3);
+    // Headless chromium will not make a window narrower than 500 px, so the page is
+    // laid out in a 360 px frame and the frame's document measured.
+    let frame = dir.path().join("phone.html");
+    std::fs::write(
+        &frame,
+        "<!doctype html><html><head><title>none</title></head><body style=\"margin:0\">\
+         <iframe src=\"demo.html\" style=\"width:360px;height:800px;border:0\" onload=\"\
+         var d=this.contentDocument;var wide=[];d.querySelectorAll('*').forEach(function(e){\
+         var r=e.getBoundingClientRect();if(r.right>361&&wide.length<5)wide.push(e.tagName+'.'+e.className);});\
+         document.title='width='+d.documentElement.scrollWidth+' client='+d.documentElement.clientWidth+' '+wide.join(',');\"></iframe>\
+         </body></html>",
+    )
+    .expect("write frame");
+    let out = headless(browser, &dir.path().join("p1"), &["--window-size=800,900", "--dump-dom", &format!("file://{}", frame.display())]);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let title = dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+    assert!(title.starts_with("width=360 client=360"), "the page is wider than a 360 px screen: {title}");
+
+    let pdf = dir.path().join("demo.pdf");
+    headless(
+        browser,
+        &dir.path().join("p2"),
+        &["--no-pdf-header-footer", &format!("--print-to-pdf={}", pdf.display()), &format!("file://{}", page.display())],
+    );
+    let bytes = std::fs::read(&pdf).expect("a PDF was printed");
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert!((1..=8).contains(&pages), "the demo report prints on {pages} A4 pages");
+}
