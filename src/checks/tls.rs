@@ -1,7 +1,7 @@
 //! tls.*: the handshake to every peer, as IM&P would make it (path 1, a legacy-capable
 //! ClientHello) and as a modern client makes it (path 2, rustls).
 
-use super::support::{each_peer, needs_tls, Side};
+use super::support::{each_peer, needs_tls, tcp_unreachable, Side};
 use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::raw::{RawError, RawHandshake, RawOutcome};
 use crate::snapshot::tls::{suite_id, suite_openssl_name, TlsFailure, TlsOutcome, TlsVersion};
@@ -31,7 +31,24 @@ fn raw_error(obs: &PeerObservation) -> Option<String> {
 }
 
 fn handshake(ctx: &Context<'_>) -> Vec<Finding> {
-    each_peer(ctx, |_, target, obs| {
+    each_peer(ctx, |peer, target, obs| {
+        // The root cause of every other peer check's "cannot tell": said once, here.
+        if let Some(how) = tcp_unreachable(obs) {
+            let addr = obs.addr;
+            return Some(
+                ctx.violation(target, format!("no TCP connection to {addr}: {how}, on both probes"))
+                    .detail(format!(
+                        "Nothing listens on port {port}, or a firewall drops the connection. The TLS, certificate and SIP \
+                         checks of this peer cannot tell until it answers. Test from this host with \
+                         `nc -vz {ip} {port}` or `openssl s_client -connect {addr} -servername {host}`; \
+                         on Windows, `Test-NetConnection {host} -Port {port}`.",
+                        port = addr.port(),
+                        ip = addr.ip(),
+                        host = peer.host,
+                    ))
+                    .evidence(serde_json::json!({ "path1": obs.raw, "path2": obs.tls })),
+            );
+        }
         let Some(tls) = obs.tls.as_ref() else {
             return Some(ctx.skip(target, "cannot tell: the snapshot holds no TLS result for this peer"));
         };
