@@ -53,12 +53,18 @@ pub enum Command {
     #[command(after_help = "Example:\n  fedcheck diff before.json after.json --json changes.json")]
     Diff(DiffArgs),
     /// List every check: id, family and title.
-    #[command(after_help = "Example:\n  fedcheck checks --rules ./my-rules")]
-    Checks(RulesArg),
-    /// Explain one check: why it matters, how to fix it, where the rule comes from.
-    #[command(after_help = "Example:\n  fedcheck explain routes.vcs-conflict")]
+    #[command(after_help = "Examples:\n  fedcheck checks\n  fedcheck checks --json\n  fedcheck checks --rules ./my-rules")]
+    Checks {
+        /// Print the list as JSON (id, family, title, severity, live).
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        rules: RulesArg,
+    },
+    /// Explain one check (why it matters, how to fix it, where the rule comes from), or list a family's checks.
+    #[command(after_help = "Examples:\n  fedcheck explain routes.vcs-conflict\n  fedcheck explain dns")]
     Explain {
-        /// Check id, e.g. routing-node.services
+        /// Check id, e.g. routing-node.services, or a family, e.g. dns (any case)
         id: String,
         #[command(flatten)]
         rules: RulesArg,
@@ -277,7 +283,15 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { report::EXIT_CANNOT_START } else { report::EXIT_OK };
-            let _ = e.print();
+            if e.use_stderr() {
+                // The message quotes what was typed: control characters shown escaped.
+                eprint!("{}", report::terminal::clean(&e.render().to_string()));
+            } else {
+                let _ = e.print();
+            }
+            if let Some(hint) = inventory_hint(&std::env::args().collect::<Vec<_>>()) {
+                eprintln!("{hint}");
+            }
             return code;
         }
     };
@@ -288,6 +302,27 @@ pub fn main() -> i32 {
             report::EXIT_CANNOT_START
         }
     }
+}
+
+/// `fedcheck run site.toml`: the inventory was given without `-i`; say how.
+pub fn inventory_hint(args: &[String]) -> Option<String> {
+    let sub = args.get(1)?;
+    if !matches!(sub.as_str(), "run" | "bundle") {
+        return None;
+    }
+    let flagged = args.iter().any(|a| a == "-i" || a == "--inventory" || a.starts_with("--inventory=") || a.starts_with("-i"));
+    // A .toml that is not the value of another option (`--waivers w.toml`).
+    let takes_value = ["--waivers", "--rules", "--json", "--html", "--junit", "--markdown", "-o", "--output", "--output-file"];
+    let bare = args
+        .windows(2)
+        .skip(1)
+        .find(|w| !w[1].starts_with('-') && w[1].ends_with(".toml") && !takes_value.contains(&w[0].as_str()))
+        .map(|w| &w[1])?;
+    if flagged {
+        return None;
+    }
+    let shown = crate::report::terminal::clean(bare);
+    Some(format!("tip: the inventory is given with -i: `fedcheck {sub} -i {shown}`"))
 }
 
 fn load_catalog(rules: &RulesArg) -> anyhow::Result<Catalog> {
@@ -327,22 +362,50 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(crate::diff::exit_code(&d))
         }
-        Command::Checks(rules) => {
+        Command::Checks { json, rules } => {
             let catalog = load_catalog(&rules)?;
+            // The registry decides what exists; the catalog only words it.
+            let registry = crate::checks::registry();
+            let listed: Vec<(&crate::judge::CheckMeta, Reach)> =
+                registry.iter().filter_map(|c| catalog.get(c.id()).map(|m| (m, c.reach()))).collect();
+            if json {
+                let rows: Vec<serde_json::Value> = listed
+                    .iter()
+                    .map(|(m, reach)| {
+                        serde_json::json!({
+                            "id": m.id, "family": m.family, "title": m.title, "severity": m.severity,
+                            "live": reach_label(*reach) == "yes", "uses_network": reach_label(*reach),
+                        })
+                    })
+                    .collect();
+                say(format!("{}\n", serde_json::to_string_pretty(&rows)?));
+                return Ok(report::EXIT_OK);
+            }
             let mut t = comfy_table::Table::new();
             t.load_style(comfy_table::presets::NOTHING).set_header(vec!["ID", "FAMILY", "LIVE", "TITLE"]);
-            // The registry decides what exists; the catalog only words it.
-            for c in crate::checks::registry() {
-                let Some(m) = catalog.get(c.id()) else { continue };
-                t.add_row(vec![m.id.as_str(), m.family.as_str(), reach_label(c.reach()), m.title.as_str()]);
+            for (m, reach) in listed {
+                t.add_row(vec![m.id.as_str(), m.family.as_str(), reach_label(reach), m.title.as_str()]);
             }
             say(format!("{t}\n"));
             Ok(report::EXIT_OK)
         }
         Command::Explain { id, rules } => {
             let catalog = load_catalog(&rules)?;
-            let Some(m) = catalog.get(&id) else {
-                let best = crate::suggest::closest(&id, catalog.checks().map(|m| m.id.as_str()));
+            let wanted = id.trim().to_ascii_lowercase();
+            // A family: list its checks.
+            let family: Vec<&crate::judge::CheckMeta> = catalog.checks().filter(|m| m.family == wanted).collect();
+            if !family.is_empty() {
+                say(format!("{} checks in family `{wanted}`:\n", family.len()));
+                let width = family.iter().map(|m| m.id.len()).max().unwrap_or(0);
+                for m in &family {
+                    say(format!("  {:<width$}  {}\n", m.id, m.title));
+                }
+                say(format!("\n`fedcheck explain {}` explains one.\n", family[0].id));
+                return Ok(report::EXIT_OK);
+            }
+            let Some(m) = catalog.get(&wanted) else {
+                let families: Vec<&str> = catalog.checks().map(|m| m.family.as_str()).collect();
+                let best = crate::suggest::closest(&wanted, catalog.checks().map(|m| m.id.as_str()).chain(families));
                 let hint = best.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 anyhow::bail!("no check `{id}`{hint}; `fedcheck checks` lists them");
             };
@@ -375,11 +438,31 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
             Ok(report::EXIT_OK)
         }
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = completion_command();
             clap_complete::generate(shell, &mut cmd, "fedcheck", &mut std::io::stdout());
             Ok(report::EXIT_OK)
         }
     }
+}
+
+/// The command line as shells complete it: check ids and families offered where an
+/// id is expected (parsing itself stays lenient, for "did you mean" hints).
+fn completion_command() -> clap::Command {
+    let registry = crate::checks::registry();
+    let mut ids: Vec<&'static str> = registry.iter().map(|c| c.id()).collect();
+    for c in &registry {
+        if !ids.contains(&c.family()) {
+            ids.push(c.family());
+        }
+    }
+    ids.sort_unstable();
+    let values = move || clap::builder::PossibleValuesParser::new(ids.clone());
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut cmd = cmd.mut_subcommand("explain", |c| c.mut_arg("id", |a| a.value_parser(values())));
+    for sub in ["run", "demo", "bundle", "analyze"] {
+        cmd = cmd.mut_subcommand(sub, |c| c.mut_arg("only", |a| a.value_parser(values())).mut_arg("skip", |a| a.value_parser(values())));
+    }
+    cmd
 }
 
 /// Write to stdout; a reader that went away (`| head`) is not an error worth a panic.

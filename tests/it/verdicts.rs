@@ -339,3 +339,51 @@ fn the_demo_page_fits_a_phone_and_prints_on_8_pages() {
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
     assert!((1..=8).contains(&pages), "the demo report prints on {pages} A4 pages");
 }
+
+#[test]
+fn small_things_users_hit() {
+    // The inventory without -i: the error says how.
+    fedcheck().args(["run", "site.toml"]).assert().code(2).stderr(predicate::str::contains("fedcheck run -i site.toml"));
+    // A family lists its checks; ids match in any case.
+    let a = fedcheck().args(["explain", "DNS"]).assert().code(0);
+    let out = stdout(&a);
+    for id in ["dns.forward", "dns.reverse", "dns.agreement", "dns.resolvers"] {
+        assert!(out.contains(id), "{out}");
+    }
+    fedcheck().args(["explain", "Dns.Forward"]).assert().code(0).stdout(predicate::str::contains("dns.forward  —  "));
+    // The list as JSON.
+    let a = fedcheck().args(["checks", "--json"]).assert().code(0);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&a)).expect("checks --json is JSON");
+    let rows = v.as_array().expect("an array");
+    assert_eq!(rows.len(), fedcheck::checks::registry().len());
+    assert!(rows.iter().any(|r| r["id"] == "dns.resolvers" && r["family"] == "dns" && r["live"] == true));
+    // Completions offer check ids.
+    fedcheck().args(["completions", "bash"]).assert().code(0).stdout(predicate::str::contains("routing-node.services"));
+    // Control characters in an error are shown escaped.
+    let a = fedcheck().args(["run", "-i", "bad\u{1b}[2Jname.toml"]).assert().code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("bad\\x1b[2Jname.toml") && !err.contains('\u{1b}'), "{err:?}");
+}
+
+#[test]
+fn analyze_says_what_capture_it_judges() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let archive = dir.path().join("case.tar.gz");
+    fedcheck()
+        .args(["bundle", "--offline", "-q", "--now", NOW, "-i"])
+        .arg(repo("examples/clean/site.toml"))
+        .arg("--output")
+        .arg(&archive)
+        .assert()
+        .code(0);
+    let json = dir.path().join("again.json");
+    fedcheck()
+        .args(["analyze", "-q", "--json"])
+        .arg(&json)
+        .arg(&archive)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("capture of 20").and(predicate::str::contains(" by fedcheck ")));
+    let v = report_json(&json);
+    assert_eq!(v["mode"], "analyze");
+}
