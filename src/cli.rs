@@ -554,10 +554,11 @@ enum ExitRule {
 /// (the bundle's archive, the demo's page).
 fn check_outputs(out: &OutputArgs, extra: &[(&str, &Path)]) -> anyhow::Result<()> {
     stdout_outputs(out)?;
-    let mut named: Vec<(&str, &Path)> = [("--json", &out.json), ("--html", &out.html), ("--junit", &out.junit), ("--markdown", &out.markdown)]
-        .into_iter()
-        .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
-        .collect();
+    let mut named: Vec<(&str, &Path)> =
+        [("--json", &out.json), ("--html", &out.html), ("--junit", &out.junit), ("--markdown", &out.markdown)]
+            .into_iter()
+            .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
+            .collect();
     named.extend(extra.iter().copied());
     check_files(&named)
 }

@@ -145,7 +145,7 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
     let empty = Vec::new();
     for key in keys {
         if skipped_before.contains(&key.0) != skipped_after.contains(&key.0) {
-            if !d.not_judged.iter().any(|c| *c == key.0) {
+            if !d.not_judged.contains(&key.0) {
                 d.not_judged.push(key.0.clone());
             }
             continue;

@@ -125,138 +125,6 @@ fn resolvers(ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
-#[cfg(test)]
-mod root_cause_tests {
-    //! A silent resolver and an unreachable peer: one root finding each, the
-    //! checks that depend on them say they cannot tell.
-    use crate::judge::{judge_one, Finding, Status};
-    use crate::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
-    use crate::snapshot::raw::{RawError, RawObservation, RawOutcome};
-    use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome};
-    use crate::snapshot::{PeerObservation, Snapshot};
-    use std::net::SocketAddr;
-
-    const GOOD: &str = "192.0.2.53:53";
-    const DEAD: &str = "192.0.2.54:53";
-
-    fn loaded() -> crate::inventory::Loaded {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/clean/site.toml");
-        crate::inventory::load(&path).expect("clean example loads")
-    }
-
-    fn sock(s: &str) -> SocketAddr {
-        s.parse().expect("socket address")
-    }
-
-    fn obs(server: &str, name: &str, rtype: RecordType, outcome: DnsOutcome) -> DnsObservation {
-        DnsObservation { query: DnsQuery { server: sock(server), name: name.into(), rtype }, elapsed_ms: 3, outcome }
-    }
-
-    /// Every name of the site asked at `servers`; `dead` never answers.
-    fn snapshot(loaded: &crate::inventory::Loaded, servers: &[&str]) -> Snapshot {
-        let mut snap = Snapshot::offline("2026-11-25T12:00:00Z".into());
-        snap.live = true;
-        snap.not_live_reason = None;
-        snap.resolvers.imp = servers.iter().map(|s| sock(s)).collect();
-        for (i, name) in super::dns_names(&loaded.inventory, &loaded.evidence).iter().enumerate() {
-            for server in servers {
-                let (a, aaaa) = if *server == DEAD {
-                    (DnsOutcome::Timeout { after_ms: 2000 }, DnsOutcome::Timeout { after_ms: 2000 })
-                } else {
-                    let ip = format!("192.0.2.{}", 10 + i);
-                    (
-                        DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![ip] },
-                        DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![] },
-                    )
-                };
-                snap.dns.push(obs(server, name, RecordType::A, a));
-                snap.dns.push(obs(server, name, RecordType::Aaaa, aaaa));
-            }
-        }
-        snap
-    }
-
-    fn check(id: &str) -> Box<dyn crate::judge::Check> {
-        crate::checks::registry().into_iter().find(|c| c.id() == id).expect("registered")
-    }
-
-    fn judge(id: &str, loaded: &crate::inventory::Loaded, snap: &Snapshot) -> Vec<Finding> {
-        judge_one(check(id).as_ref(), loaded, snap, jiff::Timestamp::UNIX_EPOCH)
-    }
-
-    #[test]
-    fn a_silent_resolver_is_one_fail_and_records_are_not_blamed() {
-        let loaded = loaded();
-        let snap = snapshot(&loaded, &[DEAD]);
-        let root = judge("dns.resolvers", &loaded, &snap);
-        assert_eq!(root.len(), 1, "{root:#?}");
-        let f = &root[0];
-        assert_eq!(f.status, Status::Fail);
-        assert!(f.summary.contains("192.0.2.54:53 never answered") && f.summary.contains("2000 ms"), "{}", f.summary);
-        assert!(f.detail.as_deref().unwrap_or("").contains("dig @192.0.2.54 "), "{:?}", f.detail);
-        assert_eq!(f.target_id, "imp resolver 1");
-        for id in ["dns.forward", "dns.reverse"] {
-            let out = judge(id, &loaded, &snap);
-            assert!(!out.is_empty());
-            assert!(out.iter().all(|f| f.status == Status::Skip), "{id}: {out:#?}");
-            assert!(out.iter().all(|f| f.summary.starts_with("cannot tell")), "{id}: {out:#?}");
-        }
-    }
-
-    #[test]
-    fn a_silent_resolver_beside_a_good_one_does_not_hide_the_answers() {
-        let loaded = loaded();
-        let snap = snapshot(&loaded, &[GOOD, DEAD]);
-        let root = judge("dns.resolvers", &loaded, &snap);
-        let status = |id: &str| root.iter().find(|f| f.target_id == id).map(|f| f.status);
-        assert_eq!(status("imp resolver 1"), Some(Status::Pass));
-        assert_eq!(status("imp resolver 2"), Some(Status::Fail));
-        let fwd = judge("dns.forward", &loaded, &snap);
-        assert!(fwd.iter().all(|f| f.status == Status::Pass), "{fwd:#?}");
-        let agree = judge("dns.agreement", &loaded, &snap);
-        assert!(agree.iter().all(|f| f.status == Status::Skip && f.summary.contains("dns.resolvers")), "{agree:#?}");
-    }
-
-    #[test]
-    fn a_peer_unreachable_at_tcp_level_is_one_root_finding() {
-        let loaded = loaded();
-        let mut snap = snapshot(&loaded, &[GOOD]);
-        let refused = |server_name: &str, addr: SocketAddr| PeerObservation {
-            addr,
-            server_name: server_name.into(),
-            raw: Some(RawObservation { elapsed_ms: 1, outcome: RawOutcome::Failed(RawError::ConnectRefused), partial: None }),
-            tls: Some(TlsObservation {
-                elapsed_ms: 1,
-                outcome: TlsOutcome::Failed {
-                    kind: TlsFailure::ConnectRefused,
-                    message: "connection refused".into(),
-                    chain_pem: Vec::new(),
-                    client_cert_requested: false,
-                },
-            }),
-            sip: None,
-            not_run: None,
-        };
-        let index = crate::snapshot::SnapshotIndex::new(&snap);
-        let mut peers = Vec::new();
-        for p in super::super::support::tls_peers(&loaded.inventory) {
-            for ip in index.addresses(&p.host) {
-                peers.push(refused(&p.host, SocketAddr::new(*ip, p.port)));
-            }
-        }
-        drop(index);
-        assert!(!peers.is_empty());
-        snap.peers = peers;
-        let root = judge("tls.handshake", &loaded, &snap);
-        assert!(root.iter().all(|f| f.status == Status::Fail && f.summary.contains("refused, on both probes")), "{root:#?}");
-        assert!(root.iter().all(|f| f.detail.as_deref().unwrap_or("").contains("nc -vz")), "{root:#?}");
-        for id in ["tls.protocol", "tls.mutual", "certs.expiry", "certs.identity", "sip.options", "imp.peer-subjects"] {
-            let out = judge(id, &loaded, &snap);
-            assert!(out.iter().all(|f| f.status == Status::Skip && f.summary.contains("see tls.handshake")), "{id}: {out:#?}");
-        }
-    }
-}
-
 /// The observations made at resolvers that answer at all.
 fn heard<'a>(list: &[&'a DnsObservation], silent: &BTreeSet<SocketAddr>) -> Vec<&'a DnsObservation> {
     list.iter().copied().filter(|o| !silent.contains(&o.query.server)).collect()
@@ -417,4 +285,136 @@ fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod root_cause_tests {
+    //! A silent resolver and an unreachable peer: one root finding each, the
+    //! checks that depend on them say they cannot tell.
+    use crate::judge::{judge_one, Finding, Status};
+    use crate::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
+    use crate::snapshot::raw::{RawError, RawObservation, RawOutcome};
+    use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome};
+    use crate::snapshot::{PeerObservation, Snapshot};
+    use std::net::SocketAddr;
+
+    const GOOD: &str = "192.0.2.53:53";
+    const DEAD: &str = "192.0.2.54:53";
+
+    fn loaded() -> crate::inventory::Loaded {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/clean/site.toml");
+        crate::inventory::load(&path).expect("clean example loads")
+    }
+
+    fn sock(s: &str) -> SocketAddr {
+        s.parse().expect("socket address")
+    }
+
+    fn obs(server: &str, name: &str, rtype: RecordType, outcome: DnsOutcome) -> DnsObservation {
+        DnsObservation { query: DnsQuery { server: sock(server), name: name.into(), rtype }, elapsed_ms: 3, outcome }
+    }
+
+    /// Every name of the site asked at `servers`; `dead` never answers.
+    fn snapshot(loaded: &crate::inventory::Loaded, servers: &[&str]) -> Snapshot {
+        let mut snap = Snapshot::offline("2026-11-25T12:00:00Z".into());
+        snap.live = true;
+        snap.not_live_reason = None;
+        snap.resolvers.imp = servers.iter().map(|s| sock(s)).collect();
+        for (i, name) in super::dns_names(&loaded.inventory, &loaded.evidence).iter().enumerate() {
+            for server in servers {
+                let (a, aaaa) = if *server == DEAD {
+                    (DnsOutcome::Timeout { after_ms: 2000 }, DnsOutcome::Timeout { after_ms: 2000 })
+                } else {
+                    let ip = format!("192.0.2.{}", 10 + i);
+                    (
+                        DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![ip] },
+                        DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![] },
+                    )
+                };
+                snap.dns.push(obs(server, name, RecordType::A, a));
+                snap.dns.push(obs(server, name, RecordType::Aaaa, aaaa));
+            }
+        }
+        snap
+    }
+
+    fn check(id: &str) -> Box<dyn crate::judge::Check> {
+        crate::checks::registry().into_iter().find(|c| c.id() == id).expect("registered")
+    }
+
+    fn judge(id: &str, loaded: &crate::inventory::Loaded, snap: &Snapshot) -> Vec<Finding> {
+        judge_one(check(id).as_ref(), loaded, snap, jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn a_silent_resolver_is_one_fail_and_records_are_not_blamed() {
+        let loaded = loaded();
+        let snap = snapshot(&loaded, &[DEAD]);
+        let root = judge("dns.resolvers", &loaded, &snap);
+        assert_eq!(root.len(), 1, "{root:#?}");
+        let f = &root[0];
+        assert_eq!(f.status, Status::Fail);
+        assert!(f.summary.contains("192.0.2.54:53 never answered") && f.summary.contains("2000 ms"), "{}", f.summary);
+        assert!(f.detail.as_deref().unwrap_or("").contains("dig @192.0.2.54 "), "{:?}", f.detail);
+        assert_eq!(f.target_id, "imp resolver 1");
+        for id in ["dns.forward", "dns.reverse"] {
+            let out = judge(id, &loaded, &snap);
+            assert!(!out.is_empty());
+            assert!(out.iter().all(|f| f.status == Status::Skip), "{id}: {out:#?}");
+            assert!(out.iter().all(|f| f.summary.starts_with("cannot tell")), "{id}: {out:#?}");
+        }
+    }
+
+    #[test]
+    fn a_silent_resolver_beside_a_good_one_does_not_hide_the_answers() {
+        let loaded = loaded();
+        let snap = snapshot(&loaded, &[GOOD, DEAD]);
+        let root = judge("dns.resolvers", &loaded, &snap);
+        let status = |id: &str| root.iter().find(|f| f.target_id == id).map(|f| f.status);
+        assert_eq!(status("imp resolver 1"), Some(Status::Pass));
+        assert_eq!(status("imp resolver 2"), Some(Status::Fail));
+        let fwd = judge("dns.forward", &loaded, &snap);
+        assert!(fwd.iter().all(|f| f.status == Status::Pass), "{fwd:#?}");
+        let agree = judge("dns.agreement", &loaded, &snap);
+        assert!(agree.iter().all(|f| f.status == Status::Skip && f.summary.contains("dns.resolvers")), "{agree:#?}");
+    }
+
+    #[test]
+    fn a_peer_unreachable_at_tcp_level_is_one_root_finding() {
+        let loaded = loaded();
+        let mut snap = snapshot(&loaded, &[GOOD]);
+        let refused = |server_name: &str, addr: SocketAddr| PeerObservation {
+            addr,
+            server_name: server_name.into(),
+            raw: Some(RawObservation { elapsed_ms: 1, outcome: RawOutcome::Failed(RawError::ConnectRefused), partial: None }),
+            tls: Some(TlsObservation {
+                elapsed_ms: 1,
+                outcome: TlsOutcome::Failed {
+                    kind: TlsFailure::ConnectRefused,
+                    message: "connection refused".into(),
+                    chain_pem: Vec::new(),
+                    client_cert_requested: false,
+                },
+            }),
+            sip: None,
+            not_run: None,
+        };
+        let index = crate::snapshot::SnapshotIndex::new(&snap);
+        let mut peers = Vec::new();
+        for p in super::super::support::tls_peers(&loaded.inventory) {
+            for ip in index.addresses(&p.host) {
+                peers.push(refused(&p.host, SocketAddr::new(*ip, p.port)));
+            }
+        }
+        drop(index);
+        assert!(!peers.is_empty());
+        snap.peers = peers;
+        let root = judge("tls.handshake", &loaded, &snap);
+        assert!(root.iter().all(|f| f.status == Status::Fail && f.summary.contains("refused, on both probes")), "{root:#?}");
+        assert!(root.iter().all(|f| f.detail.as_deref().unwrap_or("").contains("nc -vz")), "{root:#?}");
+        for id in ["tls.protocol", "tls.mutual", "certs.expiry", "certs.identity", "sip.options", "imp.peer-subjects"] {
+            let out = judge(id, &loaded, &snap);
+            assert!(out.iter().all(|f| f.status == Status::Skip && f.summary.contains("see tls.handshake")), "{id}: {out:#?}");
+        }
+    }
 }

@@ -280,10 +280,9 @@ pub fn each_peer(
                 Some(obs) if obs.not_run.is_some() => {
                     out.push(ctx.skip(target, format!("cannot tell: {}", obs.not_run.as_deref().unwrap_or("not probed"))))
                 }
-                Some(obs) if ctx.meta.id != TCP_ROOT && tcp_unreachable(obs).is_some() => out.push(ctx.skip(
-                    target,
-                    format!("cannot tell: {}:{} cannot be reached (see {TCP_ROOT})", peer.host, peer.port),
-                )),
+                Some(obs) if ctx.meta.id != TCP_ROOT && tcp_unreachable(obs).is_some() => {
+                    out.push(ctx.skip(target, format!("cannot tell: {}:{} cannot be reached (see {TCP_ROOT})", peer.host, peer.port)))
+                }
                 Some(obs) => {
                     if let Some(f) = judge(&peer, &target, obs) {
                         out.push(f);

@@ -330,7 +330,10 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
     } else if s.fail > 0 {
         Verdict { class: "fail", text: format!("{} blocker{} to fix before the integration", s.fail, if s.fail == 1 { "" } else { "s" }) }
     } else if s.warn > 0 && partial {
-        Verdict { class: "warn", text: format!("No fail in the {judged}; {} warning{} to review", s.warn, if s.warn == 1 { "" } else { "s" }) }
+        Verdict {
+            class: "warn",
+            text: format!("No fail in the {judged}; {} warning{} to review", s.warn, if s.warn == 1 { "" } else { "s" }),
+        }
     } else if s.warn > 0 {
         Verdict { class: "warn", text: format!("No blocker; {} warning{} to review", s.warn, if s.warn == 1 { "" } else { "s" }) }
     } else if partial {
@@ -460,7 +463,9 @@ fn grouped<'a>(ctx: &'a RenderContext<'_>, findings: impl Iterator<Item = &'a Fi
         let v = view(ctx, f);
         match groups.last_mut() {
             Some(g) if g.check == f.check => g.items.push(v),
-            _ => groups.push(BlockerGroup { status: f.status.as_str(), check: &f.check, title: v.title, items: vec![v], fixes: Vec::new() }),
+            _ => {
+                groups.push(BlockerGroup { status: f.status.as_str(), check: &f.check, title: v.title, items: vec![v], fixes: Vec::new() })
+            }
         }
     }
     for g in &mut groups {

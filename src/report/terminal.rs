@@ -144,15 +144,8 @@ pub fn summary_line(report: &Report, exit: i32, note: &str) -> String {
         Verdict::Fail => "FAIL",
         Verdict::Incomplete => "INCOMPLETE: nothing selected could be judged",
     };
-    let mut line = format!(
-        "{}: {} fail, {} warn, {} info, {} pass, {} skip",
-        one_line(&report.site),
-        s.fail,
-        s.warn,
-        s.info,
-        s.pass,
-        s.skip
-    );
+    let mut line =
+        format!("{}: {} fail, {} warn, {} info, {} pass, {} skip", one_line(&report.site), s.fail, s.warn, s.info, s.pass, s.skip);
     if report.coverage.not_run > 0 {
         line.push_str(&format!(", {} not run", plural(report.coverage.not_run, "check", "checks")));
     }

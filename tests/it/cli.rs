@@ -235,7 +235,8 @@ fn json_has_the_documented_shape_and_is_stable() {
         assert_eq!(summary[s].as_u64(), Some(count(s)), "{s}");
     }
     for f in findings {
-        for key in ["check", "family", "title", "severity", "target", "target_id", "status", "summary", "detail", "remediation", "evidence"] {
+        for key in ["check", "family", "title", "severity", "target", "target_id", "status", "summary", "detail", "remediation", "evidence"]
+        {
             assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
         }
         assert!(f["evidence"].is_object(), "evidence is always an object: {f}");

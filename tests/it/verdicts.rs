@@ -2,7 +2,7 @@
 //! exit code stated, outputs checked before any probe, a stable diff, the plain and
 //! the wrapped terminal views.
 
-use crate::util::{fedcheck, report_json, repo, NOW};
+use crate::util::{fedcheck, repo, report_json, NOW};
 use predicates::prelude::*;
 use std::time::{Duration, Instant};
 
