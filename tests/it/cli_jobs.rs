@@ -182,7 +182,15 @@ fn waivers_demote_accepted_findings_and_expired_ones_warn() {
         .arg(repo("examples/enterprise/site.toml"))
         .assert()
         .code(3);
-    let f = findings(&json(&out));
+    let report = json(&out);
+    let waived = report["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["check"] == "routes.vcs-conflict" && f["target"] == "northwind.com"))
+        .expect("vcs finding");
+    assert_eq!(waived["waiver"]["original_status"], "fail", "{waived}");
+    assert_eq!(waived["waiver"]["expires"], "2027-03-31");
+    assert_eq!(waived["waiver"]["justification"], "video moves to the new cluster in Q1");
+    let f = findings(&report);
     let vcs = f.iter().find(|x| x.0 == "routes.vcs-conflict" && x.1 == "northwind.com").expect("vcs finding");
     assert_eq!(vcs.2, "info");
     assert!(vcs.3.starts_with("waived: "), "{}", vcs.3);
