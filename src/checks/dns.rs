@@ -59,7 +59,7 @@ fn resolver_label(ctx: &Context<'_>, server: SocketAddr) -> String {
 /// How to ask this resolver by hand, from a Linux and a Windows host.
 fn how_to_test(server: SocketAddr, name: &str) -> String {
     let port = if server.port() == 53 { String::new() } else { format!(" -p {}", server.port()) };
-    format!("dig @{}{port} {name}  (Windows: Resolve-DnsName {name} -Server {})", server.ip(), server.ip())
+    format!("`dig @{}{port} {name}` (on Windows: `Resolve-DnsName {name} -Server {}`)", server.ip(), server.ip())
 }
 
 fn resolvers(ctx: &Context<'_>) -> Vec<Finding> {

@@ -68,7 +68,8 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
         let mut line = String::from(if i == 0 { first } else { rest });
         let mut fresh = true;
         let mut used = line.chars().count();
-        for word in para.split_whitespace() {
+        for word in words(para) {
+            let word = word.as_str();
             let w = word.chars().count();
             if !fresh && used + 1 + w > width {
                 out.push_str(line.trim_end());
@@ -87,6 +88,26 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
         }
         out.push_str(line.trim_end());
         out.push('\n');
+    }
+    out
+}
+
+/// The words of a paragraph; a `quoted command` stays one word, so a command to copy
+/// is never split across lines.
+fn words(para: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for w in para.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(w);
+            }
+            _ => out.push(w.to_string()),
+        }
+        if w.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
     }
     out
 }
@@ -355,6 +376,12 @@ mod tests {
         assert!(w.contains("routing-node.services.example.with.a.very.long.name"), "{w}");
         let joined: Vec<&str> = w.split_whitespace().collect();
         assert_eq!(joined.join(" "), text);
+    }
+
+    #[test]
+    fn a_quoted_command_is_never_split() {
+        let w = wrap("Test it by hand: `dig @10.1.1.10 fe01.contoso.com` from this host", 30, "", "");
+        assert!(w.lines().any(|l| l.contains("`dig @10.1.1.10 fe01.contoso.com`")), "{w}");
     }
 
     #[test]
