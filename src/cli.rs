@@ -743,11 +743,12 @@ fn write_bundle(
     };
     let summary = crate::bundle::write(&input, out)?;
     eprintln!(
-        "fedcheck: support archive written to {} ({} files, {} bytes, {} redaction(s))",
+        "fedcheck: support archive written to {} ({} files, {} bytes, {} {})",
         report::terminal::clean(&summary.path.display().to_string()),
         summary.files,
         summary.bytes,
-        summary.redactions
+        summary.redactions,
+        if summary.redactions == 1 { "redaction" } else { "redactions" }
     );
     Ok(())
 }

@@ -66,8 +66,8 @@ fn expiry(ctx: &Context<'_>) -> Vec<Finding> {
                     .pass(
                         target,
                         format!(
-                            "{} certificate(s) valid; the first to expire is {} on {} ({} days)",
-                            chain.len(),
+                            "{} valid; the first to expire is {} on {} ({} days)",
+                            super::support::count(chain.len(), "certificate", "certificates"),
                             info.subject,
                             info.not_after,
                             days(r)
@@ -175,10 +175,10 @@ fn chain(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, "the certificates are not sent in order (leaf, then each issuer)")
         } else {
             let root = if shape.root_sent { ", root included" } else { "" };
-            let f = ctx.pass(target, format!("{} certificate(s) in order{root}", infos.len()));
+            let f = ctx.pass(target, format!("{} in order{root}", super::support::count(infos.len(), "certificate", "certificates")));
             match relying_store(ctx, peer.side) {
                 Some(_) => f,
-                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} certificate(s) in order{root})", infos.len())),
+                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} in order{root})", super::support::count(infos.len(), "certificate", "certificates"))),
             }
         };
         Some(f.detail(format!("sent: {}", subjects.join(" ← "))))

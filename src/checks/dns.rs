@@ -1,6 +1,6 @@
 //! dns.*: forward and reverse records as each side's resolvers answer them.
 
-use super::support::{dns_names, needs_dns};
+use super::support::{count, dns_names, needs_dns};
 use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::dns::{DnsObservation, DnsOutcome, Rcode, RecordType};
 use std::collections::{BTreeMap, BTreeSet};
@@ -165,7 +165,7 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
             } else if let Some(ip) = declared.filter(|ip| !addrs.contains(ip)) {
                 ctx.violation(name.as_str(), format!("resolves to {list}, but the inventory expects {ip}"))
             } else {
-                ctx.pass(name.as_str(), format!("resolves to {list} at {} resolver(s)", a.len()))
+                ctx.pass(name.as_str(), format!("resolves to {list} at {}", count(a.len(), "resolver", "resolvers")))
             };
             f.evidence(evidence(&all))
         })
@@ -234,7 +234,7 @@ fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &[S
         }
     }
     let f = if problems.is_empty() {
-        ctx.pass(target, format!("PTR maps back to {name} at {} resolver(s)", ptrs.len()))
+        ctx.pass(target, format!("PTR maps back to {name} at {}", count(ptrs.len(), "resolver", "resolvers")))
     } else {
         ctx.violation(target, problems.join("; ")).detail("IM&P's ACL check and call setup stall on addresses without a matching PTR")
     };

@@ -235,6 +235,11 @@ pub fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAdd
     crate::snapshot::peer_addresses(&peer.host, peer.port, ctx.index.addresses(&peer.host), peer.ip)
 }
 
+/// "1 certificate", "2 certificates": a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The check that speaks for a peer nobody could connect to.
 pub const TCP_ROOT: &str = "tls.handshake";
 

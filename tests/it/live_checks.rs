@@ -104,7 +104,7 @@ async fn every_kind_of_peer_gets_its_verdict() {
     expect(&r, "certs.eku", &t("clientonly"), Status::Fail, "client authentication only");
     expect(&r, "certs.identity", &t("cnonly"), Status::Pass, "in its CN (it has no SAN)");
     expect(&r, "certs.chain", &t("nointer"), Status::Warn, "is neither sent nor in IM&P's trust store");
-    expect(&r, "certs.chain", &t("good2"), Status::Pass, "2 certificate(s) in order");
+    expect(&r, "certs.chain", &t("good2"), Status::Pass, "2 certificates in order");
     expect(&r, "tls.mutual", &t("noclientauth"), Status::Fail, "does not ask for a client certificate");
     expect(&r, "sip.options", &t("nosip"), Status::Fail, "no SIP answer");
     expect(&r, "tls.mutual", &t("wrongclientca"), Status::Warn, "IM&P's certificate chains to");
