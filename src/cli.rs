@@ -351,6 +351,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Bundle(args) => bundle(args),
         Command::Analyze(args) => analyze(args),
         Command::Diff(args) => {
+            if let Some(p) = &args.json {
+                check_files(&[("--json", p.as_path())])?;
+            }
             let before = crate::diff::load_report(&args.before).map_err(anyhow::Error::msg)?;
             let after = crate::diff::load_report(&args.after).map_err(anyhow::Error::msg)?;
             let d = crate::diff::diff(&before, &after);

@@ -34,7 +34,8 @@ pub struct Waiver {
 impl Waiver {
     /// Does this waiver name the finding (whatever its status)?
     pub fn covers(&self, finding: &Finding) -> bool {
-        pattern_matches(&self.check, &finding.check) && target_matches(&self.target, &finding.target)
+        pattern_matches(&self.check, &finding.check)
+            && (target_matches(&self.target, &finding.target) || target_matches(&self.target, &finding.stable_id()))
     }
 
     /// Still in force on `today` (the expiry day included).
@@ -260,7 +261,9 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
         if !(f.status == Status::Skip && f.target == "*") {
             r.evaluated = true;
         }
-        if !target_matches(&w.target, &f.target) {
+        // The label or the stable id: a waiver written for `fe01.contoso.com:5061`
+        // holds whatever address the peer has today.
+        if !target_matches(&w.target, &f.target) && !target_matches(&w.target, &f.stable_id()) {
             continue;
         }
         r.covers_any = true;
@@ -406,6 +409,24 @@ mod tests {
         assert!(!target_matches("northwind.com", "northwind.co"));
         assert!(!target_matches("northwind.co", "northwind.com"));
         assert!(target_matches("é*", "été"));
+    }
+
+    #[test]
+    fn a_waiver_by_stable_id_holds_whatever_the_address() {
+        let mut findings = vec![Finding::new("tls.handshake", "fe01.contoso.com @ 10.0.0.5:5061", Status::Fail, "refused")];
+        let w = Waiver {
+            check: "tls.handshake".into(),
+            target: "fe01.contoso.com:5061".into(),
+            justification: "front end retired next week".into(),
+            expires: jiff::civil::date(2027, 1, 31),
+            line: 1,
+        };
+        assert!(w.covers(&findings[0]));
+        let waivers = Waivers { file: PathBuf::from("waivers.toml"), waivers: vec![w] };
+        apply(&mut findings, &waivers, jiff::civil::date(2026, 12, 1));
+        assert_eq!(findings[0].status, Status::Info);
+        let note = findings[0].waiver.as_ref().expect("waiver note");
+        assert_eq!((note.original_status, note.expires.as_str()), (Status::Fail, "2027-01-31"));
     }
 
     #[test]

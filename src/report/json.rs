@@ -69,7 +69,10 @@ fn finding(f: &Finding, catalog: &Catalog) -> JsonFinding {
         severity: meta.map(|m| m.severity).unwrap_or(Severity::Info),
         status: f.status,
         target: f.target.clone(),
-        target_id: f.stable_id().into_owned(),
+        target_id: match f.stable_id() {
+            id if id.trim().is_empty() => "(none)".to_string(),
+            id => id.into_owned(),
+        },
         summary: f.summary.clone(),
         detail: f.detail.clone(),
         remediation: f.remediation.clone(),
