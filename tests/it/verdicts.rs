@@ -310,23 +310,36 @@ fn the_demo_page_fits_a_phone_and_prints_on_8_pages() {
     let dir = tempfile::tempdir().expect("tmp");
     let page = dir.path().join("demo.html");
     fedcheck().current_dir(dir.path()).args(["demo", "--no-progress", "-q", "--html"]).arg(&page).assert().code(3);
-    // Headless chromium will not make a window narrower than 500 px, so the page is
-    // laid out in a 360 px frame and the frame's document measured.
-    let frame = dir.path().join("phone.html");
-    std::fs::write(
-        &frame,
-        "<!doctype html><html><head><title>none</title></head><body style=\"margin:0\">\
-         <iframe src=\"demo.html\" style=\"width:360px;height:800px;border:0\" onload=\"\
-         var d=this.contentDocument;var wide=[];d.querySelectorAll('*').forEach(function(e){\
-         var r=e.getBoundingClientRect();if(r.right>361&&wide.length<5)wide.push(e.tagName+'.'+e.className);});\
-         document.title='width='+d.documentElement.scrollWidth+' client='+d.documentElement.clientWidth+' '+wide.join(',');\"></iframe>\
-         </body></html>",
-    )
-    .expect("write frame");
-    let out = headless(browser, &dir.path().join("p1"), &["--window-size=800,900", "--dump-dom", &format!("file://{}", frame.display())]);
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let title = dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
-    assert!(title.starts_with("width=360 client=360"), "the page is wider than a 360 px screen: {title}");
+    let offline = dir.path().join("enterprise.html");
+    fedcheck()
+        .args(["run", "--offline", "-q", "--now", NOW, "--html"])
+        .arg(&offline)
+        .arg("-i")
+        .arg(repo("examples/enterprise/site.toml"))
+        .assert()
+        .code(3);
+    for (n, name) in ["demo.html", "enterprise.html"].into_iter().enumerate() {
+        // Headless chromium will not make a window narrower than 500 px, so the page
+        // is laid out in a 360 px frame and the frame's document measured.
+        let frame = dir.path().join(format!("phone-{name}"));
+        std::fs::write(
+            &frame,
+            format!(
+                "<!doctype html><html><head><title>none</title></head><body style=\"margin:0\">\
+                 <iframe src=\"{name}\" style=\"width:360px;height:800px;border:0\" onload=\"\
+                 var d=this.contentDocument;var wide=[];d.querySelectorAll('*').forEach(function(e){{\
+                 var r=e.getBoundingClientRect();if(r.right>361&&wide.length<5)wide.push(e.tagName+'.'+e.className);}});\
+                 document.title='width='+d.documentElement.scrollWidth+' client='+d.documentElement.clientWidth+' '+wide.join(',');\"></iframe>\
+                 </body></html>"
+            ),
+        )
+        .expect("write frame");
+        let profile = dir.path().join(format!("p1-{n}"));
+        let out = headless(browser, &profile, &["--window-size=800,900", "--dump-dom", &format!("file://{}", frame.display())]);
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let title = dom.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+        assert!(title.starts_with("width=360 client=360"), "{name} is wider than a 360 px screen: {title}");
+    }
 
     let pdf = dir.path().join("demo.pdf");
     headless(
