@@ -308,7 +308,8 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32, note
     let not_run = not_run_lines(report);
     if !not_run.is_empty() {
         for l in not_run {
-            out.push_str(&wrap(&l, style.width, "", "    "));
+            let (first, rest) = if l.starts_with("  ") { ("  ", "      ") } else { ("", "    ") };
+            out.push_str(&wrap(l.trim_start(), style.width, first, rest));
         }
         out.push('\n');
     }
