@@ -339,7 +339,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn dispatch(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run(args) => {
-            check_outputs(&args.output, &[])?;
+            check_outputs(&args.output, &[], &[&args.inventory])?;
             let catalog = load_catalog(&args.select.rules)?;
             let loaded = crate::inventory::load(&args.inventory)?;
             let opts = run_options(&args.select, Some(&args.probe))?;
@@ -555,7 +555,7 @@ enum ExitRule {
 /// The outputs a command will write, checked before any work: every folder exists
 /// and is writable, and no file is named twice. `extra` are the command's own files
 /// (the bundle's archive, the demo's page).
-fn check_outputs(out: &OutputArgs, extra: &[(&str, &Path)]) -> anyhow::Result<()> {
+fn check_outputs(out: &OutputArgs, extra: &[(&str, &Path)], inputs: &[&Path]) -> anyhow::Result<()> {
     stdout_outputs(out)?;
     let mut named: Vec<(&str, &Path)> =
         [("--json", &out.json), ("--html", &out.html), ("--junit", &out.junit), ("--markdown", &out.markdown)]
@@ -563,6 +563,16 @@ fn check_outputs(out: &OutputArgs, extra: &[(&str, &Path)]) -> anyhow::Result<()
             .filter_map(|(flag, p)| p.as_deref().map(|p| (flag, p)))
             .collect();
     named.extend(extra.iter().copied());
+    // An output must not overwrite what the run reads.
+    for input in inputs {
+        let Ok(read) = input.canonicalize() else { continue };
+        for (flag, p) in &named {
+            if p.canonicalize().is_ok_and(|w| w == read) {
+                let shown = crate::report::terminal::clean(&p.display().to_string());
+                anyhow::bail!("{flag} {shown} would overwrite an input of this run: name another file");
+            }
+        }
+    }
     check_files(&named)
 }
 
@@ -668,7 +678,7 @@ fn demo(mut args: DemoArgs) -> anyhow::Result<i32> {
         args.output.html = Some(PathBuf::from("fedcheck-demo.html"));
     }
     let archive: Vec<(&str, &Path)> = args.bundle.as_deref().map(|p| ("--bundle", p)).into_iter().collect();
-    check_outputs(&args.output, &archive)?;
+    check_outputs(&args.output, &archive, &[])?;
     let catalog = load_catalog(&args.select.rules)?;
     let opts = run_options(&args.select, Some(&args.probe))?;
     let rt = runtime()?;
@@ -708,7 +718,7 @@ fn chains(snapshot: &Snapshot) -> Vec<(String, String)> {
 }
 
 fn bundle(args: BundleArgs) -> anyhow::Result<i32> {
-    check_outputs(&args.output, &[("-o", args.output_file.as_path())])?;
+    check_outputs(&args.output, &[("-o", args.output_file.as_path())], &[&args.inventory])?;
     let catalog = load_catalog(&args.select.rules)?;
     let loaded = crate::inventory::load(&args.inventory)?;
     let opts = run_options(&args.select, Some(&args.probe))?;
@@ -757,7 +767,7 @@ fn write_bundle(
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<i32> {
-    check_outputs(&args.output, &[])?;
+    check_outputs(&args.output, &[], &[&args.bundle])?;
     let catalog = load_catalog(&args.select.rules)?;
     let opened = crate::bundle::open(&args.bundle).with_context(|| format!("{} is refused", args.bundle.display()))?;
     let snapshot = Snapshot::from_json(opened.snapshot_json()?).context("snapshot.json in the bundle")?;

@@ -102,6 +102,18 @@ fn outputs_are_checked_before_any_probe() {
         .code(2)
         .stderr(predicate::str::contains("both name"));
     assert!(!same.exists());
+    // Nor may an output overwrite the inventory it reads.
+    let site = dir.path().join("site.toml");
+    std::fs::copy(repo("examples/clean/site.toml"), &site).expect("copy");
+    fedcheck()
+        .args(["run", "--offline", "--json"])
+        .arg(&site)
+        .arg("-i")
+        .arg(&site)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would overwrite an input"));
+    assert_eq!(std::fs::read(&site).expect("read"), std::fs::read(repo("examples/clean/site.toml")).expect("read"));
     fedcheck()
         .args(["bundle", "--offline", "-o"])
         .arg(&same)
