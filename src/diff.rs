@@ -8,6 +8,7 @@
 
 use crate::judge::{Finding, Status};
 use crate::judge::{Report, REPORT_SCHEMA, REPORT_SCHEMA_V2};
+use crate::report::terminal::clean;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -311,11 +312,11 @@ fn change_table(changes: &[Change], colour: bool, with_fix: bool) -> String {
             }
         }
         t.add_row(vec![
-            Cell::new(&c.check),
-            Cell::new(&c.target),
+            Cell::new(clean(&c.check)),
+            Cell::new(clean(&c.target)),
             status_cell(c.before, colour),
             status_cell(c.after, colour),
-            Cell::new(text),
+            Cell::new(clean(&text)),
         ]);
     }
     t.to_string()
@@ -325,15 +326,23 @@ fn finding_table(findings: &[Finding], colour: bool) -> String {
     let mut t = table(colour);
     t.set_header(vec!["Status", "Check", "Target", "Finding"]);
     for f in findings {
-        t.add_row(vec![status_cell(Some(f.status), colour), Cell::new(&f.check), Cell::new(&f.target), Cell::new(&f.summary)]);
+        t.add_row(vec![
+            status_cell(Some(f.status), colour),
+            Cell::new(clean(&f.check)),
+            Cell::new(clean(&f.target)),
+            Cell::new(clean(&f.summary)),
+        ]);
     }
     t.to_string()
 }
 
 /// The terminal view: one table per non-empty section, then the summary line.
 pub fn render_terminal(diff: &Diff, colour: bool) -> String {
-    let mut out =
-        format!("Comparing {} ({}) with {} ({})\n", diff.before.site, diff.before.started_at, diff.after.site, diff.after.started_at);
+    // Reports are files from elsewhere: what they say never drives the terminal.
+    let mut out = clean(&format!(
+        "Comparing {} ({}) with {} ({})\n",
+        diff.before.site, diff.before.started_at, diff.after.site, diff.after.started_at
+    ));
     if diff.before.site != diff.after.site {
         out.push_str("note: the two reports are about different sites\n");
     }
@@ -366,7 +375,7 @@ pub fn render_terminal(diff: &Diff, colour: bool) -> String {
     if nothing {
         out.push_str("No status changed.\n");
     }
-    out.push_str(&summary_line(diff));
+    out.push_str(&clean(&summary_line(diff)));
     out.push('\n');
     out
 }

@@ -412,3 +412,24 @@ fn analyze_says_what_capture_it_judges() {
     let v = report_json(&json);
     assert_eq!(v["mode"], "analyze");
 }
+
+#[test]
+fn diff_shows_control_characters_from_a_report_escaped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    fedcheck()
+        .args(["run", "--offline", "-q", "--now", NOW, "--json"])
+        .arg(&a)
+        .arg("-i")
+        .arg(repo("examples/enterprise/site.toml"))
+        .assert()
+        .code(3);
+    let mut v = report_json(&a);
+    let f = v["findings"].as_array_mut().and_then(|fs| fs.iter_mut().find(|f| f["status"] == "fail")).expect("a fail");
+    f["target"] = "evil\u{1b}[2Jhost".into();
+    f["target_id"] = "evil\u{1b}[2Jhost".into();
+    std::fs::write(&b, v.to_string()).expect("write");
+    let out = fedcheck().arg("diff").arg(&a).arg(&b).assert().code(3);
+    let text = stdout(&out);
+    assert!(text.contains("evil\\x1b[2Jhost") && !text.contains('\u{1b}'), "{text}");
+}
