@@ -163,8 +163,8 @@ fn main() -> anyhow::Result<()> {
             judge_t.push(t.elapsed());
             let exit = report::exit_code(&report, report::FailOn::Warn);
             let style = terminal::Style { show_passes: false, colour: false, tty: false, width: 100 };
-            let text = terminal::render(&report, &catalog, &style, exit);
-            let js = report::json::render(&report);
+            let text = terminal::render(&report, &catalog, &style, exit, "");
+            let js = report::json::render(&report, &catalog, exit);
             let ctx = RenderContext { report: &report, catalog: &catalog, host: None, inventory_path: None };
             let html = report::html::render(&ctx).map_err(anyhow::Error::msg)?;
             total_t.push(t.elapsed());

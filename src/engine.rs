@@ -62,6 +62,7 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
         crate::observe::observe(loaded, &plan, &opts.probe, stamp.clone()).await?
     };
     let now = opts.now.unwrap_or(started_at);
-    let report = judge::build_report(loaded, catalog, &snapshot, &selection, opts.waivers.as_ref(), now, stamp, started.elapsed());
+    let mut report = judge::build_report(loaded, catalog, &snapshot, &selection, opts.waivers.as_ref(), now, stamp, started.elapsed());
+    report.mode = if opts.offline { judge::Mode::Offline } else { judge::Mode::Live };
     Ok((report, snapshot))
 }

@@ -66,8 +66,8 @@ fn expiry(ctx: &Context<'_>) -> Vec<Finding> {
                     .pass(
                         target,
                         format!(
-                            "{} certificate(s) valid; the first to expire is {} on {} ({} days)",
-                            chain.len(),
+                            "{} valid; the first to expire is {} on {} ({} days)",
+                            super::support::count(chain.len(), "certificate", "certificates"),
                             info.subject,
                             info.not_after,
                             days(r)
@@ -175,10 +175,10 @@ fn chain(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, "the certificates are not sent in order (leaf, then each issuer)")
         } else {
             let root = if shape.root_sent { ", root included" } else { "" };
-            let f = ctx.pass(target, format!("{} certificate(s) in order{root}", infos.len()));
+            let f = ctx.pass(target, format!("{} in order{root}", super::support::count(infos.len(), "certificate", "certificates")));
             match relying_store(ctx, peer.side) {
                 Some(_) => f,
-                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} certificate(s) in order{root})", infos.len())),
+                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} in order{root})", super::support::count(infos.len(), "certificate", "certificates"))),
             }
         };
         Some(f.detail(format!("sent: {}", subjects.join(" ← "))))
@@ -308,12 +308,13 @@ mod tests {
         snap
     }
 
-    /// A snapshot where `host` answered neither TLS path.
+    /// A snapshot where `host` accepted TCP but ended both TLS paths before sending a
+    /// certificate (an unreachable peer is tls.handshake's root finding instead).
     fn silent(s: &crate::inventory::Loaded, host: &str) -> crate::snapshot::Snapshot {
         let mut snap = world(s);
         let p = peer_mut(&mut snap, host);
-        p.raw = Some(raw_failed(RawError::ConnectRefused));
-        p.tls = Some(tls_failed(TlsFailure::ConnectRefused, "connection refused", false));
+        p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        p.tls = Some(tls_failed(TlsFailure::Alert, "the peer ended the TLS handshake with alert handshake_failure", false));
         snap
     }
 
@@ -330,7 +331,7 @@ mod tests {
         let f = judge_now("certs.expiry", &s, &world(&s));
         all(&f, Status::Pass);
         assert_eq!(f.len(), 5);
-        has(&f, "fe1.contoso.com @", Status::Pass, "1 certificate(s) valid; the first to expire is O=fedcheck lab, CN=fe1.contoso.com");
+        has(&f, "fe1.contoso.com @", Status::Pass, "1 certificate valid; the first to expire is O=fedcheck lab, CN=fe1.contoso.com");
     }
 
     #[test]
@@ -454,15 +455,15 @@ mod tests {
         let snap = world_with(&s, |p| if is_microsoft(p) { issued_chain(&p.host) } else { vec![leaf(&p.host)] });
         let f = judge_now("certs.chain", &s, &snap);
         all(&f, Status::Pass);
-        has(&f, "fe1.contoso.com @", Status::Pass, "2 certificate(s) in order");
-        has(&f, "imp-rt.contoso.com @", Status::Pass, "1 certificate(s) in order");
+        has(&f, "fe1.contoso.com @", Status::Pass, "2 certificates in order");
+        has(&f, "imp-rt.contoso.com @", Status::Pass, "1 certificate in order");
         let mut with_root = issued_chain(FE1);
         with_root.push(ca().cert_pem());
         has(
             &judge_now("certs.chain", &s, &serving(&s, FE1, with_root)),
             "fe1.contoso.com @",
             Status::Pass,
-            "3 certificate(s) in order, root included",
+            "3 certificates in order, root included",
         );
     }
 
@@ -483,7 +484,12 @@ mod tests {
     fn chain_cannot_tell_without_a_trust_store_or_a_chain() {
         let s = clean();
         let f = judge_now("certs.chain", &s, &silent(&s, FE1));
-        has(&f, "fe2.contoso.com @", Status::Skip, "cannot tell whether an intermediate is missing: no trust store for the side that receives this chain (1 certificate(s) in order)");
+        has(
+            &f,
+            "fe2.contoso.com @",
+            Status::Skip,
+            "cannot tell whether an intermediate is missing: no trust store for the side that receives this chain (1 certificate in order)",
+        );
         has(&f, "fe1.contoso.com @", Status::Skip, "cannot tell: no certificate was captured");
     }
 

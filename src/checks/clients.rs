@@ -45,7 +45,7 @@ fn supported(ctx: &Context<'_>) -> Vec<Finding> {
                 Some(v) => format!("{id} {v}"),
                 None => id.to_string(),
             };
-            match find(rows, id) {
+            let f = match find(rows, id) {
                 Some(row) if row.supported => ctx.pass(label, format!("{} is supported", row.name)),
                 Some(row) => ctx.violation(label, format!("{} is not supported in partitioned intradomain federation", row.name)),
                 None => {
@@ -53,7 +53,9 @@ fn supported(ctx: &Context<'_>) -> Vec<Finding> {
                     ctx.violation(label, format!("`{id}` is not a {side} client supported for this integration"))
                         .detail(format!("supported ids: {}", known.join(", ")))
                 }
-            }
+            };
+            // The version is in the label, not in the id: an upgrade is the same client.
+            f.target_id(id)
         })
         .collect();
     if out.is_empty() {
@@ -79,11 +81,11 @@ fn directory_uri(ctx: &Context<'_>) -> Vec<Finding> {
             None => client.name.clone(),
         };
         let Some(row) = find(&rows, &client.name) else {
-            out.push(ctx.skip(label, "unknown client: see clients.supported"));
+            out.push(ctx.skip(label, "unknown client: see clients.supported").target_id(client.name.as_str()));
             continue;
         };
         let caveat = if row.verified { "" } else { " (threshold unverified)" };
-        out.push(match (&row.directory_uri_from, &client.version) {
+        let f = match (&row.directory_uri_from, &client.version) {
             (None, _) => ctx.violation(label, format!("{} does not support the Directory URI IM address scheme{caveat}", row.name)),
             (Some(_), None) => ctx.skip(label, "the client version is not stated: cannot tell whether it supports Directory URI"),
             (Some(from), Some(v)) => match version_at_least(v, from) {
@@ -91,7 +93,8 @@ fn directory_uri(ctx: &Context<'_>) -> Vec<Finding> {
                 Some(false) => ctx.violation(label, format!("version {v} predates Directory URI support ({from}){caveat}")),
                 None => ctx.skip(label, format!("cannot read the version `{v}`")),
             },
-        });
+        };
+        out.push(f.target_id(client.name.as_str()));
     }
     if out.is_empty() {
         out.push(ctx.skip("clients", "no Cisco clients listed ([clients] cisco)"));

@@ -1,13 +1,14 @@
 //! dns.*: forward and reverse records as each side's resolvers answer them.
 
-use super::support::{dns_names, needs_dns};
+use super::support::{count, dns_names, needs_dns};
 use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::dns::{DnsObservation, DnsOutcome, Rcode, RecordType};
-use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, SocketAddr};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
+        Rule::live("dns.resolvers", needs_dns, resolvers),
         Rule::live("dns.forward", needs_dns, forward),
         Rule::live("dns.reverse", needs_dns, reverse),
         Rule::live("dns.agreement", needs_dns, agreement),
@@ -30,20 +31,124 @@ fn evidence(obs: &[&DnsObservation]) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// Resolvers that were asked and never answered anything (every question timed out
+/// or failed): their silence is one root cause, judged by `dns.resolvers`, not a
+/// missing record in every name they were asked about.
+fn silent_resolvers(ctx: &Context<'_>) -> BTreeSet<SocketAddr> {
+    let mut asked: BTreeMap<SocketAddr, bool> = BTreeMap::new();
+    for o in &ctx.snapshot.dns {
+        let answered = matches!(o.outcome, DnsOutcome::Answer { .. });
+        *asked.entry(o.query.server).or_insert(false) |= answered;
+    }
+    asked.into_iter().filter(|(_, answered)| !answered).map(|(s, _)| s).collect()
+}
+
+/// A resolver's stable name: its side and place in the inventory, not its address.
+fn resolver_label(ctx: &Context<'_>, server: SocketAddr) -> String {
+    let r = &ctx.snapshot.resolvers;
+    if let Some(i) = r.imp.iter().position(|s| *s == server) {
+        format!("imp resolver {}", i + 1)
+    } else if let Some(i) = r.microsoft.iter().position(|s| *s == server) {
+        format!("microsoft resolver {}", i + 1)
+    } else {
+        let i = ctx.snapshot.resolvers.all().len() + 1;
+        format!("system resolver {i}")
+    }
+}
+
+/// How to ask this resolver by hand, from a Linux and a Windows host.
+fn how_to_test(server: SocketAddr, name: &str) -> String {
+    let port = if server.port() == 53 { String::new() } else { format!(" -p {}", server.port()) };
+    format!("`dig @{}{port} {name}` (on Windows: `Resolve-DnsName {name} -Server {}`)", server.ip(), server.ip())
+}
+
+fn resolvers(ctx: &Context<'_>) -> Vec<Finding> {
+    let silent = silent_resolvers(ctx);
+    let mut servers: Vec<SocketAddr> = ctx.snapshot.resolvers.all();
+    for o in &ctx.snapshot.dns {
+        if !servers.contains(&o.query.server) {
+            servers.push(o.query.server);
+        }
+    }
+    let mut out = Vec::new();
+    for server in servers {
+        let asked: Vec<&DnsObservation> = ctx.snapshot.dns.iter().filter(|o| o.query.server == server).collect();
+        let target = format!("{} ({server})", resolver_label(ctx, server));
+        let id = resolver_label(ctx, server);
+        if asked.is_empty() {
+            out.push(ctx.skip(target, "cannot tell: this resolver was not asked anything").target_id(id));
+            continue;
+        }
+        let example = asked.iter().find(|o| o.query.rtype != RecordType::Ptr).unwrap_or(&asked[0]).query.name.clone();
+        if silent.contains(&server) {
+            let waited: u64 = asked
+                .iter()
+                .map(|o| match o.outcome {
+                    DnsOutcome::Timeout { after_ms } => after_ms,
+                    _ => o.elapsed_ms,
+                })
+                .max()
+                .unwrap_or(0);
+            let errors: BTreeSet<String> = asked
+                .iter()
+                .filter_map(|o| match &o.outcome {
+                    DnsOutcome::Error { message } => Some(message.clone()),
+                    _ => None,
+                })
+                .collect();
+            let how = if errors.is_empty() {
+                format!("no answer to any of {} questions, each tried for {waited} ms", asked.len())
+            } else {
+                format!("no answer to any of {} questions ({})", asked.len(), errors.into_iter().take(2).collect::<Vec<_>>().join("; "))
+            };
+            out.push(
+                ctx.violation(target, format!("{server} never answered: {how}"))
+                    .detail(format!(
+                        "The DNS checks of every name asked there cannot tell until it answers. Test it by hand: {}",
+                        how_to_test(server, &example)
+                    ))
+                    .evidence(serde_json::json!({ "server": server.to_string(), "questions": asked.len(), "waited_ms": waited }))
+                    .target_id(id),
+            );
+        } else {
+            let answered = asked.iter().filter(|o| matches!(o.outcome, DnsOutcome::Answer { .. })).count();
+            out.push(
+                ctx.pass(target, format!("answered {answered} of {} questions", asked.len()))
+                    .evidence(serde_json::json!({ "server": server.to_string(), "questions": asked.len(), "answered": answered }))
+                    .target_id(id),
+            );
+        }
+    }
+    if out.is_empty() {
+        out.push(ctx.skip("resolvers", "cannot tell: no DNS question was asked"));
+    }
+    out
+}
+
+/// The observations made at resolvers that answer at all.
+fn heard<'a>(list: &[&'a DnsObservation], silent: &BTreeSet<SocketAddr>) -> Vec<&'a DnsObservation> {
+    list.iter().copied().filter(|o| !silent.contains(&o.query.server)).collect()
+}
+
 fn forward(ctx: &Context<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
+    let silent = silent_resolvers(ctx);
     dns_names(inv, ctx.evidence)
         .into_iter()
         .map(|name| {
-            let a = ctx.index.dns_answers(&name, RecordType::A);
-            let aaaa = ctx.index.dns_answers(&name, RecordType::Aaaa);
+            let asked_a = ctx.index.dns_answers(&name, RecordType::A);
+            let a = heard(asked_a, &silent);
+            let aaaa = heard(ctx.index.dns_answers(&name, RecordType::Aaaa), &silent);
             let all: Vec<&DnsObservation> = a.iter().chain(aaaa.iter()).copied().collect();
-            if a.is_empty() {
+            if asked_a.is_empty() {
                 return ctx.skip(name.as_str(), "cannot tell: no lookup was made for this name");
+            }
+            if a.is_empty() {
+                return ctx.skip(name.as_str(), "cannot tell: no resolver asked about it answered (see dns.resolvers)");
             }
             // The integration needs A records (IPv4); an AAAA alone does not do.
             let mut bad = Vec::new();
-            for o in a {
+            for o in a.iter().copied() {
                 let v6 = aaaa.iter().find(|x| x.query.server == o.query.server).and_then(|x| records(x)).is_some_and(|r| !r.is_empty());
                 match records(o) {
                     Some(r) if !r.is_empty() => {}
@@ -60,7 +165,7 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
             } else if let Some(ip) = declared.filter(|ip| !addrs.contains(ip)) {
                 ctx.violation(name.as_str(), format!("resolves to {list}, but the inventory expects {ip}"))
             } else {
-                ctx.pass(name.as_str(), format!("resolves to {list} at {} resolver(s)", a.len()))
+                ctx.pass(name.as_str(), format!("resolves to {list} at {}", count(a.len(), "resolver", "resolvers")))
             };
             f.evidence(evidence(&all))
         })
@@ -86,12 +191,17 @@ fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
 
 fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &std::collections::HashSet<String>) -> Finding {
     let target = format!("{name} ({addr})");
-    let ptrs = ctx.index.dns_answers(&addr.to_string(), RecordType::Ptr);
-    if ptrs.is_empty() {
+    let silent = silent_resolvers(ctx);
+    let asked = ctx.index.dns_answers(&addr.to_string(), RecordType::Ptr);
+    if asked.is_empty() {
         return ctx.skip(target, "cannot tell: no reverse lookup was made");
     }
+    let ptrs: Vec<&DnsObservation> = asked.iter().copied().filter(|o| !silent.contains(&o.query.server)).collect();
+    if ptrs.is_empty() {
+        return ctx.skip(target, "cannot tell: no resolver asked about it answered (see dns.resolvers)");
+    }
     let mut problems = Vec::new();
-    for o in ptrs {
+    for o in ptrs.iter().copied() {
         match records(o) {
             None => problems.push(format!("{} gives no PTR ({})", o.query.server, o.describe())),
             Some([]) => problems.push(format!("{} has no PTR record", o.query.server)),
@@ -125,24 +235,28 @@ fn reverse_one(ctx: &Context<'_>, name: &str, addr: IpAddr, inventory_names: &st
         }
     }
     let f = if problems.is_empty() {
-        ctx.pass(target, format!("PTR maps back to {name} at {} resolver(s)", ptrs.len()))
+        ctx.pass(target, format!("PTR maps back to {name} at {}", count(ptrs.len(), "resolver", "resolvers")))
     } else {
         ctx.violation(target, problems.join("; ")).detail("IM&P's ACL check and call setup stall on addresses without a matching PTR")
     };
-    f.evidence(evidence(ptrs))
+    f.evidence(evidence(&ptrs))
 }
 
 fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
+    let silent = silent_resolvers(ctx);
     let servers = ctx.snapshot.resolvers.all();
     if servers.len() < 2 {
         return vec![ctx.skip("resolvers", "cannot tell: only one resolver was asked")];
+    }
+    if servers.iter().filter(|s| !silent.contains(s)).count() < 2 {
+        return vec![ctx.skip("resolvers", "cannot tell: fewer than two resolvers answered (see dns.resolvers)")];
     }
     dns_names(ctx.inventory, ctx.evidence)
         .into_iter()
         .map(|name| {
             let mut by_server: BTreeMap<String, String> = BTreeMap::new();
             for rtype in [RecordType::A, RecordType::Aaaa] {
-                for o in ctx.index.dns_answers(&name, rtype) {
+                for o in ctx.index.dns_answers(&name, rtype).iter().filter(|o| !silent.contains(&o.query.server)) {
                     let text = match &o.outcome {
                         DnsOutcome::Answer { rcode: Rcode::NoError, records, .. } => records.join(","),
                         DnsOutcome::Answer { rcode, .. } => rcode.to_string().to_uppercase(),
@@ -175,6 +289,138 @@ fn agreement(ctx: &Context<'_>) -> Vec<Finding> {
 }
 
 #[cfg(test)]
+mod root_cause_tests {
+    //! A silent resolver and an unreachable peer: one root finding each, the
+    //! checks that depend on them say they cannot tell.
+    use crate::judge::{judge_one, Finding, Status};
+    use crate::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
+    use crate::snapshot::raw::{RawError, RawObservation, RawOutcome};
+    use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome};
+    use crate::snapshot::{PeerObservation, Snapshot};
+    use std::net::SocketAddr;
+
+    const GOOD: &str = "192.0.2.53:53";
+    const DEAD: &str = "192.0.2.54:53";
+
+    fn loaded() -> crate::inventory::Loaded {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/clean/site.toml");
+        crate::inventory::load(&path).expect("clean example loads")
+    }
+
+    fn sock(s: &str) -> SocketAddr {
+        s.parse().expect("socket address")
+    }
+
+    fn obs(server: &str, name: &str, rtype: RecordType, outcome: DnsOutcome) -> DnsObservation {
+        DnsObservation { query: DnsQuery { server: sock(server), name: name.into(), rtype }, elapsed_ms: 3, outcome }
+    }
+
+    /// Every name of the site asked at `servers`; `dead` never answers.
+    fn snapshot(loaded: &crate::inventory::Loaded, servers: &[&str]) -> Snapshot {
+        let mut snap = Snapshot::offline("2026-11-25T12:00:00Z".into());
+        snap.live = true;
+        snap.not_live_reason = None;
+        snap.resolvers.imp = servers.iter().map(|s| sock(s)).collect();
+        for (i, name) in super::dns_names(&loaded.inventory, &loaded.evidence).iter().enumerate() {
+            for server in servers {
+                let (a, aaaa) = if *server == DEAD {
+                    (DnsOutcome::Timeout { after_ms: 2000 }, DnsOutcome::Timeout { after_ms: 2000 })
+                } else {
+                    let ip = format!("192.0.2.{}", 10 + i);
+                    (
+                        DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![ip] },
+                        DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![] },
+                    )
+                };
+                snap.dns.push(obs(server, name, RecordType::A, a));
+                snap.dns.push(obs(server, name, RecordType::Aaaa, aaaa));
+            }
+        }
+        snap
+    }
+
+    fn check(id: &str) -> Box<dyn crate::judge::Check> {
+        crate::checks::registry().into_iter().find(|c| c.id() == id).expect("registered")
+    }
+
+    fn judge(id: &str, loaded: &crate::inventory::Loaded, snap: &Snapshot) -> Vec<Finding> {
+        judge_one(check(id).as_ref(), loaded, snap, jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    #[test]
+    fn a_silent_resolver_is_one_fail_and_records_are_not_blamed() {
+        let loaded = loaded();
+        let snap = snapshot(&loaded, &[DEAD]);
+        let root = judge("dns.resolvers", &loaded, &snap);
+        assert_eq!(root.len(), 1, "{root:#?}");
+        let f = &root[0];
+        assert_eq!(f.status, Status::Fail);
+        assert!(f.summary.contains("192.0.2.54:53 never answered") && f.summary.contains("2000 ms"), "{}", f.summary);
+        assert!(f.detail.as_deref().unwrap_or("").contains("dig @192.0.2.54 "), "{:?}", f.detail);
+        assert_eq!(f.target_id, "imp resolver 1");
+        for id in ["dns.forward", "dns.reverse"] {
+            let out = judge(id, &loaded, &snap);
+            assert!(!out.is_empty());
+            assert!(out.iter().all(|f| f.status == Status::Skip), "{id}: {out:#?}");
+            assert!(out.iter().all(|f| f.summary.starts_with("cannot tell")), "{id}: {out:#?}");
+        }
+    }
+
+    #[test]
+    fn a_silent_resolver_beside_a_good_one_does_not_hide_the_answers() {
+        let loaded = loaded();
+        let snap = snapshot(&loaded, &[GOOD, DEAD]);
+        let root = judge("dns.resolvers", &loaded, &snap);
+        let status = |id: &str| root.iter().find(|f| f.target_id == id).map(|f| f.status);
+        assert_eq!(status("imp resolver 1"), Some(Status::Pass));
+        assert_eq!(status("imp resolver 2"), Some(Status::Fail));
+        let fwd = judge("dns.forward", &loaded, &snap);
+        assert!(fwd.iter().all(|f| f.status == Status::Pass), "{fwd:#?}");
+        let agree = judge("dns.agreement", &loaded, &snap);
+        assert!(agree.iter().all(|f| f.status == Status::Skip && f.summary.contains("dns.resolvers")), "{agree:#?}");
+    }
+
+    #[test]
+    fn a_peer_unreachable_at_tcp_level_is_one_root_finding() {
+        let loaded = loaded();
+        let mut snap = snapshot(&loaded, &[GOOD]);
+        let refused = |server_name: &str, addr: SocketAddr| PeerObservation {
+            addr,
+            server_name: server_name.into(),
+            raw: Some(RawObservation { elapsed_ms: 1, outcome: RawOutcome::Failed(RawError::ConnectRefused), partial: None }),
+            tls: Some(TlsObservation {
+                elapsed_ms: 1,
+                outcome: TlsOutcome::Failed {
+                    kind: TlsFailure::ConnectRefused,
+                    message: "connection refused".into(),
+                    chain_pem: Vec::new(),
+                    client_cert_requested: false,
+                },
+            }),
+            sip: None,
+            not_run: None,
+        };
+        let index = crate::snapshot::SnapshotIndex::new(&snap);
+        let mut peers = Vec::new();
+        for p in super::super::support::tls_peers(&loaded.inventory) {
+            for ip in index.addresses(&p.host) {
+                peers.push(refused(&p.host, SocketAddr::new(*ip, p.port)));
+            }
+        }
+        drop(index);
+        assert!(!peers.is_empty());
+        snap.peers = peers;
+        let root = judge("tls.handshake", &loaded, &snap);
+        assert!(root.iter().all(|f| f.status == Status::Fail && f.summary.contains("refused, on both probes")), "{root:#?}");
+        assert!(root.iter().all(|f| f.detail.as_deref().unwrap_or("").contains("nc -vz")), "{root:#?}");
+        for id in ["tls.protocol", "tls.mutual", "certs.expiry", "certs.identity", "sip.options", "imp.peer-subjects"] {
+            let out = judge(id, &loaded, &snap);
+            assert!(out.iter().all(|f| f.status == Status::Skip && f.summary.contains("see tls.handshake")), "{id}: {out:#?}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use crate::checks::test_support::*;
     use crate::judge::Status;
@@ -197,8 +443,8 @@ mod tests {
         let f = judge("dns.forward", &s, &clean_dns(&s));
         all(&f, Status::Pass);
         assert_eq!(f.len(), 6, "three Cisco nodes, the pool and two front ends");
-        has(&f, FE1, Status::Pass, &format!("resolves to {} at 2 resolver(s)", addr_of(&s, FE1)));
-        has(&f, "cucm-pub.contoso.com", Status::Pass, "at 2 resolver(s)");
+        has(&f, FE1, Status::Pass, &format!("resolves to {} at 2 resolvers", addr_of(&s, FE1)));
+        has(&f, "cucm-pub.contoso.com", Status::Pass, "at 2 resolvers");
     }
 
     #[test]
@@ -242,7 +488,7 @@ mod tests {
         let f = judge("dns.reverse", &s, &clean_dns(&s));
         all(&f, Status::Pass);
         let a = addr_of(&s, FE1);
-        has(&f, &format!("{FE1} ({a})"), Status::Pass, "PTR maps back to fe1.contoso.com at 2 resolver(s)");
+        has(&f, &format!("{FE1} ({a})"), Status::Pass, "PTR maps back to fe1.contoso.com at 2 resolvers");
     }
 
     /// A pool name shares its front ends' addresses, whose PTRs name the front ends.
@@ -338,7 +584,7 @@ mod tests {
             dns(&mut snap, server, FE1, RecordType::Aaaa, answer(&["2001:db8::5"]));
         }
         let f = judge("dns.forward", &s, &snap);
-        has(&f, FE1, Status::Pass, &format!("resolves to {}, 2001:db8::5 at 2 resolver(s)", addr_of(&s, FE1)));
+        has(&f, FE1, Status::Pass, &format!("resolves to {}, 2001:db8::5 at 2 resolvers", addr_of(&s, FE1)));
     }
 
     /// CUCM nodes are looked up at IM&P's resolvers only (Microsoft never resolves

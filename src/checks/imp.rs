@@ -362,8 +362,8 @@ mod judged {
         let s = clean();
         let mut snap = world(&s);
         let fe1 = peer_mut(&mut snap, "fe1.contoso.com");
-        fe1.raw = Some(raw_failed(RawError::ConnectRefused));
-        fe1.tls = Some(tls_failed(TlsFailure::ConnectRefused, "connection refused", false));
+        fe1.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        fe1.tls = Some(tls_failed(TlsFailure::Alert, "the peer ended the TLS handshake with alert handshake_failure", false));
         let f = judge("imp.peer-subjects", &s, &snap);
         has(&f, "fe1.contoso.com @", Status::Skip, "cannot tell: no certificate was captured from this peer");
         has(&judge("imp.peer-subjects", &s, &offline()), "*", Status::Skip, "live probes not run");

@@ -242,8 +242,36 @@ pub fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAdd
     crate::snapshot::peer_addresses(&peer.host, peer.port, ctx.index.addresses(&peer.host), peer.ip)
 }
 
+/// "1 certificate", "2 certificates": a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The check that speaks for a peer nobody could connect to.
+pub const TCP_ROOT: &str = "tls.handshake";
+
+/// How a peer was unreachable at TCP level on both probe paths ("refused", "timed
+/// out after 5000 ms"), or None when either path got a connection.
+pub fn tcp_unreachable(obs: &crate::snapshot::PeerObservation) -> Option<String> {
+    use crate::snapshot::raw::{RawError, RawOutcome};
+    use crate::snapshot::tls::{TlsFailure, TlsOutcome};
+    let modern = match obs.tls.as_ref().map(|t| (&t.outcome, t.elapsed_ms)) {
+        Some((TlsOutcome::Failed { kind: TlsFailure::ConnectRefused, .. }, _)) => "refused".to_string(),
+        Some((TlsOutcome::Failed { kind: TlsFailure::ConnectTimeout, .. }, ms)) => format!("timed out after {ms} ms"),
+        _ => return None,
+    };
+    match obs.raw.as_ref().map(|r| &r.outcome) {
+        Some(RawOutcome::Failed(RawError::ConnectRefused)) => Some("refused".into()),
+        Some(RawOutcome::Failed(RawError::ConnectTimeout { timeout_ms })) => Some(format!("timed out after {timeout_ms} ms")),
+        // Only the modern path ran: its word is all there is.
+        None => Some(modern),
+        Some(_) => None,
+    }
+}
+
 /// Judge every probed (peer, address): `judge` sees the observation; peers that
-/// were not reached get a skip saying why.
+/// were not reached get a skip saying why. A peer unreachable at TCP level is
+/// judged once, by `tls.handshake`; every other check says it cannot tell.
 pub fn each_peer(
     ctx: &Context<'_>,
     mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::judge::Finding>,
@@ -263,6 +291,9 @@ pub fn each_peer(
                 None => out.push(ctx.skip(target, "cannot tell: this address was not probed")),
                 Some(obs) if obs.not_run.is_some() => {
                     out.push(ctx.skip(target, format!("cannot tell: {}", obs.not_run.as_deref().unwrap_or("not probed"))))
+                }
+                Some(obs) if ctx.meta.id != TCP_ROOT && tcp_unreachable(obs).is_some() => {
+                    out.push(ctx.skip(target, format!("cannot tell: {}:{} cannot be reached (see {TCP_ROOT})", peer.host, peer.port)))
                 }
                 Some(obs) => {
                     if let Some(f) = judge(&peer, &target, obs) {

@@ -388,7 +388,7 @@ pub fn judge_without_tables(id: &str, site: &Loaded, snap: &Snapshot) -> Vec<Fin
     let catalog = crate::judge::Catalog::from_dir(dir.path()).unwrap_or_else(|e| panic!("catalog: {e}"));
     let registry = crate::checks::registry();
     let check = registry.iter().find(|c| c.id() == id).unwrap_or_else(|| panic!("no check `{id}` in the registry"));
-    let selection = crate::judge::Selection { run: vec![check.as_ref()], skipped: Vec::new() };
+    let selection = crate::judge::Selection { run: vec![check.as_ref()], skipped: Vec::new(), left_out: 0 };
     crate::judge::judge(site, &catalog, snap, &selection, now()).0
 }
 

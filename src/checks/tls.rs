@@ -1,7 +1,7 @@
 //! tls.*: the handshake to every peer, as IM&P would make it (path 1, a legacy-capable
 //! ClientHello) and as a modern client makes it (path 2, rustls).
 
-use super::support::{each_peer, needs_tls, Side};
+use super::support::{each_peer, needs_tls, tcp_unreachable, Side};
 use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::raw::{RawError, RawHandshake, RawOutcome};
 use crate::snapshot::tls::{suite_id, suite_openssl_name, TlsFailure, TlsOutcome, TlsVersion};
@@ -31,7 +31,24 @@ fn raw_error(obs: &PeerObservation) -> Option<String> {
 }
 
 fn handshake(ctx: &Context<'_>) -> Vec<Finding> {
-    each_peer(ctx, |_, target, obs| {
+    each_peer(ctx, |peer, target, obs| {
+        // The root cause of every other peer check's "cannot tell": said once, here.
+        if let Some(how) = tcp_unreachable(obs) {
+            let addr = obs.addr;
+            return Some(
+                ctx.violation(target, format!("no TCP connection to {addr}: {how}, on both probes"))
+                    .detail(format!(
+                        "Nothing listens on port {port}, or a firewall drops the connection. The TLS, certificate and SIP \
+                         checks of this peer cannot tell until it answers. Test from this host with \
+                         `nc -vz {ip} {port}` or `openssl s_client -connect {addr} -servername {host}`; \
+                         on Windows, `Test-NetConnection {host} -Port {port}`.",
+                        port = addr.port(),
+                        ip = addr.ip(),
+                        host = peer.host,
+                    ))
+                    .evidence(serde_json::json!({ "path1": obs.raw, "path2": obs.tls })),
+            );
+        }
         let Some(tls) = obs.tls.as_ref() else {
             return Some(ctx.skip(target, "cannot tell: the snapshot holds no TLS result for this peer"));
         };
@@ -194,12 +211,7 @@ mod tests {
         p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
         p.tls = Some(tls_failed(TlsFailure::NoCommonParameters, "peer offered no common cipher suite", false));
         let f = judge("tls.handshake", &s, &snap);
-        has(
-            &f,
-            "fe1.contoso.com @",
-            Status::Fail,
-            "handshake failed: connection refused (IM&P-style hello: connection refused (nothing listens on the port))",
-        );
+        has(&f, "fe1.contoso.com @", Status::Fail, "no TCP connection to 10.0.0.5:5061: refused, on both probes");
         has(&f, "fe2.contoso.com @", Status::Fail, "no TLS handshake: peer offered no common cipher suite");
     }
 
@@ -287,8 +299,8 @@ mod tests {
         let mut snap = world(&s);
         peer_mut(&mut snap, FE1).raw = Some(raw_failed(RawError::Closed { after_bytes: 0 }));
         let p = peer_mut(&mut snap, FE2);
-        p.raw = Some(raw_failed(RawError::ConnectRefused));
-        p.tls = Some(tls_failed(TlsFailure::ConnectRefused, "connection refused", false));
+        p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        p.tls = Some(tls_failed(TlsFailure::Alert, "the peer ended the TLS handshake with alert handshake_failure", false));
         let f = judge("tls.protocol", &s, &snap);
         has(&f, "fe1.contoso.com @", Status::Pass, "negotiates TLSv1.2");
         has(&f, "fe2.contoso.com @", Status::Skip, "cannot tell: no handshake completed");

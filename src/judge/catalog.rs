@@ -84,6 +84,8 @@ pub struct Catalog {
     tables: BTreeMap<String, toml::Value>,
     /// Where the catalog came from ("built-in" or a folder).
     pub origin: String,
+    /// "sha256:" and the first 16 hex digits of a digest over every file's text.
+    pub digest: String,
 }
 
 impl Catalog {
@@ -120,7 +122,9 @@ impl Catalog {
 
     fn from_files(files: impl Iterator<Item = (String, String)>, origin: &str) -> Result<Catalog, CatalogError> {
         let mut cat = Catalog { origin: origin.to_string(), ..Default::default() };
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
         for (name, text) in files {
+            sha2::Digest::update(&mut hasher, text.as_bytes());
             let parsed: FamilyFile = toml::from_str(&text).map_err(|e| {
                 let where_ = e
                     .span()
@@ -150,6 +154,8 @@ impl Catalog {
                 }
             }
         }
+        let hash = sha2::Digest::finalize(hasher);
+        cat.digest = format!("sha256:{}", hash.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
         Ok(cat)
     }
 

@@ -11,8 +11,11 @@ pub mod waivers;
 
 pub use catalog::{Catalog, CheckMeta, Severity, TableError};
 pub use check::{Check, Context, DnsSide, JudgeCache, Observation, ParsedChain, Reach, Rule};
-pub use finding::{Finding, Status};
-pub use report::{build_report, judge, sort_findings, Report, Summary, Tool, REPORT_SCHEMA};
+pub use finding::{target_id_of, Finding, Status, WaiverNote};
+pub use report::{
+    build_report, coverage, judge, sort_findings, CatalogRef, Coverage, Mode, NotRun, Report, Summary, Tool, Verdict, REPORT_SCHEMA,
+    REPORT_SCHEMA_V2,
+};
 pub use select::{pattern_matches, select, Selection, SelectionError};
 
 /// Judge one check over a site and a snapshot, as the engine would (catalog fix
@@ -26,6 +29,6 @@ pub fn judge_one(
     let Ok(catalog) = Catalog::builtin() else {
         return Vec::new();
     };
-    let selection = Selection { run: vec![check], skipped: Vec::new() };
+    let selection = Selection { run: vec![check], skipped: Vec::new(), left_out: 0 };
     judge(loaded, &catalog, snapshot, &selection, now).0
 }

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// The JSON report's schema.
 pub const REPORT_SCHEMA: &str = "fedcheck.report/v1";
+/// The JSON report's current schema (`schemas/report-v2.schema.json`).
+pub const REPORT_SCHEMA_V2: &str = "fedcheck.report/v2";
 
 /// How many findings a run has of each status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +56,91 @@ pub struct Tool {
     pub version: String,
 }
 
-/// The outcome of a run, as serialised by `--json`.
+/// How the observations judged were made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Probes ran (or were not needed by anything selected).
+    #[default]
+    Live,
+    /// `--offline`: every check that needs the network was not run.
+    Offline,
+    /// A support archive judged again.
+    Analyze,
+}
+
+impl Mode {
+    /// The mode as the JSON report spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Offline => "offline",
+            Mode::Analyze => "analyze",
+        }
+    }
+}
+
+/// The run's overall verdict: what the findings say, or that too little was judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing above info.
+    Pass,
+    /// Warnings, no fail.
+    Warn,
+    /// At least one fail.
+    Fail,
+    /// No selected check could be judged.
+    Incomplete,
+}
+
+impl Verdict {
+    /// The verdict as the JSON report spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+/// Checks that were not run, for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotRun {
+    /// Why, in words.
+    pub reason: String,
+    /// The checks, by id.
+    pub checks: Vec<String>,
+}
+
+/// How much of the catalog this run judged. `judged + not_run + skipped_by_selection`
+/// is every registered check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Checks with at least one verdict other than skip.
+    pub judged: usize,
+    /// Selected checks that could not say anything (offline, probes missing, crashed,
+    /// every target "cannot tell").
+    pub not_run: usize,
+    /// Checks `--only` left out or `--skip` demoted.
+    pub skipped_by_selection: usize,
+    /// Why the `not_run` checks were not run, grouped by reason.
+    #[serde(default)]
+    pub not_run_reasons: Vec<NotRun>,
+}
+
+/// Which catalog judged the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogRef {
+    /// "built-in" or the folder that overrode it.
+    pub origin: String,
+    /// A digest of the catalog's text: two runs with the same rules have the same one.
+    pub digest: String,
+}
+
+/// The outcome of a run: what every renderer reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The report's schema, [`REPORT_SCHEMA`].
@@ -74,6 +160,86 @@ pub struct Report {
     /// Checks that crashed; any entry makes the exit code 1.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub internal_errors: Vec<String>,
+    /// Live, offline or a re-analysis.
+    #[serde(default)]
+    pub mode: Mode,
+    /// How much was judged, and why the rest was not.
+    #[serde(default)]
+    pub coverage: Coverage,
+    /// The rules that judged.
+    #[serde(default)]
+    pub catalog: CatalogRef,
+    /// The machine the run was made from.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// The inventory file, as the user named it.
+    #[serde(default)]
+    pub inventory: Option<String>,
+}
+
+impl Report {
+    /// Fail, warn or pass from the findings; incomplete when nothing selected was judged.
+    pub fn verdict(&self) -> Verdict {
+        if self.coverage.judged == 0 {
+            Verdict::Incomplete
+        } else if self.summary.fail > 0 {
+            Verdict::Fail
+        } else if self.summary.warn > 0 {
+            Verdict::Warn
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// "15 checks not run (live probes not run (--offline))" or None when all ran.
+    pub fn not_run_line(&self) -> Option<String> {
+        let c = &self.coverage;
+        if c.not_run == 0 {
+            return None;
+        }
+        let why: Vec<String> = c.not_run_reasons.iter().map(|r| format!("{}: {}", r.checks.len(), r.reason)).collect();
+        Some(format!(
+            "{} of {} selected {} not judged ({})",
+            c.not_run,
+            c.not_run + c.judged,
+            match (c.not_run + c.judged, c.not_run) {
+                (1, _) => "check was",
+                (_, 1) => "checks was",
+                _ => "checks were",
+            },
+            why.join("; ")
+        ))
+    }
+}
+
+/// Count what was judged, from the findings: a check whose findings are all skips
+/// could not say anything, and its reason is its skip summary (one, or "cannot tell").
+pub fn coverage(findings: &[Finding], selection: &Selection<'_>) -> Coverage {
+    let mut cov = Coverage { skipped_by_selection: selection.skipped.len() + selection.left_out, ..Default::default() };
+    let mut reasons: Vec<NotRun> = Vec::new();
+    for check in &selection.run {
+        let own: Vec<&Finding> = findings.iter().filter(|f| f.check == check.id()).collect();
+        // "Not applicable" is a judgement about this site, not a gap in the run.
+        if own.iter().any(|f| f.status != Status::Skip || f.summary.starts_with("not applicable")) {
+            cov.judged += 1;
+            continue;
+        }
+        cov.not_run += 1;
+        let mut why: Vec<&str> = own.iter().map(|f| f.summary.as_str()).collect();
+        why.sort_unstable();
+        why.dedup();
+        let reason = match why.as_slice() {
+            [] => "no finding".to_string(),
+            [one] => one.to_string(),
+            _ => "every target: cannot tell (see its findings)".to_string(),
+        };
+        match reasons.iter_mut().find(|r| r.reason == reason) {
+            Some(r) => r.checks.push(check.id().to_string()),
+            None => reasons.push(NotRun { reason, checks: vec![check.id().to_string()] }),
+        }
+    }
+    cov.not_run_reasons = reasons;
+    cov
 }
 
 /// JUDGE: run every selected check over the snapshot. Pure and deterministic given
@@ -176,8 +342,13 @@ pub fn build_report(
         started_at,
         duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         summary: Summary::of(&findings),
+        coverage: coverage(&findings, selection),
         findings,
         internal_errors,
+        mode: if snapshot.live { Mode::Live } else { Mode::Offline },
+        catalog: CatalogRef { origin: catalog.origin.clone(), digest: catalog.digest.clone() },
+        host: None,
+        inventory: Some(loaded.path.display().to_string()),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Selection<'a> {
     pub run: Vec<&'a dyn Check>,
     /// Checks `--skip` leaves out; each is reported as a skip finding.
     pub skipped: Vec<&'a dyn Check>,
+    /// How many registered checks `--only` left out.
+    pub left_out: usize,
 }
 
 /// Choose the checks `only` and `skip` (ids or families) leave. Every registered check
@@ -50,10 +52,11 @@ pub fn select<'a>(
             return Err(SelectionError::NoMatch { pattern: pattern.clone(), suggestion });
         }
     }
-    let mut sel = Selection { run: Vec::new(), skipped: Vec::new() };
+    let mut sel = Selection { run: Vec::new(), skipped: Vec::new(), left_out: 0 };
     for c in checks {
         let wanted = only.is_empty() || only.iter().any(|p| pattern_matches(p, c.id()));
         if !wanted {
+            sel.left_out += 1;
             continue;
         }
         if skip.iter().any(|p| pattern_matches(p, c.id())) {

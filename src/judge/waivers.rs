@@ -35,7 +35,8 @@ pub struct Waiver {
 impl Waiver {
     /// Does this waiver name the finding (whatever its status)?
     pub fn covers(&self, finding: &Finding) -> bool {
-        pattern_matches(&self.check, &finding.check) && target_matches(&self.target, &finding.target)
+        pattern_matches(&self.check, &finding.check)
+            && (target_matches(&self.target, &finding.target) || target_matches(&self.target, &finding.stable_id()))
     }
 
     /// Still in force on `today` (the expiry day included).
@@ -265,7 +266,9 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
         if !(f.status == Status::Skip && f.target == "*") {
             r.evaluated = true;
         }
-        if !target_matches(&w.target, &f.target) {
+        // The label or the stable id: a waiver written for `fe01.contoso.com:5061`
+        // holds whatever address the peer has today.
+        if !target_matches(&w.target, &f.target) && !target_matches(&w.target, &f.stable_id()) {
             continue;
         }
         r.covers_any = true;
@@ -278,9 +281,12 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
 }
 
 fn waiver_finding(waivers: &Waivers, w: &Waiver, check: &str, status: Status, summary: String, remediation: String) -> Finding {
+    let target = format!("waiver: {}", w.target);
     Finding {
         check: check.to_string(),
-        target: format!("waiver: {}", w.target),
+        target_id: crate::judge::target_id_of(&target),
+        target,
+        waiver: None,
         status,
         summary,
         detail: Some(format!("Waiver at {}:{} (check `{}`, target `{}`).", waivers.file.display(), w.line, w.check, w.target)),
@@ -379,6 +385,11 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &Waivers, today: jiff::civil:
         }
         f.detail = Some(detail);
         f.summary = format!("waived: {}", f.summary);
+        f.waiver = Some(crate::judge::WaiverNote {
+            justification: w.justification.clone(),
+            expires: w.expires.to_string(),
+            original_status: f.status,
+        });
         f.status = Status::Info;
     }
     findings.extend(added);
@@ -403,6 +414,24 @@ mod tests {
         assert!(!target_matches("northwind.com", "northwind.co"));
         assert!(!target_matches("northwind.co", "northwind.com"));
         assert!(target_matches("é*", "été"));
+    }
+
+    #[test]
+    fn a_waiver_by_stable_id_holds_whatever_the_address() {
+        let mut findings = vec![Finding::new("tls.handshake", "fe01.contoso.com @ 10.0.0.5:5061", Status::Fail, "refused")];
+        let w = Waiver {
+            check: "tls.handshake".into(),
+            target: "fe01.contoso.com:5061".into(),
+            justification: "front end retired next week".into(),
+            expires: jiff::civil::date(2027, 1, 31),
+            line: 1,
+        };
+        assert!(w.covers(&findings[0]));
+        let waivers = Waivers { file: PathBuf::from("waivers.toml"), waivers: vec![w] };
+        apply(&mut findings, &waivers, jiff::civil::date(2026, 12, 1));
+        assert_eq!(findings[0].status, Status::Info);
+        let note = findings[0].waiver.as_ref().expect("waiver note");
+        assert_eq!((note.original_status, note.expires.as_str()), (Status::Fail, "2027-01-31"));
     }
 
     #[test]

@@ -189,8 +189,11 @@ impl ClientIdentity {
 }
 
 fn read_file(path: &Path, what: &'static str) -> Result<Vec<u8>, IdentityError> {
-    crate::fsread::read_capped(path, crate::fsread::CERT_CAP)
-        .map_err(|e| IdentityError::Unreadable { what, path: path.to_path_buf(), reason: e.reason() })
+    crate::fsread::read_capped(path, crate::fsread::CERT_CAP).map_err(|e| IdentityError::Unreadable {
+        what,
+        path: path.to_path_buf(),
+        reason: e.reason(),
+    })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

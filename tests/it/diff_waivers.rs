@@ -25,6 +25,11 @@ fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
         summary: Summary::of(&findings),
         findings,
         internal_errors: Vec::new(),
+        mode: Default::default(),
+        coverage: Default::default(),
+        catalog: Default::default(),
+        host: None,
+        inventory: None,
     }
 }
 
@@ -286,7 +291,7 @@ fn load_report_errors_name_the_file_and_the_problem() {
     v["schema"] = "fedcheck.diff/v1".into();
     std::fs::write(&other, v.to_string()).expect("write");
     let e = diff::load_report(&other).expect_err("wrong schema");
-    assert!(e.contains("`fedcheck.diff/v1`") && e.contains("expected `fedcheck.report/v1`"), "{e}");
+    assert!(e.contains("`fedcheck.diff/v1`") && e.contains("`fedcheck.report/v2` or `fedcheck.report/v1`"), "{e}");
 
     let bare = dir.path().join("bare.json");
     std::fs::write(&bare, "[1, 2, 3]").expect("write");
@@ -574,6 +579,11 @@ fn a_check_skipped_as_a_whole_is_neither_fixed_nor_regressed() {
         summary: fedcheck::judge::Summary::of(&findings),
         findings,
         internal_errors: Vec::new(),
+        mode: Default::default(),
+        coverage: Default::default(),
+        catalog: Default::default(),
+        host: None,
+        inventory: None,
     };
     let d = diff::diff(&report(vec![fail]), &report(vec![skipped]));
     assert!(d.fixes.is_empty() && d.regressions.is_empty(), "{d:#?}");

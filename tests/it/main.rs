@@ -19,3 +19,4 @@ mod reports;
 mod tls_probe;
 mod tls_raw;
 mod util;
+mod verdicts;
