@@ -14,6 +14,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         Rule::live("certs.chain", needs_tls, chain),
         Rule::live("certs.common-ca", needs_tls, common_ca),
         Rule::live("certs.cross-trust", needs_tls, cross_trust),
+        Rule::live("certs.key-size", needs_tls, key_size),
     ]
 }
 
@@ -282,6 +283,34 @@ fn cross_trust(ctx: &Context<'_>) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// The size of an RSA key as `inspect` describes it ("RSA 2048"); None for other keys.
+fn rsa_bits(key_algorithm: &str) -> Option<u32> {
+    key_algorithm.strip_prefix("RSA ")?.trim().parse().ok()
+}
+
+/// RSA keys below 2048 bits: Microsoft's minimum is 1024 and it recommends 2048; a
+/// key under 1024 bits is below what either side accepts.
+fn key_size(ctx: &Context<'_>) -> Vec<Finding> {
+    each_peer(ctx, |_, target, obs| {
+        let parsed = parsed_chain(ctx, obs);
+        let chain = match parsed.as_ref() {
+            Ok(c) => c,
+            Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
+        };
+        let Some((_, leaf)) = chain.first() else { return Some(ctx.skip(target, "cannot tell: empty chain")) };
+        let f = match rsa_bits(&leaf.key_algorithm) {
+            Some(bits) if bits < 1024 => {
+                ctx.fail(target, format!("RSA {bits}-bit key: below the 1024 bits Lync and Skype for Business accept"))
+            }
+            Some(bits) if bits < 2048 => ctx.violation(target, format!("RSA {bits}-bit key: below the 2048 bits Microsoft recommends")),
+            Some(bits) => ctx.pass(target, format!("RSA {bits}-bit key")),
+            None if leaf.key_algorithm.starts_with("RSA") => ctx.skip(target, format!("cannot tell: the key is {}", leaf.key_algorithm)),
+            None => ctx.pass(target, format!("{} key (not RSA; certs.eku and tls.ciphers judge whether it fits)", leaf.key_algorithm)),
+        };
+        Some(f.evidence(cert_evidence(leaf)))
+    })
 }
 
 #[cfg(test)]
@@ -577,5 +606,36 @@ mod tests {
             Status::Skip,
             "cannot tell: no certificate was captured",
         );
+    }
+
+    #[test]
+    fn key_size_passes_2048_bit_keys() {
+        let s = clean();
+        let f = judge_now("certs.key-size", &s, &world(&s));
+        all(&f, Status::Pass);
+        has(&f, "fe1.contoso.com @", Status::Pass, "RSA 2048-bit key");
+    }
+
+    #[test]
+    fn key_size_warns_below_2048_bits() {
+        let s = clean();
+        let small = include_str!("fixtures/rsa1024-fe1.pem").to_string();
+        let f = judge_now("certs.key-size", &s, &serving(&s, FE1, vec![small]));
+        has(&f, "fe1.contoso.com @", Status::Warn, "RSA 1024-bit key: below the 2048 bits Microsoft recommends");
+        has(&f, "fe2.contoso.com @", Status::Pass, "RSA 2048-bit key");
+        assert_eq!(super::rsa_bits("RSA 512"), Some(512));
+        assert_eq!(super::rsa_bits("EC P-256"), None);
+    }
+
+    #[test]
+    fn key_size_cannot_tell_without_a_chain() {
+        let s = clean();
+        has(
+            &judge_now("certs.key-size", &s, &silent(&s, FE1)),
+            "fe1.contoso.com @",
+            Status::Skip,
+            "cannot tell: no certificate was captured",
+        );
+        has(&judge_now("certs.key-size", &s, &offline()), "*", Status::Skip, "live probes not run");
     }
 }
