@@ -17,6 +17,8 @@ pub mod engine;
 pub mod escape;
 pub mod evidence;
 pub mod fsread;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod inventory;
 pub mod lab;
 pub mod observe;

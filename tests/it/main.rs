@@ -4,6 +4,7 @@ mod cli;
 mod cli_jobs;
 mod diff_waivers;
 mod dns_probe;
+mod fuzz_replay;
 mod hostile;
 mod lab;
 mod live_checks;
