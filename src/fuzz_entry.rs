@@ -8,8 +8,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+/// One target's function: bytes in, nothing out.
+pub type Entry = fn(&[u8]);
+
 /// The targets, by the name of their folder under `fuzz/corpus/` and `fuzz/regressions/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("hello_parser", hello_parser),
     ("sip_response", sip_response),
     ("evidence", evidence),
