@@ -1,12 +1,14 @@
 //! `fedcheck diff before.json after.json`: what a change window did to the verdicts.
 //!
-//! Findings of the two reports are paired by (check, target). A pair whose status got
+//! Findings of the two reports are paired by (check, target id): the target's stable
+//! name, without the addresses, versions or times its label may show. A pair whose status got
 //! worse is a regression, one that got better a fix; findings present on one side only
 //! are new or gone. The exit code says whether anything regressed, so a pipeline can
 //! gate on it.
 
-use crate::check::{Finding, Status};
-use crate::engine::{Report, REPORT_SCHEMA};
+use crate::judge::{Finding, Status};
+use crate::judge::{Report, REPORT_SCHEMA, REPORT_SCHEMA_V2};
+use crate::report::terminal::clean;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -99,12 +101,14 @@ fn change(before: Option<&Finding>, after: Option<&Finding>) -> Change {
     }
 }
 
-type Key<'a> = (&'a str, &'a str);
+type Key = (String, String);
 
-fn by_key(report: &Report) -> BTreeMap<Key<'_>, Vec<&Finding>> {
-    let mut map: BTreeMap<Key<'_>, Vec<&Finding>> = BTreeMap::new();
+/// Findings by (check, stable target id): addresses, versions and times in a label do
+/// not make a finding new.
+fn by_key(report: &Report) -> BTreeMap<Key, Vec<&Finding>> {
+    let mut map: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
-        map.entry((f.check.as_str(), f.target.as_str())).or_default().push(f);
+        map.entry((f.check.clone(), f.stable_id().into_owned())).or_default().push(f);
     }
     for list in map.values_mut() {
         list.sort_by(|a, b| (a.status, &a.summary).cmp(&(b.status, &b.summary)));
@@ -136,19 +140,19 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
         r.findings.iter().filter(|f| f.target == "*" && f.status == Status::Skip).map(|f| f.check.clone()).collect()
     };
     let (skipped_before, skipped_after) = (unjudged(before), unjudged(after));
-    let mut keys: Vec<Key<'_>> = old.keys().chain(new.keys()).copied().collect();
+    let mut keys: Vec<&Key> = old.keys().chain(new.keys()).collect();
     keys.sort_unstable();
     keys.dedup();
     let empty = Vec::new();
     for key in keys {
-        if skipped_before.contains(key.0) != skipped_after.contains(key.0) {
-            if !d.not_judged.iter().any(|c| c == key.0) {
-                d.not_judged.push(key.0.to_string());
+        if skipped_before.contains(&key.0) != skipped_after.contains(&key.0) {
+            if !d.not_judged.contains(&key.0) {
+                d.not_judged.push(key.0.clone());
             }
             continue;
         }
-        let olds = old.get(&key).unwrap_or(&empty);
-        let mut news: Vec<&Finding> = new.get(&key).unwrap_or(&empty).clone();
+        let olds = old.get(key).unwrap_or(&empty);
+        let mut news: Vec<&Finding> = new.get(key).unwrap_or(&empty).clone();
         let mut olds_left = Vec::new();
         for o in olds {
             match news.iter().position(|n| n.status == o.status && n.summary == o.summary) {
@@ -188,8 +192,8 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
     for list in [&mut d.regressions, &mut d.fixes, &mut d.other_changes] {
         list.sort_by(|a, b| (&a.check, &a.target, a.before, a.after).cmp(&(&b.check, &b.target, b.before, b.after)));
     }
-    crate::engine::sort_findings(&mut d.new);
-    crate::engine::sort_findings(&mut d.gone);
+    crate::judge::sort_findings(&mut d.new);
+    crate::judge::sort_findings(&mut d.gone);
     d
 }
 
@@ -211,16 +215,21 @@ pub fn load_report(path: &Path) -> Result<Report, String> {
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{shown}:{}:{}: not JSON ({e}); expected a report written by `fedcheck run --json`", e.line(), e.column()))?;
     match value.get("schema").and_then(|s| s.as_str()) {
+        Some(REPORT_SCHEMA_V2) => {
+            return serde_json::from_str::<crate::report::json::JsonReport>(&text)
+                .map(crate::report::json::JsonReport::into_report)
+                .map_err(|e| format!("{shown}:{}:{}: malformed {REPORT_SCHEMA_V2} report: {e}", e.line(), e.column()))
+        }
         Some(REPORT_SCHEMA) => {}
         Some(other) => {
             return Err(format!(
-                "{shown}: schema is `{other}`, expected `{REPORT_SCHEMA}`; \
+                "{shown}: schema is `{other}`, expected `{REPORT_SCHEMA_V2}` or `{REPORT_SCHEMA}`; \
                  only reports written by `fedcheck run --json` can be compared"
             ))
         }
         None => {
             return Err(format!(
-                "{shown}: not a fedcheck report (no `schema` of `{REPORT_SCHEMA}`); \
+                "{shown}: not a fedcheck report (no `schema` of `{REPORT_SCHEMA_V2}`); \
                  write one with `fedcheck run --json FILE`"
             ))
         }
@@ -304,11 +313,11 @@ fn change_table(changes: &[Change], colour: bool, with_fix: bool) -> String {
             }
         }
         t.add_row(vec![
-            Cell::new(&c.check),
-            Cell::new(&c.target),
+            Cell::new(clean(&c.check)),
+            Cell::new(clean(&c.target)),
             status_cell(c.before, colour),
             status_cell(c.after, colour),
-            Cell::new(text),
+            Cell::new(clean(&text)),
         ]);
     }
     t.to_string()
@@ -318,15 +327,23 @@ fn finding_table(findings: &[Finding], colour: bool) -> String {
     let mut t = table(colour);
     t.set_header(vec!["Status", "Check", "Target", "Finding"]);
     for f in findings {
-        t.add_row(vec![status_cell(Some(f.status), colour), Cell::new(&f.check), Cell::new(&f.target), Cell::new(&f.summary)]);
+        t.add_row(vec![
+            status_cell(Some(f.status), colour),
+            Cell::new(clean(&f.check)),
+            Cell::new(clean(&f.target)),
+            Cell::new(clean(&f.summary)),
+        ]);
     }
     t.to_string()
 }
 
 /// The terminal view: one table per non-empty section, then the summary line.
 pub fn render_terminal(diff: &Diff, colour: bool) -> String {
-    let mut out =
-        format!("Comparing {} ({}) with {} ({})\n", diff.before.site, diff.before.started_at, diff.after.site, diff.after.started_at);
+    // Reports are files from elsewhere: what they say never drives the terminal.
+    let mut out = clean(&format!(
+        "Comparing {} ({}) with {} ({})\n",
+        diff.before.site, diff.before.started_at, diff.after.site, diff.after.started_at
+    ));
     if diff.before.site != diff.after.site {
         out.push_str("note: the two reports are about different sites\n");
     }
@@ -359,7 +376,7 @@ pub fn render_terminal(diff: &Diff, colour: bool) -> String {
     if nothing {
         out.push_str("No status changed.\n");
     }
-    out.push_str(&summary_line(diff));
+    out.push_str(&clean(&summary_line(diff)));
     out.push('\n');
     out
 }

@@ -19,14 +19,31 @@ pub const WAIVERS_CAP: u64 = 1024 * 1024;
 /// A JSON report read back by `diff`.
 pub const REPORT_CAP: u64 = 64 * 1024 * 1024;
 
+/// Why a file was not read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The operating system refused.
     #[error("{path}: {error}")]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        error: std::io::Error,
+    },
+    /// A device, FIFO, socket or folder: never opened.
     #[error("{path}: not a regular file (a device, FIFO, socket or folder is not read)")]
-    NotRegular { path: PathBuf },
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Over the cap for its kind.
     #[error("{path}: larger than the {cap} bytes allowed for it")]
-    TooLarge { path: PathBuf, cap: u64 },
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap, in bytes.
+        cap: u64,
+    },
 }
 
 impl ReadError {

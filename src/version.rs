@@ -1,6 +1,8 @@
 //! The tool's version, with the git description when the build had one.
 
+/// The package version, from Cargo.toml.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The package name (`fedcheck`).
 pub const NAME: &str = env!("CARGO_PKG_NAME");
 /// `git describe` at build time; empty outside a git checkout.
 pub const GIT: &str = env!("FEDCHECK_GIT_DESCRIBE");

@@ -104,7 +104,9 @@ fn snapshot(opened: &OpenedBundle) -> Result<Snapshot, BundleError> {
             counts.peers.len()
         )));
     }
-    serde_json::from_str(text).map_err(|e| BundleError::Snapshot(e.to_string()))
+    // The schema is checked before the observations are read: their shape differs
+    // between versions.
+    Snapshot::from_json(text).map_err(|e| BundleError::Snapshot(e.to_string()))
 }
 
 /// Removes `fedcheck-analyze-*` folders older than an hour in `tmp`: left behind when

@@ -220,6 +220,13 @@ impl Collector {
                 self.keep_unless_key(&path, raw, &text);
             }
         }
+        // A site written by `fedcheck collect imp` keeps its record of the collection
+        // (who was asked what, TLS verification, failures) beside the inventory.
+        let record = base.join("collect.json");
+        if record.is_file() && !self.has("inventory/collect.json") {
+            let raw = read_capped(&record)?;
+            self.text("inventory/collect.json", &crate::evidence::decode(&raw), true)?;
+        }
         for (rel, dest) in stores {
             let full = base.join(&rel);
             let meta = std::fs::metadata(&full).map_err(BundleError::io(&full))?;

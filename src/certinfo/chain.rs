@@ -24,6 +24,7 @@ pub enum Usage {
 /// The outcome of verifying one chain against one trust store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainVerdict {
+    /// Whether the chain leads from the leaf to a certificate in the store.
     pub trusted: bool,
     /// Why the chain is not trusted, in plain words; `None` when trusted.
     pub error: Option<String>,
@@ -34,8 +35,11 @@ pub struct ChainVerdict {
 /// Structural facts about a chain as it was sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainShape {
+    /// Every certificate's issuer is the subject of the next one.
     pub in_order: bool,
+    /// A self-signed certificate follows the leaf (sending a root never adds trust).
     pub root_sent: bool,
+    /// Following issuer names from the leaf, the chain stops before a store certificate.
     pub missing_intermediate: bool,
 }
 

@@ -15,6 +15,7 @@
 //!   [`issuing_root`] judge a chain as it was sent against a trust store.
 
 mod chain;
+mod error;
 mod names;
 mod pem;
 mod store;
@@ -23,6 +24,7 @@ mod store;
 mod tests;
 
 pub use chain::{chain_order, issuing_root, verify_chain, verify_chain_ignoring_time, ChainShape, ChainVerdict, Usage};
+pub use error::CertError;
 pub use names::{names_host, NameMatch};
 pub use pem::{der_to_pem, pem_to_ders};
 pub use store::TrustStore;
@@ -39,22 +41,31 @@ use x509_parser::public_key::PublicKey;
 /// order), so two certificates with the same encoded name always compare equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertInfo {
+    /// Subject name, e.g. `CN=imp1.example.com, O=Example`.
     pub subject: String,
+    /// The subject's first common name, when it has one.
     pub common_name: Option<String>,
+    /// Issuer name, in the same form as `subject`.
     pub issuer: String,
     /// Serial number as uppercase hex bytes joined by colons (`01:AB:...`).
     pub serial: String,
     /// RFC 3339 in UTC (`2026-11-25T17:30:51Z`).
     pub not_before: String,
+    /// End of validity, RFC 3339 in UTC.
     pub not_after: String,
+    /// Start of validity, seconds since the Unix epoch.
     pub not_before_unix: i64,
+    /// End of validity, seconds since the Unix epoch.
     pub not_after_unix: i64,
+    /// DNS names of the subjectAltName extension, in certificate order.
     pub san_dns: Vec<String>,
+    /// IP addresses of the subjectAltName extension, as text.
     pub san_ip: Vec<String>,
     /// `serverAuth`, `clientAuth`, or the dotted OID of any other purpose.
     pub eku: Vec<String>,
     /// Whether the EKU extension exists at all: without it every purpose is allowed.
     pub eku_present: bool,
+    /// Basic constraints say this is a CA certificate.
     pub is_ca: bool,
     /// `RSA 2048`, `EC P-256`, `Ed25519`, ...
     pub key_algorithm: String,
@@ -70,9 +81,21 @@ pub struct CertInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Validity {
-    NotYetValid { starts_in_s: i64 },
-    Expired { since_s: i64 },
-    Valid { remaining_s: i64 },
+    /// The window has not started yet.
+    NotYetValid {
+        /// Seconds until it starts.
+        starts_in_s: i64,
+    },
+    /// The window has ended.
+    Expired {
+        /// Seconds since it ended.
+        since_s: i64,
+    },
+    /// Inside the window.
+    Valid {
+        /// Seconds until it ends.
+        remaining_s: i64,
+    },
 }
 
 /// Parses one DER certificate into a [`CertInfo`].
@@ -80,7 +103,31 @@ pub enum Validity {
 /// Fails (with a sentence, never a panic) on bytes that are not exactly one X.509
 /// certificate, or whose SAN / EKU / basic-constraints extensions are malformed:
 /// showing "no SAN" for a certificate whose SAN cannot be read would mislead.
-pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
+pub fn inspect(der: &[u8]) -> Result<CertInfo, CertError> {
+    // The same CA certificates arrive in every peer's chain and sit in both trust
+    // stores; parsing one and checking its self-signature (RSA) once per run, not once
+    // per peer and check, keeps judging linear in practice. Bounded: a memo, not a store.
+    const MEMO_MAX: usize = 4096;
+    static MEMO: std::sync::OnceLock<std::sync::Mutex<InspectMemo>> = std::sync::OnceLock::new();
+    let key: [u8; 32] = Sha256::digest(der).into();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let result = inspect_uncached(der);
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(key, result.clone());
+    }
+    result
+}
+
+/// Inspections already made, by the certificate's SHA-256.
+type InspectMemo = std::collections::HashMap<[u8; 32], Result<CertInfo, CertError>>;
+
+fn inspect_uncached(der: &[u8]) -> Result<CertInfo, CertError> {
     let cert = parse(der)?;
     let tbs = &cert.tbs_certificate;
 
@@ -93,7 +140,7 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
 
     let mut san_dns = Vec::new();
     let mut san_ip = Vec::new();
-    let san = tbs.subject_alternative_name().map_err(|e| format!("the subjectAltName extension is malformed: {e}"))?;
+    let san = tbs.subject_alternative_name().map_err(|e| CertError::Extension { extension: "subjectAltName", reason: e.to_string() })?;
     if let Some(san) = san {
         for name in &san.value.general_names {
             match name {
@@ -104,7 +151,7 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
         }
     }
 
-    let eku_ext = tbs.extended_key_usage().map_err(|e| format!("the extendedKeyUsage extension is malformed: {e}"))?;
+    let eku_ext = tbs.extended_key_usage().map_err(|e| CertError::Extension { extension: "extendedKeyUsage", reason: e.to_string() })?;
     let eku_present = eku_ext.is_some();
     let mut eku = Vec::new();
     if let Some(ext) = eku_ext {
@@ -124,7 +171,7 @@ pub fn inspect(der: &[u8]) -> Result<CertInfo, String> {
 
     let is_ca = tbs
         .basic_constraints()
-        .map_err(|e| format!("the basicConstraints extension is malformed: {e}"))?
+        .map_err(|e| CertError::Extension { extension: "basicConstraints", reason: e.to_string() })?
         .map(|bc| bc.value.ca)
         .unwrap_or(false);
 
@@ -164,14 +211,14 @@ pub fn validity_at(info: &CertInfo, now_unix: i64) -> Validity {
 }
 
 /// Parses exactly one certificate; trailing bytes mean the input is not what it claims.
-fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
+fn parse(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
     if der.is_empty() {
-        return Err("not a certificate: no bytes".to_string());
+        return Err(CertError::Empty);
     }
     match X509Certificate::from_der(der) {
         Ok(([], cert)) => Ok(cert),
-        Ok((rest, _)) => Err(format!("not a single certificate: {} unexpected bytes after the end", rest.len())),
-        Err(e) => Err(format!("not a valid X.509 certificate (DER): {e}")),
+        Ok((rest, _)) => Err(CertError::TrailingBytes(rest.len())),
+        Err(e) => Err(CertError::Der(e.to_string())),
     }
 }
 

@@ -18,7 +18,10 @@ pub enum NameMatch {
     ByCommonNameFallback,
     /// Nothing matches; `names` are the identities that were compared (the SAN
     /// entries, or the CN when there is no SAN) so a message can list them.
-    No { names: Vec<String> },
+    No {
+        /// The identities compared: the SAN entries, or the CN without a SAN.
+        names: Vec<String>,
+    },
 }
 
 /// Matches `host` (a DNS name or an IP literal) against the certificate.

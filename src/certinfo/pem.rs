@@ -4,6 +4,8 @@
 //! output, so the reader ignores any text around the blocks and accepts CRLF, while a
 //! block that is damaged is reported by its number rather than silently dropped.
 
+use super::CertError;
+
 /// Labels that carry a plain X.509 certificate.
 const CERT_LABELS: [&str; 2] = ["CERTIFICATE", "X509 CERTIFICATE"];
 
@@ -12,7 +14,7 @@ const CERT_LABELS: [&str; 2] = ["CERTIFICATE", "X509 CERTIFICATE"];
 /// Blocks with other labels (keys, CSRs) are skipped. Errors name the certificate
 /// block (counting from 1): bad base64, a missing END line, an empty block. Text with
 /// no certificate block at all is an error too.
-pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
+pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, CertError> {
     enum State {
         Outside,
         InCert { number: usize, body: String },
@@ -44,16 +46,16 @@ pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
             State::InCert { number, mut body } => {
                 if let Some(label) = end_label(line) {
                     if !CERT_LABELS.contains(&label) {
-                        return Err(format!("PEM certificate block {number}: ends with END {label} instead of END CERTIFICATE"));
+                        return Err(CertError::PemWrongEnd { block: number, label: label.to_string() });
                     }
-                    let der = base64_decode(&body).map_err(|e| format!("PEM certificate block {number}: {e}"))?;
+                    let der = base64_decode(&body).map_err(|reason| CertError::PemBase64 { block: number, reason })?;
                     if der.is_empty() {
-                        return Err(format!("PEM certificate block {number} is empty"));
+                        return Err(CertError::PemEmptyBlock { block: number });
                     }
                     out.push(der);
                     State::Outside
                 } else if begin_label(line).is_some() {
-                    return Err(format!("PEM certificate block {number} has no END CERTIFICATE line"));
+                    return Err(CertError::PemUnterminated { block: number });
                 } else {
                     // RFC 1421 header lines ("Proc-Type: ...") carry no base64.
                     if !line.contains(':') {
@@ -66,10 +68,10 @@ pub fn pem_to_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
     }
 
     if let State::InCert { number, .. } = state {
-        return Err(format!("PEM certificate block {number} has no END CERTIFICATE line"));
+        return Err(CertError::PemUnterminated { block: number });
     }
     if out.is_empty() {
-        return Err("no PEM CERTIFICATE block found".to_string());
+        return Err(CertError::NoPemBlock);
     }
     Ok(out)
 }

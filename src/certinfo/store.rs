@@ -5,8 +5,9 @@
 //! that claim to hold certificates, so a damaged CA file is reported instead of
 //! quietly shrinking the store and turning into a confusing "unknown issuer" later.
 
-use super::{inspect, pem_to_ders};
+use super::{inspect, pem_to_ders, CertError};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Extensions that mark a file in a folder as a certificate file.
 const CERT_EXTENSIONS: [&str; 4] = ["pem", "crt", "cer", "der"];
@@ -16,7 +17,9 @@ const MAX_FOLDER_FILES: usize = 5_000;
 /// The CA certificates one side trusts, each with the file it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrustStore {
+    /// The file or folder the store was loaded from.
     pub source: PathBuf,
+    /// Each certificate's DER with the file it came from, in load order.
     pub certs: Vec<(PathBuf, Vec<u8>)>,
 }
 
@@ -29,21 +32,22 @@ impl TrustStore {
     /// `.pem` holding only non-certificate blocks (a private key) is skipped; any other
     /// file with a certificate extension must parse, or loading fails naming it.
     /// A store with no certificate at all is an error.
-    pub fn load(path: &Path) -> Result<TrustStore, String> {
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read trust store {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<TrustStore, CertError> {
+        let meta = std::fs::metadata(path).map_err(|e| CertError::StoreUnreadable { path: path.to_path_buf(), error: Arc::new(e) })?;
         let mut certs = Vec::new();
         if meta.is_dir() {
             let mut files = Vec::new();
-            let entries = std::fs::read_dir(path).map_err(|e| format!("cannot list trust store folder {}: {e}", path.display()))?;
+            let entries =
+                std::fs::read_dir(path).map_err(|e| CertError::StoreUnlistable { path: path.to_path_buf(), error: Arc::new(e) })?;
             for entry in entries {
-                let entry = entry.map_err(|e| format!("cannot list trust store folder {}: {e}", path.display()))?;
+                let entry = entry.map_err(|e| CertError::StoreUnlistable { path: path.to_path_buf(), error: Arc::new(e) })?;
                 let file = entry.path();
                 if file.is_file() && is_cert_file_name(&file) {
                     files.push(file);
                 }
                 // A real store holds a few hundred CAs; beyond this it is not one.
                 if files.len() > MAX_FOLDER_FILES {
-                    return Err(format!("trust store folder {} holds more than {MAX_FOLDER_FILES} certificate files", path.display()));
+                    return Err(CertError::TooManyFiles { path: path.to_path_buf(), limit: MAX_FOLDER_FILES });
                 }
             }
             files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
@@ -58,7 +62,7 @@ impl TrustStore {
             }
         }
         if certs.is_empty() {
-            return Err(format!("trust store {} holds no certificate", path.display()));
+            return Err(CertError::StoreEmpty { path: path.to_path_buf() });
         }
         Ok(TrustStore { source: path.to_path_buf(), certs })
     }
@@ -75,13 +79,14 @@ fn is_cert_file_name(file: &Path) -> bool {
 ///
 /// In a folder (`skip_non_cert_pem`), PEM text without a certificate block is not a
 /// certificate file and yields nothing; a file named directly must hold certificates.
-fn read_cert_file(file: &Path, skip_non_cert_pem: bool) -> Result<Vec<Vec<u8>>, String> {
-    let bytes = crate::fsread::read_capped(file, crate::fsread::CERT_CAP).map_err(|e| format!("cannot read {e}"))?;
+fn read_cert_file(file: &Path, skip_non_cert_pem: bool) -> Result<Vec<Vec<u8>>, CertError> {
+    let bytes = crate::fsread::read_capped(file, crate::fsread::CERT_CAP)
+        .map_err(|e| CertError::FileUnreadable { path: file.to_path_buf(), reason: e.reason() })?;
     let has_armour = bytes.windows(11).any(|w| w == b"-----BEGIN ");
     if !has_armour {
         return match inspect(&bytes) {
             Ok(_) => Ok(vec![bytes]),
-            Err(e) => Err(format!("{} is neither PEM nor a DER certificate: {e}", file.display())),
+            Err(e) => Err(CertError::NotPemNorDer { path: file.to_path_buf(), reason: Box::new(e) }),
         };
     }
     let text = String::from_utf8_lossy(&bytes);
@@ -89,9 +94,9 @@ fn read_cert_file(file: &Path, skip_non_cert_pem: bool) -> Result<Vec<Vec<u8>>, 
     if !has_cert_block && skip_non_cert_pem {
         return Ok(Vec::new());
     }
-    let ders = pem_to_ders(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let ders = pem_to_ders(&text).map_err(|e| CertError::InFile { path: file.to_path_buf(), reason: Box::new(e) })?;
     for (i, der) in ders.iter().enumerate() {
-        inspect(der).map_err(|e| format!("{}: PEM certificate block {} is not a valid certificate: {e}", file.display(), i + 1))?;
+        inspect(der).map_err(|e| CertError::BadBlock { path: file.to_path_buf(), block: i + 1, reason: Box::new(e) })?;
     }
     Ok(ders)
 }

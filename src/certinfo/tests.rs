@@ -226,16 +226,16 @@ fn inspect_contract_certificates() {
 
 #[test]
 fn inspect_rejects_garbage_with_a_message() {
-    let err = inspect(b"this is not DER").unwrap_err();
+    let err = inspect(b"this is not DER").unwrap_err().to_string();
     assert!(err.contains("not a valid X.509 certificate"), "{err}");
-    assert!(inspect(&[]).unwrap_err().contains("no bytes"));
+    assert!(inspect(&[]).unwrap_err().to_string().contains("no bytes"));
 
     let der = one_der(IMP_RT_PEM);
-    let truncated = inspect(&der[..der.len() / 2]).unwrap_err();
+    let truncated = inspect(&der[..der.len() / 2]).unwrap_err().to_string();
     assert!(truncated.contains("not a valid X.509"), "{truncated}");
     let mut trailing = der.clone();
     trailing.push(0);
-    let err = inspect(&trailing).unwrap_err();
+    let err = inspect(&trailing).unwrap_err().to_string();
     assert!(err.contains("1 unexpected bytes"), "{err}");
 }
 
@@ -269,18 +269,18 @@ fn pem_with_crlf_and_text_around_blocks() {
 fn pem_corrupt_block_is_named_by_number() {
     let broken = ENTERPRISE_ROOT_PEM.replacen("MII", "M!I", 1);
     let text = format!("{IMP_RT_PEM}{broken}");
-    let err = pem_to_ders(&text).unwrap_err();
+    let err = pem_to_ders(&text).unwrap_err().to_string();
     assert!(err.contains("block 2"), "{err}");
     assert!(err.contains("'!'"), "{err}");
 
     let unterminated = IMP_RT_PEM.replace("-----END CERTIFICATE-----", "");
-    let err = pem_to_ders(&unterminated).unwrap_err();
+    let err = pem_to_ders(&unterminated).unwrap_err().to_string();
     assert!(err.contains("block 1 has no END"), "{err}");
 }
 
 #[test]
 fn pem_without_certificate_blocks_is_an_error() {
-    let err = pem_to_ders("hello\nworld\n").unwrap_err();
+    let err = pem_to_ders("hello\nworld\n").unwrap_err().to_string();
     assert!(err.contains("no PEM CERTIFICATE block"), "{err}");
     let key_only = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
     assert!(pem_to_ders(key_only).is_err());
@@ -344,24 +344,24 @@ fn trust_store_folder_skips_non_certificates_and_reads_der() {
 #[test]
 fn trust_store_empty_or_corrupt_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let err = TrustStore::load(tmp.path()).unwrap_err();
+    let err = TrustStore::load(tmp.path()).unwrap_err().to_string();
     assert!(err.contains("holds no certificate"), "{err}");
 
     std::fs::write(tmp.path().join("notes.txt"), "hello").unwrap();
-    assert!(TrustStore::load(tmp.path()).unwrap_err().contains("holds no certificate"));
+    assert!(TrustStore::load(tmp.path()).unwrap_err().to_string().contains("holds no certificate"));
 
     std::fs::write(tmp.path().join("good.pem"), ENTERPRISE_ROOT_PEM).unwrap();
     std::fs::write(tmp.path().join("bad.crt"), b"\x30\x03garbage").unwrap();
-    let err = TrustStore::load(tmp.path()).unwrap_err();
+    let err = TrustStore::load(tmp.path()).unwrap_err().to_string();
     assert!(err.contains("bad.crt"), "{err}");
 
     std::fs::remove_file(tmp.path().join("bad.crt")).unwrap();
     let broken = ENTERPRISE_ROOT_PEM.replacen("MII", "M#I", 1);
     std::fs::write(tmp.path().join("zz-broken.pem"), broken).unwrap();
-    let err = TrustStore::load(tmp.path()).unwrap_err();
+    let err = TrustStore::load(tmp.path()).unwrap_err().to_string();
     assert!(err.contains("zz-broken.pem") && err.contains("block 1"), "{err}");
 
-    let missing = TrustStore::load(&tmp.path().join("nope")).unwrap_err();
+    let missing = TrustStore::load(&tmp.path().join("nope")).unwrap_err().to_string();
     assert!(missing.contains("cannot read"), "{missing}");
 }
 

@@ -3,7 +3,7 @@
 
 use super::support::{cert_evidence, each_peer, needs_tls, parsed_chain, relying_store, Side};
 use crate::certinfo::{self, names_host, validity_at, CertInfo, NameMatch, Usage, Validity};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 use std::collections::BTreeSet;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -66,8 +66,8 @@ fn expiry(ctx: &Context<'_>) -> Vec<Finding> {
                     .pass(
                         target,
                         format!(
-                            "{} certificate(s) valid; the first to expire is {} on {} ({} days)",
-                            chain.len(),
+                            "{} valid; the first to expire is {} on {} ({} days)",
+                            super::support::count(chain.len(), "certificate", "certificates"),
                             info.subject,
                             info.not_after,
                             days(r)
@@ -100,7 +100,7 @@ fn identity(ctx: &Context<'_>) -> Vec<Finding> {
         // A Microsoft route to the load balancer makes the front ends expect the
         // balancer's name on the routing node's certificate.
         let f = match (&lb_name, peer.side, f.status) {
-            (Some(lb), Side::Cisco, crate::check::Status::Pass)
+            (Some(lb), Side::Cisco, crate::judge::Status::Pass)
                 if routing.contains(&peer.host) && matches!(names_host(leaf, lb), NameMatch::No { .. }) =>
             {
                 ctx.violation(
@@ -175,10 +175,10 @@ fn chain(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, "the certificates are not sent in order (leaf, then each issuer)")
         } else {
             let root = if shape.root_sent { ", root included" } else { "" };
-            let f = ctx.pass(target, format!("{} certificate(s) in order{root}", infos.len()));
+            let f = ctx.pass(target, format!("{} in order{root}", super::support::count(infos.len(), "certificate", "certificates")));
             match relying_store(ctx, peer.side) {
                 Some(_) => f,
-                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} certificate(s) in order{root})", infos.len())),
+                None => ctx.skip(target, format!("cannot tell whether an intermediate is missing: no trust store for the side that receives this chain ({} in order{root})", super::support::count(infos.len(), "certificate", "certificates"))),
             }
         };
         Some(f.detail(format!("sent: {}", subjects.join(" ← "))))
@@ -282,4 +282,300 @@ fn cross_trust(ctx: &Context<'_>) -> Vec<Finding> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::judge::Status;
+    use crate::lab::pki::{Eku, LeafSpec};
+    use crate::snapshot::raw::RawError;
+    use crate::snapshot::tls::TlsFailure;
+    use time::{Duration, OffsetDateTime};
+
+    const FE1: &str = "fe1.contoso.com";
+    const RT: &str = "imp-rt.contoso.com";
+
+    /// Certificates are minted relative to the real clock, so they are judged at it.
+    fn judge_now(id: &str, s: &crate::inventory::Loaded, snap: &crate::snapshot::Snapshot) -> Vec<crate::judge::Finding> {
+        judge_at(id, s, snap, real_now())
+    }
+
+    /// A snapshot where `host` serves `chain` and every other peer is healthy.
+    fn serving(s: &crate::inventory::Loaded, host: &str, chain: Vec<String>) -> crate::snapshot::Snapshot {
+        let mut snap = world(s);
+        *peer_mut(&mut snap, host) = healthy(peer_mut(&mut snap, host).addr, host, &chain);
+        snap
+    }
+
+    /// A snapshot where `host` accepted TCP but ended both TLS paths before sending a
+    /// certificate (an unreachable peer is tls.handshake's root finding instead).
+    fn silent(s: &crate::inventory::Loaded, host: &str) -> crate::snapshot::Snapshot {
+        let mut snap = world(s);
+        let p = peer_mut(&mut snap, host);
+        p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        p.tls = Some(tls_failed(TlsFailure::Alert, "the peer ended the TLS handshake with alert handshake_failure", false));
+        snap
+    }
+
+    #[test]
+    fn live_certificate_checks_cannot_tell_offline() {
+        for id in ["certs.expiry", "certs.identity", "certs.eku", "certs.chain", "certs.common-ca", "certs.cross-trust"] {
+            has(&judge(id, &clean(), &offline()), "*", Status::Skip, "live probes not run (--offline)");
+        }
+    }
+
+    #[test]
+    fn expiry_passes_current_certificates() {
+        let s = clean();
+        let f = judge_now("certs.expiry", &s, &world(&s));
+        all(&f, Status::Pass);
+        assert_eq!(f.len(), 5);
+        has(&f, "fe1.contoso.com @", Status::Pass, "1 certificate valid; the first to expire is O=fedcheck lab, CN=fe1.contoso.com");
+    }
+
+    #[test]
+    fn expiry_fails_expired_or_future_and_warns_of_soon() {
+        let s = clean();
+        let now = OffsetDateTime::now_utc();
+        let mut snap = serving(&s, FE1, vec![issue(ca(), &LeafSpec::new(FE1).expired(10))]);
+        let soon = LeafSpec { not_after: now + Duration::days(10) + Duration::hours(12), ..LeafSpec::new("fe2.contoso.com") };
+        *peer_mut(&mut snap, "fe2.contoso.com") =
+            healthy(peer_mut(&mut snap, "fe2.contoso.com").addr, "fe2.contoso.com", &[issue(ca(), &soon)]);
+        let future = LeafSpec { not_before: now + Duration::days(5), ..LeafSpec::new(RT) };
+        *peer_mut(&mut snap, RT) = healthy(peer_mut(&mut snap, RT).addr, RT, &[issue(ca(), &future)]);
+        let f = judge_now("certs.expiry", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Fail, "(10 days ago)");
+        has(&f, "fe1.contoso.com @", Status::Fail, "certificate O=fedcheck lab, CN=fe1.contoso.com expired");
+        has(&f, "fe2.contoso.com @", Status::Warn, "certificate O=fedcheck lab, CN=fe2.contoso.com expires");
+        has(&f, "fe2.contoso.com @", Status::Warn, "(in 10 days)");
+        has(&f, "imp-rt.contoso.com @", Status::Fail, "is not valid until");
+        has(&f, "sfbpool.contoso.com @", Status::Pass, "valid");
+    }
+
+    #[test]
+    fn expiry_judges_the_worst_certificate_of_the_chain() {
+        let s = clean();
+        let chain = vec![issue(issuing_ca(), &LeafSpec::new(FE1).expired(3)), issuing_ca().cert_pem()];
+        let f = judge_now("certs.expiry", &s, &serving(&s, FE1, chain));
+        has(&f, "fe1.contoso.com @", Status::Fail, "expired");
+    }
+
+    #[test]
+    fn expiry_cannot_tell_without_a_chain() {
+        let s = clean();
+        let f = judge_now("certs.expiry", &s, &silent(&s, FE1));
+        has(&f, "fe1.contoso.com @", Status::Skip, "cannot tell: no certificate was captured from this peer (see tls.handshake)");
+    }
+
+    #[test]
+    fn identity_passes_a_san_or_an_old_cn_only_certificate() {
+        let s = clean();
+        let cn_only = LeafSpec { sans: Vec::new(), ..LeafSpec::new(FE1) };
+        let f = judge_now("certs.identity", &s, &serving(&s, FE1, vec![issue(ca(), &cn_only)]));
+        all(&f, Status::Pass);
+        has(&f, "fe2.contoso.com @", Status::Pass, "certificate names fe2.contoso.com in its SAN");
+        has(&f, "fe1.contoso.com @", Status::Pass, "certificate names fe1.contoso.com in its CN (it has no SAN)");
+    }
+
+    #[test]
+    fn identity_fails_a_certificate_for_another_name() {
+        let s = clean();
+        let f = judge_now("certs.identity", &s, &serving(&s, FE1, vec![leaf("fe2.contoso.com")]));
+        has(&f, "fe1.contoso.com @", Status::Fail, "certificate names fe2.contoso.com, not fe1.contoso.com");
+    }
+
+    #[test]
+    fn identity_fails_a_routing_node_certificate_without_the_load_balancer_name() {
+        let mut s = clean();
+        s.inventory.network.load_balancer = Some(crate::inventory::LoadBalancer { fqdn: "lb.contoso.com".into(), hardware: Some(true) });
+        s.inventory.microsoft.static_routes[0].destination = "lb.contoso.com".into();
+        let f = judge_now("certs.identity", &s, &world(&s));
+        has(
+            &f,
+            "imp-rt.contoso.com @",
+            Status::Fail,
+            "the Microsoft route targets the load balancer lb.contoso.com, but this routing node's certificate does not name it",
+        );
+        let both = LeafSpec { sans: vec![RT.into(), "lb.contoso.com".into()], ..LeafSpec::new(RT) };
+        let f = judge_now("certs.identity", &s, &serving(&s, RT, vec![issue(ca(), &both)]));
+        has(&f, "imp-rt.contoso.com @", Status::Pass, "in its SAN");
+    }
+
+    #[test]
+    fn identity_cannot_tell_without_a_chain() {
+        let s = clean();
+        has(
+            &judge_now("certs.identity", &s, &silent(&s, FE1)),
+            "fe1.contoso.com @",
+            Status::Skip,
+            "cannot tell: no certificate was captured",
+        );
+    }
+
+    #[test]
+    fn eku_passes_both_usages_or_no_restriction() {
+        let s = clean();
+        let f = judge_now("certs.eku", &s, &serving(&s, FE1, vec![issue(ca(), &spec_eku(FE1, Eku::None))]));
+        all(&f, Status::Pass);
+        has(&f, "fe2.contoso.com @", Status::Pass, "server and client authentication EKUs present");
+        has(&f, "fe1.contoso.com @", Status::Pass, "no EKU restriction");
+    }
+
+    #[test]
+    fn eku_fails_a_single_usage() {
+        let s = clean();
+        let mut snap = serving(&s, FE1, vec![issue(ca(), &spec_eku(FE1, Eku::ServerOnly))]);
+        let fe2 = "fe2.contoso.com";
+        *peer_mut(&mut snap, fe2) = healthy(peer_mut(&mut snap, fe2).addr, fe2, &[issue(ca(), &spec_eku(fe2, Eku::ClientOnly))]);
+        let f = judge_now("certs.eku", &s, &snap);
+        has(
+            &f,
+            "fe1.contoso.com @",
+            Status::Fail,
+            "server authentication only: the certificate cannot act as the client side of mutual TLS",
+        );
+        has(&f, "fe2.contoso.com @", Status::Fail, "client authentication only: the certificate cannot serve TLS");
+    }
+
+    #[test]
+    fn eku_cannot_tell_without_a_chain() {
+        let s = clean();
+        has(&judge_now("certs.eku", &s, &silent(&s, FE1)), "fe1.contoso.com @", Status::Skip, "cannot tell: no certificate was captured");
+    }
+
+    fn issued_chain(host: &str) -> Vec<String> {
+        vec![issue(issuing_ca(), &LeafSpec::new(host)), issuing_ca().cert_pem()]
+    }
+
+    #[test]
+    fn chain_passes_intermediates_sent_in_order() {
+        let mut s = clean();
+        trust_both(&mut s, &[ca()]);
+        let snap = world_with(&s, |p| if is_microsoft(p) { issued_chain(&p.host) } else { vec![leaf(&p.host)] });
+        let f = judge_now("certs.chain", &s, &snap);
+        all(&f, Status::Pass);
+        has(&f, "fe1.contoso.com @", Status::Pass, "2 certificates in order");
+        has(&f, "imp-rt.contoso.com @", Status::Pass, "1 certificate in order");
+        let mut with_root = issued_chain(FE1);
+        with_root.push(ca().cert_pem());
+        has(
+            &judge_now("certs.chain", &s, &serving(&s, FE1, with_root)),
+            "fe1.contoso.com @",
+            Status::Pass,
+            "3 certificates in order, root included",
+        );
+    }
+
+    #[test]
+    fn chain_warns_of_a_missing_intermediate_or_a_wrong_order() {
+        let mut s = clean();
+        trust_both(&mut s, &[ca()]);
+        let mut snap = serving(&s, FE1, vec![issue(issuing_ca(), &LeafSpec::new(FE1))]);
+        let mut reversed = issued_chain(RT);
+        reversed.reverse();
+        *peer_mut(&mut snap, RT) = healthy(peer_mut(&mut snap, RT).addr, RT, &reversed);
+        let f = judge_now("certs.chain", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Warn, "the chain stops at O=fedcheck lab, CN=fe1.contoso.com: its issuer O=fedcheck lab, CN=Contoso Issuing CA is neither sent nor in IM&P's trust store");
+        has(&f, "imp-rt.contoso.com @", Status::Warn, "the certificates are not sent in order (leaf, then each issuer)");
+    }
+
+    #[test]
+    fn chain_cannot_tell_without_a_trust_store_or_a_chain() {
+        let s = clean();
+        let f = judge_now("certs.chain", &s, &silent(&s, FE1));
+        has(
+            &f,
+            "fe2.contoso.com @",
+            Status::Skip,
+            "cannot tell whether an intermediate is missing: no trust store for the side that receives this chain (1 certificate in order)",
+        );
+        has(&f, "fe1.contoso.com @", Status::Skip, "cannot tell: no certificate was captured");
+    }
+
+    #[test]
+    fn common_ca_passes_one_ca_for_both_sides() {
+        let mut s = clean();
+        trust_both(&mut s, &[ca(), other_ca()]);
+        let f = judge_now("certs.common-ca", &s, &world(&s));
+        has(&f, "certificate authorities", Status::Pass, "both sides use O=fedcheck lab, CN=Contoso Root CA");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn common_ca_warns_of_different_cas_and_informs_of_unknown_roots() {
+        let mut s = clean();
+        trust_both(&mut s, &[ca(), other_ca()]);
+        let snap = world_with(&s, |p| if is_microsoft(p) { vec![leaf(&p.host)] } else { vec![issue(other_ca(), &LeafSpec::new(&p.host))] });
+        let f = judge_now("certs.common-ca", &s, &snap);
+        has(
+            &f,
+            "certificate authorities",
+            Status::Warn,
+            "IM&P certificates chain to O=fedcheck lab, CN=Other Root CA; Microsoft certificates to O=fedcheck lab, CN=Contoso Root CA",
+        );
+        trust_both(&mut s, &[ca()]);
+        let snap = serving(&s, FE1, vec![issue(other_ca(), &LeafSpec::new(FE1))]);
+        let f = judge_now("certs.common-ca", &s, &snap);
+        has(&f, "certificate authorities", Status::Pass, "both sides use");
+        has(&f, "unknown roots", Status::Info, "chains of fe1.contoso.com @ 10.0.0.");
+    }
+
+    #[test]
+    fn common_ca_cannot_tell_without_trust_stores_or_known_roots() {
+        let mut s = clean();
+        has(
+            &judge_now("certs.common-ca", &s, &world(&s)),
+            "certificate authorities",
+            Status::Skip,
+            "cannot tell: no trust store in the inventory",
+        );
+        trust_both(&mut s, &[ca()]);
+        let snap = world_with(&s, |p| if is_microsoft(p) { vec![leaf(&p.host)] } else { vec![issue(other_ca(), &LeafSpec::new(&p.host))] });
+        has(
+            &judge_now("certs.common-ca", &s, &snap),
+            "certificate authorities",
+            Status::Skip,
+            "cannot tell: no certificate of one side chains to a known root",
+        );
+    }
+
+    #[test]
+    fn cross_trust_passes_chains_the_other_side_trusts() {
+        let mut s = clean();
+        trust_both(&mut s, &[ca()]);
+        s.evidence.cisco_cert = Some(vec![der(&leaf(RT))]);
+        let f = judge_now("certs.cross-trust", &s, &world(&s));
+        all(&f, Status::Pass);
+        has(&f, "fe1.contoso.com @", Status::Pass, "IM&P's trust store accepts this chain (root O=fedcheck lab, CN=Contoso Root CA)");
+        has(&f, "imp-rt.contoso.com @", Status::Pass, "Microsoft's trust store accepts this chain");
+        has(&f, "IM&P client certificate", Status::Pass, "the Microsoft trust store accepts it as a client certificate");
+    }
+
+    #[test]
+    fn cross_trust_fails_chains_the_other_side_does_not_trust() {
+        let mut s = clean();
+        s.evidence.cisco_trust = Some(store(&[other_ca()]));
+        s.evidence.microsoft_trust = Some(store(&[ca()]));
+        s.evidence.cisco_cert = Some(vec![der(&issue(ca(), &spec_eku(RT, Eku::ServerOnly)))]);
+        let f = judge_now("certs.cross-trust", &s, &world(&s));
+        has(&f, "fe1.contoso.com @", Status::Fail, "IM&P's trust store does not accept this chain:");
+        has(&f, "imp-rt.contoso.com @", Status::Pass, "Microsoft's trust store accepts");
+        has(&f, "IM&P client certificate", Status::Fail, "the Microsoft trust store does not accept it");
+    }
+
+    #[test]
+    fn cross_trust_cannot_tell_without_a_store_or_a_chain() {
+        let mut s = clean();
+        let f = judge_now("certs.cross-trust", &s, &world(&s));
+        has(&f, "fe1.contoso.com @", Status::Skip, "cannot tell: no [cisco] trust_store to judge this chain with");
+        has(&f, "imp-rt.contoso.com @", Status::Skip, "cannot tell: no [microsoft] trust_store to judge this chain with");
+        trust_both(&mut s, &[ca()]);
+        has(
+            &judge_now("certs.cross-trust", &s, &silent(&s, FE1)),
+            "fe1.contoso.com @",
+            Status::Skip,
+            "cannot tell: no certificate was captured",
+        );
+    }
 }

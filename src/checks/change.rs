@@ -1,13 +1,18 @@
 //! change.*: the front-end service restart the integration requires.
 
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::parse_hours;
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("change.restart-window", restart_window)]
 }
 
 fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
+    // The label shows the window's dates; the id stays the same when they move.
+    restart_window_findings(ctx).into_iter().map(|f| f.target_id("restart window")).collect()
+}
+
+fn restart_window_findings(ctx: &Context<'_>) -> Vec<Finding> {
     let default_peak: String = match ctx.table("default_peak_hours") {
         Ok(v) => v,
         Err(e) => return ctx.table_error(e),
@@ -61,5 +66,57 @@ fn restart_window(ctx: &Context<'_>) -> Vec<Finding> {
     match clash {
         Some(at) => vec![ctx.violation(label, format!("the window reaches into peak hours {peak_text} (from {at})"))],
         None => vec![ctx.pass(label, format!("{} outside peak hours {peak_text}", start.strftime("%A %H:%M")))],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::judge::Status;
+
+    const WINDOW: &str = "2027-02-06T21:00:00 – 2027-02-07T01:00:00 America/New_York";
+
+    #[test]
+    fn restart_window_passes_off_peak() {
+        let f = judge("change.restart-window", &clean(), &offline());
+        has(&f, WINDOW, Status::Pass, "Saturday 21:00 outside peak hours 07:00-19:00");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn restart_window_warns_in_peak_hours_or_when_unplanned() {
+        let mut s = clean();
+        s.inventory.change.peak_hours = Some("22:00-06:00".into());
+        has(
+            &judge("change.restart-window", &s, &offline()),
+            WINDOW,
+            Status::Warn,
+            "the window reaches into peak hours 22:00-06:00 (from 2027-02-06T22:00:00)",
+        );
+        // No peak hours given: the catalog's default applies.
+        s.inventory.change.peak_hours = None;
+        if let Some(w) = s.inventory.change.restart_window.as_mut() {
+            w.start = "2027-02-06T18:30:00".into();
+        }
+        has(&judge("change.restart-window", &s, &offline()), "2027-02-06T18:30:00", Status::Warn, "reaches into peak hours 07:00-19:00");
+        s.inventory.change.restart_window = None;
+        has(&judge("change.restart-window", &s, &offline()), "restart window", Status::Warn, "no window is planned");
+    }
+
+    #[test]
+    fn restart_window_in_the_past_is_information() {
+        let later = "2027-03-01T00:00:00Z".parse().expect("time");
+        let f = judge_at("change.restart-window", &clean(), &offline(), later);
+        has(&f, WINDOW, Status::Info, "the planned window is over");
+    }
+
+    #[test]
+    fn restart_window_cannot_tell_an_unreadable_window() {
+        let mut s = clean();
+        s.inventory.change.peak_hours = Some("mornings".into());
+        has(&judge("change.restart-window", &s, &offline()), "restart window", Status::Skip, "the window or the peak hours cannot be read");
+        let mut s = clean();
+        s.evidence.restart_tz = None;
+        has(&judge("change.restart-window", &s, &offline()), "restart window", Status::Skip, "cannot be read");
     }
 }

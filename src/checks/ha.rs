@@ -1,10 +1,10 @@
 //! ha.*: high availability in front of the routing nodes.
 
 use super::support::{microsoft_routes, same_name};
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
-    vec![Rule::live("ha.load-balancer", super::support::needs_dns, load_balancer)]
+    vec![Rule::enriched("ha.load-balancer", super::support::needs_dns, load_balancer)]
 }
 
 fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
@@ -45,7 +45,7 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
     if !ctx.snapshot.live {
         out.push(ctx.skip(format!("{target} dns"), "whether the load balancer name resolves needs DNS: live probes not run"));
     } else {
-        let addrs = ctx.snapshot.addresses(&lb.fqdn);
+        let addrs = ctx.index.addresses(&lb.fqdn);
         out.push(if addrs.is_empty() {
             ctx.violation(format!("{target} dns"), format!("{} does not resolve: the Microsoft route to it goes nowhere", lb.fqdn))
         } else {
@@ -53,4 +53,69 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::inventory::{LoadBalancer, Role};
+    use crate::judge::Status;
+
+    const LB: &str = "lb.contoso.com";
+
+    /// Two routing nodes behind a hardware load balancer that the route targets.
+    fn balanced(hardware: Option<bool>) -> crate::inventory::Loaded {
+        let mut s = clean();
+        let n = node(&mut s, "imp1.contoso.com");
+        n.role = Some(Role::Routing);
+        n.users = Some(0);
+        s.inventory.network.load_balancer = Some(LoadBalancer { fqdn: LB.into(), hardware });
+        s.inventory.microsoft.static_routes[0].destination = LB.into();
+        s
+    }
+
+    #[test]
+    fn load_balancer_passes_a_resolvable_hardware_balancer() {
+        let s = balanced(Some(true));
+        let f = judge("ha.load-balancer", &s, &clean_dns(&s));
+        all(&f, Status::Pass);
+        has(&f, LB, Status::Pass, "hardware load balancer in front of the routing nodes");
+        let want = format!("resolves to {}", addr_of(&s, LB));
+        has(&f, "lb.contoso.com dns", Status::Pass, &want);
+    }
+
+    #[test]
+    fn load_balancer_fails_a_missing_soft_misrouted_or_unresolvable_balancer() {
+        let mut s = balanced(Some(false));
+        s.inventory.microsoft.static_routes[0].destination = "imp-rt.contoso.com".into();
+        let f = judge("ha.load-balancer", &s, &live());
+        has(&f, LB, Status::Fail, "the load balancer is not a hardware load balancer");
+        has(
+            &f,
+            "route contoso.com",
+            Status::Fail,
+            "the route for contoso.com targets imp-rt.contoso.com, not the load balancer lb.contoso.com",
+        );
+        has(&f, "lb.contoso.com dns", Status::Fail, "lb.contoso.com does not resolve");
+        s.inventory.network.load_balancer = None;
+        let f = judge("ha.load-balancer", &s, &live());
+        has(&f, "routing nodes", Status::Fail, "2 routing nodes (imp-rt.contoso.com, imp1.contoso.com) but no load balancer");
+    }
+
+    #[test]
+    fn load_balancer_cannot_tell() {
+        has(&judge("ha.load-balancer", &clean(), &offline()), "routing nodes", Status::Skip, "not applicable: one routing node");
+        let f = judge("ha.load-balancer", &balanced(None), &offline());
+        has(&f, LB, Status::Skip, "whether the load balancer is hardware is not stated");
+        has(&f, "lb.contoso.com dns", Status::Skip, "needs DNS: live probes not run");
+    }
+
+    #[test]
+    fn load_balancer_with_one_routing_node_is_information() {
+        let mut s = clean();
+        s.inventory.network.load_balancer = Some(LoadBalancer { fqdn: LB.into(), hardware: Some(true) });
+        let f = judge("ha.load-balancer", &s, &offline());
+        has(&f, LB, Status::Info, "there is only one routing node");
+        assert_eq!(f.len(), 1);
+    }
 }

@@ -2,9 +2,11 @@
 //! its checks; adding a check to a family touches only that module, its catalog entry
 //! (`checks/<family>.toml`) and its tests.
 
-use crate::check::Check;
+use crate::judge::Check;
 
 mod support;
+#[cfg(test)]
+mod test_support;
 
 pub mod certs;
 pub mod change;
@@ -43,4 +45,25 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         change::checks,
     ];
     families.iter().flat_map(|f| f()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// A check is declared once in Rust; the catalog only words it. Both id sets must
+    /// be the same: no check without words, no words without a check.
+    #[test]
+    fn the_registry_and_the_catalog_name_the_same_checks() {
+        let catalog = crate::judge::Catalog::builtin().unwrap_or_default();
+        let registered: BTreeSet<&str> = registry().iter().map(|c| c.id()).collect();
+        let described: BTreeSet<&str> = catalog.checks().map(|m| m.id.as_str()).collect();
+        assert_eq!(registry().len(), registered.len(), "an id is registered twice");
+        assert_eq!(registered, described);
+        for c in registry() {
+            let meta = catalog.get(c.id()).map(|m| m.family.as_str());
+            assert_eq!(meta, Some(c.family()), "{} is described in another family's file", c.id());
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! routes.*: the Microsoft static routes and the integrations they would displace.
 
 use super::support::{imp_destinations, microsoft_routes, same_name, MsRoute};
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::IntegrationKind;
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
@@ -206,4 +206,294 @@ fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
         },
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::inventory::{Integration, IntegrationKind, MicrosoftRoute, Transport};
+    use crate::judge::Status;
+
+    fn no_shared_domain() -> crate::inventory::Loaded {
+        let mut s = clean();
+        s.inventory.microsoft.sip_domains = vec!["fabrikam.com".into()];
+        s
+    }
+
+    fn no_routes() -> crate::inventory::Loaded {
+        let mut s = clean();
+        s.inventory.microsoft.static_routes.clear();
+        s
+    }
+
+    #[test]
+    fn static_route_passes_a_tls_route_to_the_routing_node() {
+        let f = judge("routes.static-route", &clean(), &offline());
+        has(&f, "contoso.com", Status::Pass, "contoso.com → imp-rt.contoso.com:5061 over TLS");
+        assert_eq!(f[0].detail.as_deref(), Some("read from inventory"));
+    }
+
+    #[test]
+    fn static_route_fails_a_wrong_target_transport_or_a_disabled_route() {
+        let mut s = clean();
+        s.inventory.microsoft.static_routes[0].destination = "imp1.contoso.com".into();
+        has(
+            &judge("routes.static-route", &s, &offline()),
+            "contoso.com",
+            Status::Fail,
+            "points at imp1.contoso.com, not at the IM&P routing node (imp-rt.contoso.com)",
+        );
+        let mut s = clean();
+        s.inventory.microsoft.static_routes[0].transport = Transport::Tcp;
+        has(&judge("routes.static-route", &s, &offline()), "contoso.com", Status::Fail, "the route for contoso.com uses TCP, not TLS");
+        s.inventory.microsoft.static_routes[0].enabled = false;
+        has(
+            &judge("routes.static-route", &s, &offline()),
+            "contoso.com",
+            Status::Fail,
+            "no enabled static route sends contoso.com to IM&P",
+        );
+    }
+
+    #[test]
+    fn static_route_cannot_tell() {
+        has(&judge("routes.static-route", &no_routes(), &offline()), "routes", Status::Skip, "no Microsoft static routes known");
+        has(&judge("routes.static-route", &no_shared_domain(), &offline()), "routes", Status::Skip, "no domain is shared by both sides");
+    }
+
+    #[test]
+    fn static_route_reads_route_evidence_before_the_inventory() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/enterprise/evidence/ms/static-routes.txt"))
+            .expect("evidence");
+        let text = text.replace("northwind.co.uk", "contoso.com").replace("imp-rt.northwind.com", "imp-rt.contoso.com");
+        let inv = edit(CLEAN, "admin_tools = true", "admin_tools = true\nevidence = { static_routes = \"evidence/routes.txt\" }");
+        let s = site_with(&inv, &[("evidence/routes.txt", &text)]);
+        let f = judge("routes.static-route", &s, &offline());
+        has(&f, "contoso.com", Status::Pass, "contoso.com → imp-rt.contoso.com:5061 over TLS");
+        let detail = f[0].detail.clone().unwrap_or_default();
+        assert!(detail.starts_with("read from evidence/routes.txt line "), "{detail}");
+    }
+
+    #[test]
+    fn port_match_passes_the_peer_auth_port() {
+        let f = judge("routes.port-match", &clean(), &offline());
+        has(&f, "route contoso.com", Status::Pass, "matches the peer-auth listener port 5061");
+    }
+
+    #[test]
+    fn port_match_fails_another_port() {
+        let mut s = clean();
+        s.inventory.cisco.federation.peer_auth_port = Some(5062);
+        has(
+            &judge("routes.port-match", &s, &offline()),
+            "route contoso.com",
+            Status::Fail,
+            "contoso.com → imp-rt.contoso.com:5061 over TLS but IM&P's peer-auth listener is on 5062",
+        );
+    }
+
+    #[test]
+    fn port_match_cannot_tell() {
+        has(&judge("routes.port-match", &no_routes(), &offline()), "routes", Status::Skip, "no Microsoft static routes known");
+        let mut s = clean();
+        s.inventory.microsoft.static_routes[0].transport = Transport::Tcp;
+        has(&judge("routes.port-match", &s, &offline()), "routes", Status::Skip, "no TLS route to IM&P to compare");
+    }
+
+    #[test]
+    fn vcs_conflict_passes_without_video_integration() {
+        has(
+            &judge("routes.vcs-conflict", &clean(), &offline()),
+            "contoso.com",
+            Status::Pass,
+            "no VCS/Expressway integration or foreign route for contoso.com",
+        );
+        let f = judge("routes.vcs-conflict", &no_routes(), &offline());
+        has(&f, "contoso.com", Status::Pass, "no VCS/Expressway integration declared for contoso.com");
+        assert!(f[0].detail.as_deref().unwrap_or_default().contains("existing routes were not examined"));
+    }
+
+    #[test]
+    fn vcs_conflict_fails_a_video_integration_or_a_foreign_route() {
+        let mut s = clean();
+        s.inventory.microsoft.integrations.push(Integration {
+            kind: IntegrationKind::Expressway,
+            domain: "contoso.com".into(),
+            target: Some("expe.contoso.com".into()),
+        });
+        has(
+            &judge("routes.vcs-conflict", &s, &offline()),
+            "contoso.com",
+            Status::Fail,
+            "Cisco Expressway (expe.contoso.com) is integrated with the Microsoft side for contoso.com",
+        );
+        let mut s = clean();
+        s.inventory.microsoft.static_routes.push(MicrosoftRoute {
+            match_uri: "contoso.com".into(),
+            destination: "vcs.contoso.com".into(),
+            port: 5061,
+            transport: Transport::Tls,
+            enabled: true,
+        });
+        has(
+            &judge("routes.vcs-conflict", &s, &offline()),
+            "contoso.com",
+            Status::Fail,
+            "a static route already sends contoso.com to vcs.contoso.com, which is not IM&P",
+        );
+    }
+
+    #[test]
+    fn vcs_conflict_cannot_tell_without_a_shared_domain() {
+        has(&judge("routes.vcs-conflict", &no_shared_domain(), &offline()), "routes", Status::Skip, "no domain is shared by both sides");
+    }
+
+    #[test]
+    fn exchange_um_conflict_passes_without_um() {
+        let f = judge("routes.exchange-um-conflict", &clean(), &offline());
+        has(&f, "exchange um", Status::Pass, "no Exchange UM integration for contoso.com");
+        assert!(f[0].detail.as_deref().unwrap_or_default().contains("no Get-CsHostingProvider evidence"));
+    }
+
+    #[test]
+    fn exchange_um_conflict_fails_um_on_the_shared_domain() {
+        let mut s = clean();
+        s.inventory.microsoft.integrations.push(Integration {
+            kind: IntegrationKind::ExchangeUm,
+            domain: "Contoso.com".into(),
+            target: None,
+        });
+        has(
+            &judge("routes.exchange-um-conflict", &s, &offline()),
+            "Contoso.com",
+            Status::Fail,
+            "Exchange UM (on-premises) serves Contoso.com, a domain shared with IM&P",
+        );
+        let providers =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/enterprise/evidence/ms/hosting-providers.txt"))
+                .expect("evidence");
+        let inv = edit(CLEAN, "admin_tools = true", "admin_tools = true\nevidence = { hosting_providers = \"evidence/hp.txt\" }");
+        let s = site_with(&inv, &[("evidence/hp.txt", &providers)]);
+        let f = judge("routes.exchange-um-conflict", &s, &offline());
+        has(
+            &f,
+            "hosting provider Exchange Online",
+            Status::Fail,
+            "Exchange Online UM is configured (ProxyFqdn exap.um.outlook.com, shared address space)",
+        );
+        no_target(&f, "SkypeforBusinessOnline");
+    }
+
+    #[test]
+    fn exchange_um_conflict_cannot_tell_without_a_shared_domain() {
+        has(
+            &judge("routes.exchange-um-conflict", &no_shared_domain(), &offline()),
+            "routes",
+            Status::Skip,
+            "no domain is shared by both sides",
+        );
+    }
+
+    fn pool_text(pool: &str, computers: &str, treat: &str) -> String {
+        format!(
+            "PS C:\\> Get-CsTrustedApplicationPool\n\n\nIdentity                  : TrustedApplicationPool:{pool}\nRegistrar                 : Registrar:sfbpool.contoso.com\nTreatAsAuthenticated      : {treat}\nOutboundOnly              : False\nApplications              : {{urn:application:imp}}\nPoolFqdn                  : {pool}\nComputers                 : {{{computers}}}\nFqdn                      : {pool}\n\n\n\nPS C:\\>\n"
+        )
+    }
+
+    fn app_text(pool: &str, port: u16) -> String {
+        format!(
+            "PS C:\\> Get-CsTrustedApplication\n\n\nIdentity                             : {pool}/urn:application:imp\nProtocol                             : Mtls\nApplicationId                        : urn:application:imp\nTrustedApplicationPoolFqdn           : {pool}\nPort                                 : {port}\nLegacyApplicationName                : imp\n\n\n\nPS C:\\>\n"
+        )
+    }
+
+    fn trusted(pool: &str, app: Option<&str>) -> crate::inventory::Loaded {
+        let files = match app {
+            Some(_) => "evidence = { trusted_application_pools = \"evidence/pool.txt\", trusted_applications = \"evidence/app.txt\" }",
+            None => "evidence = { trusted_application_pools = \"evidence/pool.txt\" }",
+        };
+        let inv = edit(CLEAN, "admin_tools = true", &format!("admin_tools = true\n{files}"));
+        let mut list = vec![("evidence/pool.txt", pool)];
+        if let Some(app) = app {
+            list.push(("evidence/app.txt", app));
+        }
+        site_with(&inv, &list)
+    }
+
+    #[test]
+    fn trusted_application_passes_imp_on_the_peer_auth_port() {
+        let s = trusted(
+            &pool_text("imp-rt.contoso.com", "imp-rt.contoso.com, imp1.contoso.com", "True"),
+            Some(&app_text("imp-rt.contoso.com", 5061)),
+        );
+        let f = judge("routes.trusted-application", &s, &offline());
+        all(&f, Status::Pass);
+        has(&f, "pool imp-rt.contoso.com", Status::Pass, "trusted application urn:application:imp on port 5061");
+    }
+
+    #[test]
+    fn trusted_application_fails_a_wrong_port_a_missing_app_or_no_imp_pool() {
+        let pool = pool_text("imp-rt.contoso.com", "imp-rt.contoso.com", "True");
+        let s = trusted(&pool, Some(&app_text("imp-rt.contoso.com", 5062)));
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool imp-rt.contoso.com",
+            Status::Fail,
+            "listens on 5062 but IM&P's peer-auth port is 5061",
+        );
+        let s = trusted(&pool, Some(&app_text("other.contoso.com", 5061)));
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool imp-rt.contoso.com",
+            Status::Fail,
+            "the pool has no trusted application",
+        );
+        let s = trusted(&pool_text("gw.contoso.com", "gw.contoso.com", "True"), None);
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "trusted application",
+            Status::Fail,
+            "no trusted application pool names an IM&P node",
+        );
+    }
+
+    #[test]
+    fn trusted_application_warns_of_untrusted_or_strange_pools() {
+        let s = trusted(
+            &pool_text("imp-rt.contoso.com", "imp-rt.contoso.com, old-imp.contoso.com", "False"),
+            Some(&app_text("imp-rt.contoso.com", 5061)),
+        );
+        let f = judge("routes.trusted-application", &s, &offline());
+        has(&f, "pool imp-rt.contoso.com", Status::Warn, "TreatAsAuthenticated is False");
+        has(&f, "pool imp-rt.contoso.com", Status::Warn, "computers that are not IM&P nodes in the inventory: old-imp.contoso.com");
+    }
+
+    #[test]
+    fn trusted_application_cannot_tell_without_evidence() {
+        has(
+            &judge("routes.trusted-application", &clean(), &offline()),
+            "trusted application",
+            Status::Skip,
+            "no Get-CsTrustedApplicationPool evidence",
+        );
+        let s = trusted(&pool_text("imp-rt.contoso.com", "imp-rt.contoso.com", "True"), None);
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool imp-rt.contoso.com",
+            Status::Skip,
+            "no Get-CsTrustedApplication evidence",
+        );
+    }
+
+    /// `*.contoso.com` covers subdomains only: the shared domain itself is not routed.
+    #[test]
+    fn static_route_wildcards_do_not_cover_the_apex() {
+        let mut s = clean();
+        s.inventory.microsoft.static_routes[0].match_uri = "*.contoso.com".into();
+        has(
+            &judge("routes.static-route", &s, &offline()),
+            "contoso.com",
+            Status::Fail,
+            "no enabled static route sends contoso.com to IM&P",
+        );
+    }
 }

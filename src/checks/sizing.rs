@@ -1,7 +1,7 @@
 //! sizing.*: VM templates, hosts, release pairs and cluster limits.
 
-use crate::check::{Check, Context, Finding, Rule};
 use crate::inventory::{parse_release, HostKind, Node};
+use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -49,6 +49,8 @@ struct Observed {
     ram_gb: Option<u32>,
     disk_gb: Option<u32>,
     mismatches: Vec<String>,
+    /// `show hardware` stops before a figure it always prints.
+    cut: Option<String>,
 }
 
 fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
@@ -68,11 +70,16 @@ fn observed(ctx: &Context<'_>, node: &Node) -> Observed {
             mismatches.push(format!("the inventory says {d} GB RAM but `show hardware` reports {o} GB"));
         }
     }
+    let cut = hw.filter(|h| h.processors.is_none() || h.memory_mb.is_none()).and_then(|h| h.cut.as_ref()).map(|c| {
+        let file = node.evidence.hardware.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+        format!("`show hardware` capture `{file}` is cut short at {c}")
+    });
     Observed {
         vcpu: hw_vcpu.or(declared.and_then(|v| v.vcpu)),
         ram_gb: hw_ram.or(declared.and_then(|v| v.ram_gb)),
         disk_gb: declared.and_then(|v| v.disk_gb),
         mismatches,
+        cut,
     }
 }
 
@@ -123,10 +130,18 @@ fn vm(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.violation(target, format!("{users} users: below {template}: {}{caveat}", short.join(", ")))
         };
         if !obs.mismatches.is_empty() {
-            if f.status == crate::check::Status::Pass {
+            if f.status == crate::judge::Status::Pass {
                 f = ctx.warn(target, format!("{users} users: meets {template}, but the inventory and the evidence disagree{caveat}"));
             }
             f = f.detail(obs.mismatches.join("; "));
+        }
+        if let Some(cut) = obs.cut {
+            // A figure the capture lost cannot be vouched for.
+            if f.status == crate::judge::Status::Pass {
+                f = ctx.warn(target, format!("{users} users: {cut}; its processor or memory figure is missing"));
+            } else {
+                f = f.detail(cut);
+            }
         }
         out.push(f.evidence(evidence));
     }
@@ -253,6 +268,12 @@ fn cluster_membership(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (node, ev) in &ctx.evidence.nodes {
         let Some(cluster) = &ev.network_cluster else { continue };
+        if let Some(cut) = &cluster.cut {
+            // Members after the cut were never seen: say so rather than judge half a list.
+            let file = ctx.inventory.cisco.nodes.iter().find(|n| n.fqdn.eq_ignore_ascii_case(node));
+            let file = file.and_then(|n| n.evidence.network_cluster.as_deref()).map(|p| p.display().to_string()).unwrap_or_default();
+            out.push(ctx.warn(node.as_str(), format!("`show network cluster` capture `{file}` is cut short at {cut}")));
+        }
         for m in &cluster.members {
             // CUCM subscribers need not be in the inventory; IM&P nodes must.
             if !m.product.eq_ignore_ascii_case("cups") || !seen.insert(m.fqdn.to_ascii_lowercase()) {
@@ -315,4 +336,245 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
         out.push(ctx.skip("cluster", "no IM&P user node with a user count"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::inventory::HostKind;
+    use crate::judge::Status;
+
+    const RT_EVIDENCE: &str = r#"evidence = { service_list = "evidence/imp-rt-services.txt" }"#;
+    const IMP1_EVIDENCE: &str = r#"evidence = { service_list = "evidence/imp1-services.txt" }"#;
+
+    fn hardware(platform: &str, cpus: u32, memory_mb: u32) -> String {
+        format!(
+            "admin:show hardware\nHW Platform       : {platform}\nProcessors        : {cpus}\nType              : Intel(R) Xeon(R)\nCPU Speed         : 2100\nMemory            : {memory_mb} MBytes\nObject ID         : 1.3.6.1.4.1.9.1.1348\nOS Version        : UCOS 7.0.0.0-4.x86_64\n\nadmin:\n"
+        )
+    }
+
+    fn with_imp1_hardware(text: &str) -> crate::inventory::Loaded {
+        let inv =
+            edit(CLEAN, IMP1_EVIDENCE, r#"evidence = { service_list = "evidence/imp1-services.txt", hardware = "evidence/imp1-hw.txt" }"#);
+        site_with(&inv, &[("evidence/imp1-hw.txt", text)])
+    }
+
+    #[test]
+    fn vm_passes_nodes_that_meet_their_template() {
+        let f = judge("sizing.vm", &clean(), &offline());
+        all(&f, Status::Pass);
+        has(&f, "imp-rt.contoso.com", Status::Pass, "0 users: meets the 1000-user template");
+        has(&f, "imp1.contoso.com", Status::Pass, "3000 users: meets the 5000-user template (2 vCPU, 8 GB RAM, 80 GB disk)");
+        no_target(&f, "cucm-pub");
+    }
+
+    #[test]
+    fn vm_warns_below_the_template_and_above_the_largest() {
+        let mut s = clean();
+        if let Some(vm) = node(&mut s, "imp1.contoso.com").vm.as_mut() {
+            vm.vcpu = Some(1);
+            vm.disk_gb = Some(60);
+        }
+        node(&mut s, "imp-rt.contoso.com").users = Some(30000);
+        let f = judge("sizing.vm", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Warn, "3000 users: below the 5000-user template: 1 vCPU < 2, 60 GB disk < 80");
+        has(&f, "imp-rt.contoso.com", Status::Warn, "30000 users is more than the largest IM&P template (25000 users)");
+    }
+
+    #[test]
+    fn vm_cannot_tell_without_users_or_figures() {
+        let mut s = clean();
+        node(&mut s, "imp1.contoso.com").users = None;
+        node(&mut s, "imp-rt.contoso.com").vm = None;
+        let f = judge("sizing.vm", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Skip, "no user count for this node");
+        has(&f, "imp-rt.contoso.com", Status::Skip, "no VM figures");
+        s.inventory.cisco.nodes.retain(|n| !n.is_imp());
+        has(&judge("sizing.vm", &s, &offline()), "cluster", Status::Skip, "no IM&P node in the inventory");
+    }
+
+    #[test]
+    fn vm_prefers_show_hardware_and_warns_on_disagreement() {
+        let s = with_imp1_hardware(&hardware("VMware Virtual Machine", 4, 8192));
+        let f = judge("sizing.vm", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Warn, "meets the 5000-user template, but the inventory and the evidence disagree");
+        let detail = f.iter().find(|x| x.target == "imp1.contoso.com").and_then(|x| x.detail.clone()).unwrap_or_default();
+        assert!(detail.contains("the inventory says 2 vCPU but `show hardware` reports 4"), "{detail}");
+        // The evidence wins: 1 processor is below the template whatever the inventory says.
+        let s = with_imp1_hardware(&hardware("VMware Virtual Machine", 1, 8192));
+        has(&judge("sizing.vm", &s, &offline()), "imp1.contoso.com", Status::Warn, "below the 5000-user template: 1 vCPU < 2");
+    }
+
+    #[test]
+    fn host_passes_virtual_machines_on_ucs_or_third_party() {
+        let mut s = clean();
+        let f = judge("sizing.host", &s, &offline());
+        all(&f, Status::Pass);
+        has(&f, "cucm-pub.contoso.com", Status::Pass, "virtual machine on Cisco UCS");
+        assert_eq!(f.len(), 3, "every Cisco node, CUCM included");
+        if let Some(vm) = node(&mut s, "imp1.contoso.com").vm.as_mut() {
+            vm.host = Some(HostKind::ThirdParty);
+        }
+        has(&judge("sizing.host", &s, &offline()), "imp1.contoso.com", Status::Pass, "virtual machine on a third-party server");
+    }
+
+    #[test]
+    fn host_fails_mcs_and_bare_metal_from_10_0() {
+        let mut s = clean();
+        if let Some(vm) = node(&mut s, "imp1.contoso.com").vm.as_mut() {
+            vm.host = Some(HostKind::Mcs);
+        }
+        let f = judge("sizing.host", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Fail, "runs on an MCS appliance; from 10.0 only virtual machines");
+        s.inventory.cisco.imp_version = "9.1.1".into();
+        has(&judge("sizing.host", &s, &offline()), "imp1.contoso.com", Status::Pass, "MCS appliance on a release before virtual-only");
+        let s = with_imp1_hardware(&hardware("Cisco MCS 7845-I3", 2, 8192));
+        has(
+            &judge("sizing.host", &s, &offline()),
+            "imp1.contoso.com",
+            Status::Fail,
+            "`show hardware` reports `Cisco MCS 7845-I3`, not a virtual machine",
+        );
+    }
+
+    #[test]
+    fn host_cannot_tell_an_unstated_host() {
+        let mut s = clean();
+        node(&mut s, "cucm-pub.contoso.com").vm = None;
+        let f = judge("sizing.host", &s, &offline());
+        has(&f, "cucm-pub.contoso.com", Status::Skip, "the host type is not stated");
+    }
+
+    #[test]
+    fn versions_pass_the_same_release_train() {
+        let f = judge("sizing.versions", &clean(), &offline());
+        has(&f, "releases", Status::Pass, "IM&P 14.0.1.12900-2 with CUCM 14.0.1.12900-161: same release train");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn versions_fail_another_major_and_warn_another_minor() {
+        let mut s = clean();
+        s.inventory.cisco.cucm_version = Some("12.5.1.10000-22".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Fail, "IM&P must run the same major release as CUCM");
+        s.inventory.cisco.cucm_version = Some("14.2.1".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Warn, "different minor releases");
+        s.inventory.cisco.imp_version = "14.3.1".into();
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Fail, "and not a newer one");
+    }
+
+    #[test]
+    fn versions_cannot_tell_without_a_readable_cucm_release() {
+        let mut s = clean();
+        s.inventory.cisco.cucm_version = None;
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Skip, "the CUCM release is not stated");
+        s.inventory.cisco.cucm_version = Some("latest".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Skip, "cannot read the CUCM release `latest`");
+    }
+
+    #[test]
+    fn versions_warn_when_show_status_disagrees() {
+        let status = "admin:show status\n\n Host Name         : imp-rt\n Product Ver       : 12.5.1.10000-3\n Unified OS Version : 7.0.0.0-4\n\nadmin:\n";
+        let inv =
+            edit(CLEAN, RT_EVIDENCE, r#"evidence = { service_list = "evidence/imp-rt-services.txt", status = "evidence/rt-status.txt" }"#);
+        let s = site_with(&inv, &[("evidence/rt-status.txt", status)]);
+        let f = judge("sizing.versions", &s, &offline());
+        has(&f, "imp-rt.contoso.com", Status::Warn, "`show status` reports 12.5.1.10000-3, the inventory says 14.0.1.12900-2");
+        has(&f, "releases", Status::Pass, "same release train");
+    }
+
+    #[test]
+    fn cluster_passes_within_limits() {
+        let f = judge("sizing.cluster", &clean(), &offline());
+        has(&f, "cluster", Status::Pass, "2 IM&P nodes, 3000 users: within 6 nodes and 75000 users");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn cluster_fails_too_many_nodes_or_users_per_node() {
+        let mut s = clean();
+        node(&mut s, "imp1.contoso.com").users = Some(30000);
+        let f = judge("sizing.cluster", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Fail, "30000 users on one node; the limit is 25000");
+        let extra = s.inventory.cisco.nodes[1].clone();
+        for i in 2..7 {
+            let mut n = extra.clone();
+            n.fqdn = format!("imp{i}.contoso.com");
+            n.users = Some(100);
+            s.inventory.cisco.nodes.push(n);
+        }
+        has(&judge("sizing.cluster", &s, &offline()), "cluster", Status::Fail, "7 IM&P nodes; a cluster holds at most 6");
+    }
+
+    #[test]
+    fn cluster_cannot_tell_without_imp_nodes() {
+        let mut s = clean();
+        s.inventory.cisco.nodes.retain(|n| !n.is_imp());
+        has(&judge("sizing.cluster", &s, &offline()), "cluster", Status::Skip, "no IM&P node in the inventory");
+    }
+
+    #[test]
+    fn cluster_warns_of_members_the_inventory_leaves_out() {
+        let members = "admin:show network cluster\n10.0.0.1 imp-rt.contoso.com imp-rt Publisher cups DBPub authenticated\n10.0.0.2 imp1.contoso.com imp1 Subscriber cups DBSub not authenticated\n10.0.0.9 imp9.contoso.com imp9 Subscriber cups DBSub authenticated using TCP since Sat Oct 10 04:31:44 2026\n10.0.0.3 cucm-sub.contoso.com cucm-sub Subscriber callmanager DBSub authenticated\n\nSuccessful\nadmin:\n";
+        let inv = edit(
+            CLEAN,
+            RT_EVIDENCE,
+            r#"evidence = { service_list = "evidence/imp-rt-services.txt", network_cluster = "evidence/rt-cluster.txt" }"#,
+        );
+        let s = site_with(&inv, &[("evidence/rt-cluster.txt", members)]);
+        let f = judge("sizing.cluster", &s, &offline());
+        has(&f, "imp9.contoso.com", Status::Warn, "which the inventory does not describe: nothing judged it");
+        has(&f, "imp1.contoso.com", Status::Warn, "as not authenticated");
+        no_target(&f, "cucm-sub");
+        has(&f, "cluster", Status::Pass, "within 6 nodes");
+    }
+
+    #[test]
+    fn federation_capacity_passes_within_the_estimate() {
+        let f = judge("sizing.federation-capacity", &clean(), &offline());
+        has(&f, "imp1.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users per node");
+        no_target(&f, "imp-rt");
+    }
+
+    #[test]
+    fn federation_capacity_warns_when_high_availability_halves_it() {
+        let mut s = clean();
+        s.inventory.site.high_availability = Some(true);
+        let f = judge("sizing.federation-capacity", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 2166 federated users per node");
+        assert!(f[0].detail.as_deref().unwrap_or_default().contains("halved for high availability"));
+    }
+
+    #[test]
+    fn federation_capacity_cannot_tell_without_contacts_or_user_nodes() {
+        let mut s = clean();
+        s.inventory.site.average_contacts = None;
+        has(&judge("sizing.federation-capacity", &s, &offline()), "cluster", Status::Skip, "set [site] average_contacts");
+        let mut s = clean();
+        node(&mut s, "imp1.contoso.com").users = None;
+        has(&judge("sizing.federation-capacity", &s, &offline()), "cluster", Status::Skip, "no IM&P user node with a user count");
+    }
+
+    /// A guest reports a little less memory than configured: 8062 MB is 8 GB, no
+    /// disagreement with the inventory.
+    #[test]
+    fn vm_rounds_the_memory_a_guest_reports() {
+        let s = with_imp1_hardware(&hardware("VMware Virtual Machine", 2, 8062));
+        let f = judge("sizing.vm", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Pass, "3000 users: meets the 5000-user template");
+        assert!(f.iter().all(|x| x.detail.is_none()), "{f:#?}");
+    }
+
+    /// A single IM&P node routes and homes every user (see routing-node.*), so its
+    /// users federate through it and count against the estimate; but the capacity
+    /// estimate leaves out every node with the routing role.
+    #[test]
+    #[ignore = "bug: sizing.federation-capacity leaves out a routing node that homes users (e.g. a single-node cluster)"]
+    fn federation_capacity_counts_a_single_node_that_routes_and_homes_users() {
+        let mut s = clean();
+        s.inventory.cisco.nodes.retain(|n| n.fqdn != "imp1.contoso.com");
+        node(&mut s, "imp-rt.contoso.com").users = Some(3000);
+        let f = judge("sizing.federation-capacity", &s, &offline());
+        has(&f, "imp-rt.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users per node");
+    }
 }

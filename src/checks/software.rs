@@ -1,7 +1,7 @@
 //! software.*: what must be installed around the servers.
 
 use super::support::version_at_least;
-use crate::check::{Check, Context, Finding, Rule};
+use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("software.migration-host", migration_host), Rule::offline("software.microsoft-tools", microsoft_tools)]
@@ -42,4 +42,76 @@ fn microsoft_tools(ctx: &Context<'_>) -> Vec<Finding> {
             None => ctx.skip(what, format!("not stated ([microsoft] {key})")),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::inventory::MigrationHost;
+    use crate::judge::Status;
+
+    fn migrating(dotnet: Option<&str>) -> crate::inventory::Loaded {
+        let mut s = clean();
+        s.inventory.site.migrating_users = Some(true);
+        s.inventory.migration_host = Some(MigrationHost { os: Some("Windows Server 2012 R2".into()), dotnet: dotnet.map(String::from) });
+        s
+    }
+
+    #[test]
+    fn migration_host_passes_a_recent_dotnet() {
+        let f = judge("software.migration-host", &migrating(Some("4.8")), &offline());
+        has(&f, "Windows Server 2012 R2", Status::Pass, ".NET Framework 4.8 (needs 2.0 or later)");
+    }
+
+    #[test]
+    fn migration_host_fails_an_old_dotnet() {
+        let f = judge("software.migration-host", &migrating(Some("1.1")), &offline());
+        has(&f, "Windows Server 2012 R2", Status::Fail, ".NET Framework 1.1 is older than 2.0: the migration tools will not start");
+    }
+
+    #[test]
+    fn migration_host_cannot_tell() {
+        has(&judge("software.migration-host", &clean(), &offline()), "migration host", Status::Skip, "not applicable: no user migration");
+        has(
+            &judge("software.migration-host", &migrating(None), &offline()),
+            "Windows Server",
+            Status::Skip,
+            "the .NET Framework version is not stated",
+        );
+        has(
+            &judge("software.migration-host", &migrating(Some("latest")), &offline()),
+            "Windows Server",
+            Status::Skip,
+            "cannot read the .NET version `latest`",
+        );
+        let mut s = migrating(None);
+        s.inventory.migration_host = None;
+        has(&judge("software.migration-host", &s, &offline()), "migration host", Status::Skip, "no [migration_host] is described");
+    }
+
+    #[test]
+    fn microsoft_tools_pass_when_present() {
+        let f = judge("software.microsoft-tools", &clean(), &offline());
+        all(&f, Status::Pass);
+        has(&f, "Lync / Skype for Business administrative tools", Status::Pass, "present");
+        has(&f, "Active Directory", Status::Pass, "Active Directory present");
+    }
+
+    #[test]
+    fn microsoft_tools_fail_when_missing() {
+        let mut s = clean();
+        s.inventory.microsoft.platform = "ocs2007r2".into();
+        s.inventory.microsoft.admin_tools = Some(false);
+        let f = judge("software.microsoft-tools", &s, &offline());
+        has(&f, "OCS administrative tools", Status::Fail, "OCS administrative tools missing");
+        has(&f, "Active Directory", Status::Pass, "present");
+    }
+
+    #[test]
+    fn microsoft_tools_cannot_tell_when_unstated() {
+        let mut s = clean();
+        s.inventory.microsoft.active_directory = None;
+        let f = judge("software.microsoft-tools", &s, &offline());
+        has(&f, "Active Directory", Status::Skip, "not stated ([microsoft] active_directory)");
+    }
 }

@@ -1,7 +1,7 @@
 //! Views shared by several families: the Microsoft static routes wherever they came
 //! from, and name matching helpers.
 
-use crate::check::Context;
+use crate::judge::Context;
 use serde::Serialize;
 
 /// A Microsoft static route, from evidence (preferred) or the inventory.
@@ -169,10 +169,12 @@ pub struct Peer {
 /// Every TLS peer: Microsoft pools and front ends, and every IM&P node.
 pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
     let mut out: Vec<Peer> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, u16)> = std::collections::HashSet::new();
     for pool in &inv.microsoft.pools {
         for name in std::iter::once(&pool.fqdn).chain(pool.servers.iter()) {
-            if !out.iter().any(|p| same_name(&p.host, name) && p.port == pool.port) {
-                out.push(Peer { host: name.to_ascii_lowercase(), port: pool.port, side: Side::Microsoft, ip: None });
+            let host = name.trim_end_matches('.').to_ascii_lowercase();
+            if seen.insert((host.clone(), pool.port)) {
+                out.push(Peer { host, port: pool.port, side: Side::Microsoft, ip: None });
             }
         }
     }
@@ -187,14 +189,19 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
 /// Every name DNS must answer for, with the side whose resolvers must know it:
 /// IM&P nodes and Microsoft pools and front ends by both sides, CUCM nodes by IM&P's,
 /// the load balancer and the Microsoft route destinations by Microsoft's.
-pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::check::DnsSide)> {
-    use crate::check::DnsSide;
+pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::judge::DnsSide)> {
+    use crate::judge::DnsSide;
     let mut out: Vec<(String, DnsSide)> = Vec::new();
+    // Position of each name in `out`: sites list thousands of front ends.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut add = |name: &str, side: DnsSide| {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
-        match out.iter_mut().find(|(n, _)| *n == name) {
+        match seen.get(&name).and_then(|i| out.get_mut(*i)) {
             Some(entry) => entry.1 = entry.1.merge(side),
-            None => out.push((name, side)),
+            None => {
+                seen.insert(name.clone(), out.len());
+                out.push((name, side));
+            }
         }
     };
     for n in &inv.cisco.nodes {
@@ -218,36 +225,57 @@ pub fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory:
     dns_targets(inv, evidence).into_iter().map(|(n, _)| n).collect()
 }
 
-pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    dns_targets(&site.inventory, &site.evidence).into_iter().map(|(name, side)| crate::check::Observation::Dns { name, side }).collect()
+pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+    dns_targets(&site.inventory, &site.evidence).into_iter().map(|(name, side)| crate::judge::Observation::Dns { name, side }).collect()
 }
 
-pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    tls_peers(&site.inventory).into_iter().map(|p| crate::check::Observation::Tls { host: p.host, port: p.port }).collect()
+pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+    tls_peers(&site.inventory).into_iter().map(|p| crate::judge::Observation::Tls { host: p.host, port: p.port }).collect()
 }
 
-pub fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::check::Observation> {
-    tls_peers(&site.inventory).into_iter().map(|p| crate::check::Observation::Sip { host: p.host, port: p.port }).collect()
+pub fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+    tls_peers(&site.inventory).into_iter().map(|p| crate::judge::Observation::Sip { host: p.host, port: p.port }).collect()
 }
 
 /// The addresses a peer was probed at: what DNS returned plus the declared address.
 pub fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAddr> {
-    let mut ips = match peer.host.parse::<std::net::IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => ctx.snapshot.addresses(&peer.host),
+    crate::snapshot::peer_addresses(&peer.host, peer.port, ctx.index.addresses(&peer.host), peer.ip)
+}
+
+/// "1 certificate", "2 certificates": a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The check that speaks for a peer nobody could connect to.
+pub const TCP_ROOT: &str = "tls.handshake";
+
+/// How a peer was unreachable at TCP level on both probe paths ("refused", "timed
+/// out after 5000 ms"), or None when either path got a connection.
+pub fn tcp_unreachable(obs: &crate::snapshot::PeerObservation) -> Option<String> {
+    use crate::snapshot::raw::{RawError, RawOutcome};
+    use crate::snapshot::tls::{TlsFailure, TlsOutcome};
+    let modern = match obs.tls.as_ref().map(|t| (&t.outcome, t.elapsed_ms)) {
+        Some((TlsOutcome::Failed { kind: TlsFailure::ConnectRefused, .. }, _)) => "refused".to_string(),
+        Some((TlsOutcome::Failed { kind: TlsFailure::ConnectTimeout, .. }, ms)) => format!("timed out after {ms} ms"),
+        _ => return None,
     };
-    if let Some(ip) = peer.ip.filter(|ip| !ips.contains(ip)) {
-        ips.push(ip);
+    match obs.raw.as_ref().map(|r| &r.outcome) {
+        Some(RawOutcome::Failed(RawError::ConnectRefused)) => Some("refused".into()),
+        Some(RawOutcome::Failed(RawError::ConnectTimeout { timeout_ms })) => Some(format!("timed out after {timeout_ms} ms")),
+        // Only the modern path ran: its word is all there is.
+        None => Some(modern),
+        Some(_) => None,
     }
-    ips.into_iter().map(|ip| std::net::SocketAddr::new(ip, peer.port)).collect()
 }
 
 /// Judge every probed (peer, address): `judge` sees the observation; peers that
-/// were not reached get a skip saying why.
+/// were not reached get a skip saying why. A peer unreachable at TCP level is
+/// judged once, by `tls.handshake`; every other check says it cannot tell.
 pub fn each_peer(
     ctx: &Context<'_>,
-    mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::check::Finding>,
-) -> Vec<crate::check::Finding> {
+    mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::judge::Finding>,
+) -> Vec<crate::judge::Finding> {
     let mut out = Vec::new();
     for peer in tls_peers(ctx.inventory) {
         let addrs = peer_addresses(ctx, &peer);
@@ -259,10 +287,13 @@ pub fn each_peer(
         }
         for addr in addrs {
             let target = format!("{} @ {addr}", peer.host);
-            match ctx.snapshot.peer(addr) {
+            match ctx.index.peer(addr) {
                 None => out.push(ctx.skip(target, "cannot tell: this address was not probed")),
                 Some(obs) if obs.not_run.is_some() => {
                     out.push(ctx.skip(target, format!("cannot tell: {}", obs.not_run.as_deref().unwrap_or("not probed"))))
+                }
+                Some(obs) if ctx.meta.id != TCP_ROOT && tcp_unreachable(obs).is_some() => {
+                    out.push(ctx.skip(target, format!("cannot tell: {}:{} cannot be reached (see {TCP_ROOT})", peer.host, peer.port)))
                 }
                 Some(obs) => {
                     if let Some(f) = judge(&peer, &target, obs) {
@@ -282,14 +313,14 @@ pub fn each_peer(
 pub fn parsed_chain(
     ctx: &Context<'_>,
     obs: &crate::snapshot::PeerObservation,
-) -> std::sync::Arc<Result<crate::check::ParsedChain, String>> {
+) -> std::sync::Arc<Result<crate::judge::ParsedChain, String>> {
     ctx.cache.chain(obs, || {
         let pem = obs.chain_pem();
         if pem.is_empty() {
             return Err("no certificate was captured from this peer (see tls.handshake)".into());
         }
-        let ders = crate::certinfo::pem_to_ders(&pem.join("\n"))?;
-        ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i))).collect()
+        let ders = crate::certinfo::pem_to_ders(&pem.join("\n")).map_err(|e| e.to_string())?;
+        ders.into_iter().map(|d| crate::certinfo::inspect(&d).map(|i| (d, i)).map_err(|e| e.to_string())).collect()
     })
 }
 
@@ -308,4 +339,14 @@ pub fn relying_store<'a>(ctx: &Context<'a>, side: Side) -> Option<&'a crate::cer
         Side::Microsoft => ctx.evidence.cisco_trust.as_ref(),
         Side::Cisco => ctx.evidence.microsoft_trust.as_ref(),
     }
+}
+
+/// At most `n` items joined by commas, then how many more: a site's lists of
+/// thousands of names must not make every finding thousands of names long.
+pub fn list_some(items: &[String], n: usize) -> String {
+    let mut text = items.iter().take(n).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if items.len() > n {
+        text.push_str(&format!(" and {} more", items.len() - n));
+    }
+    text
 }

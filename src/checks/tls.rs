@@ -1,10 +1,10 @@
 //! tls.*: the handshake to every peer, as IM&P would make it (path 1, a legacy-capable
 //! ClientHello) and as a modern client makes it (path 2, rustls).
 
-use super::support::{each_peer, needs_tls, Side};
-use crate::check::{Check, Context, Finding, Rule};
-use crate::probe::tls::{TlsFailure, TlsOutcome};
-use crate::probe::tls_raw::{suite_id, suite_openssl_name, RawError, RawOutcome};
+use super::support::{each_peer, needs_tls, tcp_unreachable, Side};
+use crate::judge::{Check, Context, Finding, Rule};
+use crate::snapshot::raw::{RawError, RawHandshake, RawOutcome};
+use crate::snapshot::tls::{suite_id, suite_openssl_name, TlsFailure, TlsOutcome, TlsVersion};
 use crate::snapshot::PeerObservation;
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -16,7 +16,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     ]
 }
 
-fn raw_ok(obs: &PeerObservation) -> Option<&crate::probe::tls_raw::RawHandshake> {
+fn raw_ok(obs: &PeerObservation) -> Option<&RawHandshake> {
     match obs.raw.as_ref().map(|r| &r.outcome) {
         Some(RawOutcome::Handshake(h)) => Some(h),
         _ => None,
@@ -31,7 +31,24 @@ fn raw_error(obs: &PeerObservation) -> Option<String> {
 }
 
 fn handshake(ctx: &Context<'_>) -> Vec<Finding> {
-    each_peer(ctx, |_, target, obs| {
+    each_peer(ctx, |peer, target, obs| {
+        // The root cause of every other peer check's "cannot tell": said once, here.
+        if let Some(how) = tcp_unreachable(obs) {
+            let addr = obs.addr;
+            return Some(
+                ctx.violation(target, format!("no TCP connection to {addr}: {how}, on both probes"))
+                    .detail(format!(
+                        "Nothing listens on port {port}, or a firewall drops the connection. The TLS, certificate and SIP \
+                         checks of this peer cannot tell until it answers. Test from this host with \
+                         `nc -vz {ip} {port}` or `openssl s_client -connect {addr} -servername {host}`; \
+                         on Windows, `Test-NetConnection {host} -Port {port}`.",
+                        port = addr.port(),
+                        ip = addr.ip(),
+                        host = peer.host,
+                    ))
+                    .evidence(serde_json::json!({ "path1": obs.raw, "path2": obs.tls })),
+            );
+        }
         let Some(tls) = obs.tls.as_ref() else {
             return Some(ctx.skip(target, "cannot tell: the snapshot holds no TLS result for this peer"));
         };
@@ -74,20 +91,20 @@ fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
     };
     each_peer(ctx, |peer, target, obs| {
         // Path 1 shows the best version the peer accepts from IM&P's offer (<= 1.2).
-        let version = raw_ok(obs).map(|h| h.version.clone()).or_else(|| match obs.tls.as_ref().map(|t| &t.outcome) {
-            Some(TlsOutcome::Connected { version, .. }) => Some(version.clone()),
+        let version: Option<TlsVersion> = raw_ok(obs).map(|h| h.version).or_else(|| match obs.tls.as_ref().map(|t| &t.outcome) {
+            Some(TlsOutcome::Connected { version, .. }) => Some(*version),
             _ => None,
         });
         let Some(v) = version else {
             return Some(ctx.skip(target, "cannot tell: no handshake completed (see tls.handshake)"));
         };
-        Some(if legacy.iter().any(|l| l == &v) {
+        Some(if legacy.iter().any(|l| TlsVersion::from(l.clone()) == v) {
             let fix = match peer.side {
                 Side::Microsoft => "enable TLS 1.2 on the front end (SfB 2015 CU9 or later on Windows Server 2012 R2/2016, or the Lync 2013 TLS 1.2 updates)",
                 Side::Cisco => "upgrade IM&P to a release that negotiates TLS 1.2",
             };
             ctx.violation(target, format!("speaks only {v}: IM&P accepts it unless its TLS minimum was raised; {fix}"))
-        } else if v == "TLSv1.2" || v == "TLSv1.3" {
+        } else if v.is_modern() {
             ctx.pass(target, format!("negotiates {v}"))
         } else {
             ctx.fail(target, format!("negotiates {v}, which neither side should accept"))
@@ -121,7 +138,7 @@ fn ciphers(ctx: &Context<'_>) -> Vec<Finding> {
             _ => ctx.skip(target, "cannot tell: the peer did not answer the ClientHello (see tls.handshake)"),
         };
         Some(match (&f.status, unknown.is_empty()) {
-            (crate::check::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
+            (crate::judge::Status::Pass, false) => f.detail(format!("not recognised, so not offered: {}", unknown.join(", "))),
             _ => f,
         })
     })
@@ -154,4 +171,244 @@ fn mutual(ctx: &Context<'_>) -> Vec<Finding> {
             None => ctx.skip(target, "cannot tell: no handshake got far enough (see tls.handshake)"),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::test_support::*;
+    use crate::judge::Status;
+    use crate::snapshot::raw::{RawError, RawOutcome};
+    use crate::snapshot::tls::{TlsFailure, TlsVersion};
+
+    const FE1: &str = "fe1.contoso.com";
+    const FE2: &str = "fe2.contoso.com";
+    const RT: &str = "imp-rt.contoso.com";
+
+    #[test]
+    fn live_tls_checks_cannot_tell_offline() {
+        for id in ["tls.handshake", "tls.protocol", "tls.ciphers", "tls.mutual"] {
+            has(&judge(id, &clean(), &offline()), "*", Status::Skip, "live probes not run (--offline)");
+        }
+    }
+
+    #[test]
+    fn handshake_passes_every_connected_peer() {
+        let s = clean();
+        let f = judge("tls.handshake", &s, &world(&s));
+        all(&f, Status::Pass);
+        assert_eq!(f.len(), 5);
+        has(&f, "fe1.contoso.com @ 10.0.0.", Status::Pass, "TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 in 4 ms");
+    }
+
+    #[test]
+    fn handshake_fails_a_refused_or_impossible_handshake() {
+        let s = clean();
+        let mut snap = world(&s);
+        let p = peer_mut(&mut snap, FE1);
+        p.raw = Some(raw_failed(RawError::ConnectRefused));
+        p.tls = Some(tls_failed(TlsFailure::ConnectRefused, "connection refused", false));
+        let p = peer_mut(&mut snap, FE2);
+        p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        p.tls = Some(tls_failed(TlsFailure::NoCommonParameters, "peer offered no common cipher suite", false));
+        let f = judge("tls.handshake", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Fail, "no TCP connection to 10.0.0.5:5061: refused, on both probes");
+        has(&f, "fe2.contoso.com @", Status::Fail, "no TLS handshake: peer offered no common cipher suite");
+    }
+
+    /// What rustls cannot do is no fault of a peer that answers IM&P's own hello.
+    #[test]
+    fn handshake_passes_a_peer_only_the_legacy_hello_reaches() {
+        let s = clean();
+        let mut snap = world(&s);
+        peer_mut(&mut snap, FE1).tls = Some(tls_failed(TlsFailure::NoCommonParameters, "peer offered no common cipher suite", false));
+        peer_mut(&mut snap, FE2).tls = Some(tls_failed(TlsFailure::ClientCertRequired, "certificate required", true));
+        let f = judge("tls.handshake", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Pass, "answers IM&P's ClientHello with TLSv1.2 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+        has(&f, "fe2.contoso.com @", Status::Pass, "and asks for a client certificate");
+    }
+
+    #[test]
+    fn handshake_fails_a_refused_client_certificate_when_one_is_configured() {
+        let mut s = clean();
+        s.inventory.cisco.client_key = Some("imp.key".into());
+        let mut snap = world(&s);
+        peer_mut(&mut snap, FE2).tls = Some(tls_failed(TlsFailure::ClientCertRejected, "unknown_ca alert", true));
+        has(&judge("tls.handshake", &s, &snap), "fe2.contoso.com @", Status::Fail, "handshake failed: unknown_ca alert");
+    }
+
+    #[test]
+    fn handshake_cannot_tell() {
+        let s = clean();
+        let mut snap = world(&s);
+        let p = peer_mut(&mut snap, FE2);
+        p.raw = Some(raw_failed(RawError::ConnectRefused));
+        p.tls = Some(tls_failed(TlsFailure::ClientCertRequired, "certificate required", true));
+        peer_mut(&mut snap, FE1).tls = None;
+        let p = peer_mut(&mut snap, RT);
+        p.raw = None;
+        p.tls = None;
+        p.sip = None;
+        p.not_run = Some("the run deadline came first".into());
+        snap.peers.retain(|p| p.server_name != "sfbpool.contoso.com");
+        let imp1 = addr_of(&s, "imp1.contoso.com");
+        snap.dns.retain(|o| o.query.name != "imp1.contoso.com");
+        let f = judge("tls.handshake", &s, &snap);
+        has(&f, "fe2.contoso.com @", Status::Skip, "cannot tell: the peer requires a client certificate");
+        has(&f, "fe1.contoso.com @", Status::Skip, "cannot tell: the snapshot holds no TLS result for this peer");
+        has(&f, "imp-rt.contoso.com @", Status::Skip, "cannot tell: the run deadline came first");
+        has(&f, "sfbpool.contoso.com @", Status::Skip, "cannot tell: this address was not probed");
+        has(&f, "imp1.contoso.com:5061", Status::Skip, "cannot tell: imp1.contoso.com has no address (see dns.forward)");
+        no_target(&f, &imp1);
+    }
+
+    #[test]
+    fn protocol_passes_tls_1_2() {
+        let s = clean();
+        let f = judge("tls.protocol", &s, &world(&s));
+        all(&f, Status::Pass);
+        has(&f, "fe1.contoso.com @", Status::Pass, "negotiates TLSv1.2");
+    }
+
+    #[test]
+    fn protocol_warns_of_legacy_versions_and_fails_ssl3() {
+        let s = clean();
+        let mut snap = world(&s);
+        let chain = vec![leaf(FE1)];
+        peer_mut(&mut snap, FE1).raw = Some(raw_with(TlsVersion::Tls10, &chain, true));
+        peer_mut(&mut snap, RT).raw = Some(raw_with(TlsVersion::Tls11, &chain, true));
+        peer_mut(&mut snap, FE2).raw = Some(raw_with(TlsVersion::Ssl3, &chain, true));
+        let f = judge("tls.protocol", &s, &snap);
+        has(
+            &f,
+            "fe1.contoso.com @",
+            Status::Warn,
+            "speaks only TLSv1.0: IM&P accepts it unless its TLS minimum was raised; enable TLS 1.2 on the front end",
+        );
+        has(
+            &f,
+            "imp-rt.contoso.com @",
+            Status::Warn,
+            "speaks only TLSv1.1: IM&P accepts it unless its TLS minimum was raised; upgrade IM&P",
+        );
+        has(&f, "fe2.contoso.com @", Status::Fail, "negotiates SSLv3, which neither side should accept");
+    }
+
+    #[test]
+    fn protocol_falls_back_to_path_2_then_cannot_tell() {
+        let s = clean();
+        let mut snap = world(&s);
+        peer_mut(&mut snap, FE1).raw = Some(raw_failed(RawError::Closed { after_bytes: 0 }));
+        let p = peer_mut(&mut snap, FE2);
+        p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        p.tls = Some(tls_failed(TlsFailure::Alert, "the peer ended the TLS handshake with alert handshake_failure", false));
+        let f = judge("tls.protocol", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Pass, "negotiates TLSv1.2");
+        has(&f, "fe2.contoso.com @", Status::Skip, "cannot tell: no handshake completed");
+    }
+
+    #[test]
+    fn ciphers_pass_microsoft_peers_that_accept_imps_list() {
+        let mut s = clean();
+        let f = judge("tls.ciphers", &s, &world(&s));
+        all(&f, Status::Pass);
+        assert_eq!(f.len(), 3, "Microsoft peers only");
+        no_target(&f, "imp-rt");
+        has(&f, "fe1.contoso.com @", Status::Pass, "accepts IM&P's cipher list: chose ECDHE-RSA-AES256-GCM-SHA384");
+        s.inventory.cisco.federation.tls_ciphers = vec!["AES128-SHA".into(), "NOT-A-CIPHER".into()];
+        let f = judge("tls.ciphers", &s, &world(&s));
+        has(&f, "fe1.contoso.com @", Status::Pass, "accepts IM&P's cipher list");
+        assert_eq!(f[0].detail.as_deref(), Some("not recognised, so not offered: NOT-A-CIPHER"));
+        s.inventory.cisco.federation.tls_ciphers.clear();
+        has(
+            &judge("tls.ciphers", &s, &world(&s)),
+            "fe1.contoso.com @",
+            Status::Pass,
+            "chose ECDHE-RSA-AES256-GCM-SHA384 from a broad offer",
+        );
+    }
+
+    #[test]
+    fn ciphers_fail_a_peer_that_refuses_every_offered_suite() {
+        let s = clean();
+        let mut snap = world(&s);
+        snap.path1_suites = vec!["ECDHE-RSA-AES256-GCM-SHA384".into(), "AES128-SHA".into()];
+        peer_mut(&mut snap, FE1).raw =
+            Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        let f = judge("tls.ciphers", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Fail, "refuses every suite IM&P offers (handshake_failure alert)");
+        let detail = f.iter().find(|x| x.status == Status::Fail).and_then(|x| x.detail.clone());
+        assert_eq!(detail.as_deref(), Some("offered: ECDHE-RSA-AES256-GCM-SHA384, AES128-SHA"));
+    }
+
+    #[test]
+    fn ciphers_cannot_tell_without_an_answer_or_imps_list() {
+        let mut s = clean();
+        let mut snap = world(&s);
+        peer_mut(&mut snap, FE1).raw = Some(raw_failed(RawError::ConnectRefused));
+        peer_mut(&mut snap, FE2).raw =
+            Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
+        has(&judge("tls.ciphers", &s, &snap), "fe1.contoso.com @", Status::Skip, "cannot tell: the peer did not answer the ClientHello");
+        // A refusal of the broad offer says nothing about IM&P's own list.
+        s.inventory.cisco.federation.tls_ciphers.clear();
+        has(&judge("tls.ciphers", &s, &snap), "fe2.contoso.com @", Status::Skip, "cannot tell: the peer did not answer the ClientHello");
+    }
+
+    #[test]
+    fn mutual_passes_peers_that_ask_for_a_client_certificate() {
+        let s = clean();
+        let f = judge("tls.mutual", &s, &world(&s));
+        all(&f, Status::Pass);
+        has(&f, "imp-rt.contoso.com @", Status::Pass, "asks for a client certificate (mutual TLS)");
+    }
+
+    #[test]
+    fn mutual_fails_a_peer_that_does_not_ask() {
+        let s = clean();
+        let mut snap = world(&s);
+        let chain = vec![leaf(RT)];
+        let p = peer_mut(&mut snap, RT);
+        p.raw = Some(raw_with(TlsVersion::Tls12, &chain, false));
+        if let Some(crate::snapshot::tls::TlsObservation {
+            outcome: crate::snapshot::tls::TlsOutcome::Connected { client_cert_requested, .. },
+            ..
+        }) = p.tls.as_mut()
+        {
+            *client_cert_requested = false;
+        }
+        has(
+            &judge("tls.mutual", &s, &snap),
+            "imp-rt.contoso.com @",
+            Status::Fail,
+            "does not ask for a client certificate: federation needs mutual TLS",
+        );
+    }
+
+    #[test]
+    fn mutual_warns_when_the_peer_names_cas_imps_certificate_does_not_chain_to() {
+        let mut s = clean();
+        trust_both(&mut s, &[ca()]);
+        s.evidence.cisco_cert = Some(vec![der(&leaf(RT))]);
+        let mut snap = world(&s);
+        if let Some(RawOutcome::Handshake(h)) = peer_mut(&mut snap, FE1).raw.as_mut().map(|r| &mut r.outcome) {
+            h.acceptable_ca_names = vec!["CN=Fabrikam Root".into()];
+        }
+        let f = judge("tls.mutual", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Warn, "asks for a client certificate from CN=Fabrikam Root; IM&P's certificate chains to");
+        has(&f, "fe2.contoso.com @", Status::Pass, "asks for a client certificate");
+        // Naming IM&P's root among others is enough.
+        if let Some(RawOutcome::Handshake(h)) = peer_mut(&mut snap, FE1).raw.as_mut().map(|r| &mut r.outcome) {
+            h.acceptable_ca_names.push("O=fedcheck lab, CN=Contoso Root CA".into());
+        }
+        has(&judge("tls.mutual", &s, &snap), "fe1.contoso.com @", Status::Pass, "asks for a client certificate (mutual TLS)");
+    }
+
+    #[test]
+    fn mutual_cannot_tell_when_no_handshake_got_far_enough() {
+        let s = clean();
+        let mut snap = world(&s);
+        let p = peer_mut(&mut snap, FE1);
+        p.raw = Some(raw_failed(RawError::Reset { after_bytes: 0 }));
+        p.tls = Some(tls_failed(TlsFailure::Reset, "connection reset", false));
+        has(&judge("tls.mutual", &s, &snap), "fe1.contoso.com @", Status::Skip, "cannot tell: no handshake got far enough");
+    }
 }

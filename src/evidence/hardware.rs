@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::noise::{self, quote, Line};
-use super::ParseError;
+use super::{CutShort, ParseError};
 
 /// What `show hardware` says about a node. Only the head block is read; the RAID,
 /// BIOS and physical-device sections that follow add nothing the checks use.
@@ -17,12 +17,19 @@ pub struct Hardware {
     pub memory_mb: Option<u64>,
     pub os_version: Option<String>,
     pub serial: Option<String>,
+    /// Set when the capture stops before the command's end (pager quit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
 }
 
 /// Parse a `show hardware` capture.
 pub fn parse(text: &str) -> Result<Hardware, ParseError> {
-    let mut hw = Hardware::default();
-    for line in noise::lines(text) {
+    noise::parse_with(text, &noise::SHOW_HARDWARE, parse_capture)
+}
+
+fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
+    let mut hw = Hardware { cut: CutShort::pager_quit(cap), ..Hardware::default() };
+    for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() {
             continue;
@@ -113,6 +120,7 @@ mod tests {
                 memory_mb: Some(8192),
                 os_version: Some("UCOS 7.0.0.0-4.x86_64".into()),
                 serial: Some("VMware-42 0e 7c 31 5a 9b 14 d2-6f 88 03 c1 4b 7e 2a 90".into()),
+                cut: None,
             }
         );
     }

@@ -22,24 +22,20 @@ pub struct HostingProvider {
     pub is_local: bool,
 }
 
-const NO_PROVIDERS: &str = "no hosting providers found — is this the output of `Get-CsHostingProvider`?";
-
 /// Parse a `Get-CsHostingProvider` capture (text or JSON).
+/// A command that printed nothing (or `[]`) means no hosting provider exists.
 pub fn parse(text: &str) -> Result<Vec<HostingProvider>, ParseError> {
-    let lines = noise::lines(text);
-    if noise::all_blank(&lines) {
-        return Err(ParseError::new(0, NO_PROVIDERS));
-    }
-    let providers = if noise::looks_like_json(&lines) {
-        let root = psjson::parse(text)?;
-        psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_provider(item, i + 1)).collect::<Result<Vec<_>, _>>()?
-    } else {
-        pslist::records(&lines)?.iter().map(text_provider).collect::<Result<Vec<_>, _>>()?
-    };
-    if providers.is_empty() {
-        return Err(ParseError::new(0, NO_PROVIDERS));
-    }
-    Ok(providers)
+    noise::parse_with(text, &noise::HOSTING_PROVIDERS, |cap| {
+        let lines = cap.lines();
+        if cap.is_blank() {
+            Ok(Vec::new())
+        } else if noise::looks_like_json(&lines) {
+            let root = psjson::parse(&cap.json_text())?;
+            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_provider(item, i + 1)).collect()
+        } else {
+            pslist::records(&lines)?.iter().map(text_provider).collect()
+        }
+    })
 }
 
 fn text_provider(rec: &Record) -> Result<HostingProvider, ParseError> {
@@ -170,7 +166,8 @@ mod tests {
     fn json_truncated_and_garbled() {
         let cut = &JSON[..JSON.find("\"HostsOCSUsers\":  true").unwrap()];
         let err = parse(cut).unwrap_err();
-        assert_eq!(err.line, cut.lines().count());
+        // The last line with anything on it, not the indent the cut left.
+        assert_eq!(err.line, cut.trim_end().lines().count());
         assert!(err.message.contains("cut short"), "{}", err.message);
 
         let garbled = JSON.replace("\"Enabled\":  false,", "\"Enabled\":  False,");
@@ -184,10 +181,29 @@ mod tests {
     }
 
     #[test]
-    fn empty_files_are_errors() {
-        for text in ["", "  \r\n", "PS C:\\> Get-CsHostingProvider\n", "[]"] {
-            let err = parse(text).unwrap_err();
-            assert_eq!((err.line, err.message.as_str()), (0, NO_PROVIDERS));
+    fn no_hosting_provider_is_an_empty_list() {
+        let transcript = "[fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Get-CsHostingProvider\r\n\r\n\
+                          [fe01.contoso.com]: PS C:\\Users\\admin\\Documents> ";
+        for text in [
+            "",
+            "  \r\n",
+            "PS C:\\> Get-CsHostingProvider\n",
+            "[]",
+            "PS C:\\> Get-CsHostingProvider | ConvertTo-Json\n\nPS C:\\>",
+            transcript,
+        ] {
+            assert_eq!(parse(text).unwrap(), Vec::new(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn wrong_command_is_named() {
+        let text = "PS C:\\> Get-CsTrustedApplication\n\nIdentity : a/b\nPort : 5061\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("`Get-CsTrustedApplication`, not of `Get-CsHostingProvider`"), "{}", err.message);
+        // Without an echo the content gives it away.
+        let err = parse("Identity : a/b\nApplicationId : urn:application:x\nPort : 5061\n").unwrap_err();
+        assert!(err.message.contains("looks like the output of `Get-CsTrustedApplication`"), "{}", err.message);
     }
 }

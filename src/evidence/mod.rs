@@ -1,6 +1,10 @@
 //! Parsers for the command outputs an administrator collects from the servers
-//! (IM&P CLI, Lync/SfB Management Shell). Each parser tolerates the noise real
-//! captures carry and refuses, with a line number, what it cannot understand.
+//! (IM&P CLI, Lync/SfB Management Shell). Every parser reads through the capture
+//! cleaner (`noise`): session logs, pagers, prompts and transcripts are removed, the
+//! output of the parser's own command is picked out of a file holding several, and
+//! line numbers stay those of the original file. A parser refuses, with a line
+//! number, what it cannot understand; an IM&P capture that stops early is kept but
+//! marked (`CutShort`) so the check reading it cannot pass.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -9,6 +13,7 @@ pub mod hardware;
 pub mod hosting_provider;
 pub mod network_cluster;
 pub mod service_list;
+pub mod soap;
 pub mod static_routes;
 pub mod status;
 pub mod trusted_app;
@@ -16,6 +21,32 @@ pub mod trusted_app;
 mod noise;
 mod psjson;
 mod pslist;
+
+/// Where and why a capture stops before its command's output ended (the pager was
+/// quit, the session log stops mid-list). What is missing is unknown, so a check that
+/// reads the file must not pass on it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CutShort {
+    /// 1-based line in the original file where the capture stops.
+    pub line: usize,
+    pub reason: String,
+}
+
+impl CutShort {
+    /// The cut a pager quit leaves, if the user quit at one.
+    pub(crate) fn pager_quit(cap: &noise::Capture) -> Option<Self> {
+        cap.pager_quit.map(|line| CutShort {
+            line,
+            reason: "the IM&P pager was quit here (q pressed): the rest of the output is not in the capture".into(),
+        })
+    }
+}
+
+impl fmt::Display for CutShort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
 
 /// A parse failure inside one evidence text: 1-based line and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,10 +93,10 @@ pub fn load<T>(path: &Path, parse: fn(&str) -> Result<T, ParseError>) -> Result<
 }
 
 /// Captures come from Windows as often as from Linux: Windows PowerShell 5.1 writes
-/// `>` redirections as UTF-16LE with a byte-order mark, so honour a UTF-16 BOM and
-/// otherwise read UTF-8 (lossily: a stray byte should not hide the rest).
-/// Text as Windows and IM&P captures arrive: UTF-16 with a byte-order mark, else
-/// UTF-8 (a UTF-8 byte-order mark dropped, invalid bytes replaced).
+/// `>` redirections as UTF-16LE with a byte-order mark. Text is read as UTF-16 when it
+/// has a UTF-16 byte-order mark (or, without one, when its first character is ASCII
+/// padded with a zero byte), else as UTF-8: a UTF-8 byte-order mark dropped, invalid
+/// bytes replaced (a stray byte should not hide the rest).
 pub fn decode(bytes: &[u8]) -> String {
     let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
         let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
@@ -75,8 +106,15 @@ pub fn decode(bytes: &[u8]) -> String {
         [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
         [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
+        [a, 0, ..] if *a != 0 && a.is_ascii() => utf16(bytes, u16::from_le_bytes),
+        [0, b, ..] if *b != 0 && b.is_ascii() => utf16(bytes, u16::from_be_bytes),
         _ => String::from_utf8_lossy(bytes).into_owned(),
     }
+}
+
+/// Whether `decode` reads these bytes as UTF-16 (or drops a UTF-8 byte-order mark).
+pub fn has_bom_or_utf16(bytes: &[u8]) -> bool {
+    matches!(bytes, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0xEF, 0xBB, 0xBF, ..] | [1..=0x7F, 0, ..] | [0, 1..=0x7F, ..])
 }
 
 #[cfg(test)]
@@ -91,6 +129,12 @@ mod tests {
         let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("Ok".encode_utf16().flat_map(u16::to_be_bytes)).collect();
         assert_eq!(decode(&be), "Ok");
         assert_eq!(decode(b"plain"), "plain");
+        // Without a byte-order mark (Out-File -Encoding Unicode does write one, other tools may not).
+        let le: Vec<u8> = "admin:".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&le), "admin:");
+        let be: Vec<u8> = "[{}]".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&be), "[{}]");
+        assert_eq!(decode(b""), "");
     }
 
     #[test]
@@ -158,7 +202,8 @@ mod robustness {
 
     #[test]
     fn no_parser_panics_on_cut_or_mutated_samples() {
-        let noise: Vec<char> = "[]{}:;=\"<>/ \n\r\t%()é…,.-0K".chars().collect();
+        // Terminal controls too: the capture cleaner renders escapes, CR and backspace.
+        let noise: Vec<char> = "[]{}:;=\"<>/ \n\r\t%()é…,.-0K*~\u{1b}\u{8}\u{9b}\u{7}\u{feff}\u{E000}".chars().collect();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move || {
             seed ^= seed << 13;

@@ -7,12 +7,15 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use super::noise::{self, quote, Line};
-use super::ParseError;
+use super::{CutShort, ParseError};
 
 /// The members listed by `show network cluster`, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
     pub members: Vec<Member>,
+    /// Set when the capture stops before the command's end (pager quit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
 }
 
 impl Cluster {
@@ -49,9 +52,13 @@ pub enum ClusterRole {
 
 /// Parse a `show network cluster` capture.
 pub fn parse(text: &str) -> Result<Cluster, ParseError> {
+    noise::parse_with(text, &noise::SHOW_NETWORK_CLUSTER, parse_capture)
+}
+
+fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
     let mut members = Vec::new();
     let mut in_process_node_table = false;
-    for line in noise::lines(text) {
+    for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() || t.chars().all(|c| c == '-') || t.eq_ignore_ascii_case("successful") {
             continue;
@@ -70,7 +77,7 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
     if members.is_empty() {
         return Err(ParseError::new(0, "no cluster members found — is this the output of `show network cluster`?"));
     }
-    Ok(Cluster { members })
+    Ok(Cluster { members, cut: CutShort::pager_quit(cap) })
 }
 
 fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {

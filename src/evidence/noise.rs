@@ -1,13 +1,19 @@
-//! Noise that real captures carry around the data: shell prompts with the echoed
-//! command, the IM&P pager prompt, CRLF endings, byte-order marks and the status
-//! lines the IM&P CLI prints after a command. Every parser filters through here so
-//! the rules live in one place.
+//! Capture cleaning: every evidence parser reads a file through here.
+//!
+//! Engineers save command output the way their tools give it to them: PuTTY session
+//! logs with VT escape codes and the IM&P pager redrawn with carriage returns,
+//! Start-Transcript files of remote PowerShell sessions, several commands in one
+//! file. This module renders each physical line the way a terminal shows it, drops
+//! what is not command output (session-log headers, login prompts, the CLI banner,
+//! prompts, pager prompts, transcript blocks) and, when the file holds several
+//! commands, keeps the output of the one the parser reads. Every kept line carries
+//! its line number in the original file, so messages point where the user looks.
 
 use super::ParseError;
 
-/// One line of a capture after noise removal. `text` has its line ending and
-/// trailing whitespace removed but keeps leading whitespace (Format-List uses it to
-/// mark continuation lines). An empty `text` is a blank line.
+/// One line of a capture after cleaning. `text` has trailing whitespace removed but
+/// keeps leading whitespace (Format-List uses it to mark continuation lines). An
+/// empty `text` is a blank line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Line<'a> {
     /// 1-based line number in the original file.
@@ -15,43 +21,721 @@ pub(crate) struct Line<'a> {
     pub text: &'a str,
 }
 
-/// The lines of `text` that may carry data: noise lines are dropped, blank lines
-/// kept (as empty `text`) because Format-List separates records with them.
-pub(crate) fn lines(text: &str) -> Vec<Line<'_>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+/// A command whose output a parser reads.
+#[derive(Debug)]
+pub(crate) struct Cmd {
+    /// As the user types it, for messages.
+    pub name: &'static str,
+    /// Lowercase words that identify it in an echoed command line.
+    key: &'static str,
+}
+
+pub(crate) const SERVICE_LIST: Cmd = Cmd { name: "utils service list", key: "utils service list" };
+pub(crate) const SHOW_HARDWARE: Cmd = Cmd { name: "show hardware", key: "show hardware" };
+pub(crate) const SHOW_STATUS: Cmd = Cmd { name: "show status", key: "show status" };
+pub(crate) const SHOW_NETWORK_CLUSTER: Cmd = Cmd { name: "show network cluster", key: "show network cluster" };
+pub(crate) const STATIC_ROUTES: Cmd = Cmd { name: "Get-CsStaticRoutingConfiguration", key: "get-csstaticroutingconfiguration" };
+pub(crate) const HOSTING_PROVIDERS: Cmd = Cmd { name: "Get-CsHostingProvider", key: "get-cshostingprovider" };
+pub(crate) const TRUSTED_POOLS: Cmd = Cmd { name: "Get-CsTrustedApplicationPool", key: "get-cstrustedapplicationpool" };
+pub(crate) const TRUSTED_APPS: Cmd = Cmd { name: "Get-CsTrustedApplication", key: "get-cstrustedapplication" };
+
+const KNOWN: &[&Cmd] = &[
+    &SERVICE_LIST,
+    &SHOW_HARDWARE,
+    &SHOW_STATUS,
+    &SHOW_NETWORK_CLUSTER,
+    &STATIC_ROUTES,
+    &HOSTING_PROVIDERS,
+    &TRUSTED_POOLS,
+    &TRUSTED_APPS,
+];
+
+impl Cmd {
+    /// Whether an echoed command line runs this command (word boundaries respected,
+    /// so `Get-CsTrustedApplication` does not match `Get-CsTrustedApplicationPool`).
+    fn echoed_in(&self, command: &str) -> bool {
+        let norm = command.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let mut from = 0;
+        while let Some(i) = norm[from..].find(self.key) {
+            let start = from + i;
+            let end = start + self.key.len();
+            let before_ok = norm[..start].chars().next_back().is_none_or(|c| !word(c));
+            let after_ok = norm[end..].chars().next().is_none_or(|c| !word(c));
+            if before_ok && after_ok {
+                return true;
+            }
+            from = end;
+        }
+        false
+    }
+}
+
+/// The known command an echoed command line runs, if any.
+fn known_command(command: &str) -> Option<&'static Cmd> {
+    KNOWN.iter().copied().find(|c| c.echoed_in(command))
+}
+
+/// What a rendered line is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    Data,
+    /// Not output: session-log header, login, banner, transcript block, warning...
+    Noise,
+    /// The IM&P CLI's closing lines (`Primary Node =`, `Command successful`): not
+    /// data, but proof the command ran to its end.
+    Trailer,
+    /// A shell prompt, with the command typed after it (empty for a bare prompt).
+    Prompt(String),
+}
+
+struct Rendered {
+    no: usize,
+    text: String,
+    kind: Kind,
+    /// A pager prompt stood on this line.
+    pager: Option<Pager>,
+}
+
+/// The output of one command (or the text before the first prompt).
+#[derive(Default)]
+struct Segment {
+    /// Line and command of the echo that opened it.
+    echo: Option<(usize, String)>,
+    rows: Vec<usize>,
+    /// A prompt followed the output.
+    closed: bool,
+    trailer: bool,
+    pager_quit: Option<usize>,
+}
+
+/// A capture cleaned and cut down to the output of one command.
+pub(crate) struct Capture {
+    rows: Vec<(usize, String)>,
+    /// Lines in the original file.
+    total: usize,
+    cmd: Option<&'static Cmd>,
+    /// A prompt follows the output (in a transcript, the `Stop-Transcript` echo).
+    pub closed: bool,
+    /// The IM&P CLI's closing lines are present.
+    pub trailer: bool,
+    /// Line of a pager prompt the user quit at (the rest of the output is missing).
+    pub pager_quit: Option<usize>,
+}
+
+impl Capture {
+    /// Clean `text` and keep the output of `cmd` (every command's output when `None`).
+    /// Fails only when the file plainly holds another command's output instead.
+    #[cfg(test)]
+    pub fn new(text: &str, cmd: Option<&'static Cmd>) -> Result<Self, ParseError> {
+        Self::candidates(text, cmd)?.into_iter().next().ok_or_else(|| ParseError::new(0, "no capture"))
+    }
+
+    /// Every run of `cmd` in the file that printed something, latest first (at least
+    /// one capture).
+    fn candidates(text: &str, cmd: Option<&'static Cmd>) -> Result<Vec<Self>, ParseError> {
+        let rendered = classify(text);
+        let segments = segment(&rendered);
+        let choices: Vec<Vec<&Segment>> = match cmd {
+            None => vec![segments.iter().collect()],
+            Some(cmd) => choose(&segments, &rendered, cmd)?,
+        };
+        Ok(choices.into_iter().map(|chosen| Self::from_segments(&rendered, &chosen, cmd)).collect())
+    }
+
+    fn from_segments(rendered: &[Rendered], chosen: &[&Segment], cmd: Option<&'static Cmd>) -> Self {
+        let total = rendered.len();
+        let mut rows: Vec<usize> = chosen.iter().flat_map(|s| s.rows.iter().copied()).collect();
+        rows.sort_unstable();
+        let last_with_data = chosen.iter().rev().find(|s| s.rows.iter().any(|&i| rendered[i].kind == Kind::Data));
+        let tail = last_with_data.or(chosen.last());
+        Capture {
+            rows: rows
+                .into_iter()
+                .map(|i| {
+                    let r = &rendered[i];
+                    (r.no, if r.kind == Kind::Data { r.text.clone() } else { String::new() })
+                })
+                .collect(),
+            total,
+            cmd,
+            closed: tail.is_some_and(|s| s.closed),
+            trailer: chosen.iter().any(|s| s.trailer),
+            pager_quit: tail.and_then(|s| s.pager_quit),
+        }
+    }
+
+    /// The kept lines, blank lines included.
+    pub fn lines(&self) -> Vec<Line<'_>> {
+        self.rows.iter().map(|(no, text)| Line { no: *no, text: text.as_str() }).collect()
+    }
+
+    /// The kept text with every other line blanked and the line count unchanged, so a
+    /// JSON parser's line numbers still point into the original file.
+    pub fn json_text(&self) -> String {
+        let mut out = String::new();
+        let mut at = 1;
+        for (no, text) in &self.rows {
+            while at < *no {
+                out.push('\n');
+                at += 1;
+            }
+            out.push_str(text);
+        }
+        while at < self.total {
+            out.push('\n');
+            at += 1;
+        }
+        out
+    }
+
+    /// True when the command printed nothing (or the file is empty).
+    pub fn is_blank(&self) -> bool {
+        self.rows.iter().all(|(_, t)| t.trim().is_empty())
+    }
+
+    /// Line of the last kept line that carries data.
+    pub fn last_data_line(&self) -> Option<usize> {
+        self.rows.iter().rev().find(|(_, t)| !t.trim().is_empty()).map(|(no, _)| *no)
+    }
+
+    /// A parser's error, with a note when the text looks like another command's output.
+    pub fn explain(&self, e: ParseError) -> ParseError {
+        let Some(cmd) = self.cmd else { return e };
+        let text: String = self.rows.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
+        match sniff(&text) {
+            Some(other) if other.name != cmd.name => {
+                ParseError::new(e.line, format!("this looks like the output of `{}`, not of `{}` ({})", other.name, cmd.name, e.message))
+            }
+            _ => e,
+        }
+    }
+}
+
+/// Run a parser over the cleaned capture of `cmd`, naming the command the text looks
+/// like when the parser fails.
+/// When the command ran several times, the latest run that parses wins; if none does,
+/// the latest run's error is reported.
+pub(crate) fn parse_with<T>(text: &str, cmd: &'static Cmd, body: impl Fn(&Capture) -> Result<T, ParseError>) -> Result<T, ParseError> {
+    let mut first_error = None;
+    for cap in Capture::candidates(text, Some(cmd))? {
+        match body(&cap) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                first_error.get_or_insert_with(|| cap.explain(e));
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| ParseError::new(0, format!("no output of `{}` found", cmd.name))))
+}
+
+/// Which known command `text` (cleaned output) looks like.
+fn sniff(text: &str) -> Option<&'static Cmd> {
+    let t = text.to_ascii_lowercase();
+    let has = |s: &str| t.contains(s);
+    if has("trustedapplicationpoolfqdn") || has("applicationid") {
+        Some(&TRUSTED_APPS)
+    } else if has("trustedapplicationpool:") && has("computers") {
+        Some(&TRUSTED_POOLS)
+    } else if has("proxyfqdn") {
+        Some(&HOSTING_PROVIDERS)
+    } else if has("matchuri") || has("transportchoice") {
+        Some(&STATIC_ROUTES)
+    } else if has("hw platform") {
+        Some(&SHOW_HARDWARE)
+    } else if has("disk/active") || has("cpu idle:") || has("product ver") {
+        Some(&SHOW_STATUS)
+    } else if has(" dbsub ") || has(" dbpub ") || has("server table (processnode)") {
+        Some(&SHOW_NETWORK_CLUSTER)
+    } else if has("[started]") || has("[stopped]") {
+        Some(&SERVICE_LIST)
+    } else {
+        None
+    }
+}
+
+/// Pick the segments holding `cmd`'s output.
+/// Alternatives, best first: each run of the command that printed something, latest
+/// first (a later run is usually the corrected one), then the latest run.
+fn choose<'s>(segments: &'s [Segment], rendered: &[Rendered], cmd: &'static Cmd) -> Result<Vec<Vec<&'s Segment>>, ParseError> {
+    let has_data = |s: &Segment| s.rows.iter().any(|&i| rendered[i].kind == Kind::Data);
+    let mine: Vec<&Segment> = segments.iter().filter(|s| s.echo.as_ref().is_some_and(|(_, c)| cmd.echoed_in(c))).collect();
+    if let Some(last) = mine.last() {
+        let mut runs: Vec<Vec<&Segment>> = mine.iter().rev().filter(|s| has_data(s)).map(|s| vec![*s]).collect();
+        if runs.is_empty() {
+            runs.push(vec![*last]);
+        }
+        return Ok(runs);
+    }
+    // No echo of this command: take what no other known command printed (output
+    // saved without its prompt, or run through a variable).
+    let unclaimed: Vec<&Segment> = segments.iter().filter(|s| s.echo.as_ref().is_none_or(|(_, c)| known_command(c).is_none())).collect();
+    if unclaimed.iter().any(|s| has_data(s)) {
+        return Ok(vec![unclaimed]);
+    }
+    if let Some((line, other)) = segments.iter().filter(|s| has_data(s)).find_map(|s| s.echo.as_ref()) {
+        let shown = known_command(other).map(|c| c.name).unwrap_or(other.as_str());
+        return Err(ParseError::new(
+            *line,
+            format!("this file holds the output of `{shown}`, not of `{}`; capture `{}` and save its output", cmd.name, cmd.name),
+        ));
+    }
+    Ok(vec![unclaimed])
+}
+
+/// Cut the rendered lines at every prompt.
+fn segment(rendered: &[Rendered]) -> Vec<Segment> {
     let mut out = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
-        if let Some(clean) = clean_line(raw) {
-            out.push(Line { no: i + 1, text: clean });
+    let mut cur = Segment::default();
+    let mut pending_pager: Option<usize> = None;
+    for (i, r) in rendered.iter().enumerate() {
+        // A pager after the CLI's closing lines hides nothing of the output.
+        if let Some(p) = r.pager.filter(|_| !cur.trailer) {
+            pending_pager = p.more.then_some(r.no);
+        }
+        match &r.kind {
+            Kind::Prompt(command) => {
+                cur.closed = true;
+                cur.pager_quit = pending_pager.take();
+                out.push(std::mem::take(&mut cur));
+                let command = command.trim();
+                if !command.is_empty() {
+                    cur.echo = Some((r.no, command.to_string()));
+                }
+            }
+            Kind::Data | Kind::Trailer => {
+                // Output after the pager shows the user went on; a pager printed
+                // behind the data on this same line still waits for an answer.
+                if r.pager.is_none_or(|p| p.output_after) {
+                    pending_pager = None;
+                }
+                cur.trailer |= r.kind == Kind::Trailer;
+                cur.rows.push(i);
+            }
+            Kind::Blank => cur.rows.push(i),
+            Kind::Noise => {}
+        }
+    }
+    cur.pager_quit = pending_pager;
+    out.push(cur);
+    out
+}
+
+/// Render every physical line and say what it is.
+fn classify(text: &str) -> Vec<Rendered> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A file saved with bare CR line endings has no LF at all.
+    let sep = if !text.contains('\n') && text.contains('\r') { '\r' } else { '\n' };
+    let mut out: Vec<Rendered> = text
+        .split(sep)
+        .enumerate()
+        .map(|(i, raw)| {
+            let (text, pager) = render(raw);
+            Rendered { no: i + 1, text, kind: Kind::Data, pager }
+        })
+        .collect();
+    // `split` yields one empty piece after a final newline: not a line of the file.
+    if out.len() > 1 && out.last().is_some_and(|r| r.text.is_empty() && r.pager.is_none()) && text.ends_with(sep) {
+        out.pop();
+    }
+    let mut cli_users: Vec<String> = vec!["admin".into()];
+    let mut star_block = false;
+    let mut banner = false;
+    let mut ps_echo = false;
+    for i in 0..out.len() {
+        let t = out[i].text.trim().to_string();
+        let kind = if star_block {
+            if is_stars(&t) {
+                star_block = false;
+            }
+            Kind::Noise
+        } else if t.is_empty() {
+            // A line that held only a pager prompt was never a blank line of output.
+            if out[i].pager.is_some() {
+                Kind::Noise
+            } else {
+                Kind::Blank
+            }
+        } else if is_stars(&t) {
+            let next = out[i + 1..].iter().map(|r| r.text.trim()).find(|t| !t.is_empty()).unwrap_or("");
+            star_block = opens_transcript_block(next);
+            Kind::Noise
+        } else if ps_echo && t.starts_with(">>") {
+            // A PowerShell command continued over several lines.
+            Kind::Noise
+        } else if let Some(command) = powershell_prompt(&t) {
+            Kind::Prompt(command.to_string())
+        } else if is_bare_command(&t) {
+            // The command copied without its prompt.
+            Kind::Prompt(t.clone())
+        } else if let Some((user, command)) = cli_prompt(&t, &cli_users) {
+            if !cli_users.iter().any(|u| u.eq_ignore_ascii_case(user)) {
+                cli_users.push(user.to_string());
+            }
+            Kind::Prompt(command.to_string())
+        } else if (banner && is_vm_summary(&t)) || is_noise(&t) {
+            Kind::Noise
+        } else if is_trailer(&t) {
+            Kind::Trailer
+        } else {
+            Kind::Data
+        };
+        banner = match &kind {
+            Kind::Noise => banner || t.to_ascii_lowercase().starts_with("vmware installation"),
+            Kind::Blank => banner,
+            _ => false,
+        };
+        ps_echo = match &kind {
+            Kind::Prompt(c) => !c.is_empty() && powershell_prompt(&t).is_some(),
+            Kind::Noise => ps_echo && t.starts_with(">>"),
+            _ => false,
+        };
+        if kind == Kind::Blank {
+            out[i].text.clear();
+        }
+        out[i].kind = kind;
+    }
+    out
+}
+
+fn is_stars(t: &str) -> bool {
+    t.len() >= 10 && t.chars().all(|c| c == '*')
+}
+
+/// The first line inside a `*****` block of a Start-Transcript file.
+fn opens_transcript_block(next: &str) -> bool {
+    let lower = next.to_ascii_lowercase();
+    ["windows powershell transcript", "powershell transcript", "command start time", "start time", "end time", "username"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+/// Lines that are never command output, wherever they stand.
+fn is_noise(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    const PREFIXES: &[&str] = &[
+        // Session logs and SSH clients.
+        "=~=~=~",
+        "login as:",
+        "using username \"",
+        "access denied",
+        "keyboard-interactive authentication prompts",
+        "end of keyboard-interactive prompts",
+        "pre-authentication banner message",
+        "end of banner message from server",
+        "authenticating with public key",
+        "last login:",
+        "last failed login:",
+        "warning: permanently added",
+        "the authenticity of host",
+        "ecdsa key fingerprint is",
+        "ed25519 key fingerprint is",
+        "rsa key fingerprint is",
+        "are you sure you want to continue connecting",
+        "using keyboard-interactive authentication",
+        "server refused our key",
+        "connecting to ",
+        "connection established.",
+        "to escape to local shell",
+        // The IM&P CLI.
+        "command line interface is starting up",
+        "welcome to the platform command line interface",
+        "vmware installation",
+        "automation mode is",
+        // PowerShell.
+        "transcript started, output file is",
+        "ps>terminatingerror(",
+        ">> terminatingerror(",
+        "transcript stopped, output file is",
+        "windows powershell transcript",
+        "powershell transcript start",
+        "powershell transcript end",
+        "warning:",
+        "verbose:",
+        "debug:",
+    ];
+    PREFIXES.iter().any(|p| lower.starts_with(p))
+        || lower.ends_with("password:")
+        || lower.contains("'s password")
+        || lower.contains("mobaxterm")
+        // Box drawing and bullets of terminal programs' own banners (MobaXterm...):
+        // no command output starts with a non-ASCII symbol.
+        || t.starts_with(|c: char| !c.is_ascii() && !c.is_alphanumeric())
+}
+
+/// The VMware summary the IM&P CLI prints at login: `2 vCPU: Intel(R) ...`,
+/// `Disk 1: 80GB, Partitions aligned`, `4096 Mbytes RAM`.
+fn is_vm_summary(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    lower.contains("vcpu:")
+        || (lower.starts_with("disk ") && lower.contains("gb") && !lower.contains(" : "))
+        || lower.ends_with("mbytes ram")
+        || lower.ends_with("mb ram")
+        || lower.ends_with("gb ram")
+}
+
+fn is_trailer(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    lower == "command successful"
+        || lower == "command successful."
+        || lower == "executed command successfully"
+        || lower.starts_with("primary node =")
+        || lower.starts_with("primary node=")
+}
+
+/// A command line copied without its prompt: exactly an IM&P CLI command fedcheck
+/// knows (or `set cli pagination off`), or a Lync/SfB cmdlet call.
+fn is_bare_command(t: &str) -> bool {
+    let norm = t.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    let cli = KNOWN.iter().any(|c| !c.key.starts_with("get-cs") && norm == c.key) || norm == "set cli pagination off";
+    let cmdlet = norm.starts_with("get-cs") && !norm.contains(" : ") && !norm.contains("\":");
+    cli || cmdlet
+}
+
+/// The IM&P CLI prompt `admin:` with what was typed after it. Other platform user
+/// names count when a known CLI verb follows (`ccmadmin:show status`); once seen,
+/// their bare prompt counts too.
+fn cli_prompt<'a>(t: &'a str, users: &[String]) -> Option<(&'a str, &'a str)> {
+    let (user, rest) = t.split_once(':')?;
+    let valid = !user.is_empty()
+        && user.len() <= 32
+        && user.starts_with(|c: char| c.is_ascii_alphabetic())
+        && user.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if !valid {
+        return None;
+    }
+    let known = users.iter().any(|u| u.eq_ignore_ascii_case(user));
+    let verb = rest.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    const VERBS: &[&str] = &["utils", "show", "set", "unset", "file", "run", "license", "delete", "quit", "exit"];
+    // `Uptime:` in `show status` is a label, not a prompt: a stranger needs a verb.
+    (known || (VERBS.contains(&verb.as_str()) && !rest.starts_with(' '))).then_some((user, rest.trim()))
+}
+
+/// `PS C:\Users\admin> Get-CsHostingProvider`, with an optional remote-session
+/// prefix `[fe01.contoso.com]: `; the command after the prompt (may be empty).
+fn powershell_prompt(t: &str) -> Option<&str> {
+    let mut rest = t;
+    if let Some(r) = rest.strip_prefix('[') {
+        let close = r.find("]:")?;
+        let host = &r[..close];
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return None;
+        }
+        rest = r[close + 2..].trim_start();
+    }
+    if let Some(command) = rest.strip_prefix("PS>") {
+        // A transcript's record of an error, not a prompt.
+        return (!command.starts_with("TerminatingError(")).then(|| command.trim());
+    }
+    let after = rest.strip_prefix("PS ")?;
+    let end = after.find('>')?;
+    let path = &after[..end];
+    let drive = path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
+    (drive || path.starts_with("\\\\") || path.contains("::")).then(|| after[end + 1..].trim())
+}
+
+// ---------------------------------------------------------------- terminal rendering
+
+// Layout effects of escape sequences, as private-use characters between the escape
+// pass and the overwrite pass.
+const ERASE_TO_END: char = '\u{E000}';
+const ERASE_LINE: char = '\u{E001}';
+const ERASE_TO_START: char = '\u{E002}';
+const CURSOR_RIGHT: char = '\u{E003}';
+
+/// A pager prompt seen on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pager {
+    /// The pager said more output was pending.
+    more: bool,
+    /// Something was printed after the (last) prompt on the line.
+    output_after: bool,
+}
+
+/// One physical line as a terminal shows it, and the pager prompt that stood on it.
+fn render(raw: &str) -> (String, Option<Pager>) {
+    let plain = strip_escapes(raw);
+    let (plain, pager) = strip_pager_prompts(&plain);
+    (overwrite(&plain), pager)
+}
+
+/// Remove ANSI/VT escape sequences (CSI, OSC, DCS and the short ones) and control
+/// characters, keeping CR and backspace and marking erase and cursor moves.
+fn strip_escapes(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' | '\u{9b}' => {
+                let kind = if c == '\u{9b}' { Some('[') } else { chars.next() };
+                match kind {
+                    Some('[') => {
+                        let mut params = String::new();
+                        let mut fin = None;
+                        for d in chars.by_ref() {
+                            if ('\u{40}'..='\u{7e}').contains(&d) {
+                                fin = Some(d);
+                                break;
+                            }
+                            params.push(d);
+                        }
+                        let n = params.trim_start_matches('?').split(';').next().and_then(|p| p.parse::<usize>().ok());
+                        match (fin, n) {
+                            (Some('K'), None | Some(0)) => out.push(ERASE_TO_END),
+                            (Some('K'), Some(1)) => out.push(ERASE_TO_START),
+                            (Some('K'), Some(_)) => out.push(ERASE_LINE),
+                            (Some('C'), n) => out.extend(std::iter::repeat_n(CURSOR_RIGHT, n.unwrap_or(1).clamp(1, 512))),
+                            (Some('D'), n) => out.extend(std::iter::repeat_n('\u{8}', n.unwrap_or(1).clamp(1, 512))),
+                            (Some('G'), n) => {
+                                out.push('\r');
+                                out.extend(std::iter::repeat_n(CURSOR_RIGHT, n.unwrap_or(1).clamp(1, 512) - 1));
+                            }
+                            _ => {}
+                        }
+                    }
+                    Some(']') | Some('P') | Some('X') | Some('^') | Some('_') => {
+                        // A string up to BEL or ST (ESC \).
+                        while let Some(d) = chars.next() {
+                            if d == '\u{7}' || d == '\u{9c}' {
+                                break;
+                            }
+                            if d == '\u{1b}' {
+                                if chars.peek() == Some(&'\\') {
+                                    chars.next();
+                                }
+                                break;
+                            }
+                        }
+                    }
+                    Some('(') | Some(')') | Some('*') | Some('+') | Some('#') | Some('%') => {
+                        chars.next();
+                    }
+                    _ => {}
+                }
+            }
+            '\r' | '\u{8}' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c if (ERASE_TO_END..=CURSOR_RIGHT).contains(&c) => {}
+            c => out.push(c),
         }
     }
     out
 }
 
-/// `text` with every noise line blanked out but the line count unchanged, so a JSON
-/// parser's line numbers still point into the original file.
-pub(crate) fn blank_noise(text: &str) -> String {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = String::with_capacity(text.len());
-    for (i, raw) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if let Some(clean) = clean_line(raw) {
-            out.push_str(clean);
+const MAX_COLUMNS: usize = 4096;
+
+/// Resolve carriage returns, backspaces and erases the way a terminal would.
+fn overwrite(s: &str) -> String {
+    if !s.contains(['\r', '\u{8}', ERASE_TO_END, ERASE_LINE, ERASE_TO_START, CURSOR_RIGHT]) {
+        return s.trim_end().to_string();
+    }
+    let mut buf: Vec<char> = Vec::new();
+    let mut at = 0usize;
+    for c in s.chars() {
+        match c {
+            '\r' => at = 0,
+            '\u{8}' => at = at.saturating_sub(1),
+            ERASE_TO_END => buf.truncate(at),
+            ERASE_LINE => buf.clear(),
+            ERASE_TO_START => buf.iter_mut().take(at + 1).for_each(|b| *b = ' '),
+            // No terminal is wider than this; a hostile file must not grow the line.
+            CURSOR_RIGHT => at = (at + 1).min(MAX_COLUMNS),
+            c => {
+                at = at.min(MAX_COLUMNS);
+                while buf.len() < at {
+                    buf.push(' ');
+                }
+                if at < buf.len() {
+                    buf[at] = c;
+                } else {
+                    buf.push(c);
+                }
+                at += 1;
+            }
         }
     }
-    out
+    buf.into_iter().collect::<String>().trim_end().to_string()
 }
+
+/// Remove every IM&P pager prompt from a line, wherever it stands.
+fn strip_pager_prompts(s: &str) -> (String, Option<Pager>) {
+    let mut s = s.to_string();
+    let mut pager = None;
+    while let Some((start, end, more)) = find_pager_prompt(&s) {
+        let output_after = s[end..].chars().any(|c| !c.is_whitespace() && !c.is_control() && !(ERASE_TO_END..=CURSOR_RIGHT).contains(&c));
+        s.replace_range(start..end, "");
+        pager = Some(Pager { more, output_after });
+    }
+    (s, pager)
+}
+
+/// Byte range of the first pager prompt in `s` and whether it said more output was
+/// pending: `Press <enter> for 1 line, <space> for one page, or <q> to quit`, or
+/// `options: q=quit, n=next, p=prev, b=begin, e=end (lines 61 - 80 of 207) :`.
+fn find_pager_prompt(s: &str) -> Option<(usize, usize, bool)> {
+    // ASCII lowercase keeps byte offsets.
+    let lower = s.to_ascii_lowercase();
+    if let Some(start) = lower.find("press <enter> for") {
+        let end = match lower[start..].find("to quit") {
+            Some(i) => start + i + "to quit".len(),
+            None => s.len(),
+        };
+        return Some((start, end, true));
+    }
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("options:") {
+        let start = from + i;
+        let after = &lower[start..];
+        let Some(q) = after.find("q=quit").filter(|q| *q < 12) else {
+            from = start + "options:".len();
+            continue;
+        };
+        let mut end = match after[q..].find("e=end") {
+            Some(e) => start + q + e + "e=end".len(),
+            None => return Some((start, s.len(), true)),
+        };
+        let mut more = true;
+        let rest = &lower[end..];
+        let trimmed = rest.trim_start();
+        if let Some(inner) = trimmed.strip_prefix('(') {
+            if let Some(close) = inner.find(')') {
+                more = lines_pending(&inner[..close]).unwrap_or(true);
+                end += rest.len() - trimmed.len() + 1 + close + 1;
+            }
+        }
+        let rest = &lower[end..];
+        let trimmed = rest.trim_start();
+        if trimmed.starts_with(':') {
+            end += rest.len() - trimmed.len() + 1;
+        }
+        // The key the user answered with may be echoed in front of the next line
+        // (`:nCisco Tomcat[STARTED]`); CLI output lines never start lowercase-then-capital.
+        let mut next = s[end..].chars();
+        if let (Some(key), Some(after)) = (next.next(), next.next()) {
+            if "qnpbe".contains(key) && (after.is_ascii_uppercase() || after.is_ascii_digit()) {
+                end += 1;
+            }
+        }
+        return Some((start, end, more));
+    }
+    None
+}
+
+/// `lines 61 - 80 of 207`: whether lines remain after this page.
+fn lines_pending(range: &str) -> Option<bool> {
+    let nums: Vec<u64> = range.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+    match nums.as_slice() {
+        [_, to, of] => Some(to < of),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- helpers for parsers
 
 /// Whether the data part starts like JSON (`[` or `{` as its first non-blank char).
 pub(crate) fn looks_like_json(lines: &[Line<'_>]) -> bool {
     lines.iter().map(|l| l.text.trim_start()).find(|t| !t.is_empty()).is_some_and(|t| t.starts_with('[') || t.starts_with('{'))
-}
-
-/// True when no line carries anything.
-pub(crate) fn all_blank(lines: &[Line<'_>]) -> bool {
-    lines.iter().all(|l| l.text.trim().is_empty())
 }
 
 /// A line quoted for an error message, cut to about 60 characters.
@@ -84,107 +768,203 @@ pub(crate) fn key_value(t: &str) -> Option<(&str, &str)> {
     label.then_some((key, value))
 }
 
-/// Strip the line ending, trailing whitespace and any pager prompt; `None` when what
-/// is left is pure noise (a prompt or a CLI status line).
-fn clean_line(raw: &str) -> Option<&str> {
-    let mut line = raw.trim_end();
-    // The IM&P pager prompt may stand alone or be glued to the front of a data line.
-    while let Some(rest) = strip_pager_prompt(line) {
-        line = rest;
-    }
-    let t = line.trim();
-    if t.is_empty() {
-        return Some("");
-    }
-    if is_noise(t) {
-        return None;
-    }
-    Some(line)
-}
-
-fn is_noise(t: &str) -> bool {
-    let lower = t.to_ascii_lowercase();
-    lower.starts_with("admin:")
-        || is_powershell_prompt(t)
-        || lower == "command successful"
-        || lower == "command successful."
-        || lower == "executed command successfully"
-        || lower.starts_with("primary node =")
-        || lower.starts_with("primary node=")
-}
-
-/// `PS C:\>`, `PS C:\Users\admin> Get-Cs...`, `PS \\server\share>`.
-fn is_powershell_prompt(t: &str) -> bool {
-    let Some(rest) = t.strip_prefix("PS ") else {
-        return false;
-    };
-    let Some(end) = rest.find('>') else {
-        return false;
-    };
-    let path = &rest[..end];
-    let drive = path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
-    drive || path.starts_with("\\\\") || path.contains("::")
-}
-
-/// If `line` starts with the pager prompt
-/// `options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :`, the rest
-/// of the line after it.
-fn strip_pager_prompt(line: &str) -> Option<&str> {
-    let start = line.trim_start();
-    let head = start.get(..8)?;
-    if !head.eq_ignore_ascii_case("options:") || !start.contains("q=quit") {
-        return None;
-    }
-    let after_end = start.find("e=end").map(|i| i + "e=end".len())?;
-    let mut rest = start[after_end..].trim_start();
-    if let Some(r) = rest.strip_prefix('(') {
-        rest = match r.find(')') {
-            Some(close) => r[close + 1..].trim_start(),
-            None => "",
-        };
-    }
-    Some(rest.strip_prefix(':').unwrap_or(rest))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn data(text: &str, cmd: Option<&'static Cmd>) -> Vec<(usize, String)> {
+        Capture::new(text, cmd).unwrap().rows.into_iter().filter(|(_, t)| !t.is_empty()).collect()
+    }
+
+    fn row(no: usize, t: &str) -> (usize, String) {
+        (no, t.to_string())
+    }
 
     #[test]
     fn pager_prompt_alone_and_glued() {
         let text = "a\noptions: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :\r\n\
                     options: q=quit, n=next, p=prev, b=begin, e=end (lines 21 - 40 of 58) :Cisco Tomcat[STARTED]\n";
-        let got = lines(text);
-        assert_eq!(
-            got,
-            vec![
-                Line { no: 1, text: "a" },
-                Line { no: 2, text: "" },
-                Line { no: 3, text: "Cisco Tomcat[STARTED]" },
-                Line { no: 4, text: "" },
-            ]
-        );
+        assert_eq!(data(text, None), vec![row(1, "a"), row(3, "Cisco Tomcat[STARTED]")]);
+    }
+
+    #[test]
+    fn options_pager_answer_key_is_not_data() {
+        let text = "options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :nCisco Tomcat[STARTED]\n";
+        assert_eq!(data(text, None), vec![row(1, "Cisco Tomcat[STARTED]")]);
+        let text = "options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 20 of 58) :nothing\n";
+        assert_eq!(data(text, None), vec![row(1, "nothing")]);
+    }
+
+    #[test]
+    fn more_pager_redrawn_with_carriage_returns() {
+        let prompt = "\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit \x1b[0m";
+        let spaces = " ".repeat(70);
+        let text = format!("A[STARTED]\n{prompt}\r{spaces}\rCisco SIP Proxy[STARTED]\n{prompt}\nB[STARTED]\n");
+        assert_eq!(data(&text, None), vec![row(1, "A[STARTED]"), row(2, "Cisco SIP Proxy[STARTED]"), row(4, "B[STARTED]")]);
+        // Fewer spaces than the prompt is long: the prompt's tail must not stick.
+        let text = format!("{prompt}\r   \rCisco SIP Proxy[STARTED]\n");
+        assert_eq!(data(&text, None), vec![row(1, "Cisco SIP Proxy[STARTED]")]);
+    }
+
+    #[test]
+    fn terminal_program_banner_is_noise() {
+        let text = "\u{250c}\u{2500}\u{2500}\u{2510}\n\u{2022} MobaXterm Personal Edition v23.0 \u{2022}\n\u{27a4} SSH session to admin@imp-rt\nA[STARTED]\n";
+        assert_eq!(data(text, None), vec![row(4, "A[STARTED]")]);
+    }
+
+    #[test]
+    fn pager_after_the_closing_lines_hides_nothing() {
+        let prompt = "Press <enter> for 1 line, <space> for one page, or <q> to quit";
+        let cap = Capture::new(&format!("A[STARTED]\nPrimary Node =true\n{prompt}\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        assert_eq!(cap.pager_quit, None);
+    }
+
+    #[test]
+    fn pager_quit_is_detected() {
+        let prompt = "\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit \x1b[0m";
+        let cap = Capture::new(&format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \r\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        assert_eq!(cap.pager_quit, Some(3));
+        let cap =
+            Capture::new(&format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \rB[STARTED]\nadmin:\n"), Some(&SERVICE_LIST))
+                .unwrap();
+        assert_eq!(cap.pager_quit, None);
+        // A pager printed behind the last line, then the prompt: quit.
+        let cap = Capture::new(&format!("admin:utils service list\nA[STARTED]{prompt}\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        assert_eq!(cap.pager_quit, Some(2));
+        // The last page of the long-output pager is not a quit.
+        let cap = Capture::new("A[STARTED]\noptions: q=quit, n=next, p=prev, b=begin, e=end (lines 41 - 45 of 45) :\n", None).unwrap();
+        assert_eq!(cap.pager_quit, None);
+        let cap = Capture::new("A[STARTED]\noptions: q=quit, n=next, p=prev, b=begin, e=end (lines 21 - 40 of 45) :\n", None).unwrap();
+        assert_eq!(cap.pager_quit, Some(2));
+    }
+
+    #[test]
+    fn escapes_are_stripped_and_erases_applied() {
+        assert_eq!(render("admin:\x1b[Kutils service list").0, "admin:utils service list");
+        assert_eq!(render("\x1b]0;imp-rt - PuTTY\x07\x1b[1mbold\x1b[0m\x1b(B").0, "bold");
+        assert_eq!(render("abcdef\r\x1b[Kxy").0, "xy");
+        assert_eq!(render("abc\x08\x08Z").0, "aZc");
+        assert_eq!(render("utils servcie\x08\x08\x08\x1b[Kice list").0, "utils service list");
+        assert_eq!(render("\x1b[?1h\x1b=data\x1b[2K").0, "");
+        assert_eq!(render("  indented : x\r").0, "  indented : x");
+    }
+
+    #[test]
+    fn bare_cr_line_endings_and_hostile_cursor_moves() {
+        assert_eq!(data("a\rb\r", None), vec![row(1, "a"), row(2, "b")]);
+        let hostile = "\x1b[512C".repeat(10_000) + "x";
+        assert_eq!(render(&hostile).0.chars().count(), MAX_COLUMNS + 1);
+    }
+
+    #[test]
+    fn session_log_login_and_banner_are_dropped() {
+        let text = "=~=~=~=~=~=~=~=~=~=~=~= PuTTY log 2026.11.30 10:15:02 =~=~=~=~=~=~=~=~=~=~=~=\n\
+                    login as: admin\n\
+                    admin@imp-rt.example.com's password:\n\
+                    Command Line Interface is starting up, please wait ...\n\
+                    \n   Welcome to the Platform Command Line Interface\n\n\
+                    VMware Installation:\n        4 vCPU: Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz\n\
+                    \x20       Disk 1: 110GB, Partitions aligned\n        8192 Mbytes RAM\n\n\
+                    admin:set cli pagination off\nAutomation mode is On for the current session\n\
+                    admin:utils service list\nA[STARTED]\nPrimary Node =true\nCommand successful\nadmin:\n";
+        let cap = Capture::new(text, Some(&SERVICE_LIST)).unwrap();
+        let rows: Vec<_> = cap.rows.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
+        assert_eq!(rows, vec![row(16, "A[STARTED]")]);
+        assert!(cap.closed && cap.trailer);
+    }
+
+    #[test]
+    fn transcript_blocks_and_remote_prompts_are_dropped() {
+        let text = "**********************\nWindows PowerShell transcript start\nStart time: 20261130101502\n\
+                    Username: CONTOSO\\admin\nRunAs User: CONTOSO\\admin\nConfiguration Name: \nMachine: JUMP01 (Microsoft Windows NT 10.0.17763.0)\n\
+                    Host Application: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\nProcess ID: 4312\n\
+                    PSVersion: 5.1.17763.1852\nPSEdition: Desktop\n**********************\n\
+                    Transcript started, output file is C:\\Users\\admin\\Documents\\fed.txt\n\
+                    [fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Get-CsHostingProvider\n\nIdentity : X\n\n\
+                    [fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Stop-Transcript\n\
+                    **********************\nWindows PowerShell transcript end\nEnd time: 20261130101744\n**********************\n";
+        let cap = Capture::new(text, Some(&HOSTING_PROVIDERS)).unwrap();
+        let rows: Vec<_> = cap.rows.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
+        assert_eq!(rows, vec![row(16, "Identity : X")]);
+    }
+
+    #[test]
+    fn several_commands_keep_the_right_output() {
+        let text =
+            "PS C:\\> Get-CsTrustedApplicationPool\nIdentity : pool\n\nPS C:\\> Get-CsTrustedApplication\nIdentity : app\nPS C:\\>\n";
+        assert_eq!(data(text, Some(&TRUSTED_POOLS)), vec![row(2, "Identity : pool")]);
+        assert_eq!(data(text, Some(&TRUSTED_APPS)), vec![row(5, "Identity : app")]);
+        let err = Capture::new(text, Some(&HOSTING_PROVIDERS)).err().unwrap();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("`Get-CsTrustedApplicationPool`, not of `Get-CsHostingProvider`"), "{}", err.message);
+    }
+
+    #[test]
+    fn latest_run_that_parses_wins() {
+        let text = "PS C:\\> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route\n\nMatchUri : a\n\n\
+                    PS C:\\> Get-CsStaticRoutingConfiguration\n\nIdentity : Global\nRoute : {MatchUri=b...}\nPS C:\\>\n";
+        let runs = Capture::candidates(text, Some(&STATIC_ROUTES)).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].last_data_line(), Some(8));
+        let got = parse_with(text, &STATIC_ROUTES, |c| {
+            if c.last_data_line() == Some(8) {
+                Err(ParseError::new(8, "bad"))
+            } else {
+                Ok(c.last_data_line())
+            }
+        });
+        assert_eq!(got.unwrap(), Some(3));
+        let err = parse_with(text, &STATIC_ROUTES, |c| Err::<(), _>(ParseError::new(c.last_data_line().unwrap_or(0), "bad"))).unwrap_err();
+        assert_eq!(err.line, 8);
     }
 
     #[test]
     fn prompts_and_status_lines_are_dropped() {
         let text = "\u{feff}admin:utils service list\nPS C:\\Users\\adm> Get-CsHostingProvider\n\
                     data\nPrimary Node =true\nCommand successful\nExecuted command successfully\n";
-        let got: Vec<_> = lines(text).into_iter().filter(|l| !l.text.is_empty()).collect();
-        assert_eq!(got, vec![Line { no: 3, text: "data" }]);
+        assert_eq!(data(text, None), vec![row(3, "data")]);
     }
 
     #[test]
-    fn powershell_word_is_not_a_prompt() {
-        assert!(!is_powershell_prompt("PS > nothing"));
-        assert!(is_powershell_prompt("PS C:\\>"));
-        assert!(is_powershell_prompt("PS \\\\fs01\\share>"));
+    fn command_copied_without_its_prompt() {
+        assert_eq!(data("utils service list\nA[STARTED]\n", Some(&SERVICE_LIST)), vec![row(2, "A[STARTED]")]);
+        let text = "Get-CsTrustedApplicationPool\n\nIdentity : p\n\nGet-CsTrustedApplication\n\nIdentity : a\n";
+        assert_eq!(data(text, Some(&TRUSTED_APPS)), vec![row(7, "Identity : a")]);
+        assert!(!is_bare_command("Identity : Get-CsX"));
+        assert!(!is_bare_command("utils service list extra words"));
     }
 
     #[test]
-    fn blank_noise_keeps_line_numbers() {
-        let text = "PS C:\\> x | ConvertTo-Json\r\n[\r\n 1\r\n]\r\nPS C:\\>";
-        assert_eq!(blank_noise(text), "\n[\n 1\n]\n");
+    fn labels_are_not_prompts() {
+        let users = vec!["admin".to_string()];
+        assert_eq!(cli_prompt("Uptime:", &users), None);
+        assert_eq!(cli_prompt("Free:  296144K", &users), None);
+        assert_eq!(cli_prompt("admin:", &users), Some(("admin", "")));
+        assert_eq!(cli_prompt("ccmadmin:show status", &users), Some(("ccmadmin", "show status")));
+    }
+
+    #[test]
+    fn powershell_prompts() {
+        assert_eq!(powershell_prompt("PS > nothing"), None);
+        assert_eq!(powershell_prompt("PS C:\\>"), Some(""));
+        assert_eq!(powershell_prompt("PS \\\\fs01\\share> x"), Some("x"));
+        assert_eq!(powershell_prompt("[fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Get-CsPool"), Some("Get-CsPool"));
+        assert_eq!(powershell_prompt("[not a host]: PS C:\\>"), None);
+        assert_eq!(powershell_prompt("PS>Get-CsHostingProvider"), Some("Get-CsHostingProvider"));
+        assert_eq!(powershell_prompt("PS>TerminatingError(Get-CsPool): \"x\""), None);
+    }
+
+    #[test]
+    fn json_text_keeps_line_numbers() {
+        let text = "PS C:\\> x | ConvertTo-Json\r\nWARNING: Resulting JSON is truncated as serialization has exceeded the set depth of 2.\r\n[\r\n 1\r\n]\r\nPS C:\\>";
+        assert_eq!(Capture::new(text, None).unwrap().json_text(), "\n\n[\n 1\n]\n");
+    }
+
+    #[test]
+    fn echo_matching_respects_word_boundaries() {
+        assert!(TRUSTED_APPS.echoed_in("Get-CsTrustedApplication | fl"));
+        assert!(!TRUSTED_APPS.echoed_in("Get-CsTrustedApplicationPool"));
+        assert!(SERVICE_LIST.echoed_in("utils  service list"));
     }
 
     #[test]

@@ -4,17 +4,18 @@
 
 use serde_json::Value;
 
-use super::noise::{self, quote};
+use super::noise::quote;
 use super::ParseError;
 
-/// Parse a JSON capture; prompts around it are ignored. Syntax errors carry the line
-/// serde_json reports and quote it.
-pub(crate) fn parse(text: &str) -> Result<Value, ParseError> {
-    let cleaned = noise::blank_noise(text);
-    serde_json::from_str(&cleaned).map_err(|e| {
+/// Parse the JSON of a cleaned capture (`Capture::json_text`, line count unchanged).
+/// Syntax errors carry the line serde_json reports and quote it.
+pub(crate) fn parse(cleaned: &str) -> Result<Value, ParseError> {
+    serde_json::from_str(cleaned).map_err(|e| {
         let line = e.line();
         if e.is_eof() {
-            return ParseError::new(line, "the JSON ends before it is complete (is the file cut short?)");
+            // Point at the last line that holds anything, not at trailing blanks.
+            let last = cleaned.split('\n').enumerate().filter(|(_, t)| !t.trim().is_empty()).map(|(i, _)| i + 1).last();
+            return ParseError::new(last.unwrap_or(line), "the JSON ends before it is complete (is the file cut short?)");
         }
         let shown = cleaned.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
         ParseError::new(line, format!("invalid JSON at column {}: {} in {}", e.column(), describe(&e), quote(shown)))
@@ -107,7 +108,9 @@ mod tests {
 
     #[test]
     fn prompts_around_json_are_ignored() {
-        let v = parse("PS C:\\> Get-X | ConvertTo-Json\r\n{\"Name\": \"x\"}\r\nPS C:\\>\r\n").unwrap();
+        let cap =
+            crate::evidence::noise::Capture::new("PS C:\\> Get-X | ConvertTo-Json\r\n{\"Name\": \"x\"}\r\nPS C:\\>\r\n", None).unwrap();
+        let v = parse(&cap.json_text()).unwrap();
         assert_eq!(get(&v, "name").and_then(text), Some("x".to_string()));
     }
 

@@ -196,12 +196,17 @@ fn split_key_value<'a>(line: &Line<'a>) -> Result<(&'a str, &'a str), ParseError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::noise::lines;
+    use crate::evidence::noise::Capture;
+
+    fn recs(text: &str) -> Result<Vec<Record>, ParseError> {
+        let cap = Capture::new(text, None).unwrap();
+        records(&cap.lines())
+    }
 
     #[test]
     fn records_with_continuations_and_blank_separators() {
         let text = "\nName      : a\nLongValue : abc\n            def\nEmpty     :\n\n\nName      : b\n";
-        let recs = records(&lines(text)).unwrap();
+        let recs = recs(text).unwrap();
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].first_line, 2);
         assert_eq!(recs[0].last_line, 5);
@@ -215,27 +220,27 @@ mod tests {
     #[test]
     fn uniformly_indented_output_is_not_a_continuation() {
         let text = "   Name : a\n   Port : 5061\n";
-        let recs = records(&lines(text)).unwrap();
+        let recs = recs(text).unwrap();
         assert_eq!(recs[0].fields.len(), 2);
     }
 
     #[test]
     fn line_without_colon_is_an_error() {
-        let err = records(&lines("Name : a\nEnabl")).unwrap_err();
+        let err = recs("Name : a\nEnabl").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("\"Enabl\""), "{}", err.message);
     }
 
     #[test]
     fn key_with_spaces_is_an_error() {
-        let err = records(&lines("Name : a\nthis is junk : yes\n")).unwrap_err();
+        let err = recs("Name : a\nthis is junk : yes\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("\"this is junk : yes\""), "{}", err.message);
     }
 
     #[test]
     fn repeated_key_is_an_error() {
-        let err = records(&lines("Name : a\nName : b\n")).unwrap_err();
+        let err = recs("Name : a\nName : b\n").unwrap_err();
         assert_eq!(err.line, 2);
     }
 

@@ -6,12 +6,16 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::noise::{self, quote, Line};
-use super::ParseError;
+use super::{CutShort, ParseError};
 
 /// The services of one node, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceList {
     pub services: Vec<Service>,
+    /// Set when the capture stops before the list ends: services not listed have an
+    /// unknown state, they are not proven absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
 }
 
 impl ServiceList {
@@ -74,8 +78,16 @@ impl fmt::Display for ServiceState {
 
 /// Parse a `utils service list` capture.
 pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
+    noise::parse_with(text, &noise::SERVICE_LIST, parse_capture)
+}
+
+/// Services every CUCM and IM&P node lists, activated or not. The list is printed in
+/// alphabetical order, so a capture cut mid-list loses the last of them.
+const ALWAYS_LISTED: &[&str] = &["Cisco Tomcat", "Host Resources Agent", "System NTP"];
+
+fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
     let mut services: Vec<Service> = Vec::new();
-    for line in noise::lines(text) {
+    for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() || is_header(t) {
             continue;
@@ -93,10 +105,36 @@ pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
             services.push(service);
         }
     }
-    if services.is_empty() {
+    let cut = cut_short(cap, &services);
+    // The log stopped before the first service: every state is unknown, which the
+    // check reports; a finished command with no service is no service list at all.
+    let stopped_early = cap.pager_quit.is_some() || (!cap.trailer && !cap.closed && cap.last_data_line().is_some());
+    if services.is_empty() && !stopped_early {
         return Err(ParseError::new(0, "no services found — is this the output of `utils service list`?"));
     }
-    Ok(ServiceList { services })
+    Ok(ServiceList { services, cut })
+}
+
+/// Whether the capture ends before the list does: the user quit at the pager, the
+/// log stops without the CLI's closing lines or a prompt, or services every node
+/// lists are missing.
+fn cut_short(cap: &noise::Capture, services: &[Service]) -> Option<CutShort> {
+    if let Some(cut) = CutShort::pager_quit(cap) {
+        return Some(cut);
+    }
+    let last = cap.last_data_line().unwrap_or(0);
+    if !cap.trailer && !cap.closed {
+        return Some(CutShort {
+            line: last,
+            reason: "the capture stops here, without the closing `Primary Node =` / `Command successful` lines or an `admin:` prompt"
+                .into(),
+        });
+    }
+    let missing: Vec<&str> = ALWAYS_LISTED.iter().copied().filter(|n| services.iter().all(|s| !s.name.eq_ignore_ascii_case(n))).collect();
+    (!missing.is_empty()).then(|| CutShort {
+        line: last,
+        reason: format!("{} missing, though every node lists {}", missing.join(", "), if missing.len() == 1 { "it" } else { "them" }),
+    })
 }
 
 fn is_header(t: &str) -> bool {
@@ -270,9 +308,74 @@ mod tests {
     }
 
     #[test]
+    fn log_that_stops_before_the_first_service_is_cut() {
+        let list = parse("admin:utils service list\nRequesting service status, please wait...\n").unwrap();
+        assert!(list.services.is_empty());
+        assert_eq!(list.cut.map(|c| c.line), Some(2));
+    }
+
+    #[test]
     fn service_manager_down_is_reported() {
         let err = parse("admin:utils service list\nService Manager is not running\n").unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    const MORE: &str = "\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit \x1b[0m";
+
+    #[test]
+    fn sip_proxy_glued_behind_the_redrawn_pager_is_read() {
+        let text = IMP_RT.replace("Cisco SIP Proxy[STARTED]", &format!("{MORE}\r{}\rCisco SIP Proxy[STARTED]", " ".repeat(66)));
+        let list = parse(&text).unwrap();
+        let proxy = list.get("Cisco SIP Proxy").unwrap();
+        assert_eq!(proxy.state, ServiceState::Started);
+        assert_eq!(proxy.line, IMP_RT.lines().position(|l| l == "Cisco SIP Proxy[STARTED]").unwrap() + 1);
+        assert!(list.services.iter().all(|s| !s.name.contains("Press")));
+        assert_eq!(list.cut, None);
+    }
+
+    #[test]
+    fn complete_captures_are_not_cut() {
+        for text in [IMP_RT, IMP_A, IMP_B, CONTRACT_RT, CONTRACT_IMP1, CONTRACT_IMP2] {
+            assert_eq!(parse(text).unwrap().cut, None);
+        }
+    }
+
+    #[test]
+    fn log_that_stops_mid_list_is_cut() {
+        let cut: String = CONTRACT_RT.lines().take(30).map(|l| format!("{l}\n")).collect();
+        let list = parse(&cut).unwrap();
+        let c = list.cut.expect("cut");
+        assert_eq!(c.line, 30);
+        assert!(c.reason.contains("Primary Node ="), "{}", c.reason);
+    }
+
+    #[test]
+    fn pager_quit_is_cut_at_the_prompt() {
+        let head: String = CONTRACT_RT.lines().take(20).map(|l| format!("{l}\n")).collect();
+        let list = parse(&format!("{head}{MORE}\r\nadmin:\n")).unwrap();
+        let c = list.cut.expect("cut");
+        assert_eq!(c.line, 21);
+        assert!(c.reason.contains("pager"), "{}", c.reason);
+        // Pressing space instead shows the rest: not cut.
+        let rest: String = CONTRACT_RT.lines().skip(20).map(|l| format!("{l}\n")).collect();
+        let list = parse(&format!("{head}{MORE}\r{}\r{rest}", " ".repeat(66))).unwrap();
+        assert_eq!(list.cut, None);
+        assert_eq!(list.services.len(), 51);
+    }
+
+    #[test]
+    fn prompt_without_always_listed_services_is_cut() {
+        let text = "admin:utils service list\nCisco SIP Proxy[STARTED]\nCisco Tomcat[STARTED]\nadmin:\n";
+        let c = parse(text).unwrap().cut.expect("cut");
+        assert_eq!(c.line, 3);
+        assert!(c.reason.contains("Host Resources Agent, System NTP missing"), "{}", c.reason);
+    }
+
+    #[test]
+    fn wrong_command_is_named() {
+        let err = parse("admin:show status\n Host Name : imp-rt\nadmin:\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("`show status`, not of `utils service list`"), "{}", err.message);
     }
 
     #[test]

@@ -68,19 +68,18 @@ impl fmt::Display for RouteTransport {
 }
 
 /// Parse a static routing capture (text or JSON).
+/// A command that printed nothing means no static routes exist: that is evidence too.
 pub fn parse(text: &str) -> Result<StaticRoutes, ParseError> {
-    let lines = noise::lines(text);
-    if noise::all_blank(&lines) {
-        return Err(ParseError::new(
-            0,
-            "no static routes found — is this the output of `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route`?",
-        ));
-    }
-    if noise::looks_like_json(&lines) {
-        parse_json(text)
-    } else {
-        parse_text(&pslist::records(&lines)?)
-    }
+    noise::parse_with(text, &noise::STATIC_ROUTES, |cap| {
+        let lines = cap.lines();
+        if cap.is_blank() {
+            Ok(StaticRoutes { routes: Vec::new() })
+        } else if noise::looks_like_json(&lines) {
+            parse_json(&cap.json_text())
+        } else {
+            parse_text(&pslist::records(&lines)?)
+        }
+    })
 }
 
 /// Where a route came from, to word its errors.
@@ -302,7 +301,8 @@ fn route_record(rec: &Record) -> Result<StaticRoute, ParseError> {
     if parts.match_uri.is_none() && element.as_ref().is_none_or(|(e, _)| e.match_uri.is_none()) {
         return Err(rec.missing("MatchUri"));
     }
-    finish(parts, element, None, At::Line(rec.first_line))
+    // `collect-fedcheck.ps1` adds the collection's Identity to each expanded route.
+    finish(parts, element, rec.text("Identity"), At::Line(rec.first_line))
 }
 
 /// The `Element` XML: `<Route ... MatchUri="x" Enabled="true"><Transport><TLS Fqdn="f"
@@ -417,8 +417,8 @@ fn unexpanded_item(item: &str, identity: Option<&str>, at: At) -> Result<StaticR
 
 // ---------------------------------------------------------------- JSON
 
-fn parse_json(text: &str) -> Result<StaticRoutes, ParseError> {
-    let root = psjson::parse(text)?;
+fn parse_json(cleaned: &str) -> Result<StaticRoutes, ParseError> {
+    let root = psjson::parse(cleaned)?;
     let mut routes = Vec::new();
     for (i, item) in psjson::items(&root).into_iter().enumerate() {
         let index = i + 1;
@@ -446,9 +446,6 @@ fn parse_json(text: &str) -> Result<StaticRoutes, ParseError> {
                 return Err(psjson::item_error(index, "neither a route (no `MatchUri`) nor a routing configuration (no `Route`)"));
             }
         }
-    }
-    if routes.is_empty() && psjson::items(&root).is_empty() {
-        return Err(ParseError::new(0, "the JSON holds no routes or routing configurations"));
     }
     Ok(StaticRoutes { routes })
 }
@@ -693,14 +690,15 @@ mod tests {
     }
 
     #[test]
-    fn empty_file_is_an_error() {
-        for text in ["", "PS C:\\> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route\r\n\r\n"] {
-            let err = parse(text).unwrap_err();
-            assert_eq!(err.line, 0);
-            assert!(err.message.starts_with("no static routes found — is this the output of"), "{}", err.message);
+    fn no_static_route_is_an_empty_list() {
+        for text in [
+            "",
+            "PS C:\\> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route\r\n\r\n",
+            "PS C:\\> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route\r\n\r\nPS C:\\> ",
+            "[]",
+        ] {
+            assert_eq!(parse(text).unwrap().routes, Vec::new(), "{text:?}");
         }
-        let err = parse("[]").unwrap_err();
-        assert_eq!(err.line, 0);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::noise::{self, quote, Line};
-use super::ParseError;
+use super::{CutShort, ParseError};
 
 /// What `show status` reports. Figures are as printed (kilobytes, percentages).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub struct Status {
     pub memory_free_kb: Option<u64>,
     pub memory_used_kb: Option<u64>,
     pub partitions: Vec<Partition>,
+    /// Set when the capture stops before the command's end (pager quit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
 }
 
 /// One row of the disk table, e.g. `Disk/active 19805412K 4417968K 15184112K (78%)`.
@@ -32,9 +35,13 @@ pub struct Partition {
 
 /// Parse a `show status` capture.
 pub fn parse(text: &str) -> Result<Status, ParseError> {
-    let mut st = Status::default();
+    noise::parse_with(text, &noise::SHOW_STATUS, parse_capture)
+}
+
+fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {
+    let mut st = Status { cut: CutShort::pager_quit(cap), ..Status::default() };
     let mut after_uptime_label = false;
-    for line in noise::lines(text) {
+    for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() {
             continue;

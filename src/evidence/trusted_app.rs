@@ -38,44 +38,38 @@ pub struct TrustedApplication {
     pub protocol: String,
 }
 
-const NO_POOLS: &str = "no trusted application pools found — is this the output of `Get-CsTrustedApplicationPool`?";
-const NO_APPS: &str = "no trusted applications found — is this the output of `Get-CsTrustedApplication`?";
 const POOL_PREFIX: &str = "TrustedApplicationPool:";
 
 /// Parse a `Get-CsTrustedApplicationPool` capture (text or JSON).
+/// A command that printed nothing (or `[]`) means no trusted application pool exists.
 pub fn parse_pools(text: &str) -> Result<Vec<TrustedApplicationPool>, ParseError> {
-    let lines = noise::lines(text);
-    if noise::all_blank(&lines) {
-        return Err(ParseError::new(0, NO_POOLS));
-    }
-    let pools = if noise::looks_like_json(&lines) {
-        let root = psjson::parse(text)?;
-        psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_pool(item, i + 1)).collect::<Result<Vec<_>, _>>()?
-    } else {
-        pslist::records(&lines)?.iter().map(text_pool).collect::<Result<Vec<_>, _>>()?
-    };
-    if pools.is_empty() {
-        return Err(ParseError::new(0, NO_POOLS));
-    }
-    Ok(pools)
+    noise::parse_with(text, &noise::TRUSTED_POOLS, |cap| {
+        let lines = cap.lines();
+        if cap.is_blank() {
+            Ok(Vec::new())
+        } else if noise::looks_like_json(&lines) {
+            let root = psjson::parse(&cap.json_text())?;
+            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_pool(item, i + 1)).collect()
+        } else {
+            pslist::records(&lines)?.iter().map(text_pool).collect()
+        }
+    })
 }
 
 /// Parse a `Get-CsTrustedApplication` capture (text or JSON).
+/// A command that printed nothing (or `[]`) means no trusted application exists.
 pub fn parse_applications(text: &str) -> Result<Vec<TrustedApplication>, ParseError> {
-    let lines = noise::lines(text);
-    if noise::all_blank(&lines) {
-        return Err(ParseError::new(0, NO_APPS));
-    }
-    let apps = if noise::looks_like_json(&lines) {
-        let root = psjson::parse(text)?;
-        psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_application(item, i + 1)).collect::<Result<Vec<_>, _>>()?
-    } else {
-        pslist::records(&lines)?.iter().map(text_application).collect::<Result<Vec<_>, _>>()?
-    };
-    if apps.is_empty() {
-        return Err(ParseError::new(0, NO_APPS));
-    }
-    Ok(apps)
+    noise::parse_with(text, &noise::TRUSTED_APPS, |cap| {
+        let lines = cap.lines();
+        if cap.is_blank() {
+            Ok(Vec::new())
+        } else if noise::looks_like_json(&lines) {
+            let root = psjson::parse(&cap.json_text())?;
+            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_application(item, i + 1)).collect()
+        } else {
+            pslist::records(&lines)?.iter().map(text_application).collect()
+        }
+    })
 }
 
 /// `prefix:rest` → `rest`, the prefix compared case-insensitively.
@@ -316,19 +310,18 @@ mod tests {
     #[test]
     fn wrong_cmdlet_output_is_recognised() {
         let err = parse_pools(APPS).unwrap_err();
-        assert_eq!(err.line, 4);
+        assert_eq!(err.line, 1);
         assert!(err.message.contains("Get-CsTrustedApplicationPool"), "{}", err.message);
     }
 
     #[test]
-    fn empty_files_are_errors() {
-        for text in ["", "PS C:\\> Get-CsTrustedApplicationPool\n\n"] {
-            let err = parse_pools(text).unwrap_err();
-            assert_eq!((err.line, err.message.as_str()), (0, NO_POOLS));
-            let err = parse_applications(text).unwrap_err();
-            assert_eq!((err.line, err.message.as_str()), (0, NO_APPS));
+    fn no_pool_or_application_is_an_empty_list() {
+        for text in ["", "\u{feff}\r\n", "[]", "PS C:\\>\n"] {
+            assert_eq!(parse_pools(text).unwrap(), Vec::new(), "{text:?}");
+            assert_eq!(parse_applications(text).unwrap(), Vec::new(), "{text:?}");
         }
-        assert_eq!(parse_pools("[]").unwrap_err().message, NO_POOLS);
+        assert_eq!(parse_pools("PS C:\\> Get-CsTrustedApplicationPool\n\nPS C:\\> ").unwrap(), Vec::new());
+        assert_eq!(parse_applications("PS C:\\> Get-CsTrustedApplication | ConvertTo-Json\n").unwrap(), Vec::new());
     }
 
     #[test]

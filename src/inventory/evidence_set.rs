@@ -15,25 +15,35 @@ use std::path::{Path, PathBuf};
 /// Parsed evidence for one Cisco node.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeEvidenceSet {
+    /// `utils service list`, parsed.
     pub service_list: Option<service_list::ServiceList>,
+    /// `show hardware`, parsed.
     pub hardware: Option<hardware::Hardware>,
+    /// `show status`, parsed.
     pub status: Option<status::Status>,
+    /// `show network cluster`, parsed.
     pub network_cluster: Option<network_cluster::Cluster>,
 }
 
 /// Parsed evidence from the Microsoft side.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MicrosoftEvidence {
+    /// `Get-CsStaticRoutingConfiguration` routes, parsed.
     pub static_routes: Option<static_routes::StaticRoutes>,
+    /// `Get-CsHostingProvider`, parsed.
     pub hosting_providers: Option<Vec<hosting_provider::HostingProvider>>,
+    /// `Get-CsTrustedApplicationPool`, parsed.
     pub trusted_application_pools: Option<Vec<trusted_app::TrustedApplicationPool>>,
+    /// `Get-CsTrustedApplication`, parsed.
     pub trusted_applications: Option<Vec<trusted_app::TrustedApplication>>,
 }
 
 /// Everything the evidence files say, keyed by node FQDN (lowercase).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvidenceSet {
+    /// Each Cisco node's evidence, by lowercase FQDN.
     pub nodes: BTreeMap<String, NodeEvidenceSet>,
+    /// The Microsoft side's evidence.
     pub microsoft: MicrosoftEvidence,
     /// Every evidence file read, relative to the inventory, with what it was read as.
     pub files: Vec<(PathBuf, String)>,
@@ -52,6 +62,7 @@ pub struct EvidenceSet {
 }
 
 impl EvidenceSet {
+    /// A node's evidence, by FQDN in any case.
     pub fn node(&self, fqdn: &str) -> Option<&NodeEvidenceSet> {
         self.nodes.get(&fqdn.to_ascii_lowercase())
     }
@@ -97,14 +108,14 @@ pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Res
         let e = &node.evidence;
         let at = |k: &'static str| [Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(k)];
         let parsed = NodeEvidenceSet {
-            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", service_list::parse)?,
-            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", hardware::parse)?,
-            status: l.read(&at("status"), e.status.as_deref(), "show status", status::parse)?,
+            service_list: l.read(&at("service_list"), e.service_list.as_deref(), "utils service list", evidence::soap::service_list_any)?,
+            hardware: l.read(&at("hardware"), e.hardware.as_deref(), "show hardware", evidence::soap::hardware_any)?,
+            status: l.read(&at("status"), e.status.as_deref(), "show status", evidence::soap::status_any)?,
             network_cluster: l.read(
                 &at("network_cluster"),
                 e.network_cluster.as_deref(),
                 "show network cluster",
-                network_cluster::parse,
+                evidence::soap::cluster_any,
             )?,
         };
         set.nodes.insert(node.fqdn.to_ascii_lowercase(), parsed);

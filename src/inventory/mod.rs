@@ -21,10 +21,13 @@ use std::path::{Path, PathBuf};
 /// Why an inventory could not be used. Printed as `file:line:col: message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct InventoryError {
+    /// The inventory (or evidence) file at fault.
     pub file: PathBuf,
     /// 1-based; 0 when the error concerns the whole file.
     pub line: usize,
+    /// 1-based; 0 when the error concerns the whole file.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
     /// Extra guidance: what is expected, or "did you mean".
     pub hint: Option<String>,
@@ -47,7 +50,9 @@ impl fmt::Display for InventoryError {
 /// An inventory with every evidence file it names, parsed.
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// The inventory as read and validated.
     pub inventory: Inventory,
+    /// Its evidence files, parsed.
     pub evidence: EvidenceSet,
     /// The inventory file as given (for reports and bundles).
     pub path: PathBuf,
@@ -55,7 +60,9 @@ pub struct Loaded {
     pub base_dir: PathBuf,
 }
 
-/// Read, parse and validate an inventory file and load the evidence it names.
+/// Read, parse and validate an inventory file and load the evidence it names. The
+/// file may be UTF-8 or, as Windows PowerShell 5.1's `>` writes it, UTF-16 with a
+/// byte-order mark.
 pub fn load(path: &Path) -> Result<Loaded, InventoryError> {
     load_str(&read_text(path)?, path)
 }
@@ -74,15 +81,18 @@ pub fn load_confined(path: &Path, root: &Path) -> Result<Loaded, InventoryError>
     Ok(Loaded { inventory, evidence, path: path.to_path_buf(), base_dir })
 }
 
-/// The inventory's text, read under [`crate::fsread::INVENTORY_CAP`].
+/// The inventory's text, read under [`crate::fsread::INVENTORY_CAP`]: UTF-8, or UTF-16
+/// with a byte-order mark.
 fn read_text(path: &Path) -> Result<String, InventoryError> {
-    crate::fsread::read_capped_text(path, crate::fsread::INVENTORY_CAP).map_err(|e| InventoryError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read the inventory: {}", e.reason()),
-        hint: None,
-    })
+    let error = |message: String| InventoryError { file: path.to_path_buf(), line: 0, column: 0, message, hint: None };
+    let bytes = crate::fsread::read_capped(path, crate::fsread::INVENTORY_CAP)
+        .map_err(|e| error(format!("cannot read the inventory: {}", e.reason())))?;
+    if crate::evidence::has_bom_or_utf16(&bytes) {
+        Ok(crate::evidence::decode(&bytes))
+    } else {
+        // Anything else must be UTF-8: a silently replaced byte could change a value.
+        String::from_utf8(bytes).map_err(|e| error(format!("the inventory is not UTF-8 text: {e}")))
+    }
 }
 
 /// Parse and validate inventory text as if it had been read from `path`.

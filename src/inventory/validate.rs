@@ -76,8 +76,8 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
     // [dns]
     for (side, list) in [("imp", &inv.dns.imp), ("microsoft", &inv.dns.microsoft)] {
         for (i, s) in list.iter().enumerate() {
-            if let Err(why) = crate::probe::dns::parse_server(s) {
-                return Err(v.error(&[Seg::Key("dns"), Seg::Key(side), Seg::Index(i)], why, None));
+            if let Err(why) = crate::wire::dns_server::parse_server(s) {
+                return Err(v.error(&[Seg::Key("dns"), Seg::Key(side), Seg::Index(i)], why.to_string(), None));
             }
         }
     }

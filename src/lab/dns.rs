@@ -19,7 +19,9 @@ use tokio::net::{TcpListener, UdpSocket};
 /// Record data the lab can serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabRecord {
+    /// An IPv4 address record.
     A(Ipv4Addr),
+    /// An IPv6 address record.
     Aaaa(Ipv6Addr),
     /// Target host name.
     Ptr(String),
@@ -35,28 +37,34 @@ pub struct ZoneData {
 }
 
 impl ZoneData {
+    /// An empty zone.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Every record, in the order added.
     pub fn records(&self) -> &[(String, LabRecord)] {
         &self.records
     }
 
+    /// Adds a record in place.
     pub fn push(&mut self, owner: impl Into<String>, record: LabRecord) -> &mut Self {
         self.records.push((owner.into(), record));
         self
     }
 
+    /// Adds a record, builder style.
     pub fn with(mut self, owner: impl Into<String>, record: LabRecord) -> Self {
         self.push(owner, record);
         self
     }
 
+    /// Adds an A record.
     pub fn a(self, owner: impl Into<String>, ip: Ipv4Addr) -> Self {
         self.with(owner, LabRecord::A(ip))
     }
 
+    /// Adds an AAAA record.
     pub fn aaaa(self, owner: impl Into<String>, ip: Ipv6Addr) -> Self {
         self.with(owner, LabRecord::Aaaa(ip))
     }
@@ -66,6 +74,7 @@ impl ZoneData {
         self.with(reverse_name(ip), LabRecord::Ptr(target.into()))
     }
 
+    /// Adds a CNAME from `owner` to `target`.
     pub fn cname(self, owner: impl Into<String>, target: impl Into<String>) -> Self {
         self.with(owner, LabRecord::Cname(target.into()))
     }

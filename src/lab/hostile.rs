@@ -33,9 +33,17 @@ pub enum Behaviour {
     /// A TLS 1.0-only server from hand-written bytes: ServerHello choosing
     /// TLS_RSA_WITH_AES_128_CBC_SHA, Certificate, optionally CertificateRequest,
     /// ServerHelloDone; then closes.
-    Tls10Legacy { chain_der: Vec<Vec<u8>>, request_client_cert: bool },
+    Tls10Legacy {
+        /// The certificates sent, leaf first (DER).
+        chain_der: Vec<Vec<u8>>,
+        /// Whether a CertificateRequest is part of the flight.
+        request_client_cert: bool,
+    },
     /// The same flight at SSL 3.0: a server nobody should still accept.
-    Ssl3 { chain_der: Vec<Vec<u8>> },
+    Ssl3 {
+        /// The certificates sent, leaf first (DER).
+        chain_der: Vec<Vec<u8>>,
+    },
 }
 
 /// Knobs for `spawn_with`.
@@ -55,6 +63,7 @@ impl Default for PeerOptions {
 /// it stops the listener and every connection it still holds.
 #[derive(Debug)]
 pub struct HostilePeer {
+    /// Where it listens (loopback).
     pub addr: SocketAddr,
     task: JoinHandle<()>,
 }
@@ -233,6 +242,7 @@ async fn serve(mut stream: TcpStream, behaviour: &Behaviour, options: PeerOption
 /// Hand-written server handshake messages and records, for the hostile peers, the
 /// parser's tests and fuzz seeds. No cryptography: only framing.
 pub mod wire {
+    /// Big-endian, as every TLS length and code.
     pub fn put_u16(out: &mut Vec<u8>, v: u16) {
         out.extend_from_slice(&v.to_be_bytes());
     }
@@ -282,6 +292,7 @@ pub mod wire {
         handshake(2, &body)
     }
 
+    /// A Certificate message carrying `chain` (DER, leaf first).
     pub fn certificate(chain: &[Vec<u8>]) -> Vec<u8> {
         let mut list = Vec::new();
         for cert in chain {
@@ -311,6 +322,7 @@ pub mod wire {
         handshake(13, &body)
     }
 
+    /// An empty ServerHelloDone message.
     pub fn server_hello_done() -> Vec<u8> {
         handshake(14, &[])
     }

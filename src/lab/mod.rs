@@ -6,4 +6,5 @@ pub mod hostile;
 pub mod pki;
 pub mod scenario;
 pub mod site;
+pub mod soap;
 pub mod tls;

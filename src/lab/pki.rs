@@ -23,8 +23,11 @@ const LAB_ORG: &str = "fedcheck lab";
 /// server-only certificate is a classic federation fault worth planting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Eku {
+    /// serverAuth only: refused when the peer presents it as a client certificate.
     ServerOnly,
+    /// clientAuth only.
     ClientOnly,
+    /// serverAuth and clientAuth, as Lync/SfB front ends need.
     ServerAndClient,
     /// No EKU extension at all (every usage allowed, as some old CAs issue).
     None,
@@ -33,12 +36,16 @@ pub enum Eku {
 /// What a leaf certificate should say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafSpec {
+    /// The subject's common name.
     pub common_name: String,
     /// DNS names; an entry that parses as an IP address becomes an IP SAN.
     /// Empty = no SAN extension (a CN-only certificate, like very old servers).
     pub sans: Vec<String>,
+    /// Start of validity.
     pub not_before: OffsetDateTime,
+    /// End of validity.
     pub not_after: OffsetDateTime,
+    /// The extended key usages to carry.
     pub eku: Eku,
 }
 
@@ -68,10 +75,13 @@ impl LeafSpec {
 /// A minted end-entity certificate and its private key.
 #[derive(Clone)]
 pub struct Leaf {
+    /// The certificate (DER).
     pub cert_der: CertificateDer<'static>,
+    /// The certificate (PEM).
     pub cert_pem: String,
     /// PKCS#8 DER.
     pub key_der: Vec<u8>,
+    /// The private key (PKCS#8 PEM).
     pub key_pem: String,
 }
 
@@ -131,14 +141,17 @@ impl Ca {
         })
     }
 
+    /// The CA's common name.
     pub fn common_name(&self) -> &str {
         &self.common_name
     }
 
+    /// The CA certificate (DER).
     pub fn cert_der(&self) -> CertificateDer<'static> {
         self.cert_der.clone()
     }
 
+    /// The CA certificate (PEM).
     pub fn cert_pem(&self) -> String {
         self.cert_pem.clone()
     }

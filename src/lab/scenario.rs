@@ -11,18 +11,25 @@ use anyhow::{Context as _, Result};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+/// The domain every scenario peer's name lives in.
 pub const DOMAIN: &str = "scn.example";
 
 /// What one front end is.
 #[derive(Debug, Clone)]
 pub enum PeerKind {
+    /// A healthy front end: valid certificate, both EKUs, answers SIP.
     Good,
+    /// Its certificate expired.
     Expired,
+    /// Its certificate is not valid yet.
     NotYetValid,
     /// Issued by a CA neither trust store holds.
     OtherCa,
+    /// Its certificate names another host.
     WrongSan,
+    /// Its certificate is self-signed.
     SelfSigned,
+    /// Its certificate carries serverAuth only (refused as a client certificate).
     ServerOnlyEku,
     /// Client authentication only: cannot serve TLS in a strict client's eyes.
     ClientOnlyEku,
@@ -44,6 +51,7 @@ pub enum PeerKind {
     Legacy10,
     /// Answers at SSL 3.0 (hand-written server flight).
     Ssl3,
+    /// A peer that misbehaves at the TCP or TLS level (see [`Behaviour`]).
     Hostile(Behaviour),
 }
 
@@ -60,13 +68,17 @@ pub struct DnsFaults {
     pub disagree: Vec<String>,
 }
 
+/// A set of front ends, each with its fault, and the DNS faults around them.
 pub struct Scenario {
+    /// Each peer's label (its host name within [`DOMAIN`]) and what it is.
     pub peers: Vec<(String, PeerKind)>,
+    /// DNS faults planted on top.
     pub dns: DnsFaults,
 }
 
 /// A running scenario; stops when dropped.
 pub struct RunningScenario {
+    /// The inventory written for the scenario (in a temporary folder).
     pub inventory: PathBuf,
     /// Address of each peer by label.
     pub addrs: Vec<(String, SocketAddr)>,
@@ -77,6 +89,7 @@ pub struct RunningScenario {
 }
 
 impl RunningScenario {
+    /// A peer's host name: its label in [`DOMAIN`].
     pub fn fqdn(label: &str) -> String {
         format!("{label}.{DOMAIN}")
     }
@@ -89,6 +102,7 @@ impl RunningScenario {
 }
 
 impl Scenario {
+    /// A scenario of these peers, with healthy DNS.
     pub fn new(peers: Vec<(String, PeerKind)>) -> Scenario {
         Scenario { peers, dns: DnsFaults::default() }
     }

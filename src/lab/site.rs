@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+/// The demo lab's domain (the one `examples/lab.toml` names).
 pub const DOMAIN: &str = "fedlab.example";
 const INVENTORY: &str = include_str!("../../examples/lab.toml");
 const EVIDENCE: &[(&str, &str)] = &[
@@ -29,6 +30,7 @@ pub struct Lab {
     _dir: tempfile::TempDir,
     _dns: Vec<LabDns>,
     _listeners: Vec<LabListener>,
+    _soap: super::soap::SoapLab,
 }
 
 impl Lab {
@@ -129,9 +131,65 @@ async fn start_at(base: [u8; 3]) -> Result<Lab> {
         dns.insert("imp".into(), toml::Value::Array(vec![toml::Value::String(dns_imp.addr.to_string())]));
         dns.insert("microsoft".into(), toml::Value::Array(vec![toml::Value::String(dns_ms.addr.to_string())]));
     }
+    // The Cisco nodes' addresses, so that `collect imp` reaches them without the lab DNS.
+    let node_ips: Vec<(String, Ipv4Addr)> = HOSTS.iter().map(|(h, last)| (fqdn(h), ip(*last))).collect();
+    if let Some(nodes) = inv.get_mut("cisco").and_then(|c| c.get_mut("nodes")).and_then(|n| n.as_array_mut()) {
+        for node in nodes.iter_mut().filter_map(|n| n.as_table_mut()) {
+            let name = node.get("fqdn").and_then(|f| f.as_str()).unwrap_or("").to_string();
+            if let Some((_, a)) = node_ips.iter().find(|(f, _)| *f == name) {
+                node.insert("ip".into(), toml::Value::String(a.to_string()));
+            }
+        }
+    }
     let text = format!("# Written by `fedcheck demo` from examples/lab.toml; resolvers point at the lab.\n{}", toml::to_string(&inv)?);
     write(root, "lab.toml", &text)?;
-    Ok(Lab { inventory: root.join("lab.toml"), base, _dir: dir, _dns: vec![dns_imp, dns_ms], _listeners: listeners })
+
+    // The nodes' web services: the service lists the audit judges come from a real
+    // `collect imp` against them, as they would on a site.
+    let soap = start_soap(&node_ips).await?;
+    write(root, "lab/certs/tomcat-ca.pem", &soap.ca_pem)?;
+    let args = crate::collect::ImpArgs {
+        inventory: root.join("lab.toml"),
+        // Beside lab.toml, so the evidence and certificates keep their relative places.
+        output: root.to_path_buf(),
+        user: "admin".into(),
+        ca_file: Some(root.join("lab/certs/tomcat-ca.pem")),
+        insecure: false,
+        port: soap.port,
+        timeout: std::time::Duration::from_secs(5),
+        concurrency: 4,
+        max_bytes: crate::collect::imp::DEFAULT_MAX_BYTES,
+        force: true,
+    };
+    let collected = crate::collect::imp::collect(&args, LAB_PASSWORD).await.context("collecting from the lab's IM&P nodes")?;
+    if collected.exit_code != 0 {
+        anyhow::bail!("the lab's own collection was incomplete (see {})", root.join("collect.json").display());
+    }
+    Ok(Lab { inventory: collected.site, base, _dir: dir, _dns: vec![dns_imp, dns_ms], _listeners: listeners, _soap: soap })
+}
+
+/// The lab nodes' administrator password (an in-process stand-in: nothing to protect).
+const LAB_PASSWORD: &str = "fedcheck-lab";
+
+/// IM&P and CUCM web services for the Cisco nodes: the routing node still runs Cisco
+/// Presence Engine (the planted fault), the user nodes run the feature services.
+async fn start_soap(node_ips: &[(String, Ipv4Addr)]) -> Result<super::soap::SoapLab> {
+    use super::soap::NodeSpec;
+    let mut specs = Vec::new();
+    for (name, a) in node_ips {
+        let spec = match name.split('.').next().unwrap_or("") {
+            "imp-rt" => NodeSpec::new(name, *a, super::soap::imp_services(true, true)),
+            "imp-a" | "imp-b" => NodeSpec::new(name, *a, super::soap::imp_services(false, false)),
+            "cucm-pub" => {
+                let mut s = NodeSpec::new(name, *a, super::soap::cucm_services());
+                s.version = "14.0.1.12900-161".into();
+                s
+            }
+            _ => continue,
+        };
+        specs.push(spec);
+    }
+    super::soap::start("admin", LAB_PASSWORD, specs).await.context("starting the lab's IM&P web services")
 }
 
 fn write(root: &Path, rel: &str, text: &str) -> Result<()> {

@@ -20,7 +20,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use crate::probe::sip::{find_head_end, parse_head, random_token};
+use crate::wire::sip::{find_head_end, parse_head, random_token};
 
 /// Largest SIP request head (and body) the responder reads.
 const SIP_CAP: usize = 64 * 1024;
@@ -35,8 +35,11 @@ const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, MESSAGE, INFO, SUBSCRIBE
 /// Which TLS versions the listener accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Versions {
+    /// TLS 1.2 only.
     Tls12Only,
+    /// TLS 1.3 only.
     Tls13Only,
+    /// TLS 1.2 and 1.3.
     Both,
 }
 
@@ -45,6 +48,7 @@ pub enum Versions {
 pub struct ListenerSpec {
     /// Sent as is, leaf first. Omit the intermediate to plant "intermediate not sent".
     pub chain: Vec<CertificateDer<'static>>,
+    /// The leaf's private key.
     pub key: PrivateKeyDer<'static>,
     /// `Some(roots)` = ask for a client certificate (optional), accepting chains to
     /// these roots; `Some(vec![])` = ask and accept any certificate; `None` = never ask.
@@ -52,6 +56,7 @@ pub struct ListenerSpec {
     /// Refuse a client that presents no certificate (as a front end enforcing mutual
     /// TLS does); only with `client_auth: Some(roots)` with roots.
     pub require_client_cert: bool,
+    /// The TLS versions accepted.
     pub versions: Versions,
     /// Answer SIP OPTIONS; when false the connection is held open and never answered.
     pub sip: bool,
@@ -98,6 +103,7 @@ struct Counters {
 /// A running listener; it stops (with all its connections) when dropped.
 #[derive(Debug)]
 pub struct LabListener {
+    /// Where it listens (loopback).
     pub addr: SocketAddr,
     counters: Arc<Counters>,
     task: JoinHandle<()>,
@@ -110,6 +116,7 @@ impl std::fmt::Debug for Counters {
 }
 
 impl LabListener {
+    /// What the listener has seen so far.
     pub fn stats(&self) -> ListenerStats {
         ListenerStats {
             accepted: self.counters.accepted.load(Ordering::Relaxed),
@@ -336,7 +343,7 @@ async fn answer_sip<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, shared: &
     }
 }
 
-fn build_response(status: &str, request: &crate::probe::sip::SipHead, server: &str) -> String {
+fn build_response(status: &str, request: &crate::wire::sip::SipHead, server: &str) -> String {
     let clean = |v: &str| v.replace(['\r', '\n'], " ");
     let mut out = format!("SIP/2.0 {status}\r\n");
     for via in request.all("Via") {
@@ -367,7 +374,7 @@ fn build_response(status: &str, request: &crate::probe::sip::SipHead, server: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::sip::parse_head;
+    use crate::wire::sip::parse_head;
 
     #[test]
     fn response_echoes_dialog_headers_and_adds_a_to_tag() {

@@ -7,124 +7,17 @@
 //! cannot match, so a server that answers garbage looks the same as a silent one). A
 //! diagnostic tool needs both distinctions.
 
-use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
-use std::str::FromStr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use hickory_proto::op::{Message, MessageType, Query, ResponseCode};
+use hickory_proto::op::{Message, MessageType, Query};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType as WireType};
-use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::time::Instant;
 
-/// The record types fedcheck needs: forward lookups of federation hosts and the
-/// reverse lookups that certificate and SIP routing checks compare against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordType {
-    A,
-    Aaaa,
-    Ptr,
-}
-
-impl RecordType {
-    fn wire(self) -> WireType {
-        match self {
-            RecordType::A => WireType::A,
-            RecordType::Aaaa => WireType::AAAA,
-            RecordType::Ptr => WireType::PTR,
-        }
-    }
-}
-
-impl fmt::Display for RecordType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RecordType::A => "A",
-            RecordType::Aaaa => "AAAA",
-            RecordType::Ptr => "PTR",
-        })
-    }
-}
-
-/// One question to one server. Ordered and hashable so the engine can deduplicate
-/// identical questions and list them in a stable order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct DnsQuery {
-    pub server: SocketAddr,
-    /// Host name for A/AAAA; for PTR the address as text ("10.1.2.3", "2001:db8::1").
-    pub name: String,
-    pub rtype: RecordType,
-}
-
-impl fmt::Display for DnsQuery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} @{}", self.rtype, self.name, self.server)
-    }
-}
-
-/// What one query produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DnsObservation {
-    pub query: DnsQuery,
-    pub elapsed_ms: u64,
-    pub outcome: DnsOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DnsOutcome {
-    /// The server answered. `records` holds the data of the requested type found in
-    /// the answer section, sorted (DNS order carries no meaning): addresses for A/AAAA,
-    /// lowercased names without the trailing dot for PTR.
-    Answer { rcode: String, authoritative: bool, records: Vec<String> },
-    /// Nothing usable arrived within the budget.
-    Timeout { after_ms: u64 },
-    /// The query could not be made, or the reply was not a DNS answer to it. The
-    /// message names the server.
-    Error { message: String },
-}
-
-impl DnsObservation {
-    /// One line for humans, e.g. "10.1.1.10:53 answered NXDOMAIN (authoritative) in 3 ms".
-    pub fn describe(&self) -> String {
-        let server = self.query.server;
-        match &self.outcome {
-            DnsOutcome::Answer { rcode, authoritative, records } => {
-                let mut line = format!("{server} answered {}", rcode.to_ascii_uppercase());
-                if *authoritative {
-                    line.push_str(" (authoritative)");
-                }
-                line.push_str(&format!(" in {} ms", self.elapsed_ms));
-                if !records.is_empty() {
-                    const SHOWN: usize = 5;
-                    let shown: Vec<&str> = records.iter().take(SHOWN).map(String::as_str).collect();
-                    line.push_str(": ");
-                    line.push_str(&shown.join(", "));
-                    if records.len() > SHOWN {
-                        line.push_str(&format!(" (+{} more)", records.len() - SHOWN));
-                    }
-                } else if rcode == "NoError" {
-                    line.push_str(&format!(" with no {} records", self.query.rtype));
-                }
-                line
-            }
-            DnsOutcome::Timeout { after_ms } => {
-                format!("no answer from {server} in {after_ms} ms")
-            }
-            DnsOutcome::Error { message } => message.clone(),
-        }
-    }
-}
-
-impl fmt::Display for DnsObservation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe())
-    }
-}
+use crate::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
 
 /// Upper bound on any single wait, so deadline arithmetic can never overflow.
 const MAX_BUDGET: Duration = Duration::from_secs(86_400);
@@ -169,7 +62,7 @@ async fn exchange(q: &DnsQuery, timeout: Duration, attempts: u32, start: Instant
         Ok(n) => n,
         Err(message) => return error(message),
     };
-    let question = Query::query(name, q.rtype.wire());
+    let question = Query::query(name, wire_type(q.rtype));
     let mut request = Message::query();
     request.metadata.recursion_desired = true;
     request.add_query(question.clone());
@@ -358,7 +251,11 @@ fn answer(msg: &Message, rtype: RecordType) -> DnsOutcome {
         }
     };
     records.dedup();
-    DnsOutcome::Answer { rcode: rcode_name(msg.metadata.response_code), authoritative: msg.metadata.authoritative, records }
+    DnsOutcome::Answer {
+        rcode: Rcode::from_code(u16::from(msg.metadata.response_code)),
+        authoritative: msg.metadata.authoritative,
+        records,
+    }
 }
 
 /// Lowercase, no trailing dot: the form the checks compare with inventory names.
@@ -368,108 +265,13 @@ fn plain_name(name: &Name) -> String {
     text.to_ascii_lowercase()
 }
 
-/// Stable names for response codes, independent of how hickory spells them.
-fn rcode_name(code: ResponseCode) -> String {
-    match u16::from(code) {
-        0 => "NoError".into(),
-        1 => "FormErr".into(),
-        2 => "ServFail".into(),
-        3 => "NXDomain".into(),
-        4 => "NotImp".into(),
-        5 => "Refused".into(),
-        6 => "YXDomain".into(),
-        7 => "YXRRSet".into(),
-        8 => "NXRRSet".into(),
-        9 => "NotAuth".into(),
-        10 => "NotZone".into(),
-        n => format!("Rcode{n}"),
+/// The hickory record type for a snapshot record type.
+fn wire_type(t: RecordType) -> WireType {
+    match t {
+        RecordType::A => WireType::A,
+        RecordType::Aaaa => WireType::AAAA,
+        RecordType::Ptr => WireType::PTR,
     }
-}
-
-/// The nameservers this machine uses, from /etc/resolv.conf; empty if unreadable.
-pub fn system_nameservers() -> Vec<SocketAddr> {
-    match std::fs::read_to_string("/etc/resolv.conf") {
-        Ok(text) => parse_resolv_conf(&text),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// The C library only consults the first three `nameserver` lines (MAXNS).
-const MAX_NAMESERVERS: usize = 3;
-
-/// Extract `nameserver` addresses (port 53) from resolv.conf text, keeping only the
-/// ones the system resolver would use. Scoped IPv6 addresses are kept when the scope is
-/// numeric ("fe80::1%2") and skipped when it is an interface name, which cannot be
-/// turned into an index without libc.
-pub fn parse_resolv_conf(text: &str) -> Vec<SocketAddr> {
-    let mut out: Vec<SocketAddr> = Vec::new();
-    for line in text.lines() {
-        let line = line.split(['#', ';']).next().unwrap_or("");
-        let mut words = line.split_whitespace();
-        if words.next() != Some("nameserver") {
-            continue;
-        }
-        let Some(addr) = words.next().and_then(resolv_conf_address) else {
-            continue;
-        };
-        if !out.contains(&addr) {
-            out.push(addr);
-        }
-        if out.len() == MAX_NAMESERVERS {
-            break;
-        }
-    }
-    out
-}
-
-fn resolv_conf_address(word: &str) -> Option<SocketAddr> {
-    if let Ok(ip) = word.parse::<IpAddr>() {
-        return Some(SocketAddr::new(ip, 53));
-    }
-    let (ip, scope) = word.split_once('%')?;
-    let ip = ip.parse::<Ipv6Addr>().ok()?;
-    let scope = scope.parse::<u32>().ok()?;
-    Some(SocketAddr::V6(SocketAddrV6::new(ip, 53, 0, scope)))
-}
-
-/// Parse a DNS server given by the user: an IP address with an optional port
-/// ("10.1.1.10", "10.1.1.10:5353", "::1", "[::1]:53"); the port defaults to 53.
-pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
-    const EXPECTED: &str = "expected an IP address with an optional port, \
-                            e.g. 10.1.1.10, 10.1.1.10:5353, ::1 or [::1]:53";
-    let text = s.trim();
-    if text.is_empty() {
-        return Err(format!("empty DNS server address ({EXPECTED})"));
-    }
-    if let Ok(addr) = SocketAddr::from_str(text) {
-        if addr.port() == 0 {
-            return Err(format!("DNS server '{text}' has port 0"));
-        }
-        return Ok(addr);
-    }
-    if let Ok(ip) = IpAddr::from_str(text) {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    if let Some(inner) = text.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-        if let Ok(ip) = Ipv6Addr::from_str(inner) {
-            return Ok(SocketAddr::new(IpAddr::V6(ip), 53));
-        }
-    }
-    // Explain the most likely mistakes.
-    if let Some((host, port)) = text.rsplit_once(':') {
-        let host_is_ip = host.parse::<Ipv4Addr>().is_ok()
-            || host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|h| h.parse::<Ipv6Addr>().is_ok());
-        if host_is_ip {
-            return Err(format!("DNS server '{text}' has an invalid port '{port}' (expected 1-65535)"));
-        }
-    }
-    if text.chars().any(|c| c.is_ascii_alphabetic()) && !text.contains(':') {
-        return Err(format!(
-            "DNS server '{text}' must be an IP address, not a host name \
-             (finding a DNS server by name would itself need DNS)"
-        ));
-    }
-    Err(format!("'{text}' is not a DNS server address ({EXPECTED})"))
 }
 
 #[cfg(test)]
@@ -477,76 +279,7 @@ mod tests {
     use super::*;
 
     fn sa(s: &str) -> SocketAddr {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn parse_server_accepts_the_documented_forms() {
-        assert_eq!(parse_server("10.1.1.10"), Ok(sa("10.1.1.10:53")));
-        assert_eq!(parse_server(" 10.1.1.10:5353 "), Ok(sa("10.1.1.10:5353")));
-        assert_eq!(parse_server("[::1]:53"), Ok(sa("[::1]:53")));
-        assert_eq!(parse_server("[::1]:5300"), Ok(sa("[::1]:5300")));
-        assert_eq!(parse_server("::1"), Ok(sa("[::1]:53")));
-        assert_eq!(parse_server("[2001:db8::5]"), Ok(sa("[2001:db8::5]:53")));
-    }
-
-    #[test]
-    fn parse_server_explains_mistakes() {
-        let e = parse_server("").unwrap_err();
-        assert!(e.contains("empty"), "{e}");
-        let e = parse_server("10.1.1.10:99999").unwrap_err();
-        assert!(e.contains("invalid port '99999'"), "{e}");
-        let e = parse_server("10.1.1.10:dns").unwrap_err();
-        assert!(e.contains("invalid port 'dns'"), "{e}");
-        let e = parse_server("10.1.1.10:0").unwrap_err();
-        assert!(e.contains("port 0"), "{e}");
-        let e = parse_server("dc1.corp.example").unwrap_err();
-        assert!(e.contains("not a host name"), "{e}");
-        let e = parse_server("10.1.1").unwrap_err();
-        assert!(e.contains("is not a DNS server address"), "{e}");
-        let e = parse_server("[::1]:x").unwrap_err();
-        assert!(e.contains("invalid port 'x'"), "{e}");
-        let e = parse_server("::1:53:zz").unwrap_err();
-        assert!(e.contains("is not a DNS server address"), "{e}");
-    }
-
-    #[test]
-    fn resolv_conf_comments_options_and_ipv6() {
-        let text = "\
-# generated by NetworkManager
-; another comment style
-search corp.example lab.example
-options edns0 trust-ad ndots:2
-nameserver 10.1.1.10   # primary DC
-nameserver\t2001:db8::53
-#nameserver 10.9.9.9
-  nameserver 10.1.1.11 ; secondary
-nameserver 10.1.1.12
-";
-        assert_eq!(parse_resolv_conf(text), vec![sa("10.1.1.10:53"), sa("[2001:db8::53]:53"), sa("10.1.1.11:53")]);
-    }
-
-    #[test]
-    fn resolv_conf_scoped_ipv6_and_junk() {
-        let text = "nameserver fe80::1%eth0\nnameserver fe80::2%3\nnameserver bogus\n\
-                    nameserver\nnameservers 10.0.0.1\nnameserver 10.0.0.2\nnameserver 10.0.0.2\n";
-        let got = parse_resolv_conf(text);
-        assert_eq!(got.len(), 2);
-        match got[0] {
-            SocketAddr::V6(v6) => {
-                assert_eq!(v6.ip(), &"fe80::2".parse::<Ipv6Addr>().unwrap());
-                assert_eq!(v6.scope_id(), 3);
-                assert_eq!(v6.port(), 53);
-            }
-            other => panic!("expected a scoped IPv6 address, got {other}"),
-        }
-        assert_eq!(got[1], sa("10.0.0.2:53"));
-    }
-
-    #[test]
-    fn resolv_conf_without_nameservers_is_empty() {
-        assert!(parse_resolv_conf("").is_empty());
-        assert!(parse_resolv_conf("search example.com\noptions rotate\n").is_empty());
+        s.parse().unwrap_or_else(|_| panic!("bad test address {s}"))
     }
 
     #[test]
@@ -563,12 +296,12 @@ nameserver 10.1.1.12
         let query = DnsQuery { server: sa("10.1.1.10:53"), name: "nope.lab.example".into(), rtype: RecordType::A };
         let obs = |outcome| DnsObservation { query: query.clone(), elapsed_ms: 3, outcome };
         assert_eq!(
-            obs(DnsOutcome::Answer { rcode: "NXDomain".into(), authoritative: true, records: vec![] }).describe(),
+            obs(DnsOutcome::Answer { rcode: Rcode::NXDomain, authoritative: true, records: vec![] }).describe(),
             "10.1.1.10:53 answered NXDOMAIN (authoritative) in 3 ms"
         );
         assert_eq!(obs(DnsOutcome::Timeout { after_ms: 2000 }).to_string(), "no answer from 10.1.1.10:53 in 2000 ms");
         let many = obs(DnsOutcome::Answer {
-            rcode: "NoError".into(),
+            rcode: Rcode::NoError,
             authoritative: false,
             records: (1..=7).map(|i| format!("10.0.0.{i}")).collect(),
         })
@@ -583,7 +316,7 @@ nameserver 10.1.1.12
         let obs = DnsObservation {
             query: DnsQuery { server: sa("[::1]:5353"), name: "10.1.2.3".into(), rtype: RecordType::Ptr },
             elapsed_ms: 7,
-            outcome: DnsOutcome::Answer { rcode: "NoError".into(), authoritative: true, records: vec!["imp1.lab.example".into()] },
+            outcome: DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec!["imp1.lab.example".into()] },
         };
         let json = serde_json::to_string(&obs).unwrap();
         let back: DnsObservation = serde_json::from_str(&json).unwrap();

@@ -5,31 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use crate::snapshot::sip::{SipFailure, SipObservation, SipOutcome};
+use crate::wire::sip::{find_head_end, not_sip, parse_response, random_token};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
-
-/// What a SIP OPTIONS exchange produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SipObservation {
-    pub elapsed_ms: u64,
-    pub outcome: SipOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum SipOutcome {
-    /// A final (non-1xx) response arrived.
-    Response {
-        status: u16,
-        reason: String,
-        server: Option<String>,
-        allow: Vec<String>,
-    },
-    Failed {
-        message: String,
-    },
-}
 
 /// Most provisional responses we skip before giving up on a final one.
 const MAX_PROVISIONAL: usize = 16;
@@ -50,7 +29,7 @@ pub async fn options<S: AsyncRead + AsyncWrite + Unpin>(
             let deadline = tokio::time::Instant::from_std(deadline_after(start, timeout));
             exchange(stream, request.as_bytes(), deadline, timeout, cap).await
         }
-        Err(message) => SipOutcome::Failed { message },
+        Err(message) => SipOutcome::Failed { kind: SipFailure::BadRequest, message },
     };
     SipObservation { elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX), outcome }
 }
@@ -62,14 +41,14 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     timeout: Duration,
     cap: usize,
 ) -> SipOutcome {
-    let failed = |message: String| SipOutcome::Failed { message };
+    let failed = |(kind, message): Failure| SipOutcome::Failed { kind, message };
     let write = async {
         stream.write_all(request).await?;
         stream.flush().await
     };
     match timeout_at(deadline, write).await {
-        Err(_) => return failed(format!("timed out after {} ms sending the OPTIONS request", timeout.as_millis())),
-        Ok(Err(e)) => return failed(format!("sending the OPTIONS request failed: {e}")),
+        Err(_) => return failed((SipFailure::Timeout, format!("timed out after {} ms sending the OPTIONS request", timeout.as_millis()))),
+        Ok(Err(e)) => return failed(read_error(&e, "sending the OPTIONS request failed")),
         Ok(Ok(())) => {}
     }
 
@@ -78,11 +57,11 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     loop {
         let head = match reader.next_head(stream, deadline, timeout).await {
             Ok(head) => head,
-            Err(message) => return failed(message),
+            Err(f) => return failed(f),
         };
         let response = match parse_response(&head) {
             Ok(r) => r,
-            Err(message) => return failed(message),
+            Err(e) => return failed((SipFailure::NotSip, e.to_string())),
         };
         if response.status >= 200 {
             return SipOutcome::Response {
@@ -94,11 +73,11 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         }
         provisional += 1;
         if provisional > MAX_PROVISIONAL {
-            return failed(format!("gave up after {MAX_PROVISIONAL} provisional responses without a final one"));
+            return failed((SipFailure::TooLarge, format!("gave up after {MAX_PROVISIONAL} provisional responses without a final one")));
         }
         // A provisional response rarely has a body, but skip one if it says so.
-        if let Err(message) = reader.skip_body(stream, response.content_length, deadline, timeout).await {
-            return failed(message);
+        if let Err(f) = reader.skip_body(stream, response.content_length, deadline, timeout).await {
+            return failed(f);
         }
     }
 }
@@ -169,19 +148,6 @@ fn strip_port(hostport: &str) -> &str {
     }
 }
 
-/// Random lowercase hex from the provider's secure generator; falls back to the
-/// clock if that ever fails, since these tokens only need to be unique.
-pub(crate) fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    if rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut buf).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = (nanos >> ((i % 16) * 8)) as u8;
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Reads SIP message heads from a stream, keeping any bytes past a head for the next
 /// one and counting every byte against one cap.
 struct ResponseReader {
@@ -202,19 +168,22 @@ impl ResponseReader {
         stream: &mut S,
         deadline: tokio::time::Instant,
         timeout: Duration,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, Failure> {
         let room = self.cap.saturating_sub(self.read_total);
         if room == 0 {
-            return Err(format!("no complete SIP response within {} bytes (cap reached)", self.cap));
+            return Err((SipFailure::TooLarge, format!("no complete SIP response within {} bytes (cap reached)", self.cap)));
         }
         let mut chunk = vec![0u8; room.min(8192)];
         match timeout_at(deadline, stream.read(&mut chunk)).await {
-            Err(_) => Err(if self.read_total == 0 {
-                format!("no SIP response within {} ms (the peer accepted the request and stayed silent)", timeout.as_millis())
-            } else {
-                format!("timed out after {} ms with an incomplete SIP response ({} bytes read)", timeout.as_millis(), self.read_total)
-            }),
-            Ok(Err(e)) => Err(read_error(&e)),
+            Err(_) => Err((
+                SipFailure::Timeout,
+                if self.read_total == 0 {
+                    format!("no SIP response within {} ms (the peer accepted the request and stayed silent)", timeout.as_millis())
+                } else {
+                    format!("timed out after {} ms with an incomplete SIP response ({} bytes read)", timeout.as_millis(), self.read_total)
+                },
+            )),
+            Ok(Err(e)) => Err(read_error(&e, "reading the SIP response failed")),
             Ok(Ok(0)) => Ok(false),
             Ok(Ok(n)) => {
                 let got = chunk.get(..n).unwrap_or(&[]);
@@ -231,7 +200,7 @@ impl ResponseReader {
         stream: &mut S,
         deadline: tokio::time::Instant,
         timeout: Duration,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, Failure> {
         loop {
             // CRLF keep-alives (RFC 5626) may precede a message.
             let leading = self.buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
@@ -243,16 +212,19 @@ impl ResponseReader {
             }
             // Fail early on bytes that cannot be the start of a SIP response.
             if self.buf.len() >= 8 && !self.buf.starts_with(b"SIP/") {
-                return Err(not_sip(&self.buf));
+                return Err((SipFailure::NotSip, not_sip(&self.buf)));
             }
             if !self.fill(stream, deadline, timeout).await? {
-                return Err(if self.read_total == 0 {
-                    "the peer closed the connection without answering the OPTIONS".to_string()
-                } else if self.buf.is_empty() {
-                    "the peer closed the connection without sending a final response".to_string()
-                } else {
-                    format!("the peer closed the connection in the middle of a SIP response ({} bytes)", self.buf.len())
-                });
+                return Err((
+                    SipFailure::Closed,
+                    if self.read_total == 0 {
+                        "the peer closed the connection without answering the OPTIONS".to_string()
+                    } else if self.buf.is_empty() {
+                        "the peer closed the connection without sending a final response".to_string()
+                    } else {
+                        format!("the peer closed the connection in the middle of a SIP response ({} bytes)", self.buf.len())
+                    },
+                ));
             }
         }
     }
@@ -263,13 +235,16 @@ impl ResponseReader {
         len: usize,
         deadline: tokio::time::Instant,
         timeout: Duration,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         if len > self.cap {
-            return Err(format!("a provisional response announces a {len}-byte body, over the {}-byte cap", self.cap));
+            return Err((
+                SipFailure::TooLarge,
+                format!("a provisional response announces a {len}-byte body, over the {}-byte cap", self.cap),
+            ));
         }
         while self.buf.len() < len {
             if !self.fill(stream, deadline, timeout).await? {
-                return Err("the peer closed the connection inside a response body".to_string());
+                return Err((SipFailure::Closed, "the peer closed the connection inside a response body".to_string()));
             }
         }
         self.buf.drain(..len);
@@ -277,226 +252,38 @@ impl ResponseReader {
     }
 }
 
+/// What went wrong, coarse and in words.
+type Failure = (SipFailure, String);
+
 /// Names a TLS alert arriving instead of an answer: TLS 1.3 peers reject a client
 /// certificate this way, after the client already considers the handshake done.
-fn read_error(e: &std::io::Error) -> String {
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
-        Some(rustls::Error::AlertReceived(alert)) => format!(
-            "the peer ended the TLS session with alert {alert:?} instead of answering (with TLS 1.3 this is how a rejected client certificate shows)"
-        ),
-        _ => format!("reading the SIP response failed: {e}"),
-    }
-}
-
-/// Finds the blank line ending a head: returns (head length, head + terminator length).
-/// Accepts CRLF, bare LF, or a mix of both.
-pub(crate) fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    while let Some(pos) = buf.get(i..)?.iter().position(|b| *b == b'\n') {
-        let nl = i + pos;
-        let after = nl + 1;
-        match (buf.get(after), buf.get(after + 1)) {
-            (Some(b'\n'), _) => return Some((head_len(buf, nl), after + 1)),
-            (Some(b'\r'), Some(b'\n')) => return Some((head_len(buf, nl), after + 2)),
-            _ => {}
-        }
-        i = after;
-    }
-    None
-}
-
-/// Length of the head ending with the line break at `nl` (dropping its CR).
-fn head_len(buf: &[u8], nl: usize) -> usize {
-    if nl > 0 && buf.get(nl - 1) == Some(&b'\r') {
-        nl - 1
-    } else {
-        nl
-    }
-}
-
-fn not_sip(buf: &[u8]) -> String {
-    format!("the peer answered with something that is not SIP: {}", printable(buf.get(..buf.len().min(60)).unwrap_or(&[])))
-}
-
-/// A short, safe rendering of untrusted bytes for a message.
-fn printable(bytes: &[u8]) -> String {
-    let text: String = String::from_utf8_lossy(bytes).chars().map(|c| if c.is_control() { '.' } else { c }).collect();
-    format!("{text:?}")
-}
-
-/// The parts of a response this probe reports.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ParsedResponse {
-    pub status: u16,
-    pub reason: String,
-    pub server: Option<String>,
-    pub allow: Vec<String>,
-    pub content_length: usize,
-}
-
-/// A parsed message head: the start line and the headers in order, names in their
-/// long form (compact forms expanded), values unfolded and trimmed.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SipHead {
-    pub start_line: String,
-    pub headers: Vec<(String, String)>,
-}
-
-impl SipHead {
-    /// First value of a header, by case-insensitive long name.
-    pub fn get<'a>(&'a self, name: &'a str) -> Option<&'a str> {
-        self.all(name).next()
-    }
-
-    /// Every value of a header, in order.
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
-
-/// Splits a head into its start line and headers. Lines that are neither a header
-/// nor a continuation are ignored: a diagnostic reader reports what it can.
-pub(crate) fn parse_head(head: &[u8]) -> Result<SipHead, String> {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start_line = lines.next().map(str::trim).filter(|l| !l.is_empty()).ok_or_else(|| "empty SIP message".to_string())?.to_string();
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in lines {
-        if line.starts_with([' ', '\t']) {
-            // A folded continuation of the previous header (RFC 3261 7.3.1).
-            if let Some((_, value)) = headers.last_mut() {
-                let more = line.trim();
-                if !more.is_empty() {
-                    if !value.is_empty() {
-                        value.push(' ');
-                    }
-                    value.push_str(more);
+fn read_error(e: &std::io::Error, doing: &str) -> Failure {
+    use rustls::AlertDescription as A;
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::AlertReceived(alert)) => {
+            let kind = match alert {
+                A::CertificateRequired => SipFailure::ClientCertRequired,
+                A::BadCertificate | A::UnknownCA | A::AccessDenied | A::CertificateUnknown | A::UnsupportedCertificate => {
+                    SipFailure::ClientCertRejected
                 }
-            }
-            continue;
+                _ => SipFailure::TlsAlert,
+            };
+            (
+                kind,
+                format!(
+                    "the peer ended the TLS session with alert {alert:?} instead of answering (with TLS 1.3 this is how a rejected client certificate shows)"
+                ),
+            )
         }
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let name = name.trim();
-        if name.is_empty() || name.contains(char::is_whitespace) {
-            continue;
-        }
-        headers.push((long_name(name).to_string(), value.trim().to_string()));
+        _ if e.kind() == std::io::ErrorKind::UnexpectedEof => (SipFailure::Closed, format!("{doing}: {e}")),
+        _ => (SipFailure::Io, format!("{doing}: {e}")),
     }
-    Ok(SipHead { start_line, headers })
-}
-
-/// Expands the compact header forms of RFC 3261 (and a few extensions).
-fn long_name(name: &str) -> &str {
-    if name.len() != 1 {
-        return name;
-    }
-    match name.to_ascii_lowercase().as_str() {
-        "i" => "Call-ID",
-        "m" => "Contact",
-        "e" => "Content-Encoding",
-        "l" => "Content-Length",
-        "c" => "Content-Type",
-        "f" => "From",
-        "s" => "Subject",
-        "k" => "Supported",
-        "t" => "To",
-        "v" => "Via",
-        "o" => "Event",
-        "r" => "Refer-To",
-        "b" => "Referred-By",
-        "u" => "Allow-Events",
-        "x" => "Session-Expires",
-        _ => name,
-    }
-}
-
-/// Parses a response head (status line and headers).
-pub(crate) fn parse_response(head: &[u8]) -> Result<ParsedResponse, String> {
-    if !head.starts_with(b"SIP/") {
-        return Err(not_sip(head));
-    }
-    let parsed = parse_head(head)?;
-    let mut parts = parsed.start_line.splitn(3, ' ');
-    let version = parts.next().unwrap_or_default();
-    let code = parts.next().unwrap_or_default();
-    let reason = parts.next().unwrap_or_default().trim().to_string();
-    if version != "SIP/2.0" {
-        return Err(format!("unsupported SIP version in status line {}", printable(parsed.start_line.as_bytes())));
-    }
-    let status = match code.parse::<u16>() {
-        Ok(s) if code.len() == 3 && (100..=699).contains(&s) => s,
-        _ => return Err(format!("malformed SIP status line {}", printable(parsed.start_line.as_bytes()))),
-    };
-    let content_length = match parsed.get("Content-Length") {
-        None => 0,
-        Some(v) => v.trim().parse::<usize>().map_err(|_| format!("malformed Content-Length {}", printable(v.as_bytes())))?,
-    };
-    let allow = parsed.all("Allow").flat_map(|v| v.split(',')).map(str::trim).filter(|m| !m.is_empty()).map(str::to_string).collect();
-    Ok(ParsedResponse { status, reason, server: parsed.get("Server").map(str::to_string), allow, content_length })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tokio::io::duplex;
-
-    #[test]
-    fn parses_a_plain_crlf_response() {
-        let head = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS a;branch=z9hG4bKx\r\nServer: RTCC/6.0.0.0 MediationServer\r\nAllow: INVITE, ACK,OPTIONS ,BYE\r\nContent-Length: 0";
-        let r = parse_response(head).unwrap();
-        assert_eq!(r.status, 200);
-        assert_eq!(r.reason, "OK");
-        assert_eq!(r.server.as_deref(), Some("RTCC/6.0.0.0 MediationServer"));
-        assert_eq!(r.allow, vec!["INVITE", "ACK", "OPTIONS", "BYE"]);
-        assert_eq!(r.content_length, 0);
-    }
-
-    #[test]
-    fn parses_folded_headers_and_repeated_allow() {
-        let head = b"SIP/2.0 200 OK\r\nServer: Cisco-SIPGateway\r\n  /IOS-15\r\nAllow: INVITE,\r\n\tOPTIONS\r\nallow: MESSAGE\r\nContent-Length: 0";
-        let r = parse_response(head).unwrap();
-        assert_eq!(r.server.as_deref(), Some("Cisco-SIPGateway /IOS-15"));
-        assert_eq!(r.allow, vec!["INVITE", "OPTIONS", "MESSAGE"]);
-    }
-
-    #[test]
-    fn parses_compact_forms_and_bare_lf() {
-        let head = b"SIP/2.0 404 Not Found\nv: SIP/2.0/TLS a\ni: abc@host\nl: 12\nserver: x";
-        let r = parse_response(head).unwrap();
-        assert_eq!(r.status, 404);
-        assert_eq!(r.reason, "Not Found");
-        assert_eq!(r.content_length, 12);
-        assert_eq!(r.server.as_deref(), Some("x"));
-        let h = parse_head(head).unwrap();
-        assert_eq!(h.get("call-id"), Some("abc@host"));
-        assert_eq!(h.get("Via"), Some("SIP/2.0/TLS a"));
-    }
-
-    #[test]
-    fn rejects_non_sip_and_malformed_status_lines() {
-        assert!(parse_response(b"HTTP/1.1 400 Bad Request").is_err());
-        assert!(parse_response(b"SIP/2.0 2000 OK").is_err());
-        assert!(parse_response(b"SIP/2.0 099 Weird").is_err());
-        assert!(parse_response(b"SIP/3.0 200 OK").is_err());
-        assert!(parse_response(b"SIP/2.0 200 OK\r\nContent-Length: lots").is_err());
-        assert!(parse_response(b"").is_err());
-        // A reason phrase is optional.
-        assert_eq!(parse_response(b"SIP/2.0 503").unwrap().status, 503);
-    }
-
-    #[test]
-    fn head_end_handles_crlf_lf_and_mixed() {
-        assert_eq!(find_head_end(b"A\r\nB\r\n\r\nbody"), Some((4, 8)));
-        assert_eq!(find_head_end(b"A\nB\n\nbody"), Some((3, 5)));
-        assert_eq!(find_head_end(b"A\r\nB\n\r\n"), Some((4, 7)));
-        assert_eq!(find_head_end(b"A\r\nB\r\n"), None);
-        assert_eq!(find_head_end(b""), None);
-    }
 
     #[test]
     fn request_is_well_formed_and_rejects_injection() {
@@ -563,7 +350,7 @@ mod tests {
     async fn garbage_is_reported_as_not_sip() {
         let obs = against(b"HTTP/1.1 400 Bad Request\r\n\r\n", 65536).await;
         match obs.outcome {
-            SipOutcome::Failed { message } => assert!(message.contains("not SIP"), "{message}"),
+            SipOutcome::Failed { message, .. } => assert!(message.contains("not SIP"), "{message}"),
             other => panic!("{other:?}"),
         }
     }
@@ -580,7 +367,7 @@ mod tests {
         });
         let obs = against(big, 4096).await;
         match obs.outcome {
-            SipOutcome::Failed { message } => assert!(message.contains("cap"), "{message}"),
+            SipOutcome::Failed { message, .. } => assert!(message.contains("cap"), "{message}"),
             other => panic!("{other:?}"),
         }
     }
@@ -592,7 +379,7 @@ mod tests {
         let obs = options(&mut client, "fe", 5061, "127.0.0.1", Duration::from_millis(300), 65536).await;
         assert!(start.elapsed() < Duration::from_millis(1000));
         match obs.outcome {
-            SipOutcome::Failed { message } => {
+            SipOutcome::Failed { message, .. } => {
                 assert!(message.contains("no SIP response"), "{message}")
             }
             other => panic!("{other:?}"),

@@ -14,11 +14,12 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
@@ -26,7 +27,6 @@ use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{AlertDescription, CipherSuite, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureAlgorithm, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
-use serde::{Deserialize, Serialize};
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 use tokio_rustls::client::TlsStream;
@@ -34,50 +34,80 @@ use tokio_rustls::TlsConnector;
 
 use crate::probe::sip::deadline_after;
 
-/// What one handshake attempt produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TlsObservation {
-    pub elapsed_ms: u64,
-    pub outcome: TlsOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
-pub enum TlsOutcome {
-    Connected {
-        /// "TLSv1.2" or "TLSv1.3".
-        version: String,
-        /// IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".
-        cipher_suite: String,
-        /// The chain as the peer sent it, leaf first.
-        chain_pem: Vec<String>,
-        client_cert_requested: bool,
-        client_cert_sent: bool,
+/// Why a client identity (certificate and key) or the prober built on it cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// No certificate was given.
+    #[error("the client certificate chain is empty")]
+    EmptyChain,
+    /// The key is not the leaf certificate's key.
+    #[error("the private key does not match the client certificate")]
+    KeyMismatch,
+    /// The provider refuses the key.
+    #[error("the client private key is not usable: {0}")]
+    KeyUnusable(rustls::Error),
+    /// A certificate or key file cannot be read.
+    #[error("cannot read the {what} {}: {reason}", path.display())]
+    Unreadable {
+        /// `client certificate` or `client private key`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why: an I/O failure, not a regular file, or over the size cap.
+        reason: String,
     },
-    Failed {
-        kind: TlsFailure,
-        message: String,
-        /// Whatever chain arrived before the failure (may be empty).
-        chain_pem: Vec<String>,
-        client_cert_requested: bool,
+    /// PEM armour around damaged content.
+    #[error("{}: garbled PEM: {reason}", path.display())]
+    GarbledPem {
+        /// The file.
+        path: PathBuf,
+        /// What the PEM reader said.
+        reason: String,
     },
-}
-
-/// Why a handshake failed, coarse enough for checks to branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TlsFailure {
-    ConnectTimeout,
-    ConnectRefused,
-    HandshakeTimeout,
-    Reset,
-    Closed,
-    Alert,
-    /// The peer offers nothing rustls implements: a limit of this probe.
-    NoCommonParameters,
-    BadSignature,
-    NotTls,
-    Io,
+    /// PEM text without a certificate block.
+    #[error("{}: no CERTIFICATE block found", path.display())]
+    NoCertificateBlock {
+        /// The certificate file.
+        path: PathBuf,
+    },
+    /// Neither PEM nor DER.
+    #[error("{}: neither a PEM certificate nor a DER certificate", path.display())]
+    NotACertificate {
+        /// The certificate file.
+        path: PathBuf,
+    },
+    /// The key is encrypted: probes cannot ask for its passphrase.
+    #[error("{}: the private key is encrypted; provide it unencrypted (e.g. `openssl pkcs8 -in KEY -out PLAIN.key`)", path.display())]
+    EncryptedKey {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// PEM text without a private key block.
+    #[error("{}: no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY) found", path.display())]
+    NoKeyBlock {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// Binary content that is not a DER private key.
+    #[error("{}: not a PEM or DER private key ({reason})", path.display())]
+    NotAKey {
+        /// The key file.
+        path: PathBuf,
+        /// What the key reader said.
+        reason: String,
+    },
+    /// The certificate and key were read, but do not make an identity.
+    #[error("{}: {reason}", path.display())]
+    InFile {
+        /// The key file.
+        path: PathBuf,
+        /// Why they do not make an identity.
+        reason: Box<IdentityError>,
+    },
+    /// rustls refuses the client configuration.
+    #[error("building the TLS client configuration: {0}")]
+    Config(rustls::Error),
 }
 
 /// A client certificate and key presented when a peer asks for one (IM&P's identity
@@ -103,53 +133,48 @@ impl fmt::Debug for ClientIdentity {
 
 impl ClientIdentity {
     /// Checks that the key is usable with the provider and matches the leaf.
-    pub fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<ClientIdentity, String> {
+    pub fn new(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<ClientIdentity, IdentityError> {
         if chain.is_empty() {
-            return Err("the client certificate chain is empty".to_string());
+            return Err(IdentityError::EmptyChain);
         }
         let provider = rustls::crypto::aws_lc_rs::default_provider();
         let certified = CertifiedKey::from_der(chain.clone(), key.clone_key(), &provider).map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => "the private key does not match the client certificate".to_string(),
-            other => format!("the client private key is not usable: {other}"),
+            rustls::Error::InconsistentKeys(_) => IdentityError::KeyMismatch,
+            other => IdentityError::KeyUnusable(other),
         })?;
         Ok(ClientIdentity { chain, key, signing_key: certified.key })
     }
 
     /// Loads a certificate chain (PEM, leaf first, or a single DER certificate) and a
     /// private key (PEM PKCS#8 / PKCS#1 / SEC1, or DER).
-    pub fn from_pem_files(cert: &Path, key: &Path) -> Result<ClientIdentity, String> {
+    pub fn from_pem_files(cert: &Path, key: &Path) -> Result<ClientIdentity, IdentityError> {
         let cert_bytes = read_file(cert, "client certificate")?;
         let chain = if contains(&cert_bytes, b"-----BEGIN") {
             let chain = CertificateDer::pem_slice_iter(&cert_bytes)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("{}: garbled PEM: {e}", cert.display()))?;
+                .map_err(|e| IdentityError::GarbledPem { path: cert.to_path_buf(), reason: e.to_string() })?;
             if chain.is_empty() {
-                return Err(format!("{}: no CERTIFICATE block found", cert.display()));
+                return Err(IdentityError::NoCertificateBlock { path: cert.to_path_buf() });
             }
             chain
         } else if cert_bytes.first() == Some(&0x30) {
             vec![CertificateDer::from(cert_bytes)]
         } else {
-            return Err(format!("{}: neither a PEM certificate nor a DER certificate", cert.display()));
+            return Err(IdentityError::NotACertificate { path: cert.to_path_buf() });
         };
 
         let key_bytes = read_file(key, "client private key")?;
         let private_key = if contains(&key_bytes, b"ENCRYPTED PRIVATE KEY") {
-            return Err(format!(
-                "{}: the private key is encrypted; provide it unencrypted (e.g. `openssl pkcs8 -in KEY -out PLAIN.key`)",
-                key.display()
-            ));
+            return Err(IdentityError::EncryptedKey { path: key.to_path_buf() });
         } else if contains(&key_bytes, b"-----BEGIN") {
             PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|e| match e {
-                rustls_pki_types::pem::Error::NoItemsFound => {
-                    format!("{}: no private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY) found", key.display())
-                }
-                other => format!("{}: garbled PEM: {other}", key.display()),
+                rustls_pki_types::pem::Error::NoItemsFound => IdentityError::NoKeyBlock { path: key.to_path_buf() },
+                other => IdentityError::GarbledPem { path: key.to_path_buf(), reason: other.to_string() },
             })?
         } else {
-            PrivateKeyDer::try_from(key_bytes).map_err(|e| format!("{}: not a PEM or DER private key ({e})", key.display()))?
+            PrivateKeyDer::try_from(key_bytes).map_err(|e| IdentityError::NotAKey { path: key.to_path_buf(), reason: e.to_string() })?
         };
-        ClientIdentity::new(chain, private_key).map_err(|e| format!("{}: {e}", key.display()))
+        ClientIdentity::new(chain, private_key).map_err(|e| IdentityError::InFile { path: key.to_path_buf(), reason: Box::new(e) })
     }
 
     /// The chain presented, leaf first.
@@ -163,9 +188,12 @@ impl ClientIdentity {
     }
 }
 
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    crate::fsread::read_capped(path, crate::fsread::CERT_CAP)
-        .map_err(|e| format!("cannot read the {what} {}: {}", path.display(), e.reason()))
+fn read_file(path: &Path, what: &'static str) -> Result<Vec<u8>, IdentityError> {
+    crate::fsread::read_capped(path, crate::fsread::CERT_CAP).map_err(|e| IdentityError::Unreadable {
+        what,
+        path: path.to_path_buf(),
+        reason: e.reason(),
+    })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -189,13 +217,13 @@ impl fmt::Debug for TlsProber {
 impl TlsProber {
     /// TLS 1.2 + 1.3 on aws-lc-rs, no session resumption (every handshake must show
     /// the full certificate exchange).
-    pub fn new(identity: Option<&ClientIdentity>) -> Result<TlsProber, String> {
+    pub fn new(identity: Option<&ClientIdentity>) -> Result<TlsProber, IdentityError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let algs = provider.signature_verification_algorithms;
         let capture = Arc::new(Capture::default());
         let mut base = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])
-            .map_err(|e| format!("building the TLS client configuration: {e}"))?
+            .map_err(IdentityError::Config)?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(CapturingVerifier { capture: capture.clone(), algs }))
             .with_client_cert_resolver(Arc::new(RecordingResolver { capture, identity: None }));
@@ -288,10 +316,10 @@ impl TlsProber {
             Ok(Ok(stream)) => {
                 let conn = stream.get_ref().1;
                 let version = match conn.protocol_version() {
-                    Some(ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-                    Some(ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-                    Some(other) => format!("{other:?}"),
-                    None => "unknown".to_string(),
+                    Some(ProtocolVersion::TLSv1_2) => TlsVersion::Tls12,
+                    Some(ProtocolVersion::TLSv1_3) => TlsVersion::Tls13,
+                    Some(other) => TlsVersion::from_code(u16::from(other)),
+                    None => TlsVersion::Other(0),
                 };
                 let cipher_suite =
                     conn.negotiated_cipher_suite().map(|s| iana_suite_name(s.suite())).unwrap_or_else(|| "unknown".to_string());
@@ -318,10 +346,15 @@ pub async fn handshake(
 ) -> (TlsObservation, Option<TlsStream<TcpStream>>) {
     match TlsProber::new(identity) {
         Ok(prober) => prober.handshake(addr, server_name, timeout).await,
-        Err(message) => (
+        Err(e) => (
             TlsObservation {
                 elapsed_ms: 0,
-                outcome: TlsOutcome::Failed { kind: TlsFailure::Io, message, chain_pem: Vec::new(), client_cert_requested: false },
+                outcome: TlsOutcome::Failed {
+                    kind: TlsFailure::Io,
+                    message: e.to_string(),
+                    chain_pem: Vec::new(),
+                    client_cert_requested: false,
+                },
             },
             None,
         ),
@@ -383,7 +416,7 @@ fn classify_rustls_error(err: &rustls::Error, capture: &Capture, have_identity: 
                         "no client certificate is configured for this probe"
                     };
                     (
-                        TlsFailure::Alert,
+                        TlsFailure::ClientCertRequired,
                         format!(
                             "the peer asked for a client certificate and ended the handshake with alert {name} ({why})"
                         ),
@@ -399,7 +432,7 @@ fn classify_rustls_error(err: &rustls::Error, capture: &Capture, have_identity: 
                     if sent =>
                 {
                     (
-                        TlsFailure::Alert,
+                        TlsFailure::ClientCertRejected,
                         format!("the peer rejected the client certificate with alert {name}"),
                     )
                 }
@@ -629,7 +662,7 @@ mod tests {
         cap.chain().push(CertificateDer::from(vec![0x30, 0x00]));
         cap.requested.store(true, Ordering::SeqCst);
         let (kind, msg) = classify_rustls_error(&rustls::Error::AlertReceived(AlertDescription::HandshakeFailure), &cap, false);
-        assert_eq!(kind, TlsFailure::Alert);
+        assert_eq!(kind, TlsFailure::ClientCertRequired);
         assert!(msg.contains("no client certificate is configured"), "{msg}");
 
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);

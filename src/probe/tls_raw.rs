@@ -8,8 +8,8 @@
 //! ServerHelloDone. No cryptography is involved, only defensive parsing of untrusted
 //! bytes: every length is checked and the total accepted is capped.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use crate::snapshot::raw::{RawError, RawHandshake, RawObservation, RawOutcome, TimeoutStage};
+use crate::snapshot::tls::{alert_name, suite_name, TlsVersion, OFFERED_SUITES};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -39,49 +39,6 @@ const HS_CERTIFICATE_STATUS: u8 = 22;
 
 const EXT_SUPPORTED_VERSIONS: u16 = 43;
 
-/// (IANA code, IANA name, OpenSSL name). The IM&P UI and its TLS contexts use the
-/// OpenSSL spelling, RFCs and Microsoft use the IANA one; reports may need either.
-const SUITES: &[(u16, &str, &str)] = &[
-    (0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"),
-    (0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"),
-    (0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"),
-    (0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"),
-    (0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256"),
-    (0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384"),
-    (0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256"),
-    (0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384"),
-    (0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA"),
-    (0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA"),
-    (0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA"),
-    (0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA"),
-    (0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256"),
-    (0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"),
-    (0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"),
-    (0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256"),
-    (0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"),
-    (0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"),
-    (0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "DES-CBC3-SHA"),
-    // Not offered, but a broken peer may name them and reports should still read well.
-    (0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"),
-    (0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"),
-    (0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RC4-SHA"),
-    (0x0004, "TLS_RSA_WITH_RC4_128_MD5", "RC4-MD5"),
-    (0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"),
-    (0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
-    (0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"),
-];
-
-/// What the ClientHello offers, in preference order: forward-secret AEAD first, then
-/// forward-secret CBC, then the static-RSA suites old Microsoft servers may insist on.
-pub const OFFERED_SUITES: &[u16] = &[
-    0xc02f, 0xc030, 0xc02b, 0xc02c, // ECDHE + AES-GCM
-    0xc027, 0xc028, 0xc023, 0xc024, // ECDHE + AES-CBC (SHA-2)
-    0xc013, 0xc014, 0xc009, 0xc00a, // ECDHE + AES-CBC (SHA-1)
-    0x009c, 0x009d, // RSA + AES-GCM
-    0x003c, 0x003d, 0x002f, 0x0035, // RSA + AES-CBC
-    0x000a, // RSA + 3DES
-];
-
 /// secp256r1, secp384r1, x25519.
 const GROUPS: &[u16] = &[0x0017, 0x0018, 0x001d];
 
@@ -92,83 +49,6 @@ const SIGNATURE_ALGORITHMS: &[u16] = &[
     0x0403, 0x0503, 0x0603, // ecdsa_secp256r1_sha256 ...
     0x0201, 0x0203, // rsa_pkcs1_sha1, ecdsa_sha1
 ];
-
-/// The IANA name of a cipher suite (the form RFCs and Microsoft documents use).
-pub fn suite_name(id: u16) -> Option<&'static str> {
-    SUITES.iter().find(|s| s.0 == id).map(|s| s.1)
-}
-
-/// The code of a suite named the OpenSSL way (IM&P's UI) or the IANA way.
-pub fn suite_id(name: &str) -> Option<u16> {
-    let n = name.trim();
-    SUITES.iter().find(|s| s.1.eq_ignore_ascii_case(n) || s.2.eq_ignore_ascii_case(n)).map(|s| s.0)
-}
-
-/// The OpenSSL name of a cipher suite (the form IM&P's TLS contexts show).
-pub fn suite_openssl_name(id: u16) -> Option<&'static str> {
-    SUITES.iter().find(|s| s.0 == id).map(|s| s.2)
-}
-
-/// A protocol version as people write it.
-pub fn version_name(v: u16) -> &'static str {
-    match v {
-        0x0300 => "SSLv3",
-        0x0301 => "TLSv1.0",
-        0x0302 => "TLSv1.1",
-        0x0303 => "TLSv1.2",
-        0x0304 => "TLSv1.3",
-        _ => "unknown",
-    }
-}
-
-/// `version_name`, but an unknown code is shown as hex instead of "unknown".
-fn version_label(v: u16) -> String {
-    match version_name(v) {
-        "unknown" => format!("0x{v:04x}"),
-        n => n.to_string(),
-    }
-}
-
-/// The name of a TLS alert description (RFC 5246 / 8446 registry).
-pub fn alert_name(code: u8) -> &'static str {
-    match code {
-        0 => "close_notify",
-        10 => "unexpected_message",
-        20 => "bad_record_mac",
-        21 => "decryption_failed",
-        22 => "record_overflow",
-        30 => "decompression_failure",
-        40 => "handshake_failure",
-        41 => "no_certificate",
-        42 => "bad_certificate",
-        43 => "unsupported_certificate",
-        44 => "certificate_revoked",
-        45 => "certificate_expired",
-        46 => "certificate_unknown",
-        47 => "illegal_parameter",
-        48 => "unknown_ca",
-        49 => "access_denied",
-        50 => "decode_error",
-        51 => "decrypt_error",
-        60 => "export_restriction",
-        70 => "protocol_version",
-        71 => "insufficient_security",
-        80 => "internal_error",
-        86 => "inappropriate_fallback",
-        90 => "user_canceled",
-        100 => "no_renegotiation",
-        109 => "missing_extension",
-        110 => "unsupported_extension",
-        111 => "certificate_unobtainable",
-        112 => "unrecognized_name",
-        113 => "bad_certificate_status_response",
-        114 => "bad_certificate_hash_value",
-        115 => "unknown_psk_identity",
-        116 => "certificate_required",
-        120 => "no_application_protocol",
-        _ => "unknown_alert",
-    }
-}
 
 fn handshake_name(t: u8) -> String {
     match t {
@@ -305,108 +185,6 @@ pub fn client_hello_offering(sni: Option<&str>, offered: &[u16]) -> Vec<u8> {
 // Errors and observations
 // ---------------------------------------------------------------------------------
 
-/// Where the probe was when its time ran out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimeoutStage {
-    SendingClientHello,
-    AwaitingServerHello,
-    ReadingServerFlight,
-}
-
-/// Why path 1 did not reach ServerHelloDone. Each variant says what happened and when,
-/// because "handshake failed" alone does not tell an engineer where to look.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RawError {
-    ConnectTimeout {
-        timeout_ms: u64,
-    },
-    ConnectRefused,
-    Timeout {
-        stage: TimeoutStage,
-        after_bytes: u64,
-        timeout_ms: u64,
-    },
-    Reset {
-        after_bytes: u64,
-    },
-    Closed {
-        after_bytes: u64,
-    },
-    Alert {
-        level: String,
-        code: u8,
-        name: String,
-    },
-    NotTls {
-        /// Hex of up to 16 bytes.
-        first_bytes: String,
-        /// The same bytes with anything unprintable shown as '.'.
-        preview: String,
-        /// What the bytes resemble ("HTTP", "SSH", ...), when recognisable.
-        looks_like: Option<String>,
-    },
-    TooLarge {
-        what: String,
-        size: u64,
-        cap: u64,
-    },
-    Malformed {
-        what: String,
-    },
-    Io {
-        message: String,
-    },
-}
-
-impl fmt::Display for RawError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RawError::ConnectTimeout { timeout_ms } => {
-                write!(f, "no TCP connection within {timeout_ms} ms")
-            }
-            RawError::ConnectRefused => write!(f, "connection refused (nothing listens on the port)"),
-            RawError::Timeout { stage, after_bytes, timeout_ms } => match stage {
-                TimeoutStage::SendingClientHello => {
-                    write!(f, "could not send the ClientHello within {timeout_ms} ms")
-                }
-                TimeoutStage::AwaitingServerHello if *after_bytes == 0 => {
-                    write!(f, "no answer within {timeout_ms} ms after ClientHello")
-                }
-                TimeoutStage::AwaitingServerHello => {
-                    write!(f, "no complete ServerHello within {timeout_ms} ms ({after_bytes} bytes received)")
-                }
-                TimeoutStage::ReadingServerFlight => {
-                    write!(f, "peer stalled after {after_bytes} bytes: no ServerHelloDone within {timeout_ms} ms")
-                }
-            },
-            RawError::Reset { after_bytes } => {
-                write!(f, "connection reset by peer after {after_bytes} bytes")
-            }
-            RawError::Closed { after_bytes } => write!(f, "peer closed the connection after {after_bytes} bytes, before ServerHelloDone"),
-            RawError::Alert { level, code, name } => {
-                if level == "fatal" {
-                    write!(f, "TLS alert: {name} ({code})")
-                } else {
-                    write!(f, "TLS alert ({level}): {name} ({code})")
-                }
-            }
-            RawError::NotTls { first_bytes, preview, looks_like } => match looks_like {
-                Some(kind) => write!(f, "not TLS: looks like {kind} ({preview:?})"),
-                None => write!(f, "not TLS: first bytes {first_bytes} ({preview:?})"),
-            },
-            RawError::TooLarge { what, size, cap } => {
-                write!(f, "{what} of {size} bytes exceeds the {cap}-byte cap")
-            }
-            RawError::Malformed { what } => write!(f, "malformed: {what}"),
-            RawError::Io { message } => write!(f, "I/O error: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for RawError {}
-
 fn malformed(what: impl Into<String>) -> RawError {
     RawError::Malformed { what: what.into() }
 }
@@ -434,57 +212,17 @@ fn not_tls(bytes: &[u8]) -> RawError {
     RawError::NotTls { first_bytes, preview, looks_like: looks_like.map(str::to_string) }
 }
 
-/// What path 1 saw of the server's first flight.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawHandshake {
-    /// "TLSv1.2" etc., or "0x...." for an unknown code.
-    pub version: String,
-    pub version_code: u16,
-    /// IANA name, or "0x...." for an unknown code.
-    pub cipher_suite: String,
-    pub cipher_code: u16,
-    /// PEM of each certificate as sent, leaf first.
-    pub chain_pem: Vec<String>,
-    pub client_cert_requested: bool,
-    /// Distinguished names from CertificateRequest, rendered as text (or hex when the
-    /// DER does not parse).
-    pub acceptable_ca_names: Vec<String>,
-    /// True when ServerHelloDone arrived, i.e. nothing was cut short.
-    pub complete: bool,
-}
-
-impl RawHandshake {
-    /// Renders what a parser has collected so far.
-    pub fn from_parser(p: &HelloParser) -> RawHandshake {
-        RawHandshake {
-            version: version_label(p.version),
-            version_code: p.version,
-            cipher_suite: suite_name(p.cipher_suite).map(str::to_string).unwrap_or_else(|| format!("0x{:04x}", p.cipher_suite)),
-            cipher_code: p.cipher_suite,
-            chain_pem: p.certificates.iter().map(|c| crate::certinfo::der_to_pem(c)).collect(),
-            client_cert_requested: p.client_cert_requested,
-            acceptable_ca_names: p.acceptable_ca_names.iter().map(|d| render_dn(d)).collect(),
-            complete: p.server_hello_done,
-        }
+/// Renders what a parser has collected so far.
+pub fn handshake_from_parser(p: &HelloParser) -> RawHandshake {
+    RawHandshake {
+        version: TlsVersion::from_code(p.version),
+        cipher_suite: suite_name(p.cipher_suite).map(str::to_string).unwrap_or_else(|| format!("0x{:04x}", p.cipher_suite)),
+        cipher_code: p.cipher_suite,
+        chain_pem: p.certificates.iter().map(|c| crate::certinfo::der_to_pem(c)).collect(),
+        client_cert_requested: p.client_cert_requested,
+        acceptable_ca_names: p.acceptable_ca_names.iter().map(|d| render_dn(d)).collect(),
+        complete: p.server_hello_done,
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RawOutcome {
-    Handshake(RawHandshake),
-    Failed(RawError),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawObservation {
-    pub elapsed_ms: u64,
-    pub outcome: RawOutcome,
-    /// On failure after a ServerHello: what had been parsed by then (version, suite,
-    /// perhaps the chain), marked incomplete. Lets a report say "the peer chose TLS 1.0,
-    /// then sent a 1 MB certificate" instead of losing the first half.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partial: Option<RawHandshake>,
 }
 
 /// A DER distinguished name as "CN=..., O=...". Best effort: some stacks send odd
@@ -508,7 +246,9 @@ pub fn render_dn(der: &[u8]) -> String {
 /// Whether `HelloParser::feed` wants more bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
+    /// The server's flight is not complete yet.
     NeedMore,
+    /// ServerHelloDone arrived: the flight is complete.
     Done,
 }
 
@@ -594,18 +334,22 @@ pub struct HelloParser {
     certificate_seen: bool,
     /// Chosen version (from ServerHello, or its supported_versions extension).
     pub version: u16,
+    /// Chosen cipher suite code, from ServerHello.
     pub cipher_suite: u16,
     /// DER certificates as sent, leaf first.
     pub certificates: Vec<Vec<u8>>,
+    /// The server sent a CertificateRequest.
     pub client_cert_requested: bool,
     /// DER distinguished names from CertificateRequest.
     pub acceptable_ca_names: Vec<Vec<u8>>,
+    /// ServerHelloDone arrived: the server's flight is complete.
     pub server_hello_done: bool,
     /// Warning-level alerts the peer sent without closing (e.g. unrecognized_name).
     pub warning_alerts: Vec<u8>,
 }
 
 impl HelloParser {
+    /// A parser that accepts at most `max_bytes` from the peer.
     pub fn new(max_bytes: usize) -> Self {
         HelloParser {
             max_bytes,
@@ -632,6 +376,7 @@ impl HelloParser {
         self.received
     }
 
+    /// A ServerHello has been parsed.
     pub fn server_hello_seen(&self) -> bool {
         self.server_hello_seen
     }
@@ -1006,14 +751,14 @@ async fn run(
             Err(_) => break RawError::Timeout { stage: parser.stage(), after_bytes: parser.received() as u64, timeout_ms },
             Ok(Ok(0)) => break RawError::Closed { after_bytes: parser.received() as u64 },
             Ok(Ok(n)) => match parser.feed(&buf[..n.min(buf.len())]) {
-                Ok(Progress::Done) => return (RawOutcome::Handshake(RawHandshake::from_parser(&parser)), None),
+                Ok(Progress::Done) => return (RawOutcome::Handshake(handshake_from_parser(&parser)), None),
                 Ok(Progress::NeedMore) => {}
                 Err(e) => break e,
             },
             Ok(Err(e)) => break io_error(&e, parser.received(), "reading the server's answer"),
         }
     };
-    let partial = parser.server_hello_seen().then(|| RawHandshake::from_parser(&parser));
+    let partial = parser.server_hello_seen().then(|| handshake_from_parser(&parser));
     (RawOutcome::Failed(error), partial)
 }
 
@@ -1125,7 +870,7 @@ mod tests {
         assert_eq!(p.feed(&two), Ok(Progress::NeedMore));
         assert!(p.server_hello_seen());
         assert_eq!(p.stage(), TimeoutStage::ReadingServerFlight);
-        let partial = RawHandshake::from_parser(&p);
+        let partial = handshake_from_parser(&p);
         assert!(!partial.complete);
         assert_eq!(partial.cipher_suite, "TLS_RSA_WITH_AES_128_CBC_SHA");
         assert_eq!(partial.chain_pem.len(), 1);
@@ -1362,8 +1107,8 @@ mod tests {
         assert_eq!(p.cipher_suite, 0x002f);
         assert!(p.client_cert_requested);
         assert_eq!(p.acceptable_ca_names, vec![vec![0x30, 0x00]]);
-        let h = RawHandshake::from_parser(&p);
-        assert_eq!(h.version, "TLSv1.0");
+        let h = handshake_from_parser(&p);
+        assert_eq!(h.version.to_string(), "TLSv1.0");
         assert_eq!(h.cipher_suite, "TLS_RSA_WITH_AES_128_CBC_SHA");
         assert!(h.complete);
         assert_eq!(h.acceptable_ca_names, vec![String::new()]);
@@ -1439,19 +1184,6 @@ mod tests {
     }
 
     #[test]
-    fn names_of_suites_and_versions() {
-        assert_eq!(suite_name(0x002f), Some("TLS_RSA_WITH_AES_128_CBC_SHA"));
-        assert_eq!(suite_openssl_name(0xc030), Some("ECDHE-RSA-AES256-GCM-SHA384"));
-        assert_eq!(suite_openssl_name(0x000a), Some("DES-CBC3-SHA"));
-        assert_eq!(suite_name(0x1302), Some("TLS_AES_256_GCM_SHA384"));
-        assert_eq!(suite_name(0xabcd), None);
-        assert_eq!(version_name(0x0300), "SSLv3");
-        assert_eq!(version_name(0x0302), "TLSv1.1");
-        assert_eq!(version_name(0x0304), "TLSv1.3");
-        assert_eq!(version_label(0x7f1c), "0x7f1c");
-    }
-
-    #[test]
     fn pem_encoding_round_trips() {
         use rustls_pki_types::pem::PemObject;
         use rustls_pki_types::CertificateDer;
@@ -1483,7 +1215,7 @@ mod tests {
         assert!(json.contains("\"kind\":\"connect_refused\""), "{json}");
         assert_eq!(serde_json::from_str::<RawObservation>(&json).unwrap(), obs);
         let (p, _) = feed_all(&wire::record(22, 0x0303, &flight_messages()));
-        let obs = RawObservation { elapsed_ms: 3, outcome: RawOutcome::Handshake(RawHandshake::from_parser(&p)), partial: None };
+        let obs = RawObservation { elapsed_ms: 3, outcome: RawOutcome::Handshake(handshake_from_parser(&p)), partial: None };
         let json = serde_json::to_string(&obs).unwrap();
         assert_eq!(serde_json::from_str::<RawObservation>(&json).unwrap(), obs);
     }
@@ -1539,7 +1271,7 @@ mod tests {
             if r1.is_ok() {
                 assert_eq!(whole.certificates, pieces.certificates);
                 assert_eq!(whole.acceptable_ca_names, pieces.acceptable_ca_names);
-                let _ = RawHandshake::from_parser(&whole);
+                let _ = handshake_from_parser(&whole);
             }
         }
     }

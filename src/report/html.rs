@@ -5,7 +5,7 @@
 //! text, never as markup.
 
 use super::{family, RenderContext};
-use crate::check::{Finding, Status};
+use crate::judge::{Finding, Status};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -44,6 +44,13 @@ struct Page<'a> {
     to_fix: Vec<ToFix<'a>>,
     blockers: Vec<BlockerGroup<'a>>,
     blocker_count: usize,
+    /// Warn and info findings by check, with their fixes (printed, and first on screen).
+    notes: Vec<BlockerGroup<'a>>,
+    note_count: usize,
+    /// Everything that is neither fail nor warn, one row each: the printed page's table.
+    rest: Vec<FindingView<'a>>,
+    /// How much was not run and why, when anything was not.
+    coverage: Option<String>,
     internal_errors: &'a [String],
     /// Classes `has-<status>` for every status present, for the empty-filter note.
     present: String,
@@ -78,14 +85,17 @@ struct FamilyView<'a> {
     groups: Vec<CheckGroup<'a>>,
 }
 
-/// The findings of one check inside a family, worst first.
+/// The findings of one check inside a family, worst first: the problems shown, the
+/// passes and skips one click away.
 #[derive(Serialize)]
 struct CheckGroup<'a> {
     check: &'a str,
     title: &'a str,
     anchor: String,
     has: String,
-    findings: Vec<FindingView<'a>>,
+    problems: Vec<FindingView<'a>>,
+    rest: Vec<FindingView<'a>>,
+    rest_label: String,
 }
 
 /// A failing or warning check in the overview, linking to its findings.
@@ -111,9 +121,11 @@ struct FindingView<'a> {
     certs: Vec<CertView>,
 }
 
-/// Fail findings of one check: the fix is shown once for all its targets.
+/// Fail (or warn and info) findings of one check: the fix is shown once for all its
+/// targets.
 #[derive(Serialize)]
 struct BlockerGroup<'a> {
+    status: &'static str,
     check: &'a str,
     title: &'a str,
     items: Vec<FindingView<'a>>,
@@ -308,15 +320,28 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         Status::Skip => s.skip,
     };
     let counts = DISPLAY_ORDER.iter().map(|&st| StatusCount { status: st.as_str(), label: label(st), count: count_of(st) }).collect();
+    let cov = &report.coverage;
+    let partial = cov.not_run > 0;
+    let judged = format!("{} check{} judged", cov.judged, if cov.judged == 1 { "" } else { "s" });
     let verdict = if !report.internal_errors.is_empty() {
         Verdict { class: "fail", text: "Internal error: some checks could not run".into() }
+    } else if report.verdict() == crate::judge::Verdict::Incomplete {
+        Verdict { class: "skip", text: "Incomplete: no selected check could be judged".into() }
     } else if s.fail > 0 {
         Verdict { class: "fail", text: format!("{} blocker{} to fix before the integration", s.fail, if s.fail == 1 { "" } else { "s" }) }
+    } else if s.warn > 0 && partial {
+        Verdict {
+            class: "warn",
+            text: format!("No fail in the {judged}; {} warning{} to review", s.warn, if s.warn == 1 { "" } else { "s" }),
+        }
     } else if s.warn > 0 {
         Verdict { class: "warn", text: format!("No blocker; {} warning{} to review", s.warn, if s.warn == 1 { "" } else { "s" }) }
+    } else if partial {
+        Verdict { class: "warn", text: format!("No fail or warning in the {judged}, but not everything was judged") }
     } else {
         Verdict { class: "pass", text: "No blocker and no warning".into() }
     };
+    let coverage = report.not_run_line().map(|l| format!("Not run: {l}."));
 
     let mut by_family: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
@@ -351,12 +376,26 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
                 total: list.len(),
                 groups: groups
                     .into_iter()
-                    .map(|(_, check, fs)| CheckGroup {
-                        check,
-                        title: title(ctx, check),
-                        anchor: anchors.make("chk-", check),
-                        has: has_classes(&fs),
-                        findings: fs.into_iter().map(|f| view(ctx, f)).collect(),
+                    .map(|(_, check, fs)| {
+                        let has = has_classes(&fs);
+                        let (problems, rest): (Vec<&Finding>, Vec<&Finding>) =
+                            fs.into_iter().partition(|f| matches!(f.status, Status::Fail | Status::Warn | Status::Info));
+                        let pass = rest.iter().filter(|f| f.status == Status::Pass).count();
+                        let skip = rest.len() - pass;
+                        let rest_label = match (pass, skip) {
+                            (p, 0) => format!("{p} pass"),
+                            (0, k) => format!("{k} skip"),
+                            (p, k) => format!("{p} pass, {k} skip"),
+                        };
+                        CheckGroup {
+                            check,
+                            title: title(ctx, check),
+                            anchor: anchors.make("chk-", check),
+                            has,
+                            problems: problems.into_iter().map(|f| view(ctx, f)).collect(),
+                            rest: rest.into_iter().map(|f| view(ctx, f)).collect(),
+                            rest_label,
+                        }
                     })
                     .collect(),
             }
@@ -371,7 +410,7 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
     for wanted in [Status::Fail, Status::Warn] {
         for fam in &families {
             for g in &fam.groups {
-                let n = g.findings.iter().filter(|f| f.status == wanted.as_str()).count();
+                let n = g.problems.iter().filter(|f| f.status == wanted.as_str()).count();
                 if n > 0 && !to_fix.iter().any(|t| t.check == g.check) {
                     to_fix.push(ToFix { check: g.check, status: wanted.as_str(), count: n, anchor: g.anchor.clone() });
                 }
@@ -379,23 +418,11 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         }
     }
 
-    let mut blockers: Vec<BlockerGroup> = Vec::new();
-    for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
-        let v = view(ctx, f);
-        match blockers.last_mut() {
-            Some(g) if g.check == f.check => g.items.push(v),
-            _ => blockers.push(BlockerGroup { check: &f.check, title: v.title, items: vec![v], fixes: Vec::new() }),
-        }
-    }
-    for g in &mut blockers {
-        for item in &g.items {
-            if let Some(fix) = item.remediation {
-                if !g.fixes.contains(&fix) {
-                    g.fixes.push(fix);
-                }
-            }
-        }
-    }
+    let blockers = grouped(ctx, report.findings.iter().filter(|f| f.status == Status::Fail));
+    let mut notes = grouped(ctx, report.findings.iter().filter(|f| f.status == Status::Warn));
+    notes.extend(grouped(ctx, report.findings.iter().filter(|f| f.status == Status::Info)));
+    let rest: Vec<FindingView> =
+        report.findings.iter().filter(|f| !matches!(f.status, Status::Fail | Status::Warn)).map(|f| view(ctx, f)).collect();
 
     Page {
         site: &report.site,
@@ -413,6 +440,10 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         to_fix,
         blocker_count: s.fail,
         blockers,
+        note_count: s.warn + s.info,
+        notes,
+        rest,
+        coverage,
         internal_errors: &report.internal_errors,
         present: DISPLAY_ORDER
             .iter()
@@ -423,6 +454,30 @@ fn page<'a>(ctx: &'a RenderContext<'_>) -> Page<'a> {
         script: PRINT_SCRIPT,
         script_hash: csp_hash(PRINT_SCRIPT),
     }
+}
+
+/// Consecutive findings of one check, each group with its fixes once.
+fn grouped<'a>(ctx: &'a RenderContext<'_>, findings: impl Iterator<Item = &'a Finding>) -> Vec<BlockerGroup<'a>> {
+    let mut groups: Vec<BlockerGroup> = Vec::new();
+    for f in findings {
+        let v = view(ctx, f);
+        match groups.last_mut() {
+            Some(g) if g.check == f.check => g.items.push(v),
+            _ => {
+                groups.push(BlockerGroup { status: f.status.as_str(), check: &f.check, title: v.title, items: vec![v], fixes: Vec::new() })
+            }
+        }
+    }
+    for g in &mut groups {
+        for item in &g.items {
+            if let Some(fix) = item.remediation {
+                if !g.fixes.contains(&fix) {
+                    g.fixes.push(fix);
+                }
+            }
+        }
+    }
+    groups
 }
 
 /// `sha256-<base64>` of a script body, as a CSP source expression.

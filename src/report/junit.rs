@@ -2,8 +2,8 @@
 //! family, one testcase per finding (`<check> <target>`, classname = check id).
 
 use super::family;
-use crate::check::{Finding, Status};
-use crate::engine::Report;
+use crate::judge::Report;
+use crate::judge::{Finding, Status};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::time::Duration;

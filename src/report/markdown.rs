@@ -4,7 +4,7 @@
 //! while menu paths like `Presence > Routing` stay readable as plain text.
 
 use super::RenderContext;
-use crate::check::{Finding, Status};
+use crate::judge::{Finding, Status};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -25,6 +25,9 @@ struct Doc<'a> {
     fixes: Vec<Fix>,
     warnings: Vec<Row>,
     internal_errors: Vec<String>,
+    /// The verdict in words, and how much was not run (when anything was not).
+    verdict: String,
+    coverage: Option<String>,
 }
 
 /// One table row, every field already escaped for a cell.
@@ -142,6 +145,8 @@ fn doc<'a>(ctx: &'a RenderContext<'_>) -> Doc<'a> {
         fixes,
         warnings,
         internal_errors: report.internal_errors.iter().map(|e| text(e)).collect(),
+        verdict: report.verdict().as_str().to_uppercase(),
+        coverage: report.not_run_line().map(|l| text(&l)),
     }
 }
 

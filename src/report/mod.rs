@@ -7,8 +7,8 @@ pub mod junit;
 pub mod markdown;
 pub mod terminal;
 
-use crate::catalog::Catalog;
-use crate::engine::Report;
+use crate::judge::catalog::Catalog;
+use crate::judge::Report;
 
 /// What the HTML and Markdown renderers need beyond the findings: catalog titles and
 /// where the run happened, so a page attached to a ticket stands on its own.
@@ -40,9 +40,14 @@ pub const EXIT_CANNOT_START: i32 = 2;
 pub const EXIT_FAIL: i32 = 3;
 pub const EXIT_WARN: i32 = 4;
 
+/// The exit code a judged run returns: 1 on an internal error, 2 when nothing
+/// selected could be judged (whatever `--fail-on` says), else as `fail_on` narrows it.
 pub fn exit_code(report: &Report, fail_on: FailOn) -> i32 {
     if !report.internal_errors.is_empty() {
         return EXIT_INTERNAL;
+    }
+    if report.verdict() == crate::judge::Verdict::Incomplete {
+        return EXIT_CANNOT_START;
     }
     let s = &report.summary;
     match fail_on {

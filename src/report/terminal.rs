@@ -1,174 +1,388 @@
-//! The terminal view: blockers first, then one table per family, then a summary.
+//! The terminal views. `render`: blockers first, then the other problems by family,
+//! each printed once, prose wrapped at word boundaries to the terminal's width (ids
+//! never broken), passes and skips counted per family (`-v` lists them), then what
+//! was not run and the summary line. `render_plain`: one line per finding for logs,
+//! in the style of kubeadm's preflight (`[ERROR id]: message`).
 
-use super::family;
-use crate::catalog::Catalog;
-use crate::check::{Finding, Status};
-use crate::engine::Report;
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use super::{family, FailOn};
+use crate::judge::catalog::Catalog;
+use crate::judge::{Finding, Report, Status, Verdict};
 use std::collections::BTreeMap;
 
 pub struct Style {
-    /// List passing findings too (`-v`); by default a family shows its count.
+    /// List passing and skipped findings too (`-v`); by default a family shows counts.
     pub show_passes: bool,
     pub colour: bool,
     pub tty: bool,
-    pub width: u16,
+    /// Columns to wrap prose at.
+    pub width: usize,
 }
 
 impl Style {
-    /// Colour only on a terminal and never when NO_COLOR is set.
+    /// Colour only on a terminal and never when NO_COLOR is set; the width from the
+    /// terminal, else `COLUMNS`, else 100.
     pub fn detect(is_tty: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let width = if is_tty { comfy_table::Table::new().width().unwrap_or(120) } else { 120 };
-        Style { show_passes: false, colour: is_tty && !no_color, tty: is_tty, width: width.max(80) }
+        let term = if is_tty { comfy_table::Table::new().width().map(usize::from) } else { None };
+        let width = term.or_else(|| columns_env(std::env::var("COLUMNS").ok().as_deref())).unwrap_or(100);
+        Style { show_passes: false, colour: is_tty && !no_color, tty: is_tty, width: width.clamp(40, 400) }
     }
 }
 
-/// Peer-controlled text (SIP headers, certificate names) must not drive the
-/// terminal: control characters other than newlines, and bidi controls, are shown
-/// escaped.
-fn clean(text: &str) -> String {
-    super::escape::terminal_field(text)
+/// `COLUMNS` when it is a sensible number.
+fn columns_env(v: Option<&str>) -> Option<usize> {
+    v.and_then(|s| s.trim().parse::<usize>().ok()).filter(|n| *n >= 20)
 }
 
-fn status_cell(s: Status, style: &Style) -> Cell {
-    let cell = Cell::new(s.as_str().to_uppercase());
-    if !style.colour {
-        return cell;
-    }
-    match s {
-        Status::Fail => cell.fg(Color::Red).add_attribute(Attribute::Bold),
-        Status::Warn => cell.fg(Color::Yellow).add_attribute(Attribute::Bold),
-        Status::Info => cell.fg(Color::Cyan),
-        Status::Pass => cell.fg(Color::Green),
-        Status::Skip => cell.fg(Color::DarkGrey),
-    }
+/// Peer-controlled text (SIP headers, certificate names) and user input must not drive
+/// the terminal: control characters other than newlines, and bidirectional overrides,
+/// are shown escaped (`\u{1b}`, `\u{202e}`).
+pub fn clean(text: &str) -> String {
+    crate::escape::terminal(text)
 }
 
-fn table(style: &Style) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    if style.tty {
-        t.set_content_arrangement(ContentArrangement::Dynamic).set_width(style.width);
-    } else {
-        // In a pipe or a file do not wrap: a summary stays on one line for grep.
-        t.set_content_arrangement(ContentArrangement::Disabled);
-    }
-    if !style.colour {
-        t.force_no_tty();
-    }
-    t
+/// One line: newlines and runs of spaces become one space, controls escaped.
+pub fn one_line(text: &str) -> String {
+    clean(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub fn summary_line(report: &Report, exit: i32) -> String {
-    let s = &report.summary;
-    let verdict = match exit {
-        0 => "OK",
-        3 => "FAIL",
-        4 => "WARN",
-        _ => "ERROR",
-    };
-    format!(
-        "{}: {} fail, {} warn, {} info, {} pass, {} skip — {verdict} (exit {exit})",
-        clean(&report.site),
-        s.fail,
-        s.warn,
-        s.info,
-        s.pass,
-        s.skip
-    )
-}
-
-pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32) -> String {
+/// Wrap `text` at word boundaries: the first line starts with `first`, the others
+/// with `rest` (both counted in the width). A word longer than a line (an id, a URL)
+/// is kept whole on a line of its own.
+pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut out = String::new();
-    let blockers: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
-    if !blockers.is_empty() {
-        // One block per failing check: what is wrong where, then the fix once.
-        out.push_str(&format!("BLOCKERS: {} finding(s) to fix before the integration\n\n", blockers.len()));
-        let mut by_check: Vec<(&str, Vec<&Finding>)> = Vec::new();
-        for f in blockers {
-            match by_check.last_mut() {
-                Some((id, list)) if *id == f.check => list.push(f),
-                _ => by_check.push((&f.check, vec![f])),
+    for (i, para) in clean(text).split('\n').enumerate() {
+        let mut line = String::from(if i == 0 { first } else { rest });
+        let mut fresh = true;
+        let mut used = line.chars().count();
+        for word in words(para) {
+            let word = word.as_str();
+            let w = word.chars().count();
+            if !fresh && used + 1 + w > width {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = String::from(rest);
+                used = line.chars().count();
+                fresh = true;
             }
+            if !fresh {
+                line.push(' ');
+                used += 1;
+            }
+            line.push_str(word);
+            used += w;
+            fresh = false;
         }
-        for (id, list) in by_check {
-            let title = catalog.get(id).map(|m| m.title.as_str()).unwrap_or("");
-            let head = format!("✗ {id} — {}", clean(title));
-            out.push_str(&if style.colour { format!("\x1b[1;31m{head}\x1b[0m\n") } else { format!("{head}\n") });
-            for f in &list {
-                out.push_str(&format!("    {}: {}\n", clean(&f.target), clean(&f.summary)));
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The words of a paragraph; a `quoted command` stays one word, so a command to copy
+/// is never split across lines.
+fn words(para: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for w in para.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(w);
             }
-            if let Some(fix) = list.first().and_then(|f| f.remediation.as_deref()) {
-                out.push_str(&format!("  fix: {}\n", clean(&fix.split_whitespace().collect::<Vec<_>>().join(" "))));
-            }
-            out.push('\n');
+            _ => out.push(w.to_string()),
+        }
+        if w.matches('`').count() % 2 == 1 {
+            open = !open;
         }
     }
-    // Families with the worst findings come first. Cells may hold several lines (check
-    // and title, summary and detail); outside a terminal they are not wrapped.
-    // A check skipped as a whole (`--offline`, `--skip`) is one line at the end, not a
-    // table row per check.
-    let whole_skip = |f: &Finding| f.target == "*" && f.status == Status::Skip;
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn paint(text: &str, code: &str, style: &Style) -> String {
+    if style.colour {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "FAIL",
+        Status::Warn => "WARN",
+        Status::Info => "INFO",
+        Status::Pass => "PASS",
+        Status::Skip => "SKIP",
+    }
+}
+
+fn status_colour(s: Status) -> &'static str {
+    match s {
+        Status::Fail => "1;31",
+        Status::Warn => "1;33",
+        Status::Info => "36",
+        Status::Pass => "32",
+        Status::Skip => "90",
+    }
+}
+
+/// Why the exit code is not what the verdict alone gives ("" when it is).
+pub fn exit_note(report: &Report, fail_on: FailOn) -> &'static str {
+    match (report.verdict(), fail_on) {
+        _ if !report.internal_errors.is_empty() => " (internal error)",
+        (Verdict::Fail | Verdict::Warn, FailOn::Never) => " (--fail-on never)",
+        (Verdict::Warn, FailOn::Fail) => " (--fail-on fail)",
+        _ => "",
+    }
+}
+
+/// The verdict and the exit code the process returns, with `note` saying what
+/// changed it (`exit_note`).
+pub fn summary_line(report: &Report, exit: i32, note: &str) -> String {
+    let s = &report.summary;
+    let verdict = report.verdict();
+    let word = match verdict {
+        Verdict::Pass => "OK",
+        Verdict::Warn => "WARN",
+        Verdict::Fail => "FAIL",
+        Verdict::Incomplete => "INCOMPLETE: nothing selected could be judged",
+    };
+    let mut line =
+        format!("{}: {} fail, {} warn, {} info, {} pass, {} skip", one_line(&report.site), s.fail, s.warn, s.info, s.pass, s.skip);
+    if report.coverage.not_run > 0 {
+        line.push_str(&format!(", {} not run", plural(report.coverage.not_run, "check", "checks")));
+    }
+    line.push_str(&format!(" — {word}, exit {exit}{note}"));
+    line
+}
+
+/// The lines that say how much was not judged (none when everything ran).
+fn not_run_lines(report: &Report) -> Vec<String> {
+    let c = &report.coverage;
+    let mut out = Vec::new();
+    if c.not_run > 0 {
+        out.push(format!(
+            "NOT RUN: {} of {} selected {} could not be judged",
+            c.not_run,
+            c.not_run + c.judged,
+            if c.not_run + c.judged == 1 { "check" } else { "checks" }
+        ));
+        for r in &c.not_run_reasons {
+            out.push(format!("  not run ({}): {}", one_line(&r.reason), r.checks.join(", ")));
+        }
+    }
+    if c.skipped_by_selection > 0 {
+        out.push(format!("{} left out by --only/--skip", plural(c.skipped_by_selection, "check", "checks")));
+    }
+    out
+}
+
+/// A check skipped as a whole (`--offline`, `--skip`): counted in NOT RUN, not listed.
+fn whole_skip(f: &Finding) -> bool {
+    f.target == "*" && f.status == Status::Skip
+}
+
+fn title<'a>(catalog: &'a Catalog, id: &str) -> &'a str {
+    catalog.get(id).map(|m| m.title.as_str()).unwrap_or("")
+}
+
+/// One problem: its target and summary, detail, and the fix once per check.
+fn problem_block(out: &mut String, list: &[&Finding], catalog: &Catalog, style: &Style) {
+    let Some(first) = list.first() else { return };
+    let mark = match first.status {
+        Status::Fail => "✗",
+        Status::Warn => "!",
+        _ => "i",
+    };
+    let head = format!("{mark} {} {} — {}", status_label(first.status), first.check, title(catalog, &first.check));
+    let wrapped = wrap(&head, style.width, "", "    ");
+    out.push_str(&paint(wrapped.trim_end(), status_colour(first.status), style));
+    out.push('\n');
+    for f in list {
+        out.push_str(&wrap(&format!("{}: {}", f.target, f.summary), style.width, "  • ", "    "));
+        if let Some(d) = &f.detail {
+            out.push_str(&wrap(d, style.width, "    ", "    "));
+        }
+    }
+    let mut fixes: Vec<&str> = list.iter().filter_map(|f| f.remediation.as_deref()).collect();
+    fixes.dedup();
+    for fix in fixes {
+        out.push_str(&wrap(&format!("fix: {}", one_line(fix)), style.width, "  ", "       "));
+    }
+    out.push('\n');
+}
+
+/// Consecutive findings of one check and one status, in report order.
+fn by_check<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<Vec<&'a Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    for f in findings {
+        match groups.last_mut() {
+            Some(g) if g.first().is_some_and(|x| x.check == f.check && x.status == f.status) => g.push(f),
+            _ => groups.push(vec![f]),
+        }
+    }
+    groups
+}
+
+pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32, note: &str) -> String {
+    let mut out = String::new();
+    let fails: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
+    if !fails.is_empty() {
+        let head = format!("BLOCKERS: {} to fix before the integration", plural(fails.len(), "finding", "findings"));
+        out.push_str(&paint(&head, "1;31", style));
+        out.push_str("\n\n");
+        for group in by_check(fails.into_iter()) {
+            problem_block(&mut out, &group, catalog, style);
+        }
+    }
+    // The other problems (warn, info) by family; passes and skips counted.
     let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.findings.iter().filter(|f| !whole_skip(f)) {
         families.entry(family(&f.check)).or_default().push(f);
     }
-    let mut order: Vec<(&str, Vec<&Finding>)> = families.into_iter().collect();
-    let worst = |fs: &Vec<&Finding>| fs.iter().map(|f| f.status).max().unwrap_or(Status::Pass);
-    order.sort_by(|a, b| worst(&b.1).cmp(&worst(&a.1)).then(a.0.cmp(b.0)));
-    for (fam, findings) in order {
-        let passed = findings.iter().filter(|f| f.status == Status::Pass).count();
-        let shown: Vec<&Finding> = findings.iter().copied().filter(|f| style.show_passes || f.status != Status::Pass).collect();
-        if shown.is_empty() {
-            out.push_str(&format!("{}: all {passed} findings pass\n\n", fam.to_uppercase()));
+    let problems: usize = report.findings.iter().filter(|f| matches!(f.status, Status::Warn | Status::Info)).count();
+    if problems > 0 {
+        let head = format!("WARNINGS AND NOTES: {}", plural(problems, "finding", "findings"));
+        out.push_str(&paint(&head, "1", style));
+        out.push_str("\n\n");
+        for list in families.values() {
+            let rest = list.iter().copied().filter(|f| matches!(f.status, Status::Warn | Status::Info));
+            let mut groups = by_check(rest);
+            // Warnings before notes within a family.
+            groups.sort_by_key(|g| std::cmp::Reverse(g.first().map(|f| f.status)));
+            for group in groups {
+                problem_block(&mut out, &group, catalog, style);
+            }
+        }
+    }
+    // Passes and skips: one line per family, or listed with -v.
+    let mut lines = Vec::new();
+    for (fam, list) in &families {
+        let pass = list.iter().filter(|f| f.status == Status::Pass).count();
+        let skip = list.iter().filter(|f| f.status == Status::Skip).count();
+        if pass + skip == 0 {
             continue;
         }
-        let hidden = if style.show_passes || passed == 0 { String::new() } else { format!("  (+{passed} passing, -v lists them)") };
-        out.push_str(&format!("{}{hidden}\n", fam.to_uppercase()));
-        let mut t = table(style);
-        t.set_header(vec!["Status", "Check", "Target", "Finding"]);
-        for f in shown {
-            let title = catalog.get(&f.check).map(|m| m.title.as_str()).unwrap_or("");
-            let mut text = f.summary.clone();
-            if let Some(d) = &f.detail {
-                text.push_str(&format!("\n{d}"));
-            }
-            if f.status == Status::Warn {
-                if let Some(fix) = &f.remediation {
-                    text.push_str(&format!("\nfix: {fix}"));
-                }
-            }
-            t.add_row(vec![
-                status_cell(f.status, style),
-                Cell::new(clean(&format!("{}\n{title}", f.check))),
-                Cell::new(clean(&f.target)),
-                Cell::new(clean(&text)),
-            ]);
+        let mut counts = Vec::new();
+        if pass > 0 {
+            counts.push(format!("{pass} pass"));
         }
-        out.push_str(&t.to_string());
-        out.push_str("\n\n");
+        if skip > 0 {
+            counts.push(format!("{skip} skip"));
+        }
+        lines.push(format!("  {:<14} {}", fam, counts.join(", ")));
+        if style.show_passes {
+            for f in list.iter().filter(|f| matches!(f.status, Status::Pass | Status::Skip)) {
+                let text = format!("{} {} {}: {}", status_label(f.status), f.check, f.target, f.summary);
+                lines.push(wrap(&text, style.width, "    ", "         ").trim_end().to_string());
+            }
+        }
     }
-    let mut not_run: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for f in report.findings.iter().filter(|f| whole_skip(f)) {
-        not_run.entry(f.summary.as_str()).or_default().push(f.check.as_str());
+    if !lines.is_empty() {
+        let hint = if style.show_passes { "" } else { " (-v lists them)" };
+        out.push_str(&format!("PASSED AND SKIPPED{hint}\n"));
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        out.push('\n');
     }
-    for (why, checks) in not_run {
-        out.push_str(&format!("NOT RUN ({}): {}\n\n", clean(why), checks.join(", ")));
+    let not_run = not_run_lines(report);
+    if !not_run.is_empty() {
+        for l in not_run {
+            let (first, rest) = if l.starts_with("  ") { ("  ", "      ") } else { ("", "    ") };
+            out.push_str(&wrap(l.trim_start(), style.width, first, rest));
+        }
+        out.push('\n');
     }
     for e in &report.internal_errors {
-        out.push_str(&format!("internal error: {}\n", clean(e)));
+        out.push_str(&wrap(&format!("internal error: {e}"), style.width, "", "  "));
     }
-    out.push_str(&summary_line(report, exit));
+    out.push_str(&wrap(&summary_line(report, exit, note), style.width, "", "  "));
+    out
+}
+
+/// One line per finding, for logs and pipes: `[ERROR id]: target: message`,
+/// `[WARNING id]: …`, `[INFO id]: …`; passes and skips with `verbose`. Then what was
+/// not run and the summary line.
+pub fn render_plain(report: &Report, verbose: bool, exit: i32, note: &str) -> String {
+    let mut out = String::new();
+    let order = [Status::Fail, Status::Warn, Status::Info, Status::Skip, Status::Pass];
+    for status in order {
+        if !verbose && matches!(status, Status::Pass | Status::Skip) {
+            continue;
+        }
+        for f in report.findings.iter().filter(|f| f.status == status && !whole_skip(f)) {
+            let tag = match status {
+                Status::Fail => "ERROR",
+                Status::Warn => "WARNING",
+                Status::Info => "INFO",
+                Status::Pass => "PASS",
+                Status::Skip => "SKIP",
+            };
+            let mut line = format!("[{tag} {}]: {}: {}", f.check, one_line(&f.target), one_line(&f.summary));
+            if matches!(status, Status::Fail | Status::Warn) {
+                line.push_str(&format!(" (fix: fedcheck explain {})", f.check));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    for l in not_run_lines(report) {
+        out.push_str(&one_line(&l));
+        out.push('\n');
+    }
+    for e in &report.internal_errors {
+        out.push_str(&format!("[ERROR internal]: {}\n", one_line(e)));
+    }
+    out.push_str(&summary_line(report, exit, note));
     out.push('\n');
     out
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn control_characters_never_reach_the_terminal() {
-        assert_eq!(super::clean("ok\x1b[2Jboom\r\nnext"), "ok\\u{1b}[2Jboom\\u{d}\nnext");
-        assert_eq!(super::clean("\u{202E}liaf \u{061C}"), "\\u{202e}liaf \\u{61c}");
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(clean("ok\x1b[2Jboom\r\nnext\u{202e}"), "ok\\u{1b}[2Jboom\\u{d}\nnext\\u{202e}");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_words_and_never_inside_an_id() {
+        let text = "the route for contoso.com points at routing-node.services.example.with.a.very.long.name today";
+        let w = wrap(text, 30, "", "  ");
+        for line in w.lines() {
+            assert!(line.chars().count() <= 30 || !line.trim().contains(' '), "{line:?}");
+        }
+        assert!(w.contains("routing-node.services.example.with.a.very.long.name"), "{w}");
+        let joined: Vec<&str> = w.split_whitespace().collect();
+        assert_eq!(joined.join(" "), text);
+    }
+
+    #[test]
+    fn a_quoted_command_is_never_split() {
+        let w = wrap("Test it by hand: `dig @10.1.1.10 fe01.contoso.com` from this host", 30, "", "");
+        assert!(w.lines().any(|l| l.contains("`dig @10.1.1.10 fe01.contoso.com`")), "{w}");
+    }
+
+    #[test]
+    fn columns_must_be_a_sensible_number() {
+        assert_eq!(columns_env(Some("132")), Some(132));
+        assert_eq!(columns_env(Some("abc")), None);
+        assert_eq!(columns_env(Some("3")), None);
+        assert_eq!(columns_env(None), None);
+    }
+
+    #[test]
+    fn plural_agrees() {
+        assert_eq!(plural(1, "finding", "findings"), "1 finding");
+        assert_eq!(plural(2, "finding", "findings"), "2 findings");
     }
 }

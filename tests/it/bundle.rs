@@ -4,9 +4,10 @@
 
 use crate::util::{now, repo};
 use fedcheck::bundle::{self, BundleError, BundleInput, BundleSummary, Redaction};
-use fedcheck::catalog::Catalog;
-use fedcheck::engine::{self, Report, RunOptions};
+use fedcheck::engine::{self, RunOptions};
 use fedcheck::inventory::{self, Loaded};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::Report;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -101,7 +102,8 @@ fn write_bundle(redact: bool) -> Written {
     let certs = site.dir.path().join("certs");
     let leaf = std::fs::read_to_string(certs.join("imp-rt.pem")).unwrap();
     let key = std::fs::read_to_string(certs.join("imp-rt.key")).unwrap();
-    let report_json = fedcheck::report::json::render(&report);
+    let report_json = fedcheck::report::json::render(&report, &fedcheck::judge::Catalog::builtin().unwrap(), 0);
+    crate::util::assert_valid_report(&serde_json::from_str(&report_json).expect("report JSON"));
     let input = BundleInput {
         loaded: &loaded,
         report_json: report_json.clone(),
@@ -491,7 +493,7 @@ fn files_outside_the_inventory_folder_and_utf16_evidence() {
     let (report, snapshot_json) = judge_offline(&loaded);
     let input = BundleInput {
         loaded: &loaded,
-        report_json: fedcheck::report::json::render(&report),
+        report_json: fedcheck::report::json::render(&report, &fedcheck::judge::Catalog::builtin().unwrap(), 0),
         report_html: None,
         report_md: None,
         snapshot_json,

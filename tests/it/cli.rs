@@ -36,8 +36,7 @@ fn enterprise_example_exits_3_and_names_the_blockers() {
     let out = run_offline(&repo("examples/enterprise/site.toml")).code(3).get_output().stdout.clone();
     let text = String::from_utf8_lossy(&out);
     for needle in [
-        "BLOCKERS",
-        "routes.vcs-conflict",
+        "[ERROR routes.vcs-conflict]",
         "Cisco Expressway (expe.northwind.com)",
         "routes.exchange-um-conflict",
         "exap.um.outlook.com",
@@ -174,6 +173,7 @@ fn only_and_skip_select_by_id_and_family() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    crate::util::assert_valid_report(&v);
     let checks: std::collections::BTreeSet<&str> =
         v["findings"].as_array().expect("array").iter().filter_map(|f| f["check"].as_str()).collect();
     assert_eq!(
@@ -190,6 +190,7 @@ fn only_and_skip_select_by_id_and_family() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    crate::util::assert_valid_report(&v);
     let skipped: Vec<&serde_json::Value> =
         v["findings"].as_array().expect("array").iter().filter(|f| f["check"] == "routing-node.services").collect();
     assert_eq!(skipped.len(), 1);
@@ -218,9 +219,13 @@ fn json_has_the_documented_shape_and_is_stable() {
             .assert()
             .code(3);
     }
-    let parse = |p: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json") };
+    let parse = |p: &Path| -> serde_json::Value { crate::util::report_json(p) };
     let (mut va, mut vb) = (parse(&a), parse(&b));
-    assert_eq!(va["schema"], "fedcheck.report/v1");
+    assert_eq!(va["schema"], "fedcheck.report/v2");
+    assert_eq!(va["verdict"], "fail");
+    assert_eq!(va["exit_code"], 3);
+    assert_eq!(va["mode"], "offline");
+    assert!(va["coverage"]["not_run"].as_u64().unwrap_or(0) > 0, "{}", va["coverage"]);
     assert_eq!(va["tool"]["name"], "fedcheck");
     assert_eq!(va["site"], "Northwind Health");
     let findings = va["findings"].as_array().expect("findings");
@@ -230,18 +235,21 @@ fn json_has_the_documented_shape_and_is_stable() {
         assert_eq!(summary[s].as_u64(), Some(count(s)), "{s}");
     }
     for f in findings {
-        for key in ["check", "target", "status", "summary", "detail", "remediation", "evidence"] {
+        for key in ["check", "family", "title", "severity", "target", "target_id", "status", "summary", "detail", "remediation", "evidence"]
+        {
             assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
         }
+        assert!(f["evidence"].is_object(), "evidence is always an object: {f}");
     }
     let keys: Vec<(String, String)> =
-        findings.iter().map(|f| (f["check"].as_str().unwrap_or("").into(), f["target"].as_str().unwrap_or("").into())).collect();
+        findings.iter().map(|f| (f["check"].as_str().unwrap_or("").into(), f["target_id"].as_str().unwrap_or("").into())).collect();
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(keys, sorted, "findings are sorted by check then target");
+    assert_eq!(keys, sorted, "findings are sorted by check then target id");
     for v in [&mut va, &mut vb] {
-        v["started_at"] = serde_json::Value::Null;
-        v["duration_ms"] = serde_json::Value::Null;
+        for k in ["started_at", "finished_at", "duration_ms", "inventory"] {
+            v[k] = serde_json::Value::Null;
+        }
     }
     assert_eq!(va, vb, "two runs differ beyond timestamps");
 }
@@ -255,7 +263,8 @@ fn json_to_stdout_keeps_stdout_clean() {
         .code(0)
         .get_output()
         .clone();
-    let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
+    crate::util::assert_valid_report(&v);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Contoso: 0 fail"));
 }
 
@@ -353,6 +362,7 @@ fn the_contract_inventory_is_accepted_and_judged() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    crate::util::assert_valid_report(&v);
     let has = |check: &str, target: &str, status: &str| {
         v["findings"].as_array().expect("array").iter().any(|f| f["check"] == check && f["target"] == target && f["status"] == status)
     };
@@ -378,11 +388,27 @@ fn bad_arguments_exit_2() {
 #[test]
 fn readme_lists_every_check_of_the_catalog() {
     let readme = std::fs::read_to_string(repo("README.md")).expect("README");
-    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
-    for m in catalog.checks() {
-        let row = format!("| `{}` | {} | {} | {} |", m.id, m.family, if m.live { "live" } else { "offline" }, m.title);
+    let catalog = fedcheck::judge::catalog::Catalog::builtin().expect("catalog");
+    for c in fedcheck::checks::registry() {
+        let m = catalog.get(c.id()).expect("every registered check has a catalog entry");
+        let reach = match c.reach() {
+            fedcheck::judge::Reach::Live => "live",
+            fedcheck::judge::Reach::Enriched => "offline + DNS",
+            fedcheck::judge::Reach::Offline => "offline",
+        };
+        let row = format!("| `{}` | {} | {} | {} |", m.id, m.family, reach, m.title);
         assert!(readme.contains(&row), "README lacks or misstates {}: expected row\n{row}", m.id);
     }
+    // And nothing else: a row for a check that no longer exists is stale too.
+    let rows = readme
+        .lines()
+        .filter(|l| {
+            let first = l.split('|').nth(1).unwrap_or("").trim();
+            let id = first.trim_matches('`');
+            first.starts_with('`') && id.contains('.') && id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '.' || ch == '-')
+        })
+        .count();
+    assert_eq!(rows, fedcheck::checks::registry().len(), "README's check table has rows for checks that do not exist");
 }
 
 #[test]
@@ -390,11 +416,14 @@ fn a_reader_that_goes_away_is_not_a_crash() {
     use std::io::Read;
     // `fedcheck run ... | head -c 10`: the report must outgrow a pipe buffer (64 KiB),
     // or the writer would never see the reader leave.
-    let full =
-        fedcheck().args(["run", "--offline", "-v", "--now", NOW, "-i"]).arg(repo("examples/enterprise/site.toml")).output().expect("run");
+    let full = fedcheck()
+        .args(["run", "--offline", "--html", "-", "--now", NOW, "-i"])
+        .arg(repo("examples/enterprise/site.toml"))
+        .output()
+        .expect("run");
     assert!(full.stdout.len() > 64 * 1024, "the report shrank to {} bytes: this test needs a bigger one", full.stdout.len());
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fedcheck"))
-        .args(["run", "--offline", "-v", "--now", NOW, "-i"])
+        .args(["run", "--offline", "--html", "-", "--now", NOW, "-i"])
         .arg(repo("examples/enterprise/site.toml"))
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())

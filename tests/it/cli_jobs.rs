@@ -7,8 +7,9 @@ use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// A report the binary wrote, validated against its schema.
 fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
+    crate::util::report_json(path)
 }
 
 fn findings(v: &Value) -> Vec<(String, String, String, String)> {
@@ -83,8 +84,9 @@ fn bundle_then_analyze_and_a_damaged_bundle_is_refused() {
         .arg("--json")
         .arg(&live)
         .assert()
-        .code(3)
-        .stderr(predicate::str::contains("fedcheck: wrote"));
+        .code(0)
+        .stderr(predicate::str::contains("support archive written to"))
+        .stderr(predicate::str::contains("JSON report written to"));
     let again = dir.path().join("again.json");
     fedcheck().args(["analyze", "-q", "--now", NOW, "--json"]).arg(&again).arg(&out).assert().code(3);
     assert_eq!(findings(&json(&again)), findings(&json(&live)));
@@ -144,7 +146,8 @@ fn diff_names_fixes_and_regressions() {
         .assert()
         .code(3)
         .stdout(predicate::str::contains("1 regression"));
-    assert_eq!(json(&changes)["schema"], "fedcheck.diff/v1");
+    let changes: Value = serde_json::from_str(&std::fs::read_to_string(&changes).expect("read")).expect("json");
+    assert_eq!(changes["schema"], "fedcheck.diff/v1");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -179,7 +182,15 @@ fn waivers_demote_accepted_findings_and_expired_ones_warn() {
         .arg(repo("examples/enterprise/site.toml"))
         .assert()
         .code(3);
-    let f = findings(&json(&out));
+    let report = json(&out);
+    let waived = report["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["check"] == "routes.vcs-conflict" && f["target"] == "northwind.com"))
+        .expect("vcs finding");
+    assert_eq!(waived["waiver"]["original_status"], "fail", "{waived}");
+    assert_eq!(waived["waiver"]["expires"], "2027-03-31");
+    assert_eq!(waived["waiver"]["justification"], "video moves to the new cluster in Q1");
+    let f = findings(&report);
     let vcs = f.iter().find(|x| x.0 == "routes.vcs-conflict" && x.1 == "northwind.com").expect("vcs finding");
     assert_eq!(vcs.2, "info");
     assert!(vcs.3.starts_with("waived: "), "{}", vcs.3);

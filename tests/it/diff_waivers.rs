@@ -2,11 +2,12 @@
 //! judged offline.
 
 use crate::util::{judge_edited, now, repo, table_at};
-use fedcheck::catalog::Catalog;
-use fedcheck::check::{Finding, Status};
 use fedcheck::diff::{self, Diff};
-use fedcheck::engine::{self, Report, RunOptions, Summary, Tool};
-use fedcheck::waivers::{self, Waivers};
+use fedcheck::engine::{self, RunOptions};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::waivers::{self, Waivers};
+use fedcheck::judge::{Finding, Status};
+use fedcheck::judge::{Report, Summary, Tool};
 use std::path::Path;
 
 fn finding(check: &str, target: &str, status: Status, summary: &str) -> Finding {
@@ -14,9 +15,9 @@ fn finding(check: &str, target: &str, status: Status, summary: &str) -> Finding 
 }
 
 fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
-    engine::sort_findings(&mut findings);
+    fedcheck::judge::sort_findings(&mut findings);
     Report {
-        schema: engine::REPORT_SCHEMA.into(),
+        schema: fedcheck::judge::REPORT_SCHEMA.into(),
         tool: Tool { name: "fedcheck".into(), version: "test".into() },
         site: "Northwind Health".into(),
         started_at: started_at.into(),
@@ -24,6 +25,11 @@ fn report(started_at: &str, mut findings: Vec<Finding>) -> Report {
         summary: Summary::of(&findings),
         findings,
         internal_errors: Vec::new(),
+        mode: Default::default(),
+        coverage: Default::default(),
+        catalog: Default::default(),
+        host: None,
+        inventory: None,
     }
 }
 
@@ -285,7 +291,7 @@ fn load_report_errors_name_the_file_and_the_problem() {
     v["schema"] = "fedcheck.diff/v1".into();
     std::fs::write(&other, v.to_string()).expect("write");
     let e = diff::load_report(&other).expect_err("wrong schema");
-    assert!(e.contains("`fedcheck.diff/v1`") && e.contains("expected `fedcheck.report/v1`"), "{e}");
+    assert!(e.contains("`fedcheck.diff/v1`") && e.contains("`fedcheck.report/v2` or `fedcheck.report/v1`"), "{e}");
 
     let bare = dir.path().join("bare.json");
     std::fs::write(&bare, "[1, 2, 3]").expect("write");
@@ -345,7 +351,7 @@ fn an_active_waiver_turns_a_fail_into_info_that_still_shows() {
     assert_eq!(s.fail, enterprise().summary.fail - 1);
     assert_eq!(s.info, enterprise().summary.info + 1);
     let mut sorted = findings.clone();
-    engine::sort_findings(&mut sorted);
+    fedcheck::judge::sort_findings(&mut sorted);
     assert_eq!(sorted, findings);
 }
 
@@ -466,7 +472,7 @@ expires = "2027-03-31"
 "#,
     );
     let mut copy = findings.clone();
-    engine::sort_findings(&mut copy);
+    fedcheck::judge::sort_findings(&mut copy);
     waivers::apply(&mut findings, &w, date("2026-11-25"));
     assert_eq!(findings, copy);
 }
@@ -566,13 +572,18 @@ fn a_check_skipped_as_a_whole_is_neither_fixed_nor_regressed() {
     let skipped = Finding { target: "*".into(), status: Status::Skip, summary: "live probes not run (--offline)".into(), ..fail.clone() };
     let report = |findings: Vec<Finding>| Report {
         schema: "fedcheck.report/v1".into(),
-        tool: fedcheck::engine::Tool { name: "fedcheck".into(), version: "0".into() },
+        tool: fedcheck::judge::Tool { name: "fedcheck".into(), version: "0".into() },
         site: "s".into(),
         started_at: String::new(),
         duration_ms: 0,
-        summary: fedcheck::engine::Summary::of(&findings),
+        summary: fedcheck::judge::Summary::of(&findings),
         findings,
         internal_errors: Vec::new(),
+        mode: Default::default(),
+        coverage: Default::default(),
+        catalog: Default::default(),
+        host: None,
+        inventory: None,
     };
     let d = diff::diff(&report(vec![fail]), &report(vec![skipped]));
     assert!(d.fixes.is_empty() && d.regressions.is_empty(), "{d:#?}");

@@ -5,7 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use fedcheck::lab::dns::{self as lab, LabDns, ZoneData};
-use fedcheck::probe::dns::{query, DnsObservation, DnsOutcome, DnsQuery, RecordType};
+use fedcheck::probe::dns::query;
+use fedcheck::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
 use hickory_proto::op::{Message, MessageType, OpCode};
 use hickory_proto::rr::rdata::A;
 use hickory_proto::rr::{RData, Record};
@@ -52,11 +53,9 @@ async fn ask(server: SocketAddr, name: &str, rtype: RecordType) -> DnsObservatio
 }
 
 /// (rcode, authoritative, records) or a panic naming what came back instead.
-fn answer(obs: &DnsObservation) -> (&str, bool, Vec<&str>) {
+fn answer(obs: &DnsObservation) -> (Rcode, bool, Vec<&str>) {
     match &obs.outcome {
-        DnsOutcome::Answer { rcode, authoritative, records } => {
-            (rcode.as_str(), *authoritative, records.iter().map(String::as_str).collect())
-        }
+        DnsOutcome::Answer { rcode, authoritative, records } => (*rcode, *authoritative, records.iter().map(String::as_str).collect()),
         other => panic!("expected an answer, got {other:?}"),
     }
 }
@@ -65,13 +64,13 @@ fn answer(obs: &DnsObservation) -> (&str, bool, Vec<&str>) {
 async fn host_with_a_and_matching_ptr() {
     let dns = start_lab().await;
     let fwd = ask(dns.addr, "imp1.lab.example", RecordType::A).await;
-    assert_eq!(answer(&fwd), ("NoError", true, vec!["127.0.0.11"]));
+    assert_eq!(answer(&fwd), (Rcode::NoError, true, vec!["127.0.0.11"]));
     assert_eq!(fwd.query.server, dns.addr);
     let rev = ask(dns.addr, "127.0.0.11", RecordType::Ptr).await;
-    assert_eq!(answer(&rev), ("NoError", true, vec!["imp1.lab.example"]));
+    assert_eq!(answer(&rev), (Rcode::NoError, true, vec!["imp1.lab.example"]));
     // Names are case-insensitive on the wire; the answer is normalised anyway.
     let upper = ask(dns.addr, "IMP1.Lab.Example.", RecordType::A).await;
-    assert_eq!(answer(&upper), ("NoError", true, vec!["127.0.0.11"]));
+    assert_eq!(answer(&upper), (Rcode::NoError, true, vec!["127.0.0.11"]));
     assert!(fwd.describe().starts_with(&format!("{} answered NOERROR (authoritative) in ", dns.addr)), "{}", fwd.describe());
 }
 
@@ -79,25 +78,25 @@ async fn host_with_a_and_matching_ptr() {
 async fn host_with_a_but_no_ptr() {
     let dns = start_lab().await;
     let fwd = ask(dns.addr, "imp2.lab.example", RecordType::A).await;
-    assert_eq!(answer(&fwd), ("NoError", true, vec!["127.0.0.12"]));
+    assert_eq!(answer(&fwd), (Rcode::NoError, true, vec!["127.0.0.12"]));
     let rev = ask(dns.addr, "127.0.0.12", RecordType::Ptr).await;
-    assert_eq!(answer(&rev), ("NXDomain", true, vec![]));
+    assert_eq!(answer(&rev), (Rcode::NXDomain, true, vec![]));
 }
 
 #[tokio::test]
 async fn ptr_names_another_host() {
     let dns = start_lab().await;
     let fwd = ask(dns.addr, "lync-fe.lab.example", RecordType::A).await;
-    assert_eq!(answer(&fwd), ("NoError", true, vec!["127.0.0.13"]));
+    assert_eq!(answer(&fwd), (Rcode::NoError, true, vec!["127.0.0.13"]));
     let rev = ask(dns.addr, "127.0.0.13", RecordType::Ptr).await;
-    assert_eq!(answer(&rev), ("NoError", true, vec!["old-fe.lab.example"]));
+    assert_eq!(answer(&rev), (Rcode::NoError, true, vec!["old-fe.lab.example"]));
 }
 
 #[tokio::test]
 async fn missing_name_is_authoritative_nxdomain() {
     let dns = start_lab().await;
     let obs = ask(dns.addr, "nope.lab.example", RecordType::A).await;
-    assert_eq!(answer(&obs), ("NXDomain", true, vec![]));
+    assert_eq!(answer(&obs), (Rcode::NXDomain, true, vec![]));
     let line = obs.describe();
     assert!(line.contains("answered NXDOMAIN (authoritative) in"), "{line}");
 }
@@ -106,7 +105,7 @@ async fn missing_name_is_authoritative_nxdomain() {
 async fn aaaa_on_an_a_only_host_is_empty_noerror() {
     let dns = start_lab().await;
     let obs = ask(dns.addr, "imp1.lab.example", RecordType::Aaaa).await;
-    assert_eq!(answer(&obs), ("NoError", true, vec![]));
+    assert_eq!(answer(&obs), (Rcode::NoError, true, vec![]));
     assert!(obs.describe().contains("with no AAAA records"), "{}", obs.describe());
 }
 
@@ -114,7 +113,7 @@ async fn aaaa_on_an_a_only_host_is_empty_noerror() {
 async fn cname_is_followed_inside_the_zone() {
     let dns = start_lab().await;
     let obs = ask(dns.addr, "sip.lab.example", RecordType::A).await;
-    assert_eq!(answer(&obs), ("NoError", true, vec!["127.0.0.13"]));
+    assert_eq!(answer(&obs), (Rcode::NoError, true, vec!["127.0.0.13"]));
 }
 
 #[tokio::test]
@@ -122,7 +121,7 @@ async fn names_outside_the_zones_are_refused() {
     let dns = start_lab().await;
     let obs = ask(dns.addr, "www.elsewhere.example", RecordType::A).await;
     let (rcode, authoritative, records) = answer(&obs);
-    assert_eq!(rcode, "Refused");
+    assert_eq!(rcode, Rcode::Refused);
     assert!(!authoritative);
     assert!(records.is_empty());
 }
@@ -143,7 +142,7 @@ async fn truncated_udp_answer_is_retried_over_tcp() {
 
     let obs = ask(dns.addr, "pool.lab.example", RecordType::A).await;
     let (rcode, authoritative, records) = answer(&obs);
-    assert_eq!((rcode, authoritative), ("NoError", true));
+    assert_eq!((rcode, authoritative), (Rcode::NoError, true));
     assert_eq!(records.len(), 40);
     // Sorted by address, not as text.
     assert_eq!(records[2], "127.1.0.2");
@@ -167,9 +166,9 @@ async fn two_servers_that_disagree() {
     assert_eq!(a2.outcome, b2.outcome);
     // The second server has no reverse zone of its own apart from the implied one.
     let rev = ask(second.addr, "127.0.0.99", RecordType::Ptr).await;
-    assert_eq!(answer(&rev), ("NoError", true, vec!["imp1.lab.example"]));
+    assert_eq!(answer(&rev), (Rcode::NoError, true, vec!["imp1.lab.example"]));
     let rev_missing = ask(second.addr, "127.0.0.11", RecordType::Ptr).await;
-    assert_eq!(answer(&rev_missing).0, "NXDomain");
+    assert_eq!(answer(&rev_missing).0, Rcode::NXDomain);
 }
 
 #[tokio::test]
@@ -236,7 +235,7 @@ async fn answer_to_a_resend_is_accepted() {
         socket.send_to(&reply.to_vec().unwrap(), from).await.unwrap();
     });
     let obs = query(&q(addr, "late.lab.example", RecordType::A), SHORT, 3).await;
-    assert_eq!(answer(&obs), ("NoError", true, vec!["127.0.0.77"]));
+    assert_eq!(answer(&obs), (Rcode::NoError, true, vec!["127.0.0.77"]));
     assert!(obs.elapsed_ms >= 290, "answered before the resend: {obs:?}");
 }
 
@@ -349,7 +348,7 @@ async fn two_hundred_parallel_queries_are_all_correct() {
     for (i, task) in futures::future::join_all(tasks).await.into_iter().enumerate() {
         let (obs, rcode, records) = task.unwrap();
         let got = answer(&obs);
-        assert_eq!((got.0, got.1), (rcode, true), "query {i}: {obs:?}");
+        assert_eq!((got.0.to_string().as_str(), got.1), (rcode, true), "query {i}: {obs:?}");
         assert_eq!(got.2, records, "query {i}");
     }
 }
@@ -358,7 +357,7 @@ async fn two_hundred_parallel_queries_are_all_correct() {
 async fn shutdown_stops_the_server() {
     let dns = start_lab().await;
     let addr = dns.addr;
-    assert_eq!(answer(&ask(addr, "imp1.lab.example", RecordType::A).await).0, "NoError");
+    assert_eq!(answer(&ask(addr, "imp1.lab.example", RecordType::A).await).0, Rcode::NoError);
     dns.shutdown().await;
     let obs = query(&q(addr, "imp1.lab.example", RecordType::A), SHORT, 1).await;
     assert!(matches!(obs.outcome, DnsOutcome::Timeout { .. }), "{obs:?}");

@@ -4,7 +4,7 @@
 //! attacker would: the refusal must come from the hardening, not the checksums.
 
 use crate::util::{fedcheck, repo};
-use fedcheck::probe::dns::{DnsObservation, DnsOutcome, DnsQuery, RecordType};
+use fedcheck::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -276,7 +276,7 @@ fn dns_observation(i: usize) -> DnsObservation {
             rtype: RecordType::A,
         },
         elapsed_ms: 1,
-        outcome: DnsOutcome::Answer { rcode: "NoError".into(), authoritative: true, records: vec![format!("10.20.0.{}", i % 200)] },
+        outcome: DnsOutcome::Answer { rcode: Rcode::NoError, authoritative: true, records: vec![format!("10.20.0.{}", i % 200)] },
     }
 }
 

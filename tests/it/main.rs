@@ -1,7 +1,12 @@
 //! The single integration test crate: every module here links the library once.
+// Helpers outside #[test] functions may unwrap, expect and panic too: a failed
+// assumption in a test is a failed test (clippy.toml covers the #[test] functions).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod bundle;
+mod capture_noise;
 mod cli;
 mod cli_jobs;
+mod collect;
 mod diff_waivers;
 mod dns_probe;
 mod fuzz_replay;
@@ -15,3 +20,4 @@ mod reports;
 mod tls_probe;
 mod tls_raw;
 mod util;
+mod verdicts;

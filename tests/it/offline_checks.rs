@@ -2,7 +2,7 @@
 //! from an edited copy of the clean example (or the enterprise one, for evidence).
 
 use crate::util::{array_item, finding, judge_edited, statuses, table_at};
-use fedcheck::check::{Finding, Status};
+use fedcheck::judge::{Finding, Status};
 use toml::Value;
 
 const CLEAN: &str = "examples/clean/site.toml";
@@ -45,7 +45,7 @@ fn has(findings: &[Finding], target: &str, status: Status, text: &str) {
 fn demoted(id: &str) {
     let path = crate::util::repo(CLEAN);
     let loaded = fedcheck::inventory::load(&path).expect("clean loads");
-    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
+    let catalog = fedcheck::judge::catalog::Catalog::builtin().expect("catalog");
     let checks = fedcheck::checks::registry();
     let opts = fedcheck::engine::RunOptions {
         offline: true,
@@ -538,8 +538,8 @@ fn change_restart_window() {
 
 #[test]
 fn live_checks_skip_offline_with_the_reason() {
-    let catalog = fedcheck::catalog::Catalog::builtin().expect("catalog");
-    let live: Vec<String> = catalog.checks().filter(|m| m.live).map(|m| m.id.clone()).collect();
+    let live: Vec<String> =
+        fedcheck::checks::registry().iter().filter(|c| c.reach() == fedcheck::judge::Reach::Live).map(|c| c.id().to_string()).collect();
     assert!(live.len() >= 15, "{live:?}");
     for id in live {
         let f = clean(&id, unchanged);

@@ -2,9 +2,10 @@
 //! hand-made hostile findings that must come out as text.
 
 use crate::util::{now, repo};
-use fedcheck::catalog::Catalog;
-use fedcheck::check::{Finding, Status};
-use fedcheck::engine::{self, Report, RunOptions, Summary};
+use fedcheck::engine::{self, RunOptions};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::{Finding, Status};
+use fedcheck::judge::{Report, Summary};
 use fedcheck::report::junit::WarnAs;
 use fedcheck::report::{html, junit, markdown, RenderContext};
 use serde_json::json;
@@ -223,6 +224,13 @@ fn html_of_a_clean_run_has_no_blocker_section() {
     let (mut report, catalog) = enterprise();
     report.findings.retain(|f| f.status == Status::Pass);
     report.summary = Summary::of(&report.findings);
+    // Judged offline: the banner must not claim a clean bill for what was not run.
+    assert!(report.coverage.not_run > 0);
+    let page = html::render(&ctx(&report, &catalog)).expect("renders");
+    assert!(!page.contains("No blocker and no warning"));
+    assert!(page.contains("not everything was judged") && page.contains("id=\"coverage\""));
+    report.coverage.not_run = 0;
+    report.coverage.not_run_reasons.clear();
     let page = html::render(&ctx(&report, &catalog)).expect("renders");
     assert_well_formed(&page);
     assert!(!page.contains("id=\"blockers\""));

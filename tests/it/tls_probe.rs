@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use fedcheck::certinfo::der_to_pem as pem_encode;
 use fedcheck::lab::pki::{shared_rsa_key, Ca, Eku, Leaf, LeafSpec};
 use fedcheck::lab::tls::{spawn, LabListener, ListenerSpec, Versions};
-use fedcheck::probe::sip::{options, SipOutcome};
-use fedcheck::probe::tls::{handshake, ClientIdentity, TlsFailure, TlsObservation, TlsOutcome, TlsProber};
+use fedcheck::probe::sip::options;
+use fedcheck::probe::tls::{handshake, ClientIdentity, TlsProber};
+use fedcheck::snapshot::sip::{SipFailure, SipOutcome};
+use fedcheck::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -62,10 +64,10 @@ async fn good_server(last: u8) -> LabListener {
     spawn(loopback(last), spec).await.unwrap()
 }
 
-fn connected(obs: &TlsObservation) -> (&str, &str, &[String], bool, bool) {
+fn connected(obs: &TlsObservation) -> (String, &str, &[String], bool, bool) {
     match &obs.outcome {
         TlsOutcome::Connected { version, cipher_suite, chain_pem, client_cert_requested, client_cert_sent } => {
-            (version, cipher_suite, chain_pem, *client_cert_requested, *client_cert_sent)
+            (version.to_string(), cipher_suite, chain_pem, *client_cert_requested, *client_cert_sent)
         }
         other => panic!("expected Connected, got {other:?}"),
     }
@@ -203,7 +205,8 @@ async fn a_tls_peer_that_never_answers_sip_times_out() {
     let sip = options(&mut stream, "fe1.lab.example", 5061, "127.0.0.1", SHORT, 65536).await;
     assert!(start.elapsed() < BOUND, "{:?}", start.elapsed());
     match sip.outcome {
-        SipOutcome::Failed { message } => {
+        SipOutcome::Failed { kind, message } => {
+            assert_eq!(kind, SipFailure::Timeout, "{message}");
             assert!(message.contains("no SIP response within 500 ms"), "{message}")
         }
         other => panic!("{other:?}"),
@@ -427,12 +430,12 @@ fn identity_files_load_and_errors_are_clear() {
     ClientIdentity::from_pem_files(&der, &key).unwrap();
 
     let missing = dir.path().join("nope.pem");
-    let err = ClientIdentity::from_pem_files(&missing, &key).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&missing, &key).unwrap_err().to_string();
     assert!(err.contains("cannot read the client certificate") && err.contains("nope.pem"), "{err}");
 
     let garbled = dir.path().join("garbled.pem");
     std::fs::write(&garbled, "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").unwrap();
-    let err = ClientIdentity::from_pem_files(&garbled, &key).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&garbled, &key).unwrap_err().to_string();
     assert!(err.contains("garbled PEM"), "{err}");
 
     let text = dir.path().join("text.pem");
@@ -440,13 +443,13 @@ fn identity_files_load_and_errors_are_clear() {
     assert!(ClientIdentity::from_pem_files(&text, &key).is_err());
 
     // A key file holding only a certificate.
-    let err = ClientIdentity::from_pem_files(&cert, &cert).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&cert, &cert).unwrap_err().to_string();
     assert!(err.contains("no private key block"), "{err}");
 
     // The server's key with the client's certificate.
     let other_key = dir.path().join("other.key");
     std::fs::write(&other_key, &p.server.key_pem).unwrap();
-    let err = ClientIdentity::from_pem_files(&cert, &other_key).unwrap_err();
+    let err = ClientIdentity::from_pem_files(&cert, &other_key).unwrap_err().to_string();
     assert!(err.contains("does not match"), "{err}");
 }
 
@@ -464,7 +467,7 @@ async fn a_client_certificate_from_an_untrusted_ca_is_rejected_by_name() {
     let tls12 = spawn(loopback(40), spec).await.unwrap();
     let (obs, _) = handshake(tls12.addr, "fe1.lab.example", Some(&id), SHORT).await;
     let (kind, message) = failed(&obs);
-    assert_eq!(kind, TlsFailure::Alert, "{message}");
+    assert_eq!(kind, TlsFailure::ClientCertRejected, "{message}");
     assert!(message.contains("rejected the client certificate"), "{message}");
     assert!(matches!(obs.outcome, TlsOutcome::Failed { client_cert_requested: true, .. }));
 
@@ -479,7 +482,8 @@ async fn a_client_certificate_from_an_untrusted_ca_is_rejected_by_name() {
     let mut stream = stream.unwrap();
     let sip = options(&mut stream, "fe1.lab.example", 5061, "127.0.0.1", SHORT, 65536).await;
     match sip.outcome {
-        SipOutcome::Failed { message } => {
+        SipOutcome::Failed { kind, message } => {
+            assert_eq!(kind, SipFailure::ClientCertRejected, "{message}");
             assert!(message.contains("alert UnknownCA"), "{message}")
         }
         other => panic!("{other:?}"),

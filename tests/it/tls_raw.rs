@@ -3,7 +3,8 @@
 //! the named outcome and that the probe kept to its timeout.
 
 use fedcheck::lab::hostile::{self, Behaviour, PeerOptions};
-use fedcheck::probe::tls_raw::{probe, RawError, RawHandshake, RawObservation, RawOutcome, TimeoutStage, DEFAULT_MAX_BYTES};
+use fedcheck::probe::tls_raw::{probe, DEFAULT_MAX_BYTES};
+use fedcheck::snapshot::raw::{RawError, RawHandshake, RawObservation, RawOutcome, TimeoutStage};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -123,8 +124,8 @@ async fn rustls_tls12_with_client_auth() {
     let server = rustls_server(&[&rustls::version::TLS12], true).await;
     let obs = probe(server.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let h = handshake(&obs);
-    assert_eq!(h.version, "TLSv1.2");
-    assert_eq!(h.version_code, 0x0303);
+    assert_eq!(h.version.to_string(), "TLSv1.2");
+    assert_eq!(h.version.code(), 0x0303);
     assert!(h.cipher_suite.starts_with("TLS_ECDHE_RSA_WITH_AES_"), "{}", h.cipher_suite);
     assert_eq!(chain_der(h), vec![pki().leaf.to_vec(), pki().ca.to_vec()], "leaf first, then the CA");
     assert!(h.client_cert_requested);
@@ -139,7 +140,7 @@ async fn rustls_tls12_without_client_auth() {
     let server = rustls_server(&[&rustls::version::TLS12], false).await;
     let obs = probe(server.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let h = handshake(&obs);
-    assert_eq!(h.version, "TLSv1.2");
+    assert_eq!(h.version.to_string(), "TLSv1.2");
     assert!(h.cipher_suite.starts_with("TLS_ECDHE_RSA_WITH_AES_"));
     assert_eq!(chain_der(h).first(), Some(&pki().leaf.to_vec()));
     assert!(!h.client_cert_requested);
@@ -162,8 +163,8 @@ async fn tls10_legacy_peer_is_read_from_hand_written_bytes() {
     let peer = hostile::spawn(LOOPBACK, Behaviour::Tls10Legacy { chain_der: chain.clone(), request_client_cert: true }).await.unwrap();
     let obs = probe(peer.addr, Some(FQDN), Duration::from_secs(5), DEFAULT_MAX_BYTES).await;
     let h = handshake(&obs);
-    assert_eq!(h.version, "TLSv1.0");
-    assert_eq!(h.version_code, 0x0301);
+    assert_eq!(h.version.to_string(), "TLSv1.0");
+    assert_eq!(h.version.code(), 0x0301);
     assert_eq!(h.cipher_suite, "TLS_RSA_WITH_AES_128_CBC_SHA");
     assert_eq!(h.cipher_code, 0x002f);
     assert_eq!(chain_der(h), chain);
@@ -240,7 +241,7 @@ async fn huge_certificate_hits_the_cap() {
     assert_eq!(e, &RawError::TooLarge { what: "Certificate message".into(), size: 1 << 20, cap: DEFAULT_MAX_BYTES as u64 });
     // What came before the oversized message is kept.
     let partial = obs.partial.as_ref().unwrap();
-    assert_eq!(partial.version, "TLSv1.2");
+    assert_eq!(partial.version.to_string(), "TLSv1.2");
     assert_eq!(partial.cipher_suite, "TLS_RSA_WITH_AES_128_CBC_SHA");
     assert!(!partial.complete);
 }

@@ -1,8 +1,8 @@
 //! Shared helpers for the integration tests.
 
-use fedcheck::catalog::Catalog;
-use fedcheck::check::{Finding, Status};
 use fedcheck::engine::{self, RunOptions};
+use fedcheck::judge::catalog::Catalog;
+use fedcheck::judge::{Finding, Status};
 use std::path::{Path, PathBuf};
 
 pub fn repo(rel: &str) -> PathBuf {
@@ -66,4 +66,27 @@ pub fn array_item<'a>(t: &'a mut toml::Table, path: &[&str], key: &str, n: usize
         .and_then(|a| a.get_mut(n))
         .and_then(|v| v.as_table_mut())
         .expect("array item")
+}
+
+/// The JSON report schema in the repository, compiled once.
+fn report_validator() -> &'static jsonschema::Validator {
+    static V: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        let text = std::fs::read_to_string(repo("schemas/report-v2.schema.json")).expect("schema file");
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+        jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("schema does not compile: {e}"))
+    })
+}
+
+/// Panic with every violation when `report` does not follow schemas/report-v2.schema.json.
+pub fn assert_valid_report(report: &serde_json::Value) {
+    let errors: Vec<String> = report_validator().iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "the report breaks its schema:\n{}", errors.join("\n"));
+}
+
+/// Read a JSON report a test made the binary write, validated against the schema.
+pub fn report_json(path: &Path) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read report")).expect("report is JSON");
+    assert_valid_report(&v);
+    v
 }

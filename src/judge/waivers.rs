@@ -6,8 +6,8 @@
 //! The file is parsed strictly, like the inventory: a typo in a waiver would otherwise
 //! leave a blocker unwaived (or waive the wrong one) without anyone noticing.
 
-use crate::check::{pattern_matches, Finding, Status};
 use crate::inventory::line_col;
+use crate::judge::{pattern_matches, Finding, Status};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,7 @@ pub struct Waiver {
     pub check: String,
     /// A finding target, exactly or as a glob where `*` stands for any text.
     pub target: String,
+    /// Why the risk is accepted, shown with the waived finding.
     pub justification: String,
     /// Last day the waiver applies.
     pub expires: jiff::civil::Date,
@@ -34,7 +35,8 @@ pub struct Waiver {
 impl Waiver {
     /// Does this waiver name the finding (whatever its status)?
     pub fn covers(&self, finding: &Finding) -> bool {
-        pattern_matches(&self.check, &finding.check) && target_matches(&self.target, &finding.target)
+        pattern_matches(&self.check, &finding.check)
+            && (target_matches(&self.target, &finding.target) || target_matches(&self.target, &finding.stable_id()))
     }
 
     /// Still in force on `today` (the expiry day included).
@@ -46,15 +48,19 @@ impl Waiver {
 /// The waivers of one file, in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Waivers {
+    /// The waivers file.
     pub file: PathBuf,
+    /// Its entries, in file order.
     pub waivers: Vec<Waiver>,
 }
 
 impl Waivers {
+    /// No waiver in the file.
     pub fn is_empty(&self) -> bool {
         self.waivers.is_empty()
     }
 
+    /// How many waivers the file holds.
     pub fn len(&self) -> usize {
         self.waivers.len()
     }
@@ -260,7 +266,9 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
         if !(f.status == Status::Skip && f.target == "*") {
             r.evaluated = true;
         }
-        if !target_matches(&w.target, &f.target) {
+        // The label or the stable id: a waiver written for `fe01.contoso.com:5061`
+        // holds whatever address the peer has today.
+        if !target_matches(&w.target, &f.target) && !target_matches(&w.target, &f.stable_id()) {
             continue;
         }
         r.covers_any = true;
@@ -273,9 +281,12 @@ fn reach(w: &Waiver, findings: &[Finding]) -> Reach {
 }
 
 fn waiver_finding(waivers: &Waivers, w: &Waiver, check: &str, status: Status, summary: String, remediation: String) -> Finding {
+    let target = format!("waiver: {}", w.target);
     Finding {
         check: check.to_string(),
-        target: format!("waiver: {}", w.target),
+        target_id: crate::judge::target_id_of(&target),
+        target,
+        waiver: None,
         status,
         summary,
         detail: Some(format!("Waiver at {}:{} (check `{}`, target `{}`).", waivers.file.display(), w.line, w.check, w.target)),
@@ -374,10 +385,15 @@ pub fn apply(findings: &mut Vec<Finding>, waivers: &Waivers, today: jiff::civil:
         }
         f.detail = Some(detail);
         f.summary = format!("waived: {}", f.summary);
+        f.waiver = Some(crate::judge::WaiverNote {
+            justification: w.justification.clone(),
+            expires: w.expires.to_string(),
+            original_status: f.status,
+        });
         f.status = Status::Info;
     }
     findings.extend(added);
-    crate::engine::sort_findings(findings);
+    crate::judge::sort_findings(findings);
 }
 
 #[cfg(test)]
@@ -398,6 +414,24 @@ mod tests {
         assert!(!target_matches("northwind.com", "northwind.co"));
         assert!(!target_matches("northwind.co", "northwind.com"));
         assert!(target_matches("é*", "été"));
+    }
+
+    #[test]
+    fn a_waiver_by_stable_id_holds_whatever_the_address() {
+        let mut findings = vec![Finding::new("tls.handshake", "fe01.contoso.com @ 10.0.0.5:5061", Status::Fail, "refused")];
+        let w = Waiver {
+            check: "tls.handshake".into(),
+            target: "fe01.contoso.com:5061".into(),
+            justification: "front end retired next week".into(),
+            expires: jiff::civil::date(2027, 1, 31),
+            line: 1,
+        };
+        assert!(w.covers(&findings[0]));
+        let waivers = Waivers { file: PathBuf::from("waivers.toml"), waivers: vec![w] };
+        apply(&mut findings, &waivers, jiff::civil::date(2026, 12, 1));
+        assert_eq!(findings[0].status, Status::Info);
+        let note = findings[0].waiver.as_ref().expect("waiver note");
+        assert_eq!((note.original_status, note.expires.as_str()), (Status::Fail, "2027-01-31"));
     }
 
     #[test]

@@ -8,28 +8,31 @@ use std::path::{Path, PathBuf};
 
 /// The catalog files compiled into the binary.
 const BUILTIN: &[(&str, &str)] = &[
-    ("platform.toml", include_str!("../checks/platform.toml")),
-    ("sizing.toml", include_str!("../checks/sizing.toml")),
-    ("software.toml", include_str!("../checks/software.toml")),
-    ("clients.toml", include_str!("../checks/clients.toml")),
-    ("domains.toml", include_str!("../checks/domains.toml")),
-    ("dns.toml", include_str!("../checks/dns.toml")),
-    ("tls.toml", include_str!("../checks/tls.toml")),
-    ("certs.toml", include_str!("../checks/certs.toml")),
-    ("sip.toml", include_str!("../checks/sip.toml")),
-    ("imp.toml", include_str!("../checks/imp.toml")),
-    ("routes.toml", include_str!("../checks/routes.toml")),
-    ("routing-node.toml", include_str!("../checks/routing-node.toml")),
-    ("ha.toml", include_str!("../checks/ha.toml")),
-    ("change.toml", include_str!("../checks/change.toml")),
+    ("platform.toml", include_str!("../../checks/platform.toml")),
+    ("sizing.toml", include_str!("../../checks/sizing.toml")),
+    ("software.toml", include_str!("../../checks/software.toml")),
+    ("clients.toml", include_str!("../../checks/clients.toml")),
+    ("domains.toml", include_str!("../../checks/domains.toml")),
+    ("dns.toml", include_str!("../../checks/dns.toml")),
+    ("tls.toml", include_str!("../../checks/tls.toml")),
+    ("certs.toml", include_str!("../../checks/certs.toml")),
+    ("sip.toml", include_str!("../../checks/sip.toml")),
+    ("imp.toml", include_str!("../../checks/imp.toml")),
+    ("routes.toml", include_str!("../../checks/routes.toml")),
+    ("routing-node.toml", include_str!("../../checks/routing-node.toml")),
+    ("ha.toml", include_str!("../../checks/ha.toml")),
+    ("change.toml", include_str!("../../checks/change.toml")),
 ];
 
 /// What breaking a rule means by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A broken rule fails the audit.
     Fail,
+    /// A broken rule is a warning.
     Warn,
+    /// A broken rule is reported for information only.
     Info,
 }
 
@@ -37,14 +40,17 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckMeta {
+    /// Stable id, `family.name` (e.g. `routing-node.services`).
     pub id: String,
+    /// One line naming what is checked.
     pub title: String,
+    /// The status a violation gets by default.
     pub severity: Severity,
-    /// Needs network probes (skipped with `--offline`).
-    #[serde(default)]
-    pub live: bool,
+    /// Why the rule matters: what breaks when it is broken.
     pub why: String,
+    /// How to put it right.
     pub fix: String,
+    /// Where the rule comes from (a seed section or a vendor document).
     pub source: String,
     /// Filled from the file's `family`.
     #[serde(skip_deserializing, default)]
@@ -61,19 +67,25 @@ struct FamilyFile {
     tables: toml::Table,
 }
 
+/// A catalog file that cannot be read or does not fit the catalog's shape.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {message}")]
 pub struct CatalogError {
+    /// The file (or folder) at fault.
     pub file: String,
+    /// What is wrong, with line and column when the TOML says.
     pub message: String,
 }
 
+/// The rule catalog: every check's words and the data tables, from `checks/*.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     checks: BTreeMap<String, CheckMeta>,
     tables: BTreeMap<String, toml::Value>,
     /// Where the catalog came from ("built-in" or a folder).
     pub origin: String,
+    /// "sha256:" and the first 16 hex digits of a digest over every file's text.
+    pub digest: String,
 }
 
 impl Catalog {
@@ -110,7 +122,9 @@ impl Catalog {
 
     fn from_files(files: impl Iterator<Item = (String, String)>, origin: &str) -> Result<Catalog, CatalogError> {
         let mut cat = Catalog { origin: origin.to_string(), ..Default::default() };
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
         for (name, text) in files {
+            sha2::Digest::update(&mut hasher, text.as_bytes());
             let parsed: FamilyFile = toml::from_str(&text).map_err(|e| {
                 let where_ = e
                     .span()
@@ -140,20 +154,49 @@ impl Catalog {
                 }
             }
         }
+        let hash = sha2::Digest::finalize(hasher);
+        cat.digest = format!("sha256:{}", hash.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
         Ok(cat)
     }
 
+    /// The catalog entry of a check id.
     pub fn get(&self, id: &str) -> Option<&CheckMeta> {
         self.checks.get(id)
     }
 
+    /// Every catalog entry, by id.
     pub fn checks(&self) -> impl Iterator<Item = &CheckMeta> {
         self.checks.values()
     }
 
     /// A data table, deserialized into the shape the check expects.
-    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-        let value = self.tables.get(name).ok_or_else(|| format!("catalog table `{name}` is missing ({})", self.origin))?;
-        value.clone().try_into().map_err(|e: toml::de::Error| format!("catalog table `{name}` is malformed: {}", e.message().trim()))
+    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, TableError> {
+        let value = self.tables.get(name).ok_or_else(|| TableError::Missing { name: name.to_string(), origin: self.origin.clone() })?;
+        value
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| TableError::Malformed { name: name.to_string(), reason: e.message().trim().to_string() })
     }
+}
+
+/// Why a catalog data table cannot be read: a check that needs it cannot judge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TableError {
+    /// No table of that name in the catalog in use.
+    #[error("catalog table `{name}` is missing ({origin})")]
+    Missing {
+        /// The table's name.
+        name: String,
+        /// Where the catalog came from (built-in, or a `--rules` folder).
+        origin: String,
+    },
+    /// The table exists but does not have the shape the check expects.
+    #[error("catalog table `{name}` is malformed: {reason}")]
+    Malformed {
+        /// The table's name.
+        name: String,
+        /// What the TOML deserializer said.
+        reason: String,
+    },
 }

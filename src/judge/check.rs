@@ -1,95 +1,11 @@
 //! The check interface: a check declares what it needs observed, then judges the
 //! snapshot as a pure function, returning findings.
 
-use crate::catalog::{Catalog, CheckMeta, Severity};
+use super::catalog::{Catalog, CheckMeta, TableError};
+use super::finding::{Finding, Status};
 use crate::inventory::{EvidenceSet, Inventory, Loaded};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, SnapshotIndex};
 use serde::{Deserialize, Serialize};
-
-/// Verdict of one finding. Ordered from least to most severe for sorting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Skip,
-    Info,
-    Warn,
-    Fail,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [Status::Pass, Status::Info, Status::Warn, Status::Fail, Status::Skip];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Info => "info",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Skip => "skip",
-        }
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<Severity> for Status {
-    fn from(s: Severity) -> Self {
-        match s {
-            Severity::Fail => Status::Fail,
-            Severity::Warn => Status::Warn,
-            Severity::Info => Status::Info,
-        }
-    }
-}
-
-/// One verdict about one target (a node, a route, a domain, a peer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub check: String,
-    pub target: String,
-    pub status: Status,
-    /// One line: what was found against what was expected.
-    pub summary: String,
-    /// More context, when one line is not enough.
-    #[serde(default)]
-    pub detail: Option<String>,
-    /// The fix, from the catalog, on warn and fail findings.
-    #[serde(default)]
-    pub remediation: Option<String>,
-    /// Raw facts behind the verdict (certificate fields, DNS answers, evidence lines).
-    #[serde(default)]
-    pub evidence: serde_json::Value,
-}
-
-impl Finding {
-    /// A finding with no detail, remediation or evidence yet.
-    pub fn new(check: impl Into<String>, target: impl Into<String>, status: Status, summary: impl Into<String>) -> Finding {
-        Finding {
-            check: check.into(),
-            target: target.into(),
-            status,
-            summary: summary.into(),
-            detail: None,
-            remediation: None,
-            evidence: serde_json::Value::Null,
-        }
-    }
-
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
-        self
-    }
-
-    pub fn evidence(mut self, evidence: impl Serialize) -> Self {
-        self.evidence = serde_json::to_value(evidence).unwrap_or(serde_json::Value::Null);
-        self
-    }
-}
 
 /// Something a check needs gathered from the network before it can judge.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -98,11 +14,26 @@ pub enum Observation {
     /// Forward (A and AAAA) lookup of a name through the resolvers of the side(s) that
     /// must resolve it, then reverse lookups of every address returned, at the same
     /// resolvers.
-    Dns { name: String, side: DnsSide },
+    Dns {
+        /// The name to look up.
+        name: String,
+        /// Whose resolvers must answer.
+        side: DnsSide,
+    },
     /// TLS to a peer's SIP port, both probe paths.
-    Tls { host: String, port: u16 },
+    Tls {
+        /// The peer's host name (sent as SNI).
+        host: String,
+        /// The peer's SIP TLS port.
+        port: u16,
+    },
     /// SIP OPTIONS over the TLS connection to a peer.
-    Sip { host: String, port: u16 },
+    Sip {
+        /// The peer's host name.
+        host: String,
+        /// The peer's SIP TLS port.
+        port: u16,
+    },
 }
 
 /// Which side's resolvers must answer for a name: Microsoft servers must resolve the
@@ -110,12 +41,16 @@ pub enum Observation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DnsSide {
+    /// IM&P's resolvers.
     Imp,
+    /// The Microsoft side's resolvers.
     Microsoft,
+    /// Both sides' resolvers.
     Both,
 }
 
 impl DnsSide {
+    /// The side that covers both needs: the same side, or both.
     pub fn merge(self, other: DnsSide) -> DnsSide {
         if self == other {
             self
@@ -127,10 +62,17 @@ impl DnsSide {
 
 /// Everything a check may read. Nothing in here performs I/O.
 pub struct Context<'a> {
+    /// The site's inventory.
     pub inventory: &'a Inventory,
+    /// The evidence files the inventory names, parsed.
     pub evidence: &'a EvidenceSet,
+    /// What OBSERVE gathered (empty when offline).
     pub snapshot: &'a Snapshot,
+    /// The snapshot's observations by name and address, built once per run.
+    pub index: &'a SnapshotIndex<'a>,
+    /// The rule catalog: words and data tables.
     pub catalog: &'a Catalog,
+    /// The catalog entry of the check being judged.
     pub meta: &'a CheckMeta,
     /// Time the judgement is made for (certificate validity, change windows).
     pub now: jiff::Timestamp,
@@ -170,6 +112,7 @@ impl Context<'_> {
         Finding::new(self.meta.id.clone(), target, status, summary)
     }
 
+    /// The rule holds for this target.
     pub fn pass(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Pass, summary)
     }
@@ -179,14 +122,17 @@ impl Context<'_> {
         self.make(target, self.meta.severity.into(), summary)
     }
 
+    /// A warning, whatever the catalog's severity.
     pub fn warn(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Warn, summary)
     }
 
+    /// A failure, whatever the catalog's severity.
     pub fn fail(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Fail, summary)
     }
 
+    /// Worth knowing, not wrong.
     pub fn info(&self, target: impl Into<String>, summary: impl Into<String>) -> Finding {
         self.make(target, Status::Info, summary)
     }
@@ -197,21 +143,44 @@ impl Context<'_> {
     }
 
     /// Read one of the catalog's data tables.
-    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, String> {
+    pub fn table<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, TableError> {
         self.catalog.table(name)
     }
 
     /// A finding to return when a catalog table is missing or malformed.
-    pub fn table_error(&self, err: String) -> Vec<Finding> {
+    pub fn table_error(&self, err: TableError) -> Vec<Finding> {
         vec![self.skip("catalog", format!("cannot judge: {err}"))]
     }
+}
+
+/// How a check depends on the network, which follows from what it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Judges inventory and evidence only.
+    Offline,
+    /// Judges observations: with `--offline` it cannot tell, so it is not run.
+    Live,
+    /// Judges inventory and evidence, and also observations when they were made
+    /// (e.g. the ACL check compares addresses when DNS answered).
+    Enriched,
 }
 
 /// A rule. Implementations live in `crate::checks`, one module per family, and are
 /// described by an entry of the same id in `checks/<family>.toml`.
 pub trait Check: Send + Sync {
-    /// Stable id, e.g. `routing-node.services`.
+    /// Stable id, e.g. `routing-node.services`; its family is the part before the dot.
     fn id(&self) -> &'static str;
+
+    /// The family: the id's prefix (`routing-node`).
+    fn family(&self) -> &'static str {
+        let id = self.id();
+        id.split_once('.').map(|(f, _)| f).unwrap_or(id)
+    }
+
+    /// How this check depends on the network.
+    fn reach(&self) -> Reach {
+        Reach::Offline
+    }
 
     /// What must be observed on the network for this check; nothing by default.
     fn needs(&self, _site: &Loaded) -> Vec<Observation> {
@@ -222,28 +191,34 @@ pub trait Check: Send + Sync {
     fn judge(&self, ctx: &Context<'_>) -> Vec<Finding>;
 }
 
-/// Does a selection pattern (an id or a family prefix) cover this check id?
-pub fn pattern_matches(pattern: &str, id: &str) -> bool {
-    let pattern = pattern.trim().trim_end_matches(".*").trim_end_matches('.');
-    id == pattern || id.strip_prefix(pattern).is_some_and(|rest| rest.starts_with('.'))
-}
+/// What a rule needs gathered.
+type NeedsFn = fn(&Loaded) -> Vec<Observation>;
+/// A rule's judgement.
+type JudgeFn = fn(&Context<'_>) -> Vec<Finding>;
 
-/// A check made of plain functions: what most rules need.
+/// A check made of plain functions: what most rules need. Declared once, beside its
+/// judge function; its catalog entry carries only the words.
 pub struct Rule {
-    pub id: &'static str,
-    pub judge: fn(&Context<'_>) -> Vec<Finding>,
-    pub needs: fn(&Loaded) -> Vec<Observation>,
+    id: &'static str,
+    reach: Reach,
+    judge: JudgeFn,
+    needs: Option<NeedsFn>,
 }
 
 impl Rule {
     /// A rule that needs nothing from the network.
-    pub fn offline(id: &'static str, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
-        Box::new(Rule { id, judge, needs: |_| Vec::new() })
+    pub fn offline(id: &'static str, judge: JudgeFn) -> Box<dyn Check> {
+        Box::new(Rule { id, reach: Reach::Offline, judge, needs: None })
     }
 
-    /// A rule that needs observations.
-    pub fn live(id: &'static str, needs: fn(&Loaded) -> Vec<Observation>, judge: fn(&Context<'_>) -> Vec<Finding>) -> Box<dyn Check> {
-        Box::new(Rule { id, judge, needs })
+    /// A rule that judges observations only: not run with `--offline`.
+    pub fn live(id: &'static str, needs: NeedsFn, judge: JudgeFn) -> Box<dyn Check> {
+        Box::new(Rule { id, reach: Reach::Live, judge, needs: Some(needs) })
+    }
+
+    /// A rule that judges inventory and evidence, and uses observations when made.
+    pub fn enriched(id: &'static str, needs: NeedsFn, judge: JudgeFn) -> Box<dyn Check> {
+        Box::new(Rule { id, reach: Reach::Enriched, judge, needs: Some(needs) })
     }
 }
 
@@ -251,25 +226,13 @@ impl Check for Rule {
     fn id(&self) -> &'static str {
         self.id
     }
+    fn reach(&self) -> Reach {
+        self.reach
+    }
     fn needs(&self, site: &Loaded) -> Vec<Observation> {
-        (self.needs)(site)
+        self.needs.map(|n| n(site)).unwrap_or_default()
     }
     fn judge(&self, ctx: &Context<'_>) -> Vec<Finding> {
         (self.judge)(ctx)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_match_ids_and_families() {
-        assert!(pattern_matches("dns", "dns.forward"));
-        assert!(pattern_matches("dns.forward", "dns.forward"));
-        assert!(pattern_matches("routes.vcs-conflict", "routes.vcs-conflict"));
-        assert!(pattern_matches("routing-node", "routing-node.services"));
-        assert!(!pattern_matches("routing", "routing-node.services"));
-        assert!(!pattern_matches("dns.forw", "dns.forward"));
     }
 }

@@ -2,18 +2,31 @@
 //! only this (plus the inventory and its evidence), so a snapshot saved in a support
 //! bundle can be judged again later, offline, with newer rules.
 
-use crate::probe::dns::{DnsObservation, DnsOutcome, RecordType};
-use crate::probe::sip::SipObservation;
-use crate::probe::tls::{TlsObservation, TlsOutcome};
-use crate::probe::tls_raw::{RawObservation, RawOutcome};
+pub mod dns;
+mod index;
+pub mod raw;
+pub mod sip;
+pub mod tls;
+
+pub use index::SnapshotIndex;
+
+use dns::{DnsObservation, DnsOutcome, RecordType};
+use raw::{RawObservation, RawOutcome};
 use serde::{Deserialize, Serialize};
+use sip::SipObservation;
 use std::net::{IpAddr, SocketAddr};
+use tls::{TlsObservation, TlsOutcome};
 
-pub const SCHEMA: &str = "fedcheck.snapshot/v1";
+/// The on-disk schema of `snapshot.json`. v2: typed rcodes, TLS versions and
+/// failure kinds (TLS and SIP), path 1's version without a separate code.
+pub const SCHEMA: &str = "fedcheck.snapshot/v2";
 
+/// Every observation one run made, as saved in `snapshot.json` and judged by the checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
+    /// [`SCHEMA`]: a bundle with another schema is refused, not misread.
     pub schema: String,
+    /// The version of fedcheck that observed.
     pub tool_version: String,
     /// RFC 3339 UTC.
     pub started_at: String,
@@ -40,9 +53,12 @@ pub struct Snapshot {
     pub path1_suites: Vec<String>,
 }
 
+/// The DNS servers each side's questions went to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Resolvers {
+    /// IM&P's resolvers.
     pub imp: Vec<SocketAddr>,
+    /// The Microsoft side's resolvers.
     pub microsoft: Vec<SocketAddr>,
     /// True when the inventory named none and the system's were used.
     pub system: bool,
@@ -64,6 +80,7 @@ impl Resolvers {
 /// What both TLS paths (and SIP over path 2) saw at one address and port.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeerObservation {
+    /// The address and port probed.
     pub addr: SocketAddr,
     /// The name used for SNI and the SIP request URI (the first inventory name that
     /// led here).
@@ -124,7 +141,51 @@ impl PeerObservation {
     }
 }
 
+/// The addresses a peer is probed at, and judged at: the host itself when it is an
+/// address, else every address DNS returned for it; plus the address the inventory
+/// declares, when DNS did not give it. One rule for OBSERVE and JUDGE.
+pub fn peer_addresses(host: &str, port: u16, resolved: &[IpAddr], declared: Option<IpAddr>) -> Vec<SocketAddr> {
+    let mut ips: Vec<IpAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => resolved.to_vec(),
+    };
+    if let Some(ip) = declared.filter(|ip| !ips.contains(ip)) {
+        ips.push(ip);
+    }
+    ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect()
+}
+
+/// Why a saved snapshot cannot be judged.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Written by a fedcheck with another snapshot schema.
+    #[error("snapshot schema `{found}` is not `{SCHEMA}`: it was written by a fedcheck with another snapshot format; analyze it with that version")]
+    Schema {
+        /// The schema the file declares.
+        found: String,
+    },
+    /// Not a snapshot, or a damaged one.
+    #[error("not a readable snapshot: {0}")]
+    Malformed(String),
+}
+
 impl Snapshot {
+    /// Read a saved `snapshot.json`, refusing any other schema version before reading
+    /// its observations (their shape differs between versions).
+    pub fn from_json(text: &str) -> Result<Snapshot, SnapshotError> {
+        #[derive(Deserialize)]
+        struct Head {
+            schema: Option<String>,
+        }
+        let head: Head = serde_json::from_str(text).map_err(|e| SnapshotError::Malformed(e.to_string()))?;
+        match head.schema {
+            Some(s) if s == SCHEMA => serde_json::from_str(text).map_err(|e| SnapshotError::Malformed(e.to_string())),
+            Some(found) => Err(SnapshotError::Schema { found }),
+            None => Err(SnapshotError::Malformed("no `schema` field".into())),
+        }
+    }
+
+    /// A snapshot of a run that probed nothing (`--offline`).
     pub fn offline(started_at: String) -> Self {
         Snapshot {
             schema: SCHEMA.into(),
@@ -161,7 +222,25 @@ impl Snapshot {
         out
     }
 
+    /// What was observed at one address and port, if it was probed.
     pub fn peer(&self, addr: SocketAddr) -> Option<&PeerObservation> {
         self.peers.iter().find(|p| p.addr == addr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_schema_versions_are_refused_by_name() {
+        let snap = Snapshot::offline("2026-12-01T00:00:00Z".into());
+        let text = serde_json::to_string(&snap).unwrap_or_default();
+        assert_eq!(Snapshot::from_json(&text).ok(), Some(snap));
+        let old = text.replace(SCHEMA, "fedcheck.snapshot/v1");
+        let err = Snapshot::from_json(&old).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("`fedcheck.snapshot/v1` is not `fedcheck.snapshot/v2`"), "{err}");
+        assert!(matches!(Snapshot::from_json("{}"), Err(SnapshotError::Malformed(_))));
+        assert!(matches!(Snapshot::from_json("[1,"), Err(SnapshotError::Malformed(_))));
     }
 }

@@ -2,13 +2,23 @@
 //! (memoized by question or by address and port), concurrently under a global limit,
 //! each bounded by its timeout and the whole by the run deadline.
 
-use crate::check::{DnsSide, Observation};
+mod plan;
+mod progress;
+
+pub use plan::{PeerPlan, Plan};
+use progress::Progress;
+
 use crate::inventory::Loaded;
-use crate::probe::dns::{self, DnsObservation, DnsOutcome, DnsQuery, RecordType};
-use crate::probe::sip::{self, SipObservation};
+use crate::judge::DnsSide;
+use crate::probe::dns;
+use crate::probe::sip;
 use crate::probe::tls::{ClientIdentity, TlsProber};
 use crate::probe::tls_raw;
-use crate::snapshot::{PeerObservation, Resolvers, Snapshot};
+use crate::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, RecordType};
+use crate::snapshot::sip::SipObservation;
+use crate::snapshot::tls::suite_openssl_name;
+use crate::snapshot::{peer_addresses, PeerObservation, Resolvers, Snapshot, SnapshotIndex};
+use crate::wire::dns_server;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -17,16 +27,31 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How probes run.
+/// How probes run: filled from the command line, read by every probe.
 #[derive(Debug, Clone)]
-pub struct ProbeSettings {
+pub struct ProbeOptions {
+    /// Probes in flight at once.
     pub concurrency: usize,
+    /// Budget of one probe (a DNS question's tries share it).
     pub timeout: Duration,
+    /// Budget of the whole observation phase.
     pub deadline: Duration,
     /// Show a progress bar on stderr (only honoured when stderr is a terminal).
     pub progress: bool,
     /// DNS tries per question, sharing the probe timeout.
-    pub attempts: u32,
+    pub dns_attempts: u32,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            concurrency: 256,
+            timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(120),
+            progress: false,
+            dns_attempts: 2,
+        }
+    }
 }
 
 /// DNS questions in flight per resolver.
@@ -35,18 +60,20 @@ const DNS_IN_FLIGHT_PER_SERVER: usize = 32;
 /// Why observation could not start at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ObserveError {
+    /// The client certificate and key the inventory names cannot be loaded.
     #[error("the client certificate for probes cannot be used: {0}")]
-    Identity(String),
+    Identity(crate::probe::tls::IdentityError),
+    /// A side names no resolver and the system has none either (why, in words).
     #[error("no DNS resolver: the inventory names none and {0}")]
     NoResolver(String),
 }
 
 /// The resolvers each side uses; a side the inventory names none for uses the system's.
 pub fn resolvers(loaded: &Loaded) -> Result<Resolvers, ObserveError> {
-    let parse = |list: &[String]| list.iter().filter_map(|s| dns::parse_server(s).ok()).collect::<Vec<_>>();
+    let parse = |list: &[String]| list.iter().filter_map(|s| dns_server::parse_server(s).ok()).collect::<Vec<_>>();
     let mut r = Resolvers { imp: parse(&loaded.inventory.dns.imp), microsoft: parse(&loaded.inventory.dns.microsoft), system: false };
     if r.imp.is_empty() || r.microsoft.is_empty() {
-        let system = dns::system_nameservers();
+        let system = dns_server::system_nameservers();
         if system.is_empty() {
             return Err(ObserveError::NoResolver("/etc/resolv.conf lists no nameserver: name resolvers in [dns] imp and microsoft".into()));
         }
@@ -58,62 +85,6 @@ pub fn resolvers(loaded: &Loaded) -> Result<Resolvers, ObserveError> {
         r.system = true;
     }
     Ok(r)
-}
-
-/// A progress bar on stderr, only on a terminal: probes done / total and the peer
-/// that has been pending longest (the one a user waits for).
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    pending: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
-}
-
-impl Progress {
-    fn new(enabled: bool, total: u64, what: &str) -> Progress {
-        use std::io::IsTerminal;
-        let pending = std::sync::Mutex::new(BTreeMap::new());
-        if !enabled || !std::io::stderr().is_terminal() || total == 0 {
-            return Progress { bar: None, pending };
-        }
-        let bar = indicatif::ProgressBar::new(total).with_message(what.to_string());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} probes {bar:30} {elapsed}  {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(250));
-        Progress { bar: Some(bar), pending }
-    }
-
-    fn begin(&self, label: &str) {
-        if self.bar.is_some() {
-            if let Ok(mut p) = self.pending.lock() {
-                p.insert(label.to_string(), std::time::Instant::now());
-            }
-        }
-    }
-
-    fn end(&self, label: &str) {
-        let Some(bar) = &self.bar else { return };
-        bar.inc(1);
-        if let Ok(mut p) = self.pending.lock() {
-            p.remove(label);
-            if let Some((slowest, since)) = p.iter().min_by_key(|(_, t)| **t) {
-                bar.set_message(format!("waiting for {slowest} ({:.0} s)", since.elapsed().as_secs_f64()));
-            }
-        }
-    }
-
-    fn stage(&self, what: &str, more: u64) {
-        if let Some(b) = &self.bar {
-            b.set_message(what.to_string());
-            b.set_length(b.position() + more);
-        }
-    }
-
-    fn done(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
 }
 
 /// Run `jobs` in order with at most `limit` in flight; a job still unfinished at
@@ -128,17 +99,8 @@ where
         .await
 }
 
-fn is_ip(s: &str) -> Option<IpAddr> {
-    s.parse().ok()
-}
-
 /// Gather every observation in `needs`.
-pub async fn observe(
-    loaded: &Loaded,
-    needs: &BTreeSet<Observation>,
-    settings: &ProbeSettings,
-    started_at: String,
-) -> Result<Snapshot, ObserveError> {
+pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, started_at: String) -> Result<Snapshot, ObserveError> {
     let mut snapshot = Snapshot::offline(started_at);
     snapshot.live = true;
     snapshot.not_live_reason = None;
@@ -154,30 +116,8 @@ pub async fn observe(
     let deadline = Instant::now() + settings.deadline;
     let limit = settings.concurrency;
 
-    // Names to resolve, with the side whose resolvers must answer for them; TLS hosts
-    // are resolved by both sides.
-    let mut names: BTreeMap<String, DnsSide> = BTreeMap::new();
-    let mut tls: BTreeMap<(String, u16), bool> = BTreeMap::new();
-    for n in needs {
-        match n {
-            Observation::Dns { name, side } => {
-                let e = names.entry(name.to_ascii_lowercase()).or_insert(*side);
-                *e = e.merge(*side);
-            }
-            Observation::Tls { host, port } => {
-                tls.entry((host.to_ascii_lowercase(), *port)).or_insert(false);
-            }
-            Observation::Sip { host, port } => {
-                tls.insert((host.to_ascii_lowercase(), *port), true);
-            }
-        }
-    }
-    for (host, _) in tls.keys() {
-        if is_ip(host).is_none() {
-            let e = names.entry(host.clone()).or_insert(DnsSide::Both);
-            *e = e.merge(DnsSide::Both);
-        }
-    }
+    let names = &plan.names;
+    let tls = &plan.peers;
     let resolvers = snapshot.resolvers.clone();
     let servers_for = |side: DnsSide| -> Vec<SocketAddr> {
         match side {
@@ -190,7 +130,7 @@ pub async fn observe(
     // DNS, in three rounds: forward; reverse of every address, at the resolvers that
     // returned it; forward again for each PTR name at the resolver that gave it
     // (forward-confirmed reverse DNS).
-    let attempts = settings.attempts.max(1);
+    let attempts = settings.dns_attempts.max(1);
     let per_attempt = (settings.timeout / attempts).max(Duration::from_millis(50));
     let mut asked: BTreeSet<DnsQuery> = BTreeSet::new();
     let mut round = |qs: Vec<DnsQuery>| -> Vec<DnsQuery> { qs.into_iter().filter(|q| asked.insert(q.clone())).collect() };
@@ -226,8 +166,8 @@ pub async fn observe(
                     })
                     .collect();
                 // Declared node addresses too, at the resolvers asked about the node.
-                for n in &loaded.inventory.cisco.nodes {
-                    let (Some(ip), Some(side)) = (n.ip, names.get(&n.fqdn.to_ascii_lowercase())) else { continue };
+                for (name, ip) in &plan.declared {
+                    let Some(side) = names.get(name) else { continue };
                     qs.extend(servers_for(*side).into_iter().map(|s| DnsQuery { server: s, name: ip.to_string(), rtype: RecordType::Ptr }));
                 }
                 round(qs)
@@ -264,30 +204,22 @@ pub async fn observe(
 
     // TLS: every address each host resolves to (or its declared address), once per
     // address and port; SIP when any need asked for it.
+    let index = SnapshotIndex::new(&snapshot);
     let mut targets: BTreeMap<SocketAddr, (String, bool)> = BTreeMap::new();
-    for ((host, port), want_sip) in &tls {
-        let mut addrs: Vec<IpAddr> = match is_ip(host) {
-            Some(ip) => vec![ip],
-            None => snapshot.addresses(host),
-        };
-        if let Some(node) = loaded.inventory.cisco.nodes.iter().find(|n| n.fqdn.eq_ignore_ascii_case(host)) {
-            if let Some(ip) = node.ip.filter(|ip| !addrs.contains(ip)) {
-                addrs.push(ip);
-            }
-        }
-        for a in addrs {
-            let e = targets.entry(SocketAddr::new(a, *port)).or_insert_with(|| (host.clone(), false));
-            e.1 |= *want_sip;
+    for ((host, port), peer) in tls {
+        for addr in peer_addresses(host, *port, index.addresses(host), peer.declared) {
+            let e = targets.entry(addr).or_insert_with(|| (host.clone(), false));
+            e.1 |= peer.sip;
         }
     }
+    drop(index);
     progress.stage("tls + sip", targets.len().saturating_sub(tls.len()) as u64);
     let timeout = settings.timeout;
     let local = hostname();
     // Path 1 offers what IM&P is configured to offer, so its verdict is IM&P's.
-    let configured: Vec<u16> = loaded.inventory.cisco.federation.tls_ciphers.iter().filter_map(|c| tls_raw::suite_id(c)).collect();
-    let offer: Arc<Vec<u16>> = Arc::new(if configured.is_empty() { tls_raw::OFFERED_SUITES.to_vec() } else { configured });
+    let offer: Arc<Vec<u16>> = Arc::new(plan.offer.clone());
     snapshot.path1_suites =
-        offer.iter().map(|c| tls_raw::suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
+        offer.iter().map(|c| suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
     let jobs: Vec<_> = targets
         .iter()
         .map(|(addr, (name, want_sip))| {
@@ -338,7 +270,7 @@ async fn probe_peer(
     offer: &[u16],
     timeout: Duration,
 ) -> PeerObservation {
-    let sni = (is_ip(&name).is_none()).then_some(name.as_str());
+    let sni = name.parse::<IpAddr>().is_err().then_some(name.as_str());
     let raw = tls_raw::probe_offering(addr, sni, offer, timeout, tls_raw::DEFAULT_MAX_BYTES);
     let full = async {
         let (obs, stream) = prober.handshake(addr, &name, timeout).await;
