@@ -24,7 +24,8 @@ pub const TARGETS: &[(&str, Entry)] = &[
 /// The path-1 TLS parser. The first byte picks the read size; the outcome must not
 /// depend on how the stream is cut into reads.
 pub fn hello_parser(data: &[u8]) {
-    use crate::probe::tls_raw::{HelloParser, Progress, RawError, RawHandshake};
+    use crate::probe::tls_raw::{handshake_from_parser, HelloParser, Progress};
+    use crate::snapshot::raw::RawError;
     // Small enough that the fuzzer reaches the cap often.
     const CAP: usize = 64 * 1024;
     let Some((&read_size, stream)) = data.split_first() else {
@@ -48,7 +49,7 @@ pub fn hello_parser(data: &[u8]) {
     }
     if whole.server_hello_seen() {
         // Rendering (PEM, DN text) must cope with whatever the peer called a certificate.
-        let rendered = RawHandshake::from_parser(&whole);
+        let rendered = handshake_from_parser(&whole);
         assert_eq!(rendered.chain_pem.len(), whole.certificates.len());
         let _ = in_pieces.map_err(|e| e.to_string());
     }
@@ -94,7 +95,7 @@ pub fn sip_response(data: &[u8]) {
     };
     let mut peer = Scripted { reply, chunk: usize::from(read_size).max(1) };
     let obs = rt.block_on(crate::probe::sip::options(&mut peer, "fe1.example.com", 5061, "127.0.0.1", Duration::from_secs(5), 64 * 1024));
-    if let crate::probe::sip::SipOutcome::Response { status, .. } = obs.outcome {
+    if let crate::snapshot::sip::SipOutcome::Response { status, .. } = obs.outcome {
         assert!((200..700).contains(&status), "{status}");
     }
 }
@@ -127,7 +128,7 @@ pub fn waivers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let checks = crate::checks::registry();
     let ids: Vec<&str> = checks.iter().map(|c| c.id()).collect();
-    if let Err(e) = crate::waivers::load_str(&text, Path::new("waivers.toml"), &ids) {
+    if let Err(e) = crate::judge::waivers::load_str(&text, Path::new("waivers.toml"), &ids) {
         let _ = e.to_string();
     }
 }
