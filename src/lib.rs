@@ -23,6 +23,8 @@ pub mod escape;
 #[allow(missing_docs)] // docs still to write
 pub mod evidence;
 pub mod fsread;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod inventory;
 pub mod judge;
 pub mod lab;

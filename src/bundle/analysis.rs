@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 /// snapshot.json larger than this is refused (a site of 1,000 peers writes a few MB).
 pub const MAX_SNAPSHOT_BYTES: usize = 32 * 1024 * 1024;
 /// DNS observations accepted in one snapshot.
-pub const MAX_DNS_OBSERVATIONS: usize = 20_000;
+pub const MAX_DNS_OBSERVATIONS: usize = 10_000;
 /// Peer observations accepted in one snapshot.
 pub const MAX_PEER_OBSERVATIONS: usize = 5_000;
 /// Folder-name prefix of the unpacked inventory, in the system's temporary folder.

@@ -139,8 +139,12 @@ fn read_tar<R: Read>(tar: &mut R) -> Result<BTreeMap<String, Vec<u8>>, BundleErr
 /// Reads `size` bytes of entry data and the padding to the next block.
 fn read_data<R: Read>(tar: &mut R, size: u64) -> Result<Vec<u8>, BundleError> {
     let len = usize::try_from(size).map_err(|_| BundleError::Corrupt("an entry too large for this machine".into()))?;
-    let mut data = vec![0u8; len];
-    read_exact(tar, &mut data, "an entry's data")?;
+    // Grow with what actually arrives: a header may claim 64 MiB over an empty stream.
+    let mut data = Vec::with_capacity(len.min(64 * 1024));
+    tar.take(size).read_to_end(&mut data).map_err(classify)?;
+    if data.len() != len {
+        return Err(BundleError::Truncated("the stream stops inside an entry's data".into()));
+    }
     let pad = (BLOCK - len % BLOCK) % BLOCK;
     let mut padding = [0u8; BLOCK];
     read_exact(tar, &mut padding[..pad], "an entry's padding")?;

@@ -9,6 +9,7 @@ mod cli_jobs;
 mod collect;
 mod diff_waivers;
 mod dns_probe;
+mod fuzz_replay;
 mod hostile;
 mod lab;
 mod live_checks;

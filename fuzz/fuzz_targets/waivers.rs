@@ -1,0 +1,4 @@
+//! Arbitrary bytes into fedcheck::fuzz_entry::waivers (see fuzz/README.md).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| fedcheck::fuzz_entry::waivers(data));
