@@ -34,13 +34,9 @@ fn evidence(obs: &[&DnsObservation]) -> BTreeMap<String, Vec<String>> {
 /// Resolvers that were asked and never answered anything (every question timed out
 /// or failed): their silence is one root cause, judged by `dns.resolvers`, not a
 /// missing record in every name they were asked about.
-fn silent_resolvers(ctx: &Context<'_>) -> BTreeSet<SocketAddr> {
-    let mut asked: BTreeMap<SocketAddr, bool> = BTreeMap::new();
-    for o in &ctx.snapshot.dns {
-        let answered = matches!(o.outcome, DnsOutcome::Answer { .. });
-        *asked.entry(o.query.server).or_insert(false) |= answered;
-    }
-    asked.into_iter().filter(|(_, answered)| !answered).map(|(s, _)| s).collect()
+fn silent_resolvers<'a>(ctx: &'a Context<'_>) -> &'a BTreeSet<SocketAddr> {
+    // Indexed once per run: reverse_one asks for every (name, address).
+    ctx.index.silent_resolvers()
 }
 
 /// A resolver's stable name: its side and place in the inventory, not its address.

@@ -13,6 +13,7 @@ pub struct SnapshotIndex<'a> {
     dns: HashMap<(String, RecordType), Vec<&'a DnsObservation>>,
     addresses: HashMap<String, Vec<IpAddr>>,
     peers: HashMap<SocketAddr, &'a PeerObservation>,
+    silent: std::collections::BTreeSet<SocketAddr>,
 }
 
 impl<'a> SnapshotIndex<'a> {
@@ -20,7 +21,9 @@ impl<'a> SnapshotIndex<'a> {
     pub fn new(snapshot: &'a Snapshot) -> SnapshotIndex<'a> {
         let mut dns: HashMap<(String, RecordType), Vec<&'a DnsObservation>> = HashMap::new();
         let mut addresses: HashMap<String, Vec<IpAddr>> = HashMap::new();
+        let mut answered: HashMap<SocketAddr, bool> = HashMap::new();
         for o in &snapshot.dns {
+            *answered.entry(o.query.server).or_insert(false) |= matches!(o.outcome, DnsOutcome::Answer { .. });
             let name = o.query.name.to_ascii_lowercase();
             if matches!(o.query.rtype, RecordType::A | RecordType::Aaaa) {
                 if let DnsOutcome::Answer { records, .. } = &o.outcome {
@@ -38,7 +41,8 @@ impl<'a> SnapshotIndex<'a> {
         for p in &snapshot.peers {
             peers.entry(p.addr).or_insert(p);
         }
-        SnapshotIndex { dns, addresses, peers }
+        let silent = answered.into_iter().filter(|(_, a)| !a).map(|(s, _)| s).collect();
+        SnapshotIndex { dns, addresses, peers, silent }
     }
 
     /// The answers every server gave for (name, type), in snapshot order.
@@ -49,6 +53,12 @@ impl<'a> SnapshotIndex<'a> {
     /// Every address any server returned for a name (A and AAAA), sorted.
     pub fn addresses(&self, name: &str) -> &[IpAddr] {
         self.addresses.get(&name.to_ascii_lowercase()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Resolvers that were asked and never answered anything (timeouts and errors
+    /// only): the root cause behind every question they were asked.
+    pub fn silent_resolvers(&self) -> &std::collections::BTreeSet<SocketAddr> {
+        &self.silent
     }
 
     /// What the probes saw at one address and port.
