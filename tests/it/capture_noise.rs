@@ -5,7 +5,7 @@
 
 use crate::util::{now, repo};
 use fedcheck::engine::{self, RunOptions};
-use fedcheck::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use fedcheck::evidence::{self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
 use fedcheck::judge::catalog::Catalog;
 use fedcheck::judge::{Finding, Status};
 use serde_json::Value;
@@ -21,6 +21,7 @@ enum Parser {
     HostingProviders,
     Pools,
     Apps,
+    HostedVoicemail,
 }
 
 impl Parser {
@@ -35,12 +36,13 @@ impl Parser {
             n if n.starts_with("hosting-providers") => Parser::HostingProviders,
             n if n.starts_with("trusted-application-pool") => Parser::Pools,
             n if n.starts_with("trusted-application") => Parser::Apps,
+            n if n.starts_with("hosted-voicemail") => Parser::HostedVoicemail,
             _ => return None,
         })
     }
 
     fn powershell(self) -> bool {
-        matches!(self, Parser::StaticRoutes | Parser::HostingProviders | Parser::Pools | Parser::Apps)
+        matches!(self, Parser::StaticRoutes | Parser::HostingProviders | Parser::Pools | Parser::Apps | Parser::HostedVoicemail)
     }
 
     fn command(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Parser {
             Parser::HostingProviders => "Get-CsHostingProvider",
             Parser::Pools => "Get-CsTrustedApplicationPool",
             Parser::Apps => "Get-CsTrustedApplication",
+            Parser::HostedVoicemail => "Get-CsHostedVoicemailPolicy",
         }
     }
 
@@ -69,6 +72,7 @@ impl Parser {
             Parser::HostingProviders => json(hosting_provider::parse(text)),
             Parser::Pools => json(trusted_app::parse_pools(text)),
             Parser::Apps => json(trusted_app::parse_applications(text)),
+            Parser::HostedVoicemail => json(hosted_voicemail::parse(text)),
         }
     }
 }
