@@ -535,7 +535,7 @@ mod tests {
     fn exchange_um_conflict_passes_without_um() {
         let f = judge("routes.exchange-um-conflict", &clean(), &offline());
         has(&f, "exchange um", Status::Pass, "no Exchange UM integration for contoso.com");
-        assert!(f[0].detail.as_deref().unwrap_or_default().contains("no Get-CsHostingProvider evidence"));
+        assert!(f[0].detail.as_deref().unwrap_or_default().contains("no Get-CsHostingProvider or Get-CsHostedVoicemailPolicy evidence"));
     }
 
     const ENTERPRISE_PROVIDERS: &str = include_str!("../../examples/enterprise/evidence/ms/hosting-providers.txt");
@@ -720,12 +720,12 @@ mod tests {
     #[test]
     fn trusted_application_fails_a_wrong_port_a_missing_app_or_no_imp_pool() {
         let pool = pool_text("imp-rt.contoso.com", "imp-rt.contoso.com", "True");
-        let s = trusted(&pool, Some(&app_text("imp-rt.contoso.com", 5062)));
+        let s = trusted(&pool, Some(&app_text("imp-rt.contoso.com", 5063)));
         has(
             &judge("routes.trusted-application", &s, &offline()),
             "pool imp-rt.contoso.com",
             Status::Fail,
-            "listens on 5062 but IM&P's peer-auth port is 5061",
+            "listens on 5063 but IM&P's peer-auth port is 5061",
         );
         let s = trusted(&pool, Some(&app_text("other.contoso.com", 5061)));
         has(
