@@ -37,9 +37,13 @@ fn acl_admits_name(entry: &str, name: &str) -> Option<&'static str> {
 /// The first entry admitting `name`, with how.
 fn acl_entry_for<'a>(acl: &'a [String], name: &str) -> Option<(&'a str, &'static str)> {
     // An exact FQDN entry says more than a domain that happens to hold the name.
-    acl.iter()
-        .filter_map(|e| acl_admits_name(e, name).map(|how| (e.as_str(), how)))
-        .min_by_key(|(_, how)| if *how == "its FQDN entry" { 0 } else { 1 })
+    acl.iter().filter_map(|e| acl_admits_name(e, name).map(|how| (e.as_str(), how))).min_by_key(|(_, how)| {
+        if *how == "its FQDN entry" {
+            0
+        } else {
+            1
+        }
+    })
 }
 
 /// The names the PTR records of `addr` give, IM&P's resolvers first (IM&P does the
@@ -301,7 +305,12 @@ mod judged {
         for server in [IMP_DNS, MS_DNS] {
             dns(&mut snap, server, &fe1, crate::snapshot::dns::RecordType::Ptr, rcode(crate::snapshot::dns::Rcode::NXDomain));
         }
-        has(&judge("imp.acl", &s, &snap), &format!("fe1.contoso.com ({fe1})"), Status::Fail, "has no PTR record, so the name entry cannot admit it");
+        has(
+            &judge("imp.acl", &s, &snap),
+            &format!("fe1.contoso.com ({fe1})"),
+            Status::Fail,
+            "has no PTR record, so the name entry cannot admit it",
+        );
     }
 
     #[test]
@@ -326,7 +335,11 @@ mod judged {
 
     #[test]
     fn acl_domain_entries_are_valid_inventory() {
-        let text = edit(CLEAN, "acl = [\"sfbpool.contoso.com\",", "acl = [\"*.contoso.com\", \"contoso.com\", \"10.0.0.0/24\", \"sfbpool.contoso.com\",");
+        let text = edit(
+            CLEAN,
+            "acl = [\"sfbpool.contoso.com\",",
+            "acl = [\"*.contoso.com\", \"contoso.com\", \"10.0.0.0/24\", \"sfbpool.contoso.com\",",
+        );
         let s = site(&text);
         assert_eq!(s.inventory.cisco.federation.acl[0], "*.contoso.com");
     }

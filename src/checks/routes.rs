@@ -82,9 +82,14 @@ fn port_match(ctx: &Context<'_>) -> Vec<Finding> {
                 // without treating it as a federation peer, whatever peer-auth says.
                 (_, Some(s)) if s == r.port => ctx.violation(
                     target,
-                    format!("{} lands on IM&P's server-auth listener (port {s}): move server-auth off {s}, then put peer-auth on it", r.describe()),
+                    format!(
+                        "{} lands on IM&P's server-auth listener (port {s}): move server-auth off {s}, then put peer-auth on it",
+                        r.describe()
+                    ),
                 ),
-                (None, _) => ctx.skip(target, format!("cannot tell whether {} reaches the peer-auth listener: {ASK_PEER_AUTH}", r.describe())),
+                (None, _) => {
+                    ctx.skip(target, format!("cannot tell whether {} reaches the peer-auth listener: {ASK_PEER_AUTH}", r.describe()))
+                }
                 (Some(p), _) if p == r.port => ctx.pass(target, format!("{} matches the peer-auth listener port {p}", r.describe())),
                 (Some(p), _) => ctx.violation(target, format!("{} but IM&P's peer-auth listener is on {p}", r.describe())),
             };
@@ -164,7 +169,11 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
             .evidence(p),
         );
     }
-    let online_um = inv.microsoft.integrations.iter().any(|i| i.kind == IntegrationKind::ExchangeOnlineUm && shared.iter().any(|d| same_name(d, &i.domain)));
+    let online_um = inv
+        .microsoft
+        .integrations
+        .iter()
+        .any(|i| i.kind == IntegrationKind::ExchangeOnlineUm && shared.iter().any(|d| same_name(d, &i.domain)));
     // The provider alone: Exchange Online UM, or only Outlook Web App IM and presence.
     if let Some(list) = providers {
         for p in list.iter().filter(|p| p.enabled && is_um(&p.proxy_fqdn)) {
@@ -172,8 +181,11 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
             let f = if !um_policies.is_empty() || online_um {
                 ctx.violation(target, format!("Exchange Online UM is configured through ProxyFqdn {}: voice mail for {domains} stops once the route points at IM&P", p.proxy_fqdn))
             } else if policies.is_some() {
-                ctx.pass(target, format!("ProxyFqdn {} serves no hosted voice mail policy: Outlook Web App IM and presence only", p.proxy_fqdn))
-                    .detail("no Get-CsHostedVoicemailPolicy Destination points at Exchange Online")
+                ctx.pass(
+                    target,
+                    format!("ProxyFqdn {} serves no hosted voice mail policy: Outlook Web App IM and presence only", p.proxy_fqdn),
+                )
+                .detail("no Get-CsHostedVoicemailPolicy Destination points at Exchange Online")
             } else {
                 ctx.warn(
                     target,
@@ -195,13 +207,11 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
     }
     if out.is_empty() {
         let f = ctx.pass("exchange um", format!("no Exchange UM integration for {domains}"));
-        let unseen: Vec<&str> = [
-            providers.is_none().then_some("Get-CsHostingProvider"),
-            policies.is_none().then_some("Get-CsHostedVoicemailPolicy"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let unseen: Vec<&str> =
+            [providers.is_none().then_some("Get-CsHostingProvider"), policies.is_none().then_some("Get-CsHostedVoicemailPolicy")]
+                .into_iter()
+                .flatten()
+                .collect();
         out.push(if unseen.is_empty() {
             f
         } else {
@@ -223,10 +233,9 @@ fn online_split_domain(ctx: &Context<'_>) -> Vec<Finding> {
         return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
     let Some(providers) = ctx.evidence.microsoft.hosting_providers.as_ref() else {
-        return vec![ctx.skip(
-            "hosting providers",
-            "cannot tell: no Get-CsHostingProvider evidence ([microsoft] evidence.hosting_providers)",
-        )];
+        return vec![
+            ctx.skip("hosting providers", "cannot tell: no Get-CsHostingProvider evidence ([microsoft] evidence.hosting_providers)")
+        ];
     };
     let online: Vec<_> = providers.iter().filter(|p| patterns.iter().any(|x| matches_pattern(x, &p.proxy_fqdn))).collect();
     let sharing: Vec<_> = online.iter().filter(|p| p.enabled && p.enabled_shared_address_space && p.hosts_ocs_users).collect();
@@ -338,20 +347,28 @@ fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
     match &ctx.evidence.microsoft.trusted_applications {
         None => out.push(ctx.skip(target, "no Get-CsTrustedApplication evidence: the application port was not examined")),
         // A pool may hold several applications: the one on the peer-auth port speaks for it.
-        Some(apps) => match apps
-            .iter()
-            .filter(|a| same_name(&a.pool_fqdn, &pool.pool_fqdn))
-            .min_by_key(|a| if Some(a.port) == fed.peer_auth_port { 0 } else { 1 })
-        {
+        Some(apps) => match apps.iter().filter(|a| same_name(&a.pool_fqdn, &pool.pool_fqdn)).min_by_key(|a| {
+            if Some(a.port) == fed.peer_auth_port {
+                0
+            } else {
+                1
+            }
+        }) {
             None => out.push(ctx.violation(target, "the pool has no trusted application (New-CsTrustedApplication was not run)")),
             Some(a) => out.push(match (fed.peer_auth_port, fed.server_auth_port) {
                 (_, Some(s)) if s == a.port => ctx.violation(
                     target,
-                    format!("trusted application {} is on port {s}, IM&P's server-auth listener, not its peer-auth listener", a.application_id),
+                    format!(
+                        "trusted application {} is on port {s}, IM&P's server-auth listener, not its peer-auth listener",
+                        a.application_id
+                    ),
                 ),
                 (None, _) => ctx.skip(
                     target,
-                    format!("cannot tell whether trusted application {} on port {} is IM&P's peer-auth port: {ASK_PEER_AUTH}", a.application_id, a.port),
+                    format!(
+                        "cannot tell whether trusted application {} on port {} is IM&P's peer-auth port: {ASK_PEER_AUTH}",
+                        a.application_id, a.port
+                    ),
                 ),
                 (Some(p), _) if p != a.port => ctx.violation(
                     target,
@@ -582,7 +599,12 @@ mod tests {
         no_target(&f, "SkypeforBusinessOnline");
         // National-cloud destinations count too, and the policy alone is enough.
         let s = hosted("", Some(&voicemail("EXAP.UM.PARTNER.OUTLOOK.CN")));
-        has(&judge("routes.exchange-um-conflict", &s, &offline()), "hosted voicemail policy Global", Status::Fail, "Exchange Online UM is in use");
+        has(
+            &judge("routes.exchange-um-conflict", &s, &offline()),
+            "hosted voicemail policy Global",
+            Status::Fail,
+            "Exchange Online UM is in use",
+        );
         // The inventory's exchange-online-um integration answers the question as well.
         let mut s = hosted(ENTERPRISE_PROVIDERS, None);
         s.inventory.microsoft.integrations.push(Integration {
@@ -644,12 +666,7 @@ mod tests {
         for proxy in ["sipfed.online.lync.com", "SIPFED2.online.lync.com."] {
             let s = hosted(&online_provider("True", "True", "True", proxy), None);
             let f = judge("routes.online-split-domain", &s, &offline());
-            has(
-                &f,
-                "contoso.com",
-                Status::Fail,
-                "hosting provider SkypeforBusinessOnline (ProxyFqdn ",
-            );
+            has(&f, "contoso.com", Status::Fail, "hosting provider SkypeforBusinessOnline (ProxyFqdn ");
             has(&f, "contoso.com", Status::Fail, "shares the SIP address space with Skype for Business Online");
         }
     }
@@ -665,9 +682,19 @@ mod tests {
         }
         // Not an online provider at all, or none.
         let s = hosted(&online_provider("True", "True", "True", "proxy.fabrikam.com"), None);
-        has(&judge("routes.online-split-domain", &s, &offline()), "contoso.com", Status::Pass, "no Skype for Business Online hosting provider");
+        has(
+            &judge("routes.online-split-domain", &s, &offline()),
+            "contoso.com",
+            Status::Pass,
+            "no Skype for Business Online hosting provider",
+        );
         let s = hosted("", None);
-        has(&judge("routes.online-split-domain", &s, &offline()), "contoso.com", Status::Pass, "no Skype for Business Online hosting provider");
+        has(
+            &judge("routes.online-split-domain", &s, &offline()),
+            "contoso.com",
+            Status::Pass,
+            "no Skype for Business Online hosting provider",
+        );
     }
 
     #[test]
@@ -761,7 +788,8 @@ mod tests {
 
     #[test]
     fn trusted_application_fails_a_pool_that_misses_a_routing_node() {
-        let s = trusted(&pool_text("trustedpool.contoso.com", "imp1.contoso.com", "True"), Some(&app_text("trustedpool.contoso.com", 5061)));
+        let s =
+            trusted(&pool_text("trustedpool.contoso.com", "imp1.contoso.com", "True"), Some(&app_text("trustedpool.contoso.com", 5061)));
         has(
             &judge("routes.trusted-application", &s, &offline()),
             "pool trustedpool.contoso.com",
@@ -778,7 +806,12 @@ mod tests {
         s.inventory.cisco.nodes.push(second);
         s.inventory.network.load_balancer = Some(crate::inventory::LoadBalancer { fqdn: "lb.contoso.com".into(), hardware: Some(true) });
         let f = judge("routes.trusted-application", &s, &offline());
-        has(&f, "pool trustedpool.contoso.com", Status::Fail, "computers miss an IM&P node that sends requests to the Microsoft side: imp-rt2.contoso.com");
+        has(
+            &f,
+            "pool trustedpool.contoso.com",
+            Status::Fail,
+            "computers miss an IM&P node that sends requests to the Microsoft side: imp-rt2.contoso.com",
+        );
         has(&f, "pool trustedpool.contoso.com", Status::Pass, "on port 5061");
     }
 

@@ -20,7 +20,9 @@ pub struct HostedVoicemailPolicy {
     pub destination: Option<String>,
     /// The Exchange Online tenant's domain(s), as printed.
     pub organization: Option<String>,
-    /// 1-based line of the record in the capture (0 for JSON).
+    /// 1-based line of the record in the capture (0 for JSON). Not serialised: a
+    /// finding's evidence must not change with the noise around the capture.
+    #[serde(skip)]
     pub line: usize,
 }
 

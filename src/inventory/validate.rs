@@ -133,7 +133,9 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
         if !ok {
             return Err(v.error(
                 &[Seg::Key("cisco"), Seg::Key("federation"), Seg::Key("acl"), Seg::Index(i)],
-                format!("ACL entry `{entry}` is neither an address, a subnet, an FQDN, a domain (`example.com`, `*.example.com`) nor \"all\""),
+                format!(
+                    "ACL entry `{entry}` is neither an address, a subnet, an FQDN, a domain (`example.com`, `*.example.com`) nor \"all\""
+                ),
                 None,
             ));
         }

@@ -5,7 +5,9 @@
 
 use crate::util::{now, repo};
 use fedcheck::engine::{self, RunOptions};
-use fedcheck::evidence::{self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use fedcheck::evidence::{
+    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app,
+};
 use fedcheck::judge::catalog::Catalog;
 use fedcheck::judge::{Finding, Status};
 use serde_json::Value;
@@ -832,7 +834,13 @@ fn one_session_log_and_one_transcript_serve_every_evidence_key() {
     std::fs::write(tmp.path().join("evidence/imp-rt/session.log"), more_glued(&log, Parser::ServiceList).text).expect("write");
     // The four Management Shell commands in one transcript.
     let mut ts = String::new();
-    for rel in ["static-routes.txt", "hosting-providers.json", "trusted-application-pool.txt", "trusted-application.txt"] {
+    for rel in [
+        "static-routes.txt",
+        "hosting-providers.json",
+        "trusted-application-pool.txt",
+        "trusted-application.txt",
+        "hosted-voicemail-policies.txt",
+    ] {
         ts.push_str(&read(&format!("evidence/ms/{rel}")));
     }
     std::fs::write(tmp.path().join("evidence/ms/transcript.txt"), transcript(&ts, Parser::StaticRoutes).text).expect("write");
