@@ -863,6 +863,42 @@ mod tests {
         );
     }
 
+    /// The by-the-book site: a freely named pool holding both IM&P nodes, an
+    /// Outlook-Web-App-only hosting provider (no hosted voice mail policy points at it),
+    /// a disabled online provider and an ACL by domain. None of these rules complains.
+    #[test]
+    fn a_by_the_book_site_gets_no_warn_or_fail() {
+        let files = "evidence = { trusted_application_pools = \"evidence/pool.txt\", trusted_applications = \"evidence/app.txt\", hosting_providers = \"evidence/hp.txt\", hosted_voicemail_policies = \"evidence/vm.txt\" }";
+        let inv = edit(CLEAN, "admin_tools = true", &format!("admin_tools = true\n{files}"));
+        let inv = edit(&inv, "acl = [\"sfbpool.contoso.com\", \"fe1.contoso.com\", \"fe2.contoso.com\"]", "acl = [\"contoso.com\"]");
+        let pool = pool_text("trustedpool.contoso.com", "imp-rt.contoso.com, imp1.contoso.com", "True");
+        let app = app_text("trustedpool.contoso.com", 5061);
+        let vm = voicemail("");
+        let s = site_with(
+            &inv,
+            &[
+                ("evidence/pool.txt", &pool),
+                ("evidence/app.txt", &app),
+                ("evidence/hp.txt", ENTERPRISE_PROVIDERS),
+                ("evidence/vm.txt", &vm),
+            ],
+        );
+        for id in [
+            "routes.static-route",
+            "routes.port-match",
+            "routes.vcs-conflict",
+            "routes.exchange-um-conflict",
+            "routes.online-split-domain",
+            "routes.trusted-application",
+            "imp.acl",
+        ] {
+            let f = judge(id, &s, &clean_dns(&s));
+            none(&f, Status::Fail);
+            none(&f, Status::Warn);
+            none(&f, Status::Skip);
+        }
+    }
+
     /// `*.contoso.com` covers subdomains only: the shared domain itself is not routed.
     #[test]
     fn static_route_wildcards_do_not_cover_the_apex() {
