@@ -13,7 +13,67 @@ pub fn checks() -> Vec<Box<dyn Check>> {
     ]
 }
 
-/// The FQDN half is judged from the inventory; the address half needs DNS.
+/// How an incoming ACL entry admits a host name: the FQDN itself, or a domain
+/// (`example.com` or `*.example.com`) that holds it. None for addresses, subnets and
+/// entries that do not cover the name.
+fn acl_admits_name(entry: &str, name: &str) -> Option<&'static str> {
+    let entry = entry.trim().trim_end_matches('.').to_ascii_lowercase();
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    if entry.parse::<std::net::IpAddr>().is_ok() || entry.contains('/') || entry.is_empty() {
+        return None;
+    }
+    if let Some(base) = entry.strip_prefix("*.") {
+        return name.ends_with(&format!(".{base}")).then_some("a domain entry");
+    }
+    if name == entry {
+        Some("its FQDN entry")
+    } else if name.ends_with(&format!(".{entry}")) {
+        Some("a domain entry")
+    } else {
+        None
+    }
+}
+
+/// The first entry admitting `name`, with how.
+fn acl_entry_for<'a>(acl: &'a [String], name: &str) -> Option<(&'a str, &'static str)> {
+    // An exact FQDN entry says more than a domain that happens to hold the name.
+    acl.iter().filter_map(|e| acl_admits_name(e, name).map(|how| (e.as_str(), how))).min_by_key(|(_, how)| {
+        if *how == "its FQDN entry" {
+            0
+        } else {
+            1
+        }
+    })
+}
+
+/// The names the PTR records of `addr` give, IM&P's resolvers first (IM&P does the
+/// reverse lookup when it matches a connection against name entries).
+fn ptr_names(ctx: &Context<'_>, addr: std::net::IpAddr) -> Vec<String> {
+    use crate::snapshot::dns::{DnsOutcome, RecordType};
+    let asked = ctx.index.dns_answers(&addr.to_string(), RecordType::Ptr);
+    let imp = &ctx.snapshot.resolvers.imp;
+    let from = |o: &&&crate::snapshot::dns::DnsObservation| imp.is_empty() || imp.contains(&o.query.server);
+    let names = |pick: &dyn Fn(&&&crate::snapshot::dns::DnsObservation) -> bool| -> Vec<String> {
+        asked
+            .iter()
+            .filter(pick)
+            .filter_map(|o| match &o.outcome {
+                DnsOutcome::Answer { records, .. } => Some(records.iter().map(|r| r.trim_end_matches('.').to_ascii_lowercase())),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let mine = names(&from);
+    if mine.is_empty() {
+        names(&|_| true)
+    } else {
+        mine
+    }
+}
+
+/// The FQDN half is judged from the inventory; the address half needs DNS. An entry
+/// may be an address, a subnet, an FQDN or a domain (`example.com`, `*.example.com`).
 fn acl(ctx: &Context<'_>) -> Vec<Finding> {
     let fed = &ctx.inventory.cisco.federation;
     let wanted = ctx.inventory.microsoft_fqdns();
@@ -28,12 +88,10 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
     }
     let mut out: Vec<Finding> = wanted
         .iter()
-        .map(|name| {
-            if fed.acl.iter().any(|e| same_name(e, name)) {
-                ctx.pass(name.as_str(), "FQDN is in the incoming ACL")
-            } else {
-                ctx.violation(name.as_str(), format!("{name} is not in IM&P's incoming ACL: its requests are refused"))
-            }
+        .map(|name| match acl_entry_for(&fed.acl, name) {
+            Some((_, "its FQDN entry")) => ctx.pass(name.as_str(), "FQDN is in the incoming ACL"),
+            Some((entry, _)) => ctx.pass(name.as_str(), format!("admitted by the domain entry {entry}")),
+            None => ctx.violation(name.as_str(), format!("{name} is not in IM&P's incoming ACL: its requests are refused")),
         })
         .collect();
     if !ctx.snapshot.live {
@@ -43,12 +101,21 @@ fn acl(ctx: &Context<'_>) -> Vec<Finding> {
     for name in &wanted {
         for addr in ctx.index.addresses(name) {
             let a = addr.to_string();
-            let covered = fed.acl.iter().any(|e| e == &a || cidr_contains(e, *addr));
-            out.push(if covered {
-                ctx.pass(format!("{name} ({a})"), "address is in the incoming ACL")
-            } else {
-                ctx.violation(format!("{name} ({a})"), format!("{a}, the address of {name}, is not in IM&P's incoming ACL"))
-            });
+            let target = format!("{name} ({a})");
+            if fed.acl.iter().any(|e| e == &a || cidr_contains(e, *addr)) {
+                out.push(ctx.pass(target, "address is in the incoming ACL"));
+                continue;
+            }
+            // No address entry: IM&P matches the name its reverse lookup gives.
+            let ptr = ptr_names(ctx, *addr);
+            match ptr.iter().find_map(|p| acl_entry_for(&fed.acl, p).map(|(e, _)| (p, e))) {
+                Some((p, e)) => out.push(ctx.pass(target, format!("admitted by name: {a} reverse-resolves to {p}, covered by the entry {e}"))),
+                None if ptr.is_empty() && acl_entry_for(&fed.acl, name).is_some() => out.push(ctx.violation(
+                    target,
+                    format!("{a}, the address of {name}, is not in IM&P's incoming ACL and has no PTR record, so the name entry cannot admit it (see dns.reverse)"),
+                )),
+                None => out.push(ctx.violation(target, format!("{a}, the address of {name}, is not in IM&P's incoming ACL"))),
+            }
         }
     }
     out
@@ -223,13 +290,58 @@ mod judged {
         s.inventory.cisco.federation.acl.retain(|e| e != "fe2.contoso.com");
         let f = judge("imp.acl", &s, &clean_dns(&s));
         has(&f, "fe2.contoso.com", Status::Fail, "fe2.contoso.com is not in IM&P's incoming ACL");
-        let fe1 = addr_of(&s, "fe1.contoso.com");
+        let fe2 = addr_of(&s, "fe2.contoso.com");
         has(
             &f,
+            &format!("fe2.contoso.com ({fe2})"),
+            Status::Fail,
+            &format!("{fe2}, the address of fe2.contoso.com, is not in IM&P's incoming ACL"),
+        );
+        // fe1's address has no entry of its own, but its PTR names a listed FQDN.
+        let fe1 = addr_of(&s, "fe1.contoso.com");
+        has(&f, &format!("fe1.contoso.com ({fe1})"), Status::Pass, &format!("admitted by name: {fe1} reverse-resolves to fe1.contoso.com"));
+        // Without a PTR the name entry cannot admit the address.
+        let mut snap = clean_dns(&s);
+        for server in [IMP_DNS, MS_DNS] {
+            dns(&mut snap, server, &fe1, crate::snapshot::dns::RecordType::Ptr, rcode(crate::snapshot::dns::Rcode::NXDomain));
+        }
+        has(
+            &judge("imp.acl", &s, &snap),
             &format!("fe1.contoso.com ({fe1})"),
             Status::Fail,
-            &format!("{fe1}, the address of fe1.contoso.com, is not in IM&P's incoming ACL"),
+            "has no PTR record, so the name entry cannot admit it",
         );
+    }
+
+    #[test]
+    fn acl_domain_entries_cover_every_front_end_under_them() {
+        for entry in ["contoso.com", "*.contoso.com", "Contoso.com."] {
+            let mut s = clean();
+            s.inventory.cisco.federation.acl = vec![entry.into()];
+            let f = judge("imp.acl", &s, &offline());
+            has(&f, "fe2.contoso.com", Status::Pass, &format!("admitted by the domain entry {entry}"));
+            has(&f, "sfbpool.contoso.com", Status::Pass, "admitted by the domain entry");
+            let f = judge("imp.acl", &s, &clean_dns(&s));
+            none(&f, Status::Fail);
+            has(&f, "fe1.contoso.com (10.0.0.", Status::Pass, "admitted by name");
+        }
+        // Another domain, or a sibling that only shares a suffix, covers nothing.
+        for entry in ["fabrikam.com", "*.fe1.contoso.com", "ntoso.com"] {
+            let mut s = clean();
+            s.inventory.cisco.federation.acl = vec![entry.into()];
+            has(&judge("imp.acl", &s, &offline()), "fe1.contoso.com", Status::Fail, "is not in IM&P's incoming ACL");
+        }
+    }
+
+    #[test]
+    fn acl_domain_entries_are_valid_inventory() {
+        let text = edit(
+            CLEAN,
+            "acl = [\"sfbpool.contoso.com\",",
+            "acl = [\"*.contoso.com\", \"contoso.com\", \"10.0.0.0/24\", \"sfbpool.contoso.com\",",
+        );
+        let s = site(&text);
+        assert_eq!(s.inventory.cisco.federation.acl[0], "*.contoso.com");
     }
 
     #[test]

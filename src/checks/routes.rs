@@ -1,6 +1,6 @@
 //! routes.*: the Microsoft static routes and the integrations they would displace.
 
-use super::support::{imp_destinations, microsoft_routes, same_name, MsRoute};
+use super::support::{imp_destinations, list_some, microsoft_routes, same_name, MsRoute};
 use crate::inventory::IntegrationKind;
 use crate::judge::{Check, Context, Finding, Rule};
 
@@ -10,6 +10,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         Rule::offline("routes.port-match", port_match),
         Rule::offline("routes.vcs-conflict", vcs_conflict),
         Rule::offline("routes.exchange-um-conflict", exchange_um_conflict),
+        Rule::offline("routes.online-split-domain", online_split_domain),
         Rule::offline("routes.trusted-application", trusted_application),
     ]
 }
@@ -61,26 +62,42 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
         .collect()
 }
 
+/// Where the peer-auth port is read from, for the skip that asks for it.
+const ASK_PEER_AUTH: &str = "IM&P's peer-auth listener port is not stated: give [cisco.federation] peer_auth_port (System > Application Listeners, Default Cisco SIP Proxy TLS Listener - Peer Auth)";
+
 fn port_match(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(routes) = microsoft_routes(ctx) else {
         return vec![ctx.skip("routes", NO_ROUTES)];
     };
-    let port = ctx.inventory.cisco.federation.peer_auth_port();
+    let fed = &ctx.inventory.cisco.federation;
+    let (peer, server) = (fed.peer_auth_port, fed.server_auth_port);
     let to_imp = imp_destinations(ctx);
     let mut out: Vec<Finding> = routes
         .iter()
-        .filter(|r| r.is_tls() && to_imp.contains(&r.destination.to_ascii_lowercase()))
+        .filter(|r| r.is_tls() && r.enabled && to_imp.contains(&r.destination.to_ascii_lowercase()))
         .map(|r| {
             let target = format!("route {}", r.match_uri);
-            if r.port == port {
-                ctx.pass(target, format!("{} matches the peer-auth listener port {port}", r.describe()))
-            } else {
-                ctx.violation(target, format!("{} but IM&P's peer-auth listener is on {port}", r.describe()))
-            }
+            let f = match (peer, server) {
+                // The server-auth listener on the route's port answers the Microsoft side
+                // without treating it as a federation peer, whatever peer-auth says.
+                (_, Some(s)) if s == r.port => ctx.violation(
+                    target,
+                    format!(
+                        "{} lands on IM&P's server-auth listener (port {s}): move server-auth off {s}, then put peer-auth on it",
+                        r.describe()
+                    ),
+                ),
+                (None, _) => {
+                    ctx.skip(target, format!("cannot tell whether {} reaches the peer-auth listener: {ASK_PEER_AUTH}", r.describe()))
+                }
+                (Some(p), _) if p == r.port => ctx.pass(target, format!("{} matches the peer-auth listener port {p}", r.describe())),
+                (Some(p), _) => ctx.violation(target, format!("{} but IM&P's peer-auth listener is on {p}", r.describe())),
+            };
+            f.detail(format!("read from {}", r.source))
         })
         .collect();
     if out.is_empty() {
-        out.push(ctx.skip("routes", "no TLS route to IM&P to compare with the peer-auth port"));
+        out.push(ctx.skip("routes", "no enabled TLS route to IM&P to compare with the peer-auth port"));
     }
     out
 }
@@ -114,28 +131,69 @@ fn vcs_conflict(ctx: &Context<'_>) -> Vec<Finding> {
         .collect()
 }
 
+/// Does `name` match a catalog pattern (`host.example.com` or `*.example.com`)?
+fn matches_pattern(pattern: &str, name: &str) -> bool {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let pattern = pattern.trim().trim_end_matches('.').to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(base) => name.ends_with(&format!(".{base}")),
+        None => name == pattern,
+    }
+}
+
 fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
     let proxies: Vec<String> = match ctx.table("exchange_online_proxies") {
         Ok(p) => p,
         Err(e) => return ctx.table_error(e),
     };
+    let is_um = |fqdn: &str| proxies.iter().any(|x| matches_pattern(x, fqdn));
     let inv = ctx.inventory;
     let shared = inv.shared_domains();
     if shared.is_empty() {
         return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
+    let domains = shared.join(", ");
     let mut out = Vec::new();
     let providers = ctx.evidence.microsoft.hosting_providers.as_ref();
+    let policies = ctx.evidence.microsoft.hosted_voicemail_policies.as_ref();
+    // UM shown: a hosted voice mail policy that sends voice mail to Exchange Online.
+    let um_policies: Vec<_> =
+        policies.map(|ps| ps.iter().filter(|p| p.destination.as_deref().is_some_and(is_um)).collect()).unwrap_or_default();
+    for p in &um_policies {
+        let dest = p.destination.as_deref().unwrap_or_default();
+        out.push(
+            ctx.violation(
+                format!("hosted voicemail policy {}", p.identity),
+                format!("Exchange Online UM is in use (hosted voice mail to {dest}): voice mail for {domains} stops once the route points at IM&P"),
+            )
+            .evidence(p),
+        );
+    }
+    let online_um = inv
+        .microsoft
+        .integrations
+        .iter()
+        .any(|i| i.kind == IntegrationKind::ExchangeOnlineUm && shared.iter().any(|d| same_name(d, &i.domain)));
+    // The provider alone: Exchange Online UM, or only Outlook Web App IM and presence.
     if let Some(list) = providers {
-        for p in list.iter().filter(|p| p.enabled && p.enabled_shared_address_space && proxies.iter().any(|x| same_name(x, &p.proxy_fqdn)))
-        {
-            out.push(
-                ctx.violation(
-                    format!("hosting provider {}", p.identity),
-                    format!("Exchange Online UM is configured (ProxyFqdn {}, shared address space): UM for {} stops once the route points at IM&P", p.proxy_fqdn, shared.join(", ")),
+        for p in list.iter().filter(|p| p.enabled && is_um(&p.proxy_fqdn)) {
+            let target = format!("hosting provider {}", p.identity);
+            let f = if !um_policies.is_empty() || online_um {
+                ctx.violation(target, format!("Exchange Online UM is configured through ProxyFqdn {}: voice mail for {domains} stops once the route points at IM&P", p.proxy_fqdn))
+            } else if policies.is_some() {
+                ctx.pass(
+                    target,
+                    format!("ProxyFqdn {} serves no hosted voice mail policy: Outlook Web App IM and presence only", p.proxy_fqdn),
                 )
-                .evidence(p),
-            );
+                .detail("no Get-CsHostedVoicemailPolicy Destination points at Exchange Online")
+            } else {
+                ctx.warn(
+                    target,
+                    format!("ProxyFqdn {} serves Exchange Online UM or only Outlook Web App IM and presence: confirm which", p.proxy_fqdn),
+                )
+                .detail("run Get-CsHostedVoicemailPolicy and give it as [microsoft] evidence.hosted_voicemail_policies: a Destination of exap.um.outlook.com (or a national-cloud variant) means Exchange Online UM is in use; or declare an exchange-online-um integration")
+            };
+            out.push(f.evidence(p));
         }
     }
     for i in inv.microsoft.integrations.iter().filter(|i| matches!(i.kind, IntegrationKind::ExchangeUm | IntegrationKind::ExchangeOnlineUm))
@@ -148,10 +206,81 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     if out.is_empty() {
-        let f = ctx.pass("exchange um", format!("no Exchange UM integration for {}", shared.join(", ")));
-        out.push(if providers.is_none() { f.detail("no Get-CsHostingProvider evidence: Exchange Online UM was not examined") } else { f });
+        let f = ctx.pass("exchange um", format!("no Exchange UM integration for {domains}"));
+        let unseen: Vec<&str> =
+            [providers.is_none().then_some("Get-CsHostingProvider"), policies.is_none().then_some("Get-CsHostedVoicemailPolicy")]
+                .into_iter()
+                .flatten()
+                .collect();
+        out.push(if unseen.is_empty() {
+            f
+        } else {
+            f.detail(format!("no {} evidence: Exchange Online UM was not examined there", unseen.join(" or ")))
+        });
     }
     out
+}
+
+/// Skype for Business Online sharing the SIP address space (split domain, hybrid):
+/// users of the shared domain may live in Office 365, the same conflict as UM.
+fn online_split_domain(ctx: &Context<'_>) -> Vec<Finding> {
+    let patterns: Vec<String> = match ctx.table("online_proxies") {
+        Ok(p) => p,
+        Err(e) => return ctx.table_error(e),
+    };
+    let shared = ctx.inventory.shared_domains();
+    if shared.is_empty() {
+        return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
+    }
+    let Some(providers) = ctx.evidence.microsoft.hosting_providers.as_ref() else {
+        return vec![
+            ctx.skip("hosting providers", "cannot tell: no Get-CsHostingProvider evidence ([microsoft] evidence.hosting_providers)")
+        ];
+    };
+    let online: Vec<_> = providers.iter().filter(|p| patterns.iter().any(|x| matches_pattern(x, &p.proxy_fqdn))).collect();
+    let sharing: Vec<_> = online.iter().filter(|p| p.enabled && p.enabled_shared_address_space && p.hosts_ocs_users).collect();
+    shared
+        .iter()
+        .map(|d| {
+            if let Some(p) = sharing.first() {
+                ctx.violation(
+                    d.as_str(),
+                    format!(
+                        "hosting provider {} (ProxyFqdn {}) shares the SIP address space with Skype for Business Online: users of {d} may be homed in Office 365, which partitioned federation with IM&P cannot serve",
+                        p.identity, p.proxy_fqdn
+                    ),
+                )
+                .evidence(&sharing)
+            } else if online.is_empty() {
+                ctx.pass(d.as_str(), "no Skype for Business Online hosting provider")
+            } else {
+                let flags: Vec<String> = online
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{}: Enabled {}, EnabledSharedAddressSpace {}, HostsOCSUsers {}",
+                            p.identity, p.enabled, p.enabled_shared_address_space, p.hosts_ocs_users
+                        )
+                    })
+                    .collect();
+                ctx.pass(d.as_str(), "the Skype for Business Online hosting provider does not share the SIP address space")
+                    .detail(flags.join("; "))
+                    .evidence(&online)
+            }
+        })
+        .collect()
+}
+
+/// The IM&P nodes that send requests to the Microsoft side: every routing node (all
+/// of them behind a load balancer), else every IM&P node.
+fn senders(ctx: &Context<'_>) -> Vec<String> {
+    let inv = ctx.inventory;
+    let routing: Vec<String> = inv.routing_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
+    if routing.is_empty() {
+        inv.imp_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect()
+    } else {
+        routing
+    }
 }
 
 fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
@@ -162,16 +291,40 @@ fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let inv = ctx.inventory;
     let imp: Vec<String> = inv.imp_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
-    let mut candidates: Vec<String> = expected_destinations(ctx);
-    candidates.extend(imp.iter().cloned());
-    let Some(pool) = pools.iter().find(|p| candidates.contains(&p.pool_fqdn.to_ascii_lowercase())) else {
-        let seen: Vec<&str> = pools.iter().map(|p| p.pool_fqdn.as_str()).collect();
+    if imp.is_empty() {
+        return vec![ctx.skip("trusted application", "no IM&P node in the inventory")];
+    }
+    let required = senders(ctx);
+    let holds = |p: &crate::evidence::trusted_app::TrustedApplicationPool, names: &[String]| {
+        p.computers.iter().filter(|c| names.iter().any(|n| same_name(n, c))).count()
+    };
+    // The pool's name is free: it is IM&P's by its computers.
+    let Some(pool) = pools
+        .iter()
+        .filter(|p| holds(p, &imp) > 0)
+        .max_by_key(|p| (holds(p, &required), holds(p, &imp), std::cmp::Reverse(p.computers.len())))
+    else {
+        let seen: Vec<String> = pools.iter().map(|p| p.pool_fqdn.clone()).collect();
         return vec![ctx
-            .violation("trusted application", "no trusted application pool names an IM&P node")
-            .detail(format!("pools found: {}", if seen.is_empty() { "none".into() } else { seen.join(", ") }))];
+            .violation("trusted application", "no trusted application pool lists an IM&P node among its computers")
+            .detail(format!("pools found: {}", if seen.is_empty() { "none".into() } else { list_some(&seen, 5) }))];
     };
     let target = format!("pool {}", pool.pool_fqdn);
     let mut out = Vec::new();
+    let missing: Vec<String> = required.iter().filter(|n| !pool.computers.iter().any(|c| same_name(c, n))).cloned().collect();
+    if !missing.is_empty() {
+        out.push(
+            ctx.violation(
+                target.clone(),
+                format!(
+                    "the pool's computers miss {} that sends requests to the Microsoft side: {}",
+                    if missing.len() == 1 { "an IM&P node" } else { "IM&P nodes" },
+                    list_some(&missing, 5)
+                ),
+            )
+            .detail(format!("computers: {}; add each with New-CsTrustedApplicationComputer", list_some(&pool.computers, 10))),
+        );
+    }
     // The pool must hang off a Microsoft pool of this site, and trust IM&P's requests.
     if let Some(reg) = pool.registrar.as_deref() {
         if !inv.microsoft.pools.is_empty() && !inv.microsoft.pools.iter().any(|p| same_name(&p.fqdn, reg)) {
@@ -183,26 +336,46 @@ fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
             ctx.warn(target.clone(), "TreatAsAuthenticated is False: the front ends challenge IM&P's requests instead of trusting them"),
         );
     }
-    let strangers: Vec<&String> = pool.computers.iter().filter(|c| !imp.contains(&c.to_ascii_lowercase())).collect();
+    let strangers: Vec<String> = pool.computers.iter().filter(|c| !imp.iter().any(|n| same_name(n, c))).cloned().collect();
     if !strangers.is_empty() {
         out.push(ctx.warn(
             target.clone(),
-            format!(
-                "the pool lists computers that are not IM&P nodes in the inventory: {}",
-                strangers.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            ),
+            format!("the pool lists computers that are not IM&P nodes in the inventory: {}", list_some(&strangers, 5)),
         ));
     }
-    let port = inv.cisco.federation.peer_auth_port();
+    let fed = &inv.cisco.federation;
     match &ctx.evidence.microsoft.trusted_applications {
         None => out.push(ctx.skip(target, "no Get-CsTrustedApplication evidence: the application port was not examined")),
-        Some(apps) => match apps.iter().find(|a| same_name(&a.pool_fqdn, &pool.pool_fqdn)) {
+        // A pool may hold several applications: the one on the peer-auth port speaks for it.
+        Some(apps) => match apps.iter().filter(|a| same_name(&a.pool_fqdn, &pool.pool_fqdn)).min_by_key(|a| {
+            if Some(a.port) == fed.peer_auth_port {
+                0
+            } else {
+                1
+            }
+        }) {
             None => out.push(ctx.violation(target, "the pool has no trusted application (New-CsTrustedApplication was not run)")),
-            Some(a) if a.port != port => out.push(ctx.violation(
-                target,
-                format!("trusted application {} listens on {} but IM&P's peer-auth port is {port}", a.application_id, a.port),
-            )),
-            Some(a) => out.push(ctx.pass(target, format!("trusted application {} on port {} ({})", a.application_id, a.port, a.protocol))),
+            Some(a) => out.push(match (fed.peer_auth_port, fed.server_auth_port) {
+                (_, Some(s)) if s == a.port => ctx.violation(
+                    target,
+                    format!(
+                        "trusted application {} is on port {s}, IM&P's server-auth listener, not its peer-auth listener",
+                        a.application_id
+                    ),
+                ),
+                (None, _) => ctx.skip(
+                    target,
+                    format!(
+                        "cannot tell whether trusted application {} on port {} is IM&P's peer-auth port: {ASK_PEER_AUTH}",
+                        a.application_id, a.port
+                    ),
+                ),
+                (Some(p), _) if p != a.port => ctx.violation(
+                    target,
+                    format!("trusted application {} listens on {} but IM&P's peer-auth port is {p}", a.application_id, a.port),
+                ),
+                (Some(_), _) => ctx.pass(target, format!("trusted application {} on port {} ({})", a.application_id, a.port, a.protocol)),
+            }),
         },
     }
     out
@@ -297,7 +470,34 @@ mod tests {
         has(&judge("routes.port-match", &no_routes(), &offline()), "routes", Status::Skip, "no Microsoft static routes known");
         let mut s = clean();
         s.inventory.microsoft.static_routes[0].transport = Transport::Tcp;
-        has(&judge("routes.port-match", &s, &offline()), "routes", Status::Skip, "no TLS route to IM&P to compare");
+        has(&judge("routes.port-match", &s, &offline()), "routes", Status::Skip, "no enabled TLS route to IM&P to compare");
+        // The listener port is not assumed: without it the check asks for it.
+        let mut s = clean();
+        s.inventory.cisco.federation.peer_auth_port = None;
+        has(
+            &judge("routes.port-match", &s, &offline()),
+            "route contoso.com",
+            Status::Skip,
+            "cannot tell whether contoso.com → imp-rt.contoso.com:5061 over TLS reaches the peer-auth listener: IM&P's peer-auth listener port is not stated: give [cisco.federation] peer_auth_port",
+        );
+    }
+
+    #[test]
+    fn port_match_fails_a_server_auth_listener_left_on_the_route_port() {
+        let mut s = clean();
+        s.inventory.cisco.federation.server_auth_port = Some(5062);
+        has(&judge("routes.port-match", &s, &offline()), "route contoso.com", Status::Pass, "matches the peer-auth listener port 5061");
+        s.inventory.cisco.federation.peer_auth_port = Some(5062);
+        s.inventory.cisco.federation.server_auth_port = Some(5061);
+        has(
+            &judge("routes.port-match", &s, &offline()),
+            "route contoso.com",
+            Status::Fail,
+            "lands on IM&P's server-auth listener (port 5061): move server-auth off 5061",
+        );
+        // Known to be wrong even when peer-auth is not stated.
+        s.inventory.cisco.federation.peer_auth_port = None;
+        has(&judge("routes.port-match", &s, &offline()), "route contoso.com", Status::Fail, "server-auth listener (port 5061)");
     }
 
     #[test]
@@ -352,7 +552,29 @@ mod tests {
     fn exchange_um_conflict_passes_without_um() {
         let f = judge("routes.exchange-um-conflict", &clean(), &offline());
         has(&f, "exchange um", Status::Pass, "no Exchange UM integration for contoso.com");
-        assert!(f[0].detail.as_deref().unwrap_or_default().contains("no Get-CsHostingProvider evidence"));
+        assert!(f[0].detail.as_deref().unwrap_or_default().contains("no Get-CsHostingProvider or Get-CsHostedVoicemailPolicy evidence"));
+    }
+
+    const ENTERPRISE_PROVIDERS: &str = include_str!("../../examples/enterprise/evidence/ms/hosting-providers.txt");
+
+    fn voicemail(destination: &str) -> String {
+        format!(
+            "PS C:\\> Get-CsHostedVoicemailPolicy\n\nIdentity     : Global\nDescription  :\nDestination  : {destination}\nOrganization : contoso.com\n\nPS C:\\>\n"
+        )
+    }
+
+    /// Hosting providers and, when given, hosted voice mail policies as evidence.
+    fn hosted(providers: &str, policies: Option<&str>) -> crate::inventory::Loaded {
+        let files = match policies {
+            Some(_) => "evidence = { hosting_providers = \"evidence/hp.txt\", hosted_voicemail_policies = \"evidence/vm.txt\" }",
+            None => "evidence = { hosting_providers = \"evidence/hp.txt\" }",
+        };
+        let inv = edit(CLEAN, "admin_tools = true", &format!("admin_tools = true\n{files}"));
+        let mut list = vec![("evidence/hp.txt", providers)];
+        if let Some(p) = policies {
+            list.push(("evidence/vm.txt", p));
+        }
+        site_with(&inv, &list)
     }
 
     #[test]
@@ -369,19 +591,58 @@ mod tests {
             Status::Fail,
             "Exchange UM (on-premises) serves Contoso.com, a domain shared with IM&P",
         );
-        let providers =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/enterprise/evidence/ms/hosting-providers.txt"))
-                .expect("evidence");
-        let inv = edit(CLEAN, "admin_tools = true", "admin_tools = true\nevidence = { hosting_providers = \"evidence/hp.txt\" }");
-        let s = site_with(&inv, &[("evidence/hp.txt", &providers)]);
+        // A hosted voice mail policy to Exchange Online shows UM in use.
+        let s = hosted(ENTERPRISE_PROVIDERS, Some(&voicemail("exap.um.outlook.com")));
+        let f = judge("routes.exchange-um-conflict", &s, &offline());
+        has(&f, "hosted voicemail policy Global", Status::Fail, "Exchange Online UM is in use (hosted voice mail to exap.um.outlook.com)");
+        has(&f, "hosting provider Exchange Online", Status::Fail, "Exchange Online UM is configured through ProxyFqdn exap.um.outlook.com");
+        no_target(&f, "SkypeforBusinessOnline");
+        // National-cloud destinations count too, and the policy alone is enough.
+        let s = hosted("", Some(&voicemail("EXAP.UM.PARTNER.OUTLOOK.CN")));
+        has(
+            &judge("routes.exchange-um-conflict", &s, &offline()),
+            "hosted voicemail policy Global",
+            Status::Fail,
+            "Exchange Online UM is in use",
+        );
+        // The inventory's exchange-online-um integration answers the question as well.
+        let mut s = hosted(ENTERPRISE_PROVIDERS, None);
+        s.inventory.microsoft.integrations.push(Integration {
+            kind: IntegrationKind::ExchangeOnlineUm,
+            domain: "contoso.com".into(),
+            target: None,
+        });
+        let f = judge("routes.exchange-um-conflict", &s, &offline());
+        has(&f, "hosting provider Exchange Online", Status::Fail, "Exchange Online UM is configured");
+        has(&f, "contoso.com", Status::Fail, "Exchange Online UM (Office 365) serves contoso.com");
+    }
+
+    #[test]
+    fn exchange_um_conflict_asks_about_the_provider_alone() {
+        let s = hosted(ENTERPRISE_PROVIDERS, None);
         let f = judge("routes.exchange-um-conflict", &s, &offline());
         has(
             &f,
             "hosting provider Exchange Online",
-            Status::Fail,
-            "Exchange Online UM is configured (ProxyFqdn exap.um.outlook.com, shared address space)",
+            Status::Warn,
+            "ProxyFqdn exap.um.outlook.com serves Exchange Online UM or only Outlook Web App IM and presence: confirm which",
         );
-        no_target(&f, "SkypeforBusinessOnline");
+        assert!(f[0].detail.as_deref().unwrap_or_default().contains("Get-CsHostedVoicemailPolicy"), "{f:#?}");
+        none(&f, Status::Fail);
+    }
+
+    #[test]
+    fn exchange_um_conflict_passes_an_outlook_web_app_only_provider() {
+        for policies in [voicemail(""), voicemail("um.contoso.com"), String::new()] {
+            let s = hosted(ENTERPRISE_PROVIDERS, Some(&policies));
+            let f = judge("routes.exchange-um-conflict", &s, &offline());
+            all(&f, Status::Pass);
+            has(&f, "hosting provider Exchange Online", Status::Pass, "Outlook Web App IM and presence only");
+        }
+        let s = hosted("", Some(&voicemail("")));
+        let f = judge("routes.exchange-um-conflict", &s, &offline());
+        has(&f, "exchange um", Status::Pass, "no Exchange UM integration for contoso.com");
+        assert_eq!(f[0].detail, None);
     }
 
     #[test]
@@ -392,6 +653,59 @@ mod tests {
             Status::Skip,
             "no domain is shared by both sides",
         );
+    }
+
+    fn online_provider(enabled: &str, shared: &str, hosts: &str, proxy: &str) -> String {
+        format!(
+            "Identity                  : SkypeforBusinessOnline\nName                      : SkypeforBusinessOnline\nProxyFqdn                 : {proxy}\nVerificationLevel         : UseSourceVerification\nEnabled                   : {enabled}\nEnabledSharedAddressSpace : {shared}\nHostsOCSUsers             : {hosts}\nIsLocal                   : False\nAutodiscoverUrl           : https://webdir.online.lync.com/Autodiscover/AutodiscoverService.svc/root\n"
+        )
+    }
+
+    #[test]
+    fn online_split_domain_fails_a_shared_address_space_with_office_365() {
+        for proxy in ["sipfed.online.lync.com", "SIPFED2.online.lync.com."] {
+            let s = hosted(&online_provider("True", "True", "True", proxy), None);
+            let f = judge("routes.online-split-domain", &s, &offline());
+            has(&f, "contoso.com", Status::Fail, "hosting provider SkypeforBusinessOnline (ProxyFqdn ");
+            has(&f, "contoso.com", Status::Fail, "shares the SIP address space with Skype for Business Online");
+        }
+    }
+
+    #[test]
+    fn online_split_domain_passes_without_a_sharing_online_provider() {
+        // The enterprise example: the online provider exists but is disabled.
+        let f = judge("routes.online-split-domain", &hosted(ENTERPRISE_PROVIDERS, None), &offline());
+        has(&f, "contoso.com", Status::Pass, "does not share the SIP address space");
+        for (e, sh, h) in [("True", "False", "True"), ("True", "True", "False"), ("False", "True", "True")] {
+            let s = hosted(&online_provider(e, sh, h, "sipfed.online.lync.com"), None);
+            all(&judge("routes.online-split-domain", &s, &offline()), Status::Pass);
+        }
+        // Not an online provider at all, or none.
+        let s = hosted(&online_provider("True", "True", "True", "proxy.fabrikam.com"), None);
+        has(
+            &judge("routes.online-split-domain", &s, &offline()),
+            "contoso.com",
+            Status::Pass,
+            "no Skype for Business Online hosting provider",
+        );
+        let s = hosted("", None);
+        has(
+            &judge("routes.online-split-domain", &s, &offline()),
+            "contoso.com",
+            Status::Pass,
+            "no Skype for Business Online hosting provider",
+        );
+    }
+
+    #[test]
+    fn online_split_domain_cannot_tell() {
+        has(
+            &judge("routes.online-split-domain", &clean(), &offline()),
+            "hosting providers",
+            Status::Skip,
+            "cannot tell: no Get-CsHostingProvider evidence",
+        );
+        has(&judge("routes.online-split-domain", &no_shared_domain(), &offline()), "routes", Status::Skip, "no domain is shared");
     }
 
     fn pool_text(pool: &str, computers: &str, treat: &str) -> String {
@@ -433,12 +747,12 @@ mod tests {
     #[test]
     fn trusted_application_fails_a_wrong_port_a_missing_app_or_no_imp_pool() {
         let pool = pool_text("imp-rt.contoso.com", "imp-rt.contoso.com", "True");
-        let s = trusted(&pool, Some(&app_text("imp-rt.contoso.com", 5062)));
+        let s = trusted(&pool, Some(&app_text("imp-rt.contoso.com", 5063)));
         has(
             &judge("routes.trusted-application", &s, &offline()),
             "pool imp-rt.contoso.com",
             Status::Fail,
-            "listens on 5062 but IM&P's peer-auth port is 5061",
+            "listens on 5063 but IM&P's peer-auth port is 5061",
         );
         let s = trusted(&pool, Some(&app_text("other.contoso.com", 5061)));
         has(
@@ -452,7 +766,72 @@ mod tests {
             &judge("routes.trusted-application", &s, &offline()),
             "trusted application",
             Status::Fail,
-            "no trusted application pool names an IM&P node",
+            "no trusted application pool lists an IM&P node among its computers",
+        );
+        // Named after the routing node, but without it among the computers.
+        let s = trusted(&pool_text("imp-rt.contoso.com", "gw.contoso.com", "True"), None);
+        has(&judge("routes.trusted-application", &s, &offline()), "trusted application", Status::Fail, "no trusted application pool lists");
+    }
+
+    #[test]
+    fn trusted_application_finds_a_freely_named_pool_by_its_computers() {
+        let pools = format!(
+            "{}\n{}",
+            pool_text("other.contoso.com", "other.contoso.com", "True"),
+            pool_text("trustedpool.contoso.com", "imp1.contoso.com, imp-rt.contoso.com", "True")
+        );
+        let s = trusted(&pools, Some(&app_text("trustedpool.contoso.com", 5061)));
+        let f = judge("routes.trusted-application", &s, &offline());
+        all(&f, Status::Pass);
+        has(&f, "pool trustedpool.contoso.com", Status::Pass, "trusted application urn:application:imp on port 5061");
+    }
+
+    #[test]
+    fn trusted_application_fails_a_pool_that_misses_a_routing_node() {
+        let s =
+            trusted(&pool_text("trustedpool.contoso.com", "imp1.contoso.com", "True"), Some(&app_text("trustedpool.contoso.com", 5061)));
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool trustedpool.contoso.com",
+            Status::Fail,
+            "the pool's computers miss an IM&P node that sends requests to the Microsoft side: imp-rt.contoso.com",
+        );
+        // High availability: every routing node behind the load balancer must be there.
+        let mut s = trusted(
+            &pool_text("trustedpool.contoso.com", "imp-rt.contoso.com, imp1.contoso.com", "True"),
+            Some(&app_text("trustedpool.contoso.com", 5061)),
+        );
+        let mut second = node(&mut s, "imp-rt.contoso.com").clone();
+        second.fqdn = "imp-rt2.contoso.com".into();
+        s.inventory.cisco.nodes.push(second);
+        s.inventory.network.load_balancer = Some(crate::inventory::LoadBalancer { fqdn: "lb.contoso.com".into(), hardware: Some(true) });
+        let f = judge("routes.trusted-application", &s, &offline());
+        has(
+            &f,
+            "pool trustedpool.contoso.com",
+            Status::Fail,
+            "computers miss an IM&P node that sends requests to the Microsoft side: imp-rt2.contoso.com",
+        );
+        has(&f, "pool trustedpool.contoso.com", Status::Pass, "on port 5061");
+    }
+
+    #[test]
+    fn trusted_application_port_needs_the_peer_auth_port() {
+        let pool = pool_text("trustedpool.contoso.com", "imp-rt.contoso.com", "True");
+        let mut s = trusted(&pool, Some(&app_text("trustedpool.contoso.com", 5061)));
+        s.inventory.cisco.federation.peer_auth_port = None;
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool trustedpool.contoso.com",
+            Status::Skip,
+            "cannot tell whether trusted application urn:application:imp on port 5061 is IM&P's peer-auth port: IM&P's peer-auth listener port is not stated",
+        );
+        s.inventory.cisco.federation.server_auth_port = Some(5061);
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool trustedpool.contoso.com",
+            Status::Fail,
+            "is on port 5061, IM&P's server-auth listener",
         );
     }
 
@@ -482,6 +861,42 @@ mod tests {
             Status::Skip,
             "no Get-CsTrustedApplication evidence",
         );
+    }
+
+    /// The by-the-book site: a freely named pool holding both IM&P nodes, an
+    /// Outlook-Web-App-only hosting provider (no hosted voice mail policy points at it),
+    /// a disabled online provider and an ACL by domain. None of these rules complains.
+    #[test]
+    fn a_by_the_book_site_gets_no_warn_or_fail() {
+        let files = "evidence = { trusted_application_pools = \"evidence/pool.txt\", trusted_applications = \"evidence/app.txt\", hosting_providers = \"evidence/hp.txt\", hosted_voicemail_policies = \"evidence/vm.txt\" }";
+        let inv = edit(CLEAN, "admin_tools = true", &format!("admin_tools = true\n{files}"));
+        let inv = edit(&inv, "acl = [\"sfbpool.contoso.com\", \"fe1.contoso.com\", \"fe2.contoso.com\"]", "acl = [\"contoso.com\"]");
+        let pool = pool_text("trustedpool.contoso.com", "imp-rt.contoso.com, imp1.contoso.com", "True");
+        let app = app_text("trustedpool.contoso.com", 5061);
+        let vm = voicemail("");
+        let s = site_with(
+            &inv,
+            &[
+                ("evidence/pool.txt", &pool),
+                ("evidence/app.txt", &app),
+                ("evidence/hp.txt", ENTERPRISE_PROVIDERS),
+                ("evidence/vm.txt", &vm),
+            ],
+        );
+        for id in [
+            "routes.static-route",
+            "routes.port-match",
+            "routes.vcs-conflict",
+            "routes.exchange-um-conflict",
+            "routes.online-split-domain",
+            "routes.trusted-application",
+            "imp.acl",
+        ] {
+            let f = judge(id, &s, &clean_dns(&s));
+            none(&f, Status::Fail);
+            none(&f, Status::Warn);
+            none(&f, Status::Skip);
+        }
     }
 
     /// `*.contoso.com` covers subdomains only: the shared domain itself is not routed.

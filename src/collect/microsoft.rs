@@ -15,7 +15,7 @@ pub const FILES: &[(&str, Option<&str>)] = &[
     ("hosting-providers.txt", Some("hosting_providers")),
     ("trusted-application-pools.txt", Some("trusted_application_pools")),
     ("trusted-applications.txt", Some("trusted_applications")),
-    ("hosted-voicemail-policies.txt", None),
+    ("hosted-voicemail-policies.txt", Some("hosted_voicemail_policies")),
     ("pools.txt", None),
     ("certificates.txt", None),
     ("versions.txt", None),
@@ -121,12 +121,13 @@ fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 
 /// Read a file with the parser its key is read with at audit time.
 fn check(key: &str, text: &str) -> Result<(), crate::evidence::ParseError> {
-    use crate::evidence::{hosting_provider, static_routes, trusted_app};
+    use crate::evidence::{hosted_voicemail, hosting_provider, static_routes, trusted_app};
     match key {
         "static_routes" => static_routes::parse(text).map(drop),
         "hosting_providers" => hosting_provider::parse(text).map(drop),
         "trusted_application_pools" => trusted_app::parse_pools(text).map(drop),
         "trusted_applications" => trusted_app::parse_applications(text).map(drop),
+        "hosted_voicemail_policies" => hosted_voicemail::parse(text).map(drop),
         _ => Ok(()),
     }
 }

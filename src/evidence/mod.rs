@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod hardware;
+pub mod hosted_voicemail;
 pub mod hosting_provider;
 pub mod network_cluster;
 pub mod service_list;
@@ -184,6 +185,7 @@ mod robustness {
             ("pools", |t| super::trusted_app::parse_pools(t).map(drop)),
             ("applications", |t| super::trusted_app::parse_applications(t).map(drop)),
             ("hosting_provider", |t| super::hosting_provider::parse(t).map(drop)),
+            ("hosted_voicemail", |t| super::hosted_voicemail::parse(t).map(drop)),
         ]
     }
 
@@ -198,6 +200,7 @@ mod robustness {
         include_str!("../../examples/enterprise/evidence/ms/trusted-application.txt"),
         include_str!("../../examples/enterprise/evidence/ms/hosting-providers.txt"),
         include_str!("../../examples/enterprise/evidence/ms/hosting-providers.json"),
+        include_str!("../../examples/enterprise/evidence/ms/hosted-voicemail-policies.txt"),
     ];
 
     #[test]

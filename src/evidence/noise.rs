@@ -38,6 +38,7 @@ pub(crate) const STATIC_ROUTES: Cmd = Cmd { name: "Get-CsStaticRoutingConfigurat
 pub(crate) const HOSTING_PROVIDERS: Cmd = Cmd { name: "Get-CsHostingProvider", key: "get-cshostingprovider" };
 pub(crate) const TRUSTED_POOLS: Cmd = Cmd { name: "Get-CsTrustedApplicationPool", key: "get-cstrustedapplicationpool" };
 pub(crate) const TRUSTED_APPS: Cmd = Cmd { name: "Get-CsTrustedApplication", key: "get-cstrustedapplication" };
+pub(crate) const HOSTED_VOICEMAIL: Cmd = Cmd { name: "Get-CsHostedVoicemailPolicy", key: "get-cshostedvoicemailpolicy" };
 
 const KNOWN: &[&Cmd] = &[
     &SERVICE_LIST,
@@ -48,6 +49,7 @@ const KNOWN: &[&Cmd] = &[
     &HOSTING_PROVIDERS,
     &TRUSTED_POOLS,
     &TRUSTED_APPS,
+    &HOSTED_VOICEMAIL,
 ];
 
 impl Cmd {
@@ -242,6 +244,8 @@ fn sniff(text: &str) -> Option<&'static Cmd> {
         Some(&HOSTING_PROVIDERS)
     } else if has("matchuri") || has("transportchoice") {
         Some(&STATIC_ROUTES)
+    } else if has("destination") && has("organization") {
+        Some(&HOSTED_VOICEMAIL)
     } else if has("hw platform") {
         Some(&SHOW_HARDWARE)
     } else if has("disk/active") || has("cpu idle:") || has("product ver") {

@@ -41,6 +41,7 @@ fn references(inv: &Inventory) -> Vec<Reference<'_>> {
     add(at("hosting_providers"), m.evidence.hosting_providers.as_ref(), false);
     add(at("trusted_application_pools"), m.evidence.trusted_application_pools.as_ref(), false);
     add(at("trusted_applications"), m.evidence.trusted_applications.as_ref(), false);
+    add(at("hosted_voicemail_policies"), m.evidence.hosted_voicemail_policies.as_ref(), false);
     out
 }
 

@@ -7,7 +7,9 @@ use super::model::Inventory;
 use super::validate::Validator;
 use super::InventoryError;
 use crate::certinfo::TrustStore;
-use crate::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use crate::evidence::{
+    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,9 @@ pub struct MicrosoftEvidence {
     pub trusted_application_pools: Option<Vec<trusted_app::TrustedApplicationPool>>,
     /// `Get-CsTrustedApplication`, parsed.
     pub trusted_applications: Option<Vec<trusted_app::TrustedApplication>>,
+    /// `Get-CsHostedVoicemailPolicy`, parsed.
+    #[serde(default)]
+    pub hosted_voicemail_policies: Option<Vec<hosted_voicemail::HostedVoicemailPolicy>>,
 }
 
 /// Everything the evidence files say, keyed by node FQDN (lowercase).
@@ -146,6 +151,12 @@ pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Res
             ms.trusted_applications.as_deref(),
             "Get-CsTrustedApplication",
             trusted_app::parse_applications,
+        )?,
+        hosted_voicemail_policies: l.read(
+            &at("hosted_voicemail_policies"),
+            ms.hosted_voicemail_policies.as_deref(),
+            "Get-CsHostedVoicemailPolicy",
+            hosted_voicemail::parse,
         )?,
     };
     set.files = l.files;

@@ -108,9 +108,14 @@ pub struct Cisco {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Federation {
-    /// The peer-auth listener port; 5061 when absent (see [`Federation::peer_auth_port`]).
+    /// The peer-auth listener port. Route checks cannot tell without it; probes try
+    /// 5061 when absent (see [`Federation::peer_auth_port`]).
     #[serde(default)]
     pub peer_auth_port: Option<u16>,
+    /// The server-auth listener port, when stated: it must not sit on the port the
+    /// Microsoft route uses.
+    #[serde(default)]
+    pub server_auth_port: Option<u16>,
     /// TLS peer subjects: the Microsoft servers IM&P accepts as TLS peers.
     #[serde(default)]
     pub tls_peer_subjects: Vec<String>,
@@ -126,7 +131,8 @@ pub struct Federation {
 }
 
 impl Federation {
-    /// IM&P's peer-auth listener port (5061 unless stated).
+    /// The port to probe IM&P's peer-auth listener on (5061 unless stated). Checks
+    /// that judge the listener read the `peer_auth_port` field instead.
     pub fn peer_auth_port(&self) -> u16 {
         self.peer_auth_port.unwrap_or(5061)
     }
@@ -377,6 +383,9 @@ pub struct MicrosoftEvidenceFiles {
     /// `Get-CsTrustedApplication` (text or JSON)
     #[serde(default)]
     pub trusted_applications: Option<PathBuf>,
+    /// `Get-CsHostedVoicemailPolicy` (text or JSON)
+    #[serde(default)]
+    pub hosted_voicemail_policies: Option<PathBuf>,
 }
 
 /// A front-end pool.

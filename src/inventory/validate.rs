@@ -112,6 +112,9 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
     if fed.peer_auth_port == Some(0) {
         return Err(v.error(&fed_path("peer_auth_port"), "port 0 is not a valid port", Some("expected 1-65535, normally 5061".into())));
     }
+    if fed.server_auth_port == Some(0) {
+        return Err(v.error(&fed_path("server_auth_port"), "port 0 is not a valid port", Some("expected 1-65535, e.g. 5062".into())));
+    }
     for (i, s) in fed.tls_peer_subjects.iter().enumerate() {
         if s.trim().is_empty() {
             return Err(v.error(
@@ -122,11 +125,17 @@ pub(super) fn validate(inv: &Inventory, text: &str, file: &Path, base: &Path) ->
         }
     }
     for (i, entry) in fed.acl.iter().enumerate() {
-        let ok = entry.parse::<std::net::IpAddr>().is_ok() || is_fqdn(entry) || is_acl_wildcard(entry) || is_cidr(entry);
+        let ok = entry.parse::<std::net::IpAddr>().is_ok()
+            || is_fqdn(entry)
+            || entry.strip_prefix("*.").is_some_and(is_fqdn)
+            || is_acl_wildcard(entry)
+            || is_cidr(entry);
         if !ok {
             return Err(v.error(
                 &[Seg::Key("cisco"), Seg::Key("federation"), Seg::Key("acl"), Seg::Index(i)],
-                format!("ACL entry `{entry}` is neither an address, a subnet, an FQDN nor \"all\""),
+                format!(
+                    "ACL entry `{entry}` is neither an address, a subnet, an FQDN, a domain (`example.com`, `*.example.com`) nor \"all\""
+                ),
                 None,
             ));
         }

@@ -5,7 +5,9 @@
 
 use crate::util::{now, repo};
 use fedcheck::engine::{self, RunOptions};
-use fedcheck::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app};
+use fedcheck::evidence::{
+    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app,
+};
 use fedcheck::judge::catalog::Catalog;
 use fedcheck::judge::{Finding, Status};
 use serde_json::Value;
@@ -21,6 +23,7 @@ enum Parser {
     HostingProviders,
     Pools,
     Apps,
+    HostedVoicemail,
 }
 
 impl Parser {
@@ -35,12 +38,13 @@ impl Parser {
             n if n.starts_with("hosting-providers") => Parser::HostingProviders,
             n if n.starts_with("trusted-application-pool") => Parser::Pools,
             n if n.starts_with("trusted-application") => Parser::Apps,
+            n if n.starts_with("hosted-voicemail") => Parser::HostedVoicemail,
             _ => return None,
         })
     }
 
     fn powershell(self) -> bool {
-        matches!(self, Parser::StaticRoutes | Parser::HostingProviders | Parser::Pools | Parser::Apps)
+        matches!(self, Parser::StaticRoutes | Parser::HostingProviders | Parser::Pools | Parser::Apps | Parser::HostedVoicemail)
     }
 
     fn command(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Parser {
             Parser::HostingProviders => "Get-CsHostingProvider",
             Parser::Pools => "Get-CsTrustedApplicationPool",
             Parser::Apps => "Get-CsTrustedApplication",
+            Parser::HostedVoicemail => "Get-CsHostedVoicemailPolicy",
         }
     }
 
@@ -69,6 +74,7 @@ impl Parser {
             Parser::HostingProviders => json(hosting_provider::parse(text)),
             Parser::Pools => json(trusted_app::parse_pools(text)),
             Parser::Apps => json(trusted_app::parse_applications(text)),
+            Parser::HostedVoicemail => json(hosted_voicemail::parse(text)),
         }
     }
 }
@@ -828,7 +834,13 @@ fn one_session_log_and_one_transcript_serve_every_evidence_key() {
     std::fs::write(tmp.path().join("evidence/imp-rt/session.log"), more_glued(&log, Parser::ServiceList).text).expect("write");
     // The four Management Shell commands in one transcript.
     let mut ts = String::new();
-    for rel in ["static-routes.txt", "hosting-providers.json", "trusted-application-pool.txt", "trusted-application.txt"] {
+    for rel in [
+        "static-routes.txt",
+        "hosting-providers.json",
+        "trusted-application-pool.txt",
+        "trusted-application.txt",
+        "hosted-voicemail-policies.txt",
+    ] {
         ts.push_str(&read(&format!("evidence/ms/{rel}")));
     }
     std::fs::write(tmp.path().join("evidence/ms/transcript.txt"), transcript(&ts, Parser::StaticRoutes).text).expect("write");

@@ -295,10 +295,14 @@ async fn a_peer_enforcing_mutual_tls_is_not_blamed_when_no_client_certificate_is
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_acl_that_names_hosts_but_not_their_addresses() {
-    let lab = Scenario::new(vec![("ok".into(), PeerKind::Good)]).start().await.expect("scenario");
+    // IM&P matches name entries through reverse DNS: a PTR back to a listed name admits
+    // the address; without a PTR the name entry cannot.
+    let mut s = Scenario::new(vec![("ok".into(), PeerKind::Good), ("noptr".into(), PeerKind::Good)]);
+    s.dns.missing_ptr = vec!["noptr".into()];
+    let lab = s.start().await.expect("scenario");
     let text = std::fs::read_to_string(&lab.inventory)
         .expect("read")
-        .replace("acl = [\"all\"]", "acl = [\"pool.scn.example\", \"ok.scn.example\"]");
+        .replace("acl = [\"all\"]", "acl = [\"pool.scn.example\", \"ok.scn.example\", \"noptr.scn.example\"]");
     std::fs::write(&lab.inventory, text).expect("write");
     let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
     let catalog = fedcheck::judge::catalog::Catalog::builtin().expect("catalog");
@@ -308,7 +312,8 @@ async fn an_acl_that_names_hosts_but_not_their_addresses() {
         ..Default::default()
     };
     let (r, _) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
-    let ip = lab.addrs[0].1.ip();
+    let ip = |label: &str| lab.addrs.iter().find(|(l, _)| l == label).map(|(_, a)| a.ip()).expect("address");
     expect(&r, "imp.acl", "ok.scn.example", Status::Pass, "FQDN is in the incoming ACL");
-    expect(&r, "imp.acl", &format!("ok.scn.example ({ip})"), Status::Fail, "is not in IM&P's incoming ACL");
+    expect(&r, "imp.acl", &format!("ok.scn.example ({})", ip("ok")), Status::Pass, "admitted by name");
+    expect(&r, "imp.acl", &format!("noptr.scn.example ({})", ip("noptr")), Status::Fail, "has no PTR record");
 }

@@ -369,6 +369,10 @@ fn routes_port_match() {
     has(&clean(id, unchanged), "route contoso.com", Status::Pass, "matches the peer-auth listener port 5061");
     let f = clean(id, |t| drop(table_at(t, &["cisco", "federation"]).insert("peer_auth_port".into(), Value::Integer(5062))));
     has(&f, "route contoso.com", Status::Fail, "peer-auth listener is on 5062");
+    let f = clean(id, |t| drop(table_at(t, &["cisco", "federation"]).remove("peer_auth_port")));
+    has(&f, "route contoso.com", Status::Skip, "give [cisco.federation] peer_auth_port");
+    let f = clean(id, |t| drop(table_at(t, &["cisco", "federation"]).insert("server_auth_port".into(), Value::Integer(5061))));
+    has(&f, "route contoso.com", Status::Fail, "server-auth listener (port 5061)");
     let f = clean(id, |t| drop(table_at(t, &["microsoft"]).remove("static_routes")));
     has(&f, "routes", Status::Skip, "no Microsoft static routes known");
 }
@@ -407,12 +411,20 @@ fn routes_exchange_um_conflict() {
         ENTERPRISE,
         |t| {
             table_at(t, &["microsoft"]).remove("integrations");
+            table_at(t, &["microsoft", "evidence"]).remove("hosted_voicemail_policies");
         },
         id,
     );
+    // The provider alone may serve only Outlook Web App: a question, not a verdict.
     let f = f.iter().find(|f| f.target.starts_with("hosting provider")).unwrap_or_else(|| panic!("{f:#?}"));
-    assert_eq!(f.status, Status::Fail);
+    assert_eq!(f.status, Status::Warn);
     assert!(f.summary.contains("exap.um.outlook.com"), "{f:#?}");
+    // Shown by a hosted voice mail policy to Exchange Online, without any declaration.
+    let f = judge_edited(ENTERPRISE, |t| drop(table_at(t, &["microsoft"]).remove("integrations")), id);
+    has(&f, "hosted voicemail policy Tag:ExUMOnline", Status::Fail, "hosted voice mail to exap.um.outlook.com");
+    // Declared: Exchange Online UM is in use, so the provider is the conflict.
+    let f = judge_edited(ENTERPRISE, unchanged, id);
+    has(&f, "hosting provider Exchange Online", Status::Fail, "exap.um.outlook.com");
 }
 
 #[test]
@@ -424,9 +436,16 @@ fn routes_trusted_application() {
     let f =
         judge_edited(ENTERPRISE, |t| drop(table_at(t, &["cisco", "federation"]).insert("peer_auth_port".into(), Value::Integer(5062))), id);
     has(&f, "pool imp-rt.northwind.com", Status::Fail, "peer-auth port is 5062");
-    // No trusted application pool names an IM&P node.
+    // The routing node is not among the pool's computers.
     let f = judge_edited(ENTERPRISE, |t| drop(array_item(t, &["cisco"], "nodes", 0).insert("fqdn".into(), s("imp-r.northwind.com"))), id);
-    has(&f, "trusted application", Status::Fail, "no trusted application pool names an IM&P node");
+    assert!(
+        f.iter().any(|x| x.status == Status::Fail
+            && x.summary.contains("the pool's computers miss an IM&P node that sends requests to the Microsoft side: imp-r.northwind.com")),
+        "{f:#?}"
+    );
+    // Without the peer-auth port the application port cannot be judged.
+    let f = judge_edited(ENTERPRISE, |t| drop(table_at(t, &["cisco", "federation"]).remove("peer_auth_port")), id);
+    has(&f, "pool imp-rt.northwind.com", Status::Skip, "give [cisco.federation] peer_auth_port");
     // A registrar that is no pool of this site.
     let f = judge_edited(
         ENTERPRISE,
