@@ -16,6 +16,7 @@ pub mod service_list;
 pub mod soap;
 pub mod static_routes;
 pub mod status;
+pub mod tls_min_version;
 pub mod trusted_app;
 
 mod noise;
@@ -184,6 +185,7 @@ mod robustness {
             ("pools", |t| super::trusted_app::parse_pools(t).map(drop)),
             ("applications", |t| super::trusted_app::parse_applications(t).map(drop)),
             ("hosting_provider", |t| super::hosting_provider::parse(t).map(drop)),
+            ("tls_min_version", |t| super::tls_min_version::parse(t).map(drop)),
         ]
     }
 

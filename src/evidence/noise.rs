@@ -38,6 +38,7 @@ pub(crate) const STATIC_ROUTES: Cmd = Cmd { name: "Get-CsStaticRoutingConfigurat
 pub(crate) const HOSTING_PROVIDERS: Cmd = Cmd { name: "Get-CsHostingProvider", key: "get-cshostingprovider" };
 pub(crate) const TRUSTED_POOLS: Cmd = Cmd { name: "Get-CsTrustedApplicationPool", key: "get-cstrustedapplicationpool" };
 pub(crate) const TRUSTED_APPS: Cmd = Cmd { name: "Get-CsTrustedApplication", key: "get-cstrustedapplication" };
+pub(crate) const SHOW_TLS_MIN_VERSION: Cmd = Cmd { name: "show tls min-version", key: "show tls min-version" };
 
 const KNOWN: &[&Cmd] = &[
     &SERVICE_LIST,
@@ -48,6 +49,7 @@ const KNOWN: &[&Cmd] = &[
     &HOSTING_PROVIDERS,
     &TRUSTED_POOLS,
     &TRUSTED_APPS,
+    &SHOW_TLS_MIN_VERSION,
 ];
 
 impl Cmd {
@@ -238,6 +240,8 @@ fn sniff(text: &str) -> Option<&'static Cmd> {
         Some(&TRUSTED_APPS)
     } else if has("trustedapplicationpool:") && has("computers") {
         Some(&TRUSTED_POOLS)
+    } else if has("configured tls minimum version") {
+        Some(&SHOW_TLS_MIN_VERSION)
     } else if has("proxyfqdn") {
         Some(&HOSTING_PROVIDERS)
     } else if has("matchuri") || has("transportchoice") {
