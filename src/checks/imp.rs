@@ -403,6 +403,10 @@ fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
     declared.dedup();
     let known: Vec<&PlatformTls> = platforms.iter().filter(|p| declared.iter().any(|d| d.eq_ignore_ascii_case(&p.platform))).collect();
     let mut out = Vec::new();
+    let any = inv.imp_nodes().any(|n| ctx.evidence.node(&n.fqdn).is_some_and(|e| e.tls_min_version.is_some()));
+    if !any && inv.imp_nodes().next().is_some() {
+        return vec![ctx.skip("cluster", "cannot tell: no IM&P node has `show tls min-version` evidence ([cisco.nodes] evidence.tls_min_version)")];
+    }
     for node in inv.imp_nodes() {
         let target = node.fqdn.as_str();
         let Some(m) = ctx.evidence.node(&node.fqdn).and_then(|e| e.tls_min_version.as_ref()) else {
@@ -498,8 +502,10 @@ mod tls_min_version_tests {
     #[test]
     fn cannot_tell_without_the_evidence_or_a_known_platform() {
         let f = judge("imp.tls-min-version", &clean(), &offline());
-        has(&f, "imp-rt.contoso.com", Status::Skip, "cannot tell: no `show tls min-version` evidence");
-        has(&f, "imp1.contoso.com", Status::Skip, "cannot tell");
+        has(&f, "cluster", Status::Skip, "cannot tell: no IM&P node has `show tls min-version` evidence");
+        assert_eq!(f.len(), 1);
+        let f = judge("imp.tls-min-version", &site_at("sfb2015", "1.2"), &offline());
+        has(&f, "imp1.contoso.com", Status::Skip, "cannot tell: no `show tls min-version` evidence for this node");
         let f = judge("imp.tls-min-version", &site_at("sfb2019", "1.2"), &offline());
         has(&f, "imp-rt.contoso.com", Status::Skip, "no declared Microsoft platform has a known TLS version");
     }

@@ -66,7 +66,11 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     if let Some(note) = set.note {
-        out.push(ctx.info("route collections", note));
+        out.push(ctx.info("route collections", note).detail(
+            "a pool with its own collection (Identity Service:Registrar:<pool>) ignores Global; an expanded \
+             `-ExpandProperty Route` list does not say which collection a route belongs to. `| Format-List Identity,Route` \
+             (with $FormatEnumerationLimit = -1) keeps it too",
+        ));
     }
     out
 }

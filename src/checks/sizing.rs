@@ -297,7 +297,7 @@ fn versions(ctx: &Context<'_>) -> Vec<Finding> {
             } else {
                 let want = if need_su { "release and SU" } else { "release" };
                 let text = format!(
-                    "{pair}: the compatibility rule pairs IM&P {} only with CUCM of the same {want}, not {}{caveat}",
+                    "{pair}: the compatibility matrix pairs IM&P {} only with CUCM of the same {want}, not {}{caveat}",
                     imp.label(need_su),
                     cucm.label(need_su)
                 );

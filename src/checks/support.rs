@@ -146,11 +146,9 @@ fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::E
         }
     }
     let note = (!visible && !ev.routes.is_empty()).then(|| {
-        format!(
-            "`{file}` shows no collection Identity: every route was read as the Global collection, and per-pool \
-             collections (Service:Registrar:<pool>), which a pool uses instead of Global, were not visible. Capture \
-             `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5` (or `| Format-List Identity,Route`) to judge each pool"
-        )
+        "no collection Identity in the capture: routes read as Global; per-pool collections were not visible \
+         (capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5`)"
+            .to_string()
     });
     Some(RouteViews { views, note })
 }
