@@ -405,12 +405,16 @@ fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let any = inv.imp_nodes().any(|n| ctx.evidence.node(&n.fqdn).is_some_and(|e| e.tls_min_version.is_some()));
     if !any && inv.imp_nodes().next().is_some() {
-        return vec![ctx.skip("cluster", "cannot tell: no IM&P node has `show tls min-version` evidence ([cisco.nodes] evidence.tls_min_version)")];
+        return vec![
+            ctx.skip("cluster", "cannot tell: no IM&P node has `show tls min-version` evidence ([cisco.nodes] evidence.tls_min_version)")
+        ];
     }
     for node in inv.imp_nodes() {
         let target = node.fqdn.as_str();
         let Some(m) = ctx.evidence.node(&node.fqdn).and_then(|e| e.tls_min_version.as_ref()) else {
-            out.push(ctx.skip(target, "cannot tell: no `show tls min-version` evidence for this node ([cisco.nodes] evidence.tls_min_version)"));
+            out.push(
+                ctx.skip(target, "cannot tell: no `show tls min-version` evidence for this node ([cisco.nodes] evidence.tls_min_version)"),
+            );
             continue;
         };
         let min = version_of_minor(m.minor());
@@ -418,11 +422,20 @@ fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
             "peers": live.iter().map(|(t, v)| (t.clone(), v.to_string())).collect::<std::collections::BTreeMap<_, _>>() });
         if !live.is_empty() {
             let below: Vec<String> = live.iter().filter(|(_, v)| v.code() < min.code()).map(|(t, v)| format!("{t} ({v})")).collect();
-            out.push(if below.is_empty() {
-                ctx.pass(target, format!("minimum {min}: every Microsoft peer probed negotiates {min} or newer"))
-            } else {
-                ctx.violation(target, format!("minimum {min} is above what {} speaks: IM&P refuses those handshakes", super::support::list_some(&below, 4)))
-            }.evidence(evidence));
+            out.push(
+                if below.is_empty() {
+                    ctx.pass(target, format!("minimum {min}: every Microsoft peer probed negotiates {min} or newer"))
+                } else {
+                    ctx.violation(
+                        target,
+                        format!(
+                            "minimum {min} is above what {} speaks: IM&P refuses those handshakes",
+                            super::support::list_some(&below, 4)
+                        ),
+                    )
+                }
+                .evidence(evidence),
+            );
             continue;
         }
         if known.is_empty() {
@@ -430,20 +443,33 @@ fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         }
         let below = |updatable: bool| -> Vec<String> {
-            known.iter().filter(|p| p.updatable == updatable && p.max_version().code() < min.code()).map(|p| format!("{} ({})", p.name, p.max_version())).collect()
+            known
+                .iter()
+                .filter(|p| p.updatable == updatable && p.max_version().code() < min.code())
+                .map(|p| format!("{} ({})", p.name, p.max_version()))
+                .collect()
         };
         let (certain, maybe) = (below(false), below(true));
-        out.push(if !certain.is_empty() {
-            let sources: Vec<&str> = known.iter().map(|p| p.source.as_str()).filter(|s| !s.is_empty()).collect();
-            ctx.violation(target, format!("minimum {min} is above what {} speaks: IM&P refuses its handshakes", certain.join(", ")))
-                .detail(format!("platform figures: {}", sources.join("; ")))
-        } else if !maybe.is_empty() {
-            ctx.warn(target, format!("minimum {min} is above what {} speaks unless updated for TLS 1.2 (unverified): confirm with a live run", maybe.join(", ")))
-        } else {
-            let each: Vec<String> = known.iter().map(|p| format!("{} (up to {})", p.name, p.max_version())).collect();
-            ctx.pass(target, format!("minimum {min}: every declared Microsoft platform speaks it ({})", each.join(", ")))
-                .detail("judged from the declared platforms; a live run compares what each peer negotiates")
-        }.evidence(evidence));
+        out.push(
+            if !certain.is_empty() {
+                let sources: Vec<&str> = known.iter().map(|p| p.source.as_str()).filter(|s| !s.is_empty()).collect();
+                ctx.violation(target, format!("minimum {min} is above what {} speaks: IM&P refuses its handshakes", certain.join(", ")))
+                    .detail(format!("platform figures: {}", sources.join("; ")))
+            } else if !maybe.is_empty() {
+                ctx.warn(
+                    target,
+                    format!(
+                        "minimum {min} is above what {} speaks unless updated for TLS 1.2 (unverified): confirm with a live run",
+                        maybe.join(", ")
+                    ),
+                )
+            } else {
+                let each: Vec<String> = known.iter().map(|p| format!("{} (up to {})", p.name, p.max_version())).collect();
+                ctx.pass(target, format!("minimum {min}: every declared Microsoft platform speaks it ({})", each.join(", ")))
+                    .detail("judged from the declared platforms; a live run compares what each peer negotiates")
+            }
+            .evidence(evidence),
+        );
     }
     if out.is_empty() {
         out.push(ctx.skip("cluster", "no IM&P node in the inventory"));
@@ -462,7 +488,11 @@ mod tls_min_version_tests {
     /// The clean site with `platform` and the routing node's `show tls min-version`.
     fn site_at(platform: &str, floor: &str) -> crate::inventory::Loaded {
         let inv = edit(CLEAN, r#"platform = "sfb2015""#, &format!("platform = \"{platform}\""));
-        let inv = edit(&inv, RT_EVIDENCE, r#"evidence = { service_list = "evidence/imp-rt-services.txt", tls_min_version = "evidence/rt-tls.txt" }"#);
+        let inv = edit(
+            &inv,
+            RT_EVIDENCE,
+            r#"evidence = { service_list = "evidence/imp-rt-services.txt", tls_min_version = "evidence/rt-tls.txt" }"#,
+        );
         let text = format!("admin:show tls min-version\nConfigured TLS minimum version: {floor}\nadmin:\n");
         site_with(&inv, &[("evidence/rt-tls.txt", &text)])
     }
@@ -470,7 +500,12 @@ mod tls_min_version_tests {
     #[test]
     fn passes_a_floor_every_platform_speaks() {
         let f = judge("imp.tls-min-version", &site_at("sfb2015", "1.2"), &offline());
-        has(&f, "imp-rt.contoso.com", Status::Pass, "minimum TLSv1.2: every declared Microsoft platform speaks it (Skype for Business Server 2015 (up to TLSv1.2))");
+        has(
+            &f,
+            "imp-rt.contoso.com",
+            Status::Pass,
+            "minimum TLSv1.2: every declared Microsoft platform speaks it (Skype for Business Server 2015 (up to TLSv1.2))",
+        );
         let f = judge("imp.tls-min-version", &site_at("ocs2007r2", "1.0"), &offline());
         has(&f, "imp-rt.contoso.com", Status::Pass, "minimum TLSv1.0");
     }

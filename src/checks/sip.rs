@@ -18,13 +18,11 @@ fn options(ctx: &Context<'_>) -> Vec<Finding> {
                 let by = server.as_deref().map(|s| format!(" from {s}")).unwrap_or_default();
                 match *status {
                     200..=299 => ctx.pass(target, format!("SIP/2.0 {status} {reason}{by} in {} ms", sip.elapsed_ms)),
-                    500..=599 => ctx
-                        .warn(target, format!("SIP/2.0 {status} {reason}{by}: the server is up but refuses service"))
-                        .detail(
-                            "a 5xx final answer means the SIP stack answered yet will not serve requests (overloaded, \
+                    500..=599 => ctx.warn(target, format!("SIP/2.0 {status} {reason}{by}: the server is up but refuses service")).detail(
+                        "a 5xx final answer means the SIP stack answered yet will not serve requests (overloaded, \
                              starting, a service stopped, or no route onward); federation traffic sent now would get \
                              the same answer",
-                        ),
+                    ),
                     400..=499 => ctx
                         .info(target, format!("SIP/2.0 {status} {reason}{by}: answers SIP but refuses an unauthenticated OPTIONS"))
                         .detail(
@@ -77,7 +75,12 @@ mod tests {
         peer_mut(&mut snap, "fe2.contoso.com").sip = Some(sip_status(405, "Method Not Allowed"));
         peer_mut(&mut snap, "imp-rt.contoso.com").sip = Some(sip_status(401, "Unauthorized"));
         let f = judge("sip.options", &s, &snap);
-        has(&f, "fe1.contoso.com @", Status::Info, "SIP/2.0 403 Forbidden from RTC/6.0: answers SIP but refuses an unauthenticated OPTIONS");
+        has(
+            &f,
+            "fe1.contoso.com @",
+            Status::Info,
+            "SIP/2.0 403 Forbidden from RTC/6.0: answers SIP but refuses an unauthenticated OPTIONS",
+        );
         has(&f, "fe2.contoso.com @", Status::Info, "405 Method Not Allowed");
         has(&f, "imp-rt.contoso.com @", Status::Info, "401 Unauthorized");
         assert!(f.iter().all(|x| x.status != Status::Warn && x.status != Status::Fail), "{f:#?}");

@@ -286,7 +286,10 @@ fn versions(ctx: &Context<'_>) -> Vec<Finding> {
             let which = if missing(&imp) { &c.imp_version } else { cucm_text };
             ctx.skip(
                 "releases",
-                format!("cannot tell: the rule needs the {} and `{which}` does not say it; give the full version (e.g. 14.0.1.12900-2)", if need_su { "SU" } else { "maintenance release" }),
+                format!(
+                    "cannot tell: the rule needs the {} and `{which}` does not say it; give the full version (e.g. 14.0.1.12900-2)",
+                    if need_su { "SU" } else { "maintenance release" }
+                ),
             )
             .detail(basis.clone())
         } else {
@@ -449,29 +452,44 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
         let Some(users) = n.users else { continue };
         let target = n.fqdn.as_str();
         let ovas = candidate_ovas(ctx, n, &templates);
-        let rows: Vec<&OvaCapacity> = if ovas.is_empty() { caps.iter().collect() } else { ovas.iter().filter_map(|o| capacity(*o)).collect() };
-        let (Some(low), Some(high)) = (rows.iter().copied().min_by_key(|r| r.contacts), rows.iter().copied().max_by_key(|r| r.contacts)) else {
+        let rows: Vec<&OvaCapacity> =
+            if ovas.is_empty() { caps.iter().collect() } else { ovas.iter().filter_map(|o| capacity(*o)).collect() };
+        let (Some(low), Some(high)) = (rows.iter().copied().min_by_key(|r| r.contacts), rows.iter().copied().max_by_key(|r| r.contacts))
+        else {
             out.push(ctx.skip(target, "cannot judge: the catalog table federation_ova is empty"));
             continue;
         };
         let caveat = if rows.iter().all(|r| r.verified) { "" } else { " (guidance figure, unverified)" };
         let ova_text = |r: &OvaCapacity| format!("{} contacts per node on the {}-user OVA", r.contacts, r.ova_users);
         let basis = |r: &OvaCapacity| {
-            format!("{} / {avg} contacts per user{}; source: {}", ova_text(r), if ha { ", halved for high availability" } else { "" }, r.source)
+            format!(
+                "{} / {avg} contacts per user{}; source: {}",
+                ova_text(r),
+                if ha { ", halved for high availability" } else { "" },
+                r.source
+            )
         };
         let (max_low, max_high) = (users_for(low.contacts), users_for(high.contacts));
         let f = if u64::from(users) > max_high {
-            ctx.violation(target, format!("{users} users exceed the estimated {max_high} federated users for this node{caveat}")).detail(basis(high))
+            ctx.violation(target, format!("{users} users exceed the estimated {max_high} federated users for this node{caveat}"))
+                .detail(basis(high))
         } else if u64::from(users) <= max_low {
-            ctx.pass(target, format!("{users} users within the estimated {max_low} federated users for this node{caveat}")).detail(basis(low))
+            ctx.pass(target, format!("{users} users within the estimated {max_low} federated users for this node{caveat}"))
+                .detail(basis(low))
         } else {
-            let which = if ovas.is_empty() { "its OVA is not known".to_string() } else { format!("its figures fit the {}-user OVAs", ovas.iter().map(u32::to_string).collect::<Vec<_>>().join(" and ")) };
+            let which = if ovas.is_empty() {
+                "its OVA is not known".to_string()
+            } else {
+                format!("its figures fit the {}-user OVAs", ovas.iter().map(u32::to_string).collect::<Vec<_>>().join(" and "))
+            };
             ctx.skip(
                 target,
                 format!("cannot tell: {users} users is within the estimate of a larger OVA ({max_high}) but not of a smaller one ({max_low}), and {which}; set [cisco.nodes] vm.ova"),
             )
         };
-        out.push(f.evidence(serde_json::json!({ "users": users, "average_contacts": avg, "high_availability": ha, "ova_candidates": ovas })));
+        out.push(
+            f.evidence(serde_json::json!({ "users": users, "average_contacts": avg, "high_availability": ha, "ova_candidates": ovas })),
+        );
     }
     if out.is_empty() {
         out.push(ctx.skip("cluster", "no IM&P user node with a user count"));

@@ -455,24 +455,32 @@ mod collection_tests {
     use crate::checks::test_support::*;
     use crate::judge::Status;
 
-    const ROUTE: &str = "MatchUri=contoso.com;Enabled=True;Transport=TransportChoice=Certificate=x.UseDefaultCert;Fqdn=imp-rt.contoso.com;Port=5061";
+    const ROUTE: &str =
+        "MatchUri=contoso.com;Enabled=True;Transport=TransportChoice=Certificate=x.UseDefaultCert;Fqdn=imp-rt.contoso.com;Port=5061";
 
     fn with_routes(extra_pool: bool, capture: &str) -> crate::inventory::Loaded {
-        let mut inv = edit(CLEAN, "active_directory = true\n", "active_directory = true\nevidence = { static_routes = \"evidence/routes.txt\" }\n");
+        let mut inv =
+            edit(CLEAN, "active_directory = true\n", "active_directory = true\nevidence = { static_routes = \"evidence/routes.txt\" }\n");
         if extra_pool {
             let first = "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]\n";
-            inv = edit(&inv, first, &format!("{first}\n[[microsoft.pools]]\nfqdn = \"pool2.contoso.com\"\nservers = [\"fe3.contoso.com\"]\n"));
+            inv = edit(
+                &inv,
+                first,
+                &format!("{first}\n[[microsoft.pools]]\nfqdn = \"pool2.contoso.com\"\nservers = [\"fe3.contoso.com\"]\n"),
+            );
         }
         site_with(&inv, &[("evidence/routes.txt", capture)])
     }
 
     #[test]
     fn a_pool_with_its_own_collection_ignores_global() {
-        let capture = format!("Identity : Global\nRoute    : {{{ROUTE}}}\n\nIdentity : Service:Registrar:sfbpool.contoso.com\nRoute    : {{}}\n");
+        let capture =
+            format!("Identity : Global\nRoute    : {{{ROUTE}}}\n\nIdentity : Service:Registrar:sfbpool.contoso.com\nRoute    : {{}}\n");
         let f = judge("routes.static-route", &with_routes(false, &capture), &offline());
         has(&f, "contoso.com", Status::Fail, "no enabled static route sends contoso.com to IM&P");
         // The same route in the pool's own collection passes.
-        let capture = format!("Identity : Global\nRoute    : {{}}\n\nIdentity : Service:Registrar:sfbpool.contoso.com\nRoute    : {{{ROUTE}}}\n");
+        let capture =
+            format!("Identity : Global\nRoute    : {{}}\n\nIdentity : Service:Registrar:sfbpool.contoso.com\nRoute    : {{{ROUTE}}}\n");
         let f = judge("routes.static-route", &with_routes(false, &capture), &offline());
         has(&f, "contoso.com", Status::Pass, "contoso.com → imp-rt.contoso.com:5061 over TLS");
         assert!(f.iter().all(|x| x.status == Status::Pass), "{f:#?}");

@@ -141,16 +141,12 @@ pub(super) fn best_version(obs: &PeerObservation) -> Option<TlsVersion> {
 /// The platforms a Microsoft host may run: its pool's own `platform` when stated,
 /// else every platform the site declares.
 pub(super) fn platforms_of(inv: &crate::inventory::Inventory, host: &str) -> Vec<String> {
-    let pool = inv.microsoft.pools.iter().find(|p| {
-        std::iter::once(&p.fqdn).chain(p.servers.iter()).any(|n| super::support::same_name(n, host))
-    });
+    let pool =
+        inv.microsoft.pools.iter().find(|p| std::iter::once(&p.fqdn).chain(p.servers.iter()).any(|n| super::support::same_name(n, host)));
     if let Some(p) = pool.and_then(|p| p.platform.as_ref()) {
         return vec![p.to_ascii_lowercase()];
     }
-    std::iter::once(&inv.microsoft.platform)
-        .chain(inv.microsoft.additional_platforms.iter())
-        .map(|p| p.to_ascii_lowercase())
-        .collect()
+    std::iter::once(&inv.microsoft.platform).chain(inv.microsoft.additional_platforms.iter()).map(|p| p.to_ascii_lowercase()).collect()
 }
 
 fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
@@ -183,8 +179,10 @@ fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
             match peer.side {
                 Side::Microsoft => {
                     let declared = platforms_of(ctx.inventory, &peer.host);
-                    let expected: Vec<&PlatformTls> =
-                        platforms.iter().filter(|p| p.legacy_expected && declared.iter().any(|d| d.eq_ignore_ascii_case(&p.platform))).collect();
+                    let expected: Vec<&PlatformTls> = platforms
+                        .iter()
+                        .filter(|p| p.legacy_expected && declared.iter().any(|d| d.eq_ignore_ascii_case(&p.platform)))
+                        .collect();
                     if expected.is_empty() {
                         ctx.warn(target, format!("tops out at {v}: enable TLS 1.2 on the front end (SfB 2015 CU9 or later on Windows Server 2012 R2/2016, or the Lync 2013 TLS 1.2 updates)"))
                     } else {
@@ -400,7 +398,11 @@ mod tests {
         let f = judge("tls.protocol", &s, &snap);
         has(&f, "fe1.contoso.com @", Status::Info, "tops out at TLSv1.0, as expected of Office Communications Server 2007 R2");
         // A pool may say its own platform on a mixed site.
-        let s = site(&edit(CLEAN, "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]", "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]\nplatform = \"lync2010\""));
+        let s = site(&edit(
+            CLEAN,
+            "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]",
+            "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]\nplatform = \"lync2010\"",
+        ));
         has(&judge("tls.protocol", &s, &snap), "fe1.contoso.com @", Status::Info, "as expected of Lync Server 2010");
     }
 
@@ -411,7 +413,12 @@ mod tests {
         let mut snap = world(&s);
         tops_out(&mut snap, FE1, TlsVersion::Tls10);
         let f = judge("tls.protocol", &s, &snap);
-        has(&f, "fe1.contoso.com @", Status::Fail, "speaks at most TLSv1.0, below IM&P's configured minimum on imp-rt.contoso.com (TLSv1.2)");
+        has(
+            &f,
+            "fe1.contoso.com @",
+            Status::Fail,
+            "speaks at most TLSv1.0, below IM&P's configured minimum on imp-rt.contoso.com (TLSv1.2)",
+        );
         has(&f, "fe2.contoso.com @", Status::Pass, "negotiates TLSv1.2");
         // A floor at the peer's level is fine.
         let s = with_floor(&edit(CLEAN, r#"platform = "sfb2015""#, r#"platform = "ocs2007r2""#), "1.0");

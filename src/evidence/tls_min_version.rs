@@ -84,7 +84,8 @@ mod tests {
 
     #[test]
     fn another_command_in_the_same_file_is_left_out() {
-        let text = "admin:show status\n Host Name : imp-rt\n\nadmin:show tls min-version\nConfigured TLS minimum version: TLSv1.1\nadmin:\n";
+        let text =
+            "admin:show status\n Host Name : imp-rt\n\nadmin:show tls min-version\nConfigured TLS minimum version: TLSv1.1\nadmin:\n";
         assert_eq!(parse(text).unwrap().version, "1.1");
     }
 

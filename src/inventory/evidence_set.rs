@@ -7,7 +7,9 @@ use super::model::Inventory;
 use super::validate::Validator;
 use super::InventoryError;
 use crate::certinfo::TrustStore;
-use crate::evidence::{self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, tls_min_version, trusted_app};
+use crate::evidence::{
+    self, hardware, hosting_provider, network_cluster, service_list, static_routes, status, tls_min_version, trusted_app,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
