@@ -418,7 +418,7 @@ fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
             continue;
         };
         let min = version_of_minor(m.minor());
-        let evidence = serde_json::json!({ "configured_minimum": m.version, "line": m.line,
+        let evidence = serde_json::json!({ "configured_minimum": m.version,
             "peers": live.iter().map(|(t, v)| (t.clone(), v.to_string())).collect::<std::collections::BTreeMap<_, _>>() });
         if !live.is_empty() {
             let below: Vec<String> = live.iter().filter(|(_, v)| v.code() < min.code()).map(|(t, v)| format!("{t} ({v})")).collect();

@@ -194,6 +194,7 @@ mod robustness {
         include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt"),
         include_str!("../../examples/enterprise/evidence/imp-rt/show-status.txt"),
         include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt"),
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-tls-min-version.txt"),
         include_str!("../../examples/enterprise/evidence/ms/static-routes.txt"),
         include_str!("../../examples/enterprise/evidence/ms/static-routes.json"),
         include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt"),
