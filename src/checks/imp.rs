@@ -10,6 +10,7 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         Rule::offline("imp.static-routes", static_routes),
         Rule::offline("imp.tls-context", tls_context),
         Rule::live("imp.peer-subjects", needs_tls, peer_subjects),
+        Rule::enriched("imp.tls-min-version", needs_tls, tls_min_version),
     ]
 }
 
@@ -482,5 +483,177 @@ mod judged {
         let mut s = clean();
         s.inventory.cisco.federation.tls_peer_subjects.clear();
         has(&judge("imp.peer-subjects", &s, &world(&s)), "tls peer subjects", Status::Skip, "TLS peer subjects are not described");
+    }
+}
+
+// ---------------------------------------------------------------- imp.tls-min-version
+
+/// IM&P's configured TLS floor (`show tls min-version`) against what the Microsoft
+/// side speaks: what each peer negotiated when probed, else the declared platforms.
+fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
+    use super::tls::{best_version, version_of_minor, PlatformTls};
+    let platforms: Vec<PlatformTls> = match ctx.table("platform_tls") {
+        Ok(p) => p,
+        Err(e) => return ctx.table_error(e),
+    };
+    let inv = ctx.inventory;
+    // Live: the newest version each Microsoft peer agreed to.
+    let mut live: Vec<(String, crate::snapshot::tls::TlsVersion)> = Vec::new();
+    for peer in super::support::tls_peers(inv).into_iter().filter(|p| p.side == Side::Microsoft) {
+        for addr in super::support::peer_addresses(ctx, &peer) {
+            if let Some(v) = ctx.index.peer(addr).filter(|o| o.not_run.is_none()).and_then(best_version) {
+                live.push((format!("{} @ {addr}", peer.host), v));
+            }
+        }
+    }
+    // Offline: every platform the site declares, pools' own included.
+    let mut declared: Vec<String> = std::iter::once(&inv.microsoft.platform)
+        .chain(inv.microsoft.additional_platforms.iter())
+        .chain(inv.microsoft.pools.iter().filter_map(|p| p.platform.as_ref()))
+        .map(|p| p.to_ascii_lowercase())
+        .collect();
+    declared.dedup();
+    let known: Vec<&PlatformTls> = platforms.iter().filter(|p| declared.iter().any(|d| d.eq_ignore_ascii_case(&p.platform))).collect();
+    let mut out = Vec::new();
+    let any = inv.imp_nodes().any(|n| ctx.evidence.node(&n.fqdn).is_some_and(|e| e.tls_min_version.is_some()));
+    if !any && inv.imp_nodes().next().is_some() {
+        return vec![
+            ctx.skip("cluster", "cannot tell: no IM&P node has `show tls min-version` evidence ([cisco.nodes] evidence.tls_min_version)")
+        ];
+    }
+    for node in inv.imp_nodes() {
+        let target = node.fqdn.as_str();
+        let Some(m) = ctx.evidence.node(&node.fqdn).and_then(|e| e.tls_min_version.as_ref()) else {
+            out.push(
+                ctx.skip(target, "cannot tell: no `show tls min-version` evidence for this node ([cisco.nodes] evidence.tls_min_version)"),
+            );
+            continue;
+        };
+        let min = version_of_minor(m.minor());
+        let evidence = serde_json::json!({ "configured_minimum": m.version,
+            "peers": live.iter().map(|(t, v)| (t.clone(), v.to_string())).collect::<std::collections::BTreeMap<_, _>>() });
+        if !live.is_empty() {
+            let below: Vec<String> = live.iter().filter(|(_, v)| v.code() < min.code()).map(|(t, v)| format!("{t} ({v})")).collect();
+            out.push(
+                if below.is_empty() {
+                    ctx.pass(target, format!("minimum {min}: every Microsoft peer probed negotiates {min} or newer"))
+                } else {
+                    ctx.violation(
+                        target,
+                        format!(
+                            "minimum {min} is above what {} speaks: IM&P refuses those handshakes",
+                            super::support::list_some(&below, 4)
+                        ),
+                    )
+                }
+                .evidence(evidence),
+            );
+            continue;
+        }
+        if known.is_empty() {
+            out.push(ctx.skip(target, format!("cannot tell: minimum {min}, and no declared Microsoft platform has a known TLS version (catalog table platform_tls)")).evidence(evidence));
+            continue;
+        }
+        let below = |updatable: bool| -> Vec<String> {
+            known
+                .iter()
+                .filter(|p| p.updatable == updatable && p.max_version().code() < min.code())
+                .map(|p| format!("{} ({})", p.name, p.max_version()))
+                .collect()
+        };
+        let (certain, maybe) = (below(false), below(true));
+        out.push(
+            if !certain.is_empty() {
+                let sources: Vec<&str> = known.iter().map(|p| p.source.as_str()).filter(|s| !s.is_empty()).collect();
+                ctx.violation(target, format!("minimum {min} is above what {} speaks: IM&P refuses its handshakes", certain.join(", ")))
+                    .detail(format!("platform figures: {}", sources.join("; ")))
+            } else if !maybe.is_empty() {
+                ctx.warn(
+                    target,
+                    format!(
+                        "minimum {min} is above what {} speaks unless updated for TLS 1.2 (unverified): confirm with a live run",
+                        maybe.join(", ")
+                    ),
+                )
+            } else {
+                let each: Vec<String> = known.iter().map(|p| format!("{} (up to {})", p.name, p.max_version())).collect();
+                ctx.pass(target, format!("minimum {min}: every declared Microsoft platform speaks it ({})", each.join(", ")))
+                    .detail("judged from the declared platforms; a live run compares what each peer negotiates")
+            }
+            .evidence(evidence),
+        );
+    }
+    if out.is_empty() {
+        out.push(ctx.skip("cluster", "no IM&P node in the inventory"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tls_min_version_tests {
+    use crate::checks::test_support::*;
+    use crate::judge::Status;
+    use crate::snapshot::tls::TlsVersion;
+
+    const RT_EVIDENCE: &str = r#"evidence = { service_list = "evidence/imp-rt-services.txt" }"#;
+
+    /// The clean site with `platform` and the routing node's `show tls min-version`.
+    fn site_at(platform: &str, floor: &str) -> crate::inventory::Loaded {
+        let inv = edit(CLEAN, r#"platform = "sfb2015""#, &format!("platform = \"{platform}\""));
+        let inv = edit(
+            &inv,
+            RT_EVIDENCE,
+            r#"evidence = { service_list = "evidence/imp-rt-services.txt", tls_min_version = "evidence/rt-tls.txt" }"#,
+        );
+        let text = format!("admin:show tls min-version\nConfigured TLS minimum version: {floor}\nadmin:\n");
+        site_with(&inv, &[("evidence/rt-tls.txt", &text)])
+    }
+
+    #[test]
+    fn passes_a_floor_every_platform_speaks() {
+        let f = judge("imp.tls-min-version", &site_at("sfb2015", "1.2"), &offline());
+        has(
+            &f,
+            "imp-rt.contoso.com",
+            Status::Pass,
+            "minimum TLSv1.2: every declared Microsoft platform speaks it (Skype for Business Server 2015 (up to TLSv1.2))",
+        );
+        let f = judge("imp.tls-min-version", &site_at("ocs2007r2", "1.0"), &offline());
+        has(&f, "imp-rt.contoso.com", Status::Pass, "minimum TLSv1.0");
+    }
+
+    #[test]
+    fn fails_a_floor_above_the_declared_platform() {
+        let f = judge("imp.tls-min-version", &site_at("ocs2007r2", "1.2"), &offline());
+        has(&f, "imp-rt.contoso.com", Status::Fail, "minimum TLSv1.2 is above what Office Communications Server 2007 R2 (TLSv1.0) speaks");
+        // Lync 2010 may have been updated: a question, not a certainty.
+        let f = judge("imp.tls-min-version", &site_at("lync2010", "1.1"), &offline());
+        has(&f, "imp-rt.contoso.com", Status::Warn, "unless updated for TLS 1.2 (unverified)");
+    }
+
+    #[test]
+    fn live_judges_what_each_peer_negotiated() {
+        let s = site_at("sfb2015", "1.2");
+        let mut snap = world(&s);
+        let chain = vec![leaf("fe1.contoso.com")];
+        let p = peer_mut(&mut snap, "fe1.contoso.com");
+        p.raw = Some(raw_with(TlsVersion::Tls10, &chain, true));
+        p.tls = None;
+        let f = judge("imp.tls-min-version", &s, &snap);
+        has(&f, "imp-rt.contoso.com", Status::Fail, "minimum TLSv1.2 is above what fe1.contoso.com @");
+        // A by-the-book site: every peer on TLS 1.2.
+        let f = judge("imp.tls-min-version", &s, &world(&s));
+        has(&f, "imp-rt.contoso.com", Status::Pass, "every Microsoft peer probed negotiates TLSv1.2 or newer");
+    }
+
+    #[test]
+    fn cannot_tell_without_the_evidence_or_a_known_platform() {
+        let f = judge("imp.tls-min-version", &clean(), &offline());
+        has(&f, "cluster", Status::Skip, "cannot tell: no IM&P node has `show tls min-version` evidence");
+        assert_eq!(f.len(), 1);
+        let f = judge("imp.tls-min-version", &site_at("sfb2015", "1.2"), &offline());
+        has(&f, "imp1.contoso.com", Status::Skip, "cannot tell: no `show tls min-version` evidence for this node");
+        let f = judge("imp.tls-min-version", &site_at("sfb2019", "1.2"), &offline());
+        has(&f, "imp-rt.contoso.com", Status::Skip, "no declared Microsoft platform has a known TLS version");
     }
 }

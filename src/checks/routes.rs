@@ -32,7 +32,7 @@ fn expected_destinations(ctx: &Context<'_>) -> Vec<String> {
 }
 
 fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
-    let Some(routes) = microsoft_routes(ctx) else {
+    let Some(set) = super::support::microsoft_route_views(ctx) else {
         return vec![ctx.skip("routes", NO_ROUTES)];
     };
     let shared = ctx.inventory.shared_domains();
@@ -40,26 +40,40 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
         return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
     let expected = expected_destinations(ctx);
-    shared
-        .iter()
-        .map(|d| {
-            let mine: Vec<&MsRoute> = routes.iter().filter(|r| r.covers(d) && r.enabled).collect();
+    // Each pool follows the collection it uses: judged once per collection in use.
+    let several = set.views.len() > 1;
+    let mut out: Vec<Finding> = Vec::new();
+    for view in &set.views {
+        let users = if view.pools.is_empty() || !several { String::new() } else { format!(" (used by {})", view.pools.join(", ")) };
+        for d in &shared {
+            let target = if several { format!("{d} in {}", view.collection) } else { d.clone() };
+            let mine: Vec<&MsRoute> = view.routes.iter().filter(|r| r.covers(d) && r.enabled).collect();
             let Some(r) = mine.first() else {
-                return ctx.violation(d.as_str(), format!("no enabled static route sends {d} to IM&P"));
+                let whose = if several { format!(" in collection {}{users}", view.collection) } else { String::new() };
+                out.push(ctx.violation(target, format!("no enabled static route sends {d} to IM&P{whose}")));
+                continue;
             };
             let f = if !expected.contains(&r.destination.to_ascii_lowercase()) {
                 ctx.violation(
-                    d.as_str(),
+                    target,
                     format!("the route for {d} points at {}, not at the IM&P routing node ({})", r.destination, expected.join(" or ")),
                 )
             } else if !r.is_tls() {
-                ctx.violation(d.as_str(), format!("the route for {d} uses {}, not TLS", r.transport))
+                ctx.violation(target, format!("the route for {d} uses {}, not TLS", r.transport))
             } else {
-                ctx.pass(d.as_str(), r.describe())
+                ctx.pass(target, r.describe())
             };
-            f.detail(format!("read from {}", r.source)).evidence(&mine)
-        })
-        .collect()
+            out.push(f.detail(format!("read from {}{users}", r.source)).evidence(&mine));
+        }
+    }
+    if let Some(note) = set.note {
+        out.push(ctx.info("route collections", note).detail(
+            "a pool with its own collection (Identity Service:Registrar:<pool>) ignores Global; an expanded \
+             `-ExpandProperty Route` list does not say which collection a route belongs to. `| Format-List Identity,Route` \
+             (with $FormatEnumerationLimit = -1) keeps it too",
+        ));
+    }
+    out
 }
 
 /// Where the peer-auth port is read from, for the skip that asks for it.

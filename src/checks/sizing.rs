@@ -37,10 +37,19 @@ struct Limits {
 
 #[derive(Debug, Deserialize)]
 struct FederationTable {
-    contacts_per_server: u32,
     ha_factor: f64,
+}
+
+/// Federated contacts an IM&P node carries, by the OVA it was deployed from.
+#[derive(Debug, Deserialize)]
+struct OvaCapacity {
+    /// The OVA template's user count (1000, 5000, 15000, 25000…).
+    ova_users: u32,
+    contacts: u32,
     #[serde(default)]
     verified: bool,
+    #[serde(default)]
+    source: String,
 }
 
 /// What the node really has: `show hardware` beats the inventory.
@@ -187,22 +196,117 @@ fn host(ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
+/// How closely IM&P must match CUCM from an IM&P release on.
+#[derive(Debug, Deserialize)]
+struct Pairing {
+    /// The first IM&P release (major.minor) the rule applies to.
+    from: String,
+    /// `minor` (9.0 with 9.0), `maintenance` (12.5(1) with 12.5(1)) or `su` (the same SU too).
+    precision: String,
+    #[serde(default)]
+    verified: bool,
+    #[serde(default)]
+    source: String,
+}
+
+/// A release as far as the pairing rule reads it: 14.0.1.12900-2 or 14.0(1)SU2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Release {
+    major: u32,
+    minor: u32,
+    maintenance: Option<u32>,
+    /// The SU number: from `SUn`, or from the build (10000 base, 11900 SU1, 12900 SU2…).
+    su: Option<u32>,
+}
+
+impl Release {
+    fn parse(v: &str) -> Option<Release> {
+        let lower = v.trim().to_ascii_lowercase();
+        let (head, su_text) = match lower.split_once("su") {
+            Some((h, t)) => (h.to_string(), Some(t.to_string())),
+            None => (lower.clone(), None),
+        };
+        let nums: Vec<u32> = head.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
+        let (major, minor) = (*nums.first()?, *nums.get(1)?);
+        let maintenance = nums.get(2).copied();
+        let su = match su_text {
+            Some(t) => Some(t.trim().chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)),
+            // A small fourth number is an SU written out (14.0.1.2); a build number counts from 10000.
+            None => nums.get(3).map(|&build| if build < 1000 { build } else { build.saturating_sub(10_900) / 1000 }),
+        };
+        Some(Release { major, minor, maintenance, su })
+    }
+
+    /// `14.0(1)` and, when asked, `SU2`.
+    fn label(&self, with_su: bool) -> String {
+        let mut out = format!("{}.{}", self.major, self.minor);
+        if let Some(m) = self.maintenance {
+            out.push_str(&format!("({m})"));
+        }
+        if with_su {
+            match self.su {
+                Some(0) => out.push_str(" base (no SU)"),
+                Some(n) => out.push_str(&format!("SU{n}")),
+                None => {}
+            }
+        }
+        out
+    }
+}
+
 fn versions(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut rules: Vec<Pairing> = match ctx.table("version_pairing") {
+        Ok(r) => r,
+        Err(e) => return ctx.table_error(e),
+    };
+    rules.sort_by_key(|r| parse_release(&r.from).unwrap_or((0, 0)));
     let c = &ctx.inventory.cisco;
     let mut out = Vec::new();
-    let (Some(imp), Some(cucm_text)) = (parse_release(&c.imp_version), c.cucm_version.as_ref()) else {
+    let Some(cucm_text) = c.cucm_version.as_ref() else {
         return vec![ctx.skip("releases", "the CUCM release is not stated ([cisco] cucm_version)")];
     };
-    let Some(cucm) = parse_release(cucm_text) else {
-        return vec![ctx.skip("releases", format!("cannot read the CUCM release `{cucm_text}`"))];
+    let (Some(imp), Some(cucm)) = (Release::parse(&c.imp_version), Release::parse(cucm_text)) else {
+        let bad = if Release::parse(&c.imp_version).is_none() { &c.imp_version } else { cucm_text };
+        return vec![ctx.skip("releases", format!("cannot read the release `{bad}`"))];
     };
     let pair = format!("IM&P {} with CUCM {}", c.imp_version, cucm_text);
-    out.push(if imp.0 != cucm.0 || imp > cucm {
-        ctx.violation("releases", format!("{pair}: IM&P must run the same major release as CUCM, and not a newer one"))
-    } else if imp != cucm {
-        ctx.warn("releases", format!("{pair}: different minor releases; confirm the pair in the IM&P compatibility matrix"))
+    let Some(rule) = rules.iter().rev().find(|r| parse_release(&r.from).is_some_and(|f| (imp.major, imp.minor) >= f)) else {
+        return vec![ctx.skip("releases", format!("{pair}: no pairing rule in the catalog covers IM&P {}", imp.label(false)))];
+    };
+    let caveat = if rule.verified { String::new() } else { " (rule unverified)".to_string() };
+    let basis = format!("pairing rule from {} on: {}; source: {}", rule.from, rule.precision, rule.source);
+    let mismatch = |f: Finding| f.detail(basis.clone());
+    out.push(if imp.major != cucm.major {
+        mismatch(ctx.violation("releases", format!("{pair}: IM&P must run the same major release as CUCM")))
     } else {
-        ctx.pass("releases", format!("{pair}: same release train"))
+        let need_maint = matches!(rule.precision.as_str(), "maintenance" | "su");
+        let need_su = rule.precision == "su";
+        let missing = |r: &Release| (need_maint && r.maintenance.is_none()) || (need_su && r.su.is_none());
+        if missing(&imp) || missing(&cucm) {
+            let which = if missing(&imp) { &c.imp_version } else { cucm_text };
+            ctx.skip(
+                "releases",
+                format!(
+                    "cannot tell: the rule needs the {} and `{which}` does not say it; give the full version (e.g. 14.0.1.12900-2)",
+                    if need_su { "SU" } else { "maintenance release" }
+                ),
+            )
+            .detail(basis.clone())
+        } else {
+            let same_release = imp.minor == cucm.minor && (!need_maint || imp.maintenance == cucm.maintenance);
+            let same_su = !need_su || imp.su == cucm.su;
+            if same_release && same_su {
+                ctx.pass("releases", format!("{pair}: same release {}{caveat}", imp.label(need_su))).detail(basis.clone())
+            } else {
+                let want = if need_su { "release and SU" } else { "release" };
+                let text = format!(
+                    "{pair}: the compatibility matrix pairs IM&P {} only with CUCM of the same {want}, not {}{caveat}",
+                    imp.label(need_su),
+                    cucm.label(need_su)
+                );
+                mismatch(if rule.verified { ctx.violation("releases", text) } else { ctx.warn("releases", text) })
+            }
+        }
     });
     for node in ctx.inventory.imp_nodes() {
         let Some(reported) = ctx.evidence.node(&node.fqdn).and_then(|e| e.status.as_ref()).and_then(|s| s.product_version.clone()) else {
@@ -302,35 +406,90 @@ fn cluster_membership(ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
+/// The OVA templates a node may have been deployed from: the one the inventory
+/// names, else those whose vCPU and memory the node has exactly, else the largest
+/// it meets. Empty when nothing is known.
+fn candidate_ovas(ctx: &Context<'_>, node: &Node, templates: &[OvaRow]) -> Vec<u32> {
+    if let Some(o) = node.vm.as_ref().and_then(|v| v.ova) {
+        return vec![o];
+    }
+    let obs = observed(ctx, node);
+    let (Some(cpu), Some(ram)) = (obs.vcpu, obs.ram_gb) else { return Vec::new() };
+    let exact: Vec<u32> = templates.iter().filter(|t| t.vcpu == cpu && t.ram_gb == ram).map(|t| t.max_users).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    templates.iter().filter(|t| t.vcpu <= cpu && t.ram_gb <= ram).map(|t| t.max_users).max().into_iter().collect()
+}
+
 fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
     let t: FederationTable = match ctx.table("federation") {
         Ok(t) => t,
         Err(e) => return ctx.table_error(e),
     };
+    let mut caps: Vec<OvaCapacity> = match ctx.table("federation_ova") {
+        Ok(t) => t,
+        Err(e) => return ctx.table_error(e),
+    };
+    caps.sort_by_key(|c| c.ova_users);
+    let templates: Vec<OvaRow> = ctx.table("imp_ova").unwrap_or_default();
     let Some(avg) = ctx.inventory.site.average_contacts.filter(|a| *a > 0) else {
         return vec![ctx.skip("cluster", "set [site] average_contacts to estimate federation capacity")];
     };
     let ha = ctx.inventory.site.high_availability.unwrap_or(false);
-    let mut max = f64::from(t.contacts_per_server) / f64::from(avg);
-    if ha {
-        max *= t.ha_factor;
-    }
-    let max = max.floor() as u64;
-    let caveat = if t.verified { "" } else { " (guidance figure, unverified)" };
+    // Contacts the OVA carries: the row for the smallest OVA at least that large.
+    let capacity = |ova: u32| caps.iter().find(|c| c.ova_users >= ova).or(caps.last());
+    let users_for = |contacts: u32| {
+        let mut max = f64::from(contacts) / f64::from(avg);
+        if ha {
+            max *= t.ha_factor;
+        }
+        max.floor() as u64
+    };
     let mut out = Vec::new();
-    for n in ctx.inventory.imp_nodes().filter(|n| !n.is_routing()) {
+    // Every node that homes users federates them, a routing node that does too.
+    for n in ctx.inventory.imp_nodes().filter(|n| n.users.is_some_and(|u| u > 0) || !n.is_routing()) {
         let Some(users) = n.users else { continue };
-        let basis = format!(
-            "{} contacts per server / {avg} contacts per user{}",
-            t.contacts_per_server,
-            if ha { ", halved for high availability" } else { "" }
-        );
-        out.push(if u64::from(users) > max {
-            ctx.violation(n.fqdn.as_str(), format!("{users} users exceed the estimated {max} federated users per node{caveat}"))
-                .detail(basis)
+        let target = n.fqdn.as_str();
+        let ovas = candidate_ovas(ctx, n, &templates);
+        let rows: Vec<&OvaCapacity> =
+            if ovas.is_empty() { caps.iter().collect() } else { ovas.iter().filter_map(|o| capacity(*o)).collect() };
+        let (Some(low), Some(high)) = (rows.iter().copied().min_by_key(|r| r.contacts), rows.iter().copied().max_by_key(|r| r.contacts))
+        else {
+            out.push(ctx.skip(target, "cannot judge: the catalog table federation_ova is empty"));
+            continue;
+        };
+        let caveat = if rows.iter().all(|r| r.verified) { "" } else { " (guidance figure, unverified)" };
+        let ova_text = |r: &OvaCapacity| format!("{} contacts per node on the {}-user OVA", r.contacts, r.ova_users);
+        let basis = |r: &OvaCapacity| {
+            format!(
+                "{} / {avg} contacts per user{}; source: {}",
+                ova_text(r),
+                if ha { ", halved for high availability" } else { "" },
+                r.source
+            )
+        };
+        let (max_low, max_high) = (users_for(low.contacts), users_for(high.contacts));
+        let f = if u64::from(users) > max_high {
+            ctx.violation(target, format!("{users} users exceed the estimated {max_high} federated users for this node{caveat}"))
+                .detail(basis(high))
+        } else if u64::from(users) <= max_low {
+            ctx.pass(target, format!("{users} users within the estimated {max_low} federated users for this node{caveat}"))
+                .detail(basis(low))
         } else {
-            ctx.pass(n.fqdn.as_str(), format!("{users} users within the estimated {max} federated users per node{caveat}")).detail(basis)
-        });
+            let which = if ovas.is_empty() {
+                "its OVA is not known".to_string()
+            } else {
+                format!("its figures fit the {}-user OVAs", ovas.iter().map(u32::to_string).collect::<Vec<_>>().join(" and "))
+            };
+            ctx.skip(
+                target,
+                format!("cannot tell: {users} users is within the estimate of a larger OVA ({max_high}) but not of a smaller one ({max_low}), and {which}; set [cisco.nodes] vm.ova"),
+            )
+        };
+        out.push(
+            f.evidence(serde_json::json!({ "users": users, "average_contacts": avg, "high_availability": ha, "ova_candidates": ovas })),
+        );
     }
     if out.is_empty() {
         out.push(ctx.skip("cluster", "no IM&P user node with a user count"));
@@ -448,8 +607,12 @@ mod tests {
     #[test]
     fn versions_pass_the_same_release_train() {
         let f = judge("sizing.versions", &clean(), &offline());
-        has(&f, "releases", Status::Pass, "IM&P 14.0.1.12900-2 with CUCM 14.0.1.12900-161: same release train");
+        has(&f, "releases", Status::Pass, "IM&P 14.0.1.12900-2 with CUCM 14.0.1.12900-161: same release 14.0(1)");
         assert_eq!(f.len(), 1);
+        // An SU spelled out reads the same as its build number.
+        let mut s = clean();
+        s.inventory.cisco.cucm_version = Some("14.0(1)SU2".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Pass, "same release 14.0(1)");
     }
 
     #[test]
@@ -457,10 +620,16 @@ mod tests {
         let mut s = clean();
         s.inventory.cisco.cucm_version = Some("12.5.1.10000-22".into());
         has(&judge("sizing.versions", &s, &offline()), "releases", Status::Fail, "IM&P must run the same major release as CUCM");
+        // From 12.5 the (unverified) rule is the same release, to its maintenance release.
         s.inventory.cisco.cucm_version = Some("14.2.1".into());
-        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Warn, "different minor releases");
-        s.inventory.cisco.imp_version = "14.3.1".into();
-        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Fail, "and not a newer one");
+        has(
+            &judge("sizing.versions", &s, &offline()),
+            "releases",
+            Status::Warn,
+            "pairs IM&P 14.0(1) only with CUCM of the same release, not 14.2(1) (rule unverified)",
+        );
+        s.inventory.cisco.cucm_version = Some("14.0.2.10000-1".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Warn, "not 14.0(2)");
     }
 
     #[test]
@@ -469,7 +638,11 @@ mod tests {
         s.inventory.cisco.cucm_version = None;
         has(&judge("sizing.versions", &s, &offline()), "releases", Status::Skip, "the CUCM release is not stated");
         s.inventory.cisco.cucm_version = Some("latest".into());
-        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Skip, "cannot read the CUCM release `latest`");
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Skip, "cannot read the release `latest`");
+        // The SU rule of 10.x needs the SU from both sides.
+        s.inventory.cisco.imp_version = "10.5.2.12900-14".into();
+        s.inventory.cisco.cucm_version = Some("10.5(2)".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Skip, "cannot tell: the rule needs the SU");
     }
 
     #[test]
@@ -480,7 +653,7 @@ mod tests {
         let s = site_with(&inv, &[("evidence/rt-status.txt", status)]);
         let f = judge("sizing.versions", &s, &offline());
         has(&f, "imp-rt.contoso.com", Status::Warn, "`show status` reports 12.5.1.10000-3, the inventory says 14.0.1.12900-2");
-        has(&f, "releases", Status::Pass, "same release train");
+        has(&f, "releases", Status::Pass, "same release 14.0(1)");
     }
 
     #[test]
@@ -532,7 +705,7 @@ mod tests {
     #[test]
     fn federation_capacity_passes_within_the_estimate() {
         let f = judge("sizing.federation-capacity", &clean(), &offline());
-        has(&f, "imp1.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users per node");
+        has(&f, "imp1.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users for this node");
         no_target(&f, "imp-rt");
     }
 
@@ -541,7 +714,7 @@ mod tests {
         let mut s = clean();
         s.inventory.site.high_availability = Some(true);
         let f = judge("sizing.federation-capacity", &s, &offline());
-        has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 2166 federated users per node");
+        has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 2166 federated users for this node");
         assert!(f[0].detail.as_deref().unwrap_or_default().contains("halved for high availability"));
     }
 
@@ -569,12 +742,57 @@ mod tests {
     /// users federate through it and count against the estimate; but the capacity
     /// estimate leaves out every node with the routing role.
     #[test]
-    #[ignore = "bug: sizing.federation-capacity leaves out a routing node that homes users (e.g. a single-node cluster)"]
     fn federation_capacity_counts_a_single_node_that_routes_and_homes_users() {
         let mut s = clean();
         s.inventory.cisco.nodes.retain(|n| n.fqdn != "imp1.contoso.com");
         node(&mut s, "imp-rt.contoso.com").users = Some(3000);
         let f = judge("sizing.federation-capacity", &s, &offline());
-        has(&f, "imp-rt.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users per node");
+        has(&f, "imp-rt.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users for this node");
+    }
+
+    /// Each node is judged on its own OVA: the 1000-user OVA carries far fewer contacts.
+    #[test]
+    fn federation_capacity_applies_each_nodes_own_ova() {
+        let mut s = clean();
+        if let Some(vm) = node(&mut s, "imp1.contoso.com").vm.as_mut() {
+            vm.ova = Some(1000);
+        }
+        node(&mut s, "imp-rt.contoso.com").users = Some(500);
+        let f = judge("sizing.federation-capacity", &s, &offline());
+        has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 600 federated users for this node");
+        has(&f, "imp-rt.contoso.com", Status::Pass, "500 users within the estimated 4333");
+    }
+
+    /// Figures that fit two OVAs of different capacity: judged when both agree,
+    /// cannot tell in between.
+    #[test]
+    fn federation_capacity_cannot_tell_between_two_ovas() {
+        let mut s = clean();
+        if let Some(vm) = node(&mut s, "imp1.contoso.com").vm.as_mut() {
+            vm.vcpu = Some(1);
+            vm.ram_gb = Some(4);
+        }
+        has(&judge("sizing.federation-capacity", &s, &offline()), "imp1.contoso.com", Status::Skip, "set [cisco.nodes] vm.ova");
+        node(&mut s, "imp1.contoso.com").users = Some(500);
+        has(&judge("sizing.federation-capacity", &s, &offline()), "imp1.contoso.com", Status::Pass, "500 users within the estimated 600");
+        node(&mut s, "imp1.contoso.com").users = Some(5000);
+        has(&judge("sizing.federation-capacity", &s, &offline()), "imp1.contoso.com", Status::Warn, "5000 users exceed the estimated 4333");
+    }
+
+    /// Up to 9.x the verified rule is the same major and minor release.
+    #[test]
+    fn versions_fail_another_minor_release_where_the_rule_is_verified() {
+        let mut s = clean();
+        s.inventory.cisco.imp_version = "9.0.2.10000-4".into();
+        s.inventory.cisco.cucm_version = Some("9.0.12.30000-2".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Pass, "same release 9.0");
+        s.inventory.cisco.cucm_version = Some("9.1.1.10000-3".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Fail, "only with CUCM of the same release, not 9.1(1)");
+        // 10.x: the same SU (unverified rule, so a warning).
+        s.inventory.cisco.imp_version = "10.5.2.12900-14".into();
+        s.inventory.cisco.cucm_version = Some("10.5.2.13900-9".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Warn, "same release and SU, not 10.5(2)SU3");
+        s.inventory.cisco.cucm_version = Some("10.5.2.12900-20".into());
+        has(&judge("sizing.versions", &s, &offline()), "releases", Status::Pass, "same release 10.5(2)SU2");
     }
 }

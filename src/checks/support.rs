@@ -40,35 +40,57 @@ impl MsRoute {
     }
 }
 
-/// The Microsoft static routes, or None when neither evidence nor inventory gives any.
+/// The Microsoft static routes in use, or None when neither evidence nor inventory
+/// gives any: the routes of every collection some pool of the site uses (see
+/// [`microsoft_route_views`]), each once.
 pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
     routes_of(ctx.inventory, ctx.evidence)
 }
 
 fn routes_of(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Option<Vec<MsRoute>> {
-    if let Some(ev) = &evidence.microsoft.static_routes {
-        let file = inv.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        return Some(
-            ev.routes
-                .iter()
-                .map(|r| MsRoute {
-                    match_uri: r.match_uri.clone(),
-                    destination: r.destination.clone(),
-                    port: r.port,
-                    transport: r.transport.to_string(),
-                    enabled: r.enabled,
-                    phone_only: r.match_only_phone_uri,
-                    source: if r.line > 0 { format!("{file} line {}", r.line) } else { file.clone() },
-                })
-                .collect(),
-        );
-    }
-    let inline = &inv.microsoft.static_routes;
-    if inline.is_empty() {
-        return None;
-    }
-    Some(
-        inline
+    route_views(inv, evidence).map(|v| v.views.into_iter().flat_map(|view| view.routes).collect())
+}
+
+/// One static routing collection and the pools that use it. A pool with its own
+/// collection (`Service:Registrar:<pool>`) ignores Global.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteView {
+    /// `Global`, `Service:Registrar:<pool>` or `inventory`.
+    pub collection: String,
+    /// The inventory's pools that use it (lowercase); all of them for Global when
+    /// no pool has its own.
+    pub pools: Vec<String>,
+    pub routes: Vec<MsRoute>,
+}
+
+/// The collections in use, and a note when the capture could not show them.
+#[derive(Debug, Clone)]
+pub struct RouteViews {
+    pub views: Vec<RouteView>,
+    /// Set when per-pool collections were not visible (an expanded capture).
+    pub note: Option<String>,
+}
+
+/// The pool a collection Identity belongs to (`Service:Registrar:<fqdn>`), or None
+/// for Global (and any other scope, e.g. OCS 2007 R2's WMI table).
+fn pool_of_identity(identity: &str) -> Option<String> {
+    let lower = identity.trim().to_ascii_lowercase();
+    lower.strip_prefix("service:registrar:").map(|p| p.trim_end_matches('.').to_string()).filter(|p| !p.is_empty())
+}
+
+/// Each collection some Microsoft pool of the site uses, with its routes.
+pub fn microsoft_route_views(ctx: &Context<'_>) -> Option<RouteViews> {
+    route_views(ctx.inventory, ctx.evidence)
+}
+
+fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Option<RouteViews> {
+    let pools: Vec<String> = inv.microsoft.pools.iter().map(|p| p.fqdn.trim_end_matches('.').to_ascii_lowercase()).collect();
+    let Some(ev) = &evidence.microsoft.static_routes else {
+        let inline = &inv.microsoft.static_routes;
+        if inline.is_empty() {
+            return None;
+        }
+        let routes = inline
             .iter()
             .map(|r| MsRoute {
                 match_uri: r.match_uri.clone(),
@@ -79,8 +101,56 @@ fn routes_of(inv: &crate::inventory::Inventory, evidence: &crate::inventory::Evi
                 phone_only: false,
                 source: "inventory".into(),
             })
-            .collect(),
-    )
+            .collect();
+        return Some(RouteViews { views: vec![RouteView { collection: "inventory".into(), pools, routes }], note: None });
+    };
+    let file = inv.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let visible = !ev.collections.is_empty() || ev.routes.iter().any(|r| r.identity.is_some());
+    // Collection key: the pool FQDN, or "" for Global.
+    let key = |identity: Option<&str>| identity.and_then(pool_of_identity).unwrap_or_default();
+    let mut own: Vec<(String, String)> = Vec::new(); // (pool fqdn, identity as printed)
+    for id in ev.collections.iter().map(String::as_str).chain(ev.routes.iter().filter_map(|r| r.identity.as_deref())) {
+        let k = key(Some(id));
+        if !k.is_empty() && !own.iter().any(|(p, _)| *p == k) {
+            own.push((k, id.to_string()));
+        }
+    }
+    let routes_in = |k: &str, label: &str| -> Vec<MsRoute> {
+        ev.routes
+            .iter()
+            .filter(|r| key(r.identity.as_deref()) == k)
+            .map(|r| {
+                let at = if r.line > 0 { format!("{file} line {}", r.line) } else { file.clone() };
+                MsRoute {
+                    match_uri: r.match_uri.clone(),
+                    destination: r.destination.clone(),
+                    port: r.port,
+                    transport: r.transport.to_string(),
+                    enabled: r.enabled,
+                    phone_only: r.match_only_phone_uri,
+                    source: if visible { format!("{at}, collection {label}") } else { at },
+                }
+            })
+            .collect()
+    };
+    let mut views = Vec::new();
+    // Without declared pools every collection counts; else only those a pool uses.
+    let global_users: Vec<String> = pools.iter().filter(|p| !own.iter().any(|(o, _)| o == *p)).cloned().collect();
+    if pools.is_empty() || !global_users.is_empty() {
+        let label = ev.collections.iter().find(|c| pool_of_identity(c).is_none()).cloned().unwrap_or_else(|| "Global".into());
+        views.push(RouteView { routes: routes_in("", &label), collection: label, pools: global_users });
+    }
+    for (pool, id) in &own {
+        if pools.is_empty() || pools.contains(pool) {
+            views.push(RouteView { collection: id.clone(), pools: vec![pool.clone()], routes: routes_in(pool, id) });
+        }
+    }
+    let note = (!visible && !ev.routes.is_empty()).then(|| {
+        "no collection Identity in the capture: routes read as Global; per-pool collections were not visible \
+         (capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5`)"
+            .to_string()
+    });
+    Some(RouteViews { views, note })
 }
 
 /// Names (lowercase) and addresses an IM&P-bound route may legitimately target:
@@ -186,9 +256,30 @@ pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
     out
 }
 
-/// Every name DNS must answer for, with the side whose resolvers must know it:
-/// IM&P nodes and Microsoft pools and front ends by both sides, CUCM nodes by IM&P's,
-/// the load balancer and the Microsoft route destinations by Microsoft's.
+/// The domains whose routes matter to the federation: the shared domains, or the
+/// presence domains when the Microsoft side's SIP domains are not stated.
+fn federation_domains(inv: &crate::inventory::Inventory) -> Vec<String> {
+    let shared = inv.shared_domains();
+    if shared.is_empty() && inv.microsoft.sip_domains.is_empty() {
+        return inv.site.presence_domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+    }
+    shared
+}
+
+/// Does an IM&P route pattern (`.com.example.*`, the domain written backwards) match
+/// `domain`?
+fn imp_pattern_covers(pattern: &str, domain: &str) -> bool {
+    let norm = |p: &str| p.trim().trim_start_matches('.').trim_end_matches('*').trim_end_matches('.').to_ascii_lowercase();
+    let reversed: Vec<&str> = domain.trim_end_matches('.').split('.').rev().collect();
+    norm(pattern) == reversed.join(".").to_ascii_lowercase()
+}
+
+/// Every name DNS must answer for, with the side whose resolvers must know it: the
+/// names the federation uses. IM&P nodes and Microsoft pools and front ends by both
+/// sides; the load balancer and the destinations of the Microsoft routes for the
+/// shared domains by Microsoft's; the next hops of IM&P's routes for the shared
+/// domains by IM&P's. Routes for other domains and CUCM nodes carry no federation
+/// traffic and are not judged here.
 pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::judge::DnsSide)> {
     use crate::judge::DnsSide;
     let mut out: Vec<(String, DnsSide)> = Vec::new();
@@ -204,8 +295,8 @@ pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventor
             }
         }
     };
-    for n in &inv.cisco.nodes {
-        add(&n.fqdn, if n.is_imp() { DnsSide::Both } else { DnsSide::Imp });
+    for n in inv.imp_nodes() {
+        add(&n.fqdn, DnsSide::Both);
     }
     for name in inv.microsoft_fqdns() {
         add(&name, DnsSide::Both);
@@ -213,9 +304,16 @@ pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventor
     if let Some(lb) = &inv.network.load_balancer {
         add(&lb.fqdn, DnsSide::Microsoft);
     }
+    let domains = federation_domains(inv);
+    let is_name = |h: &str| !h.trim().is_empty() && h.parse::<std::net::IpAddr>().is_err();
     for r in routes_of(inv, evidence).unwrap_or_default() {
-        if r.destination.parse::<std::net::IpAddr>().is_err() {
+        if r.enabled && is_name(&r.destination) && domains.iter().any(|d| r.covers(d)) {
             add(&r.destination, DnsSide::Microsoft);
+        }
+    }
+    for r in &inv.cisco.federation.static_routes {
+        if is_name(&r.next_hop) && domains.iter().any(|d| imp_pattern_covers(&r.pattern, d)) {
+            add(&r.next_hop, DnsSide::Imp);
         }
     }
     out
@@ -349,4 +447,65 @@ pub fn list_some(items: &[String], n: usize) -> String {
         text.push_str(&format!(" and {} more", items.len() - n));
     }
     text
+}
+
+#[cfg(test)]
+mod collection_tests {
+    //! Static routes per collection: each pool is judged on the collection it uses.
+    use crate::checks::test_support::*;
+    use crate::judge::Status;
+
+    const ROUTE: &str =
+        "MatchUri=contoso.com;Enabled=True;Transport=TransportChoice=Certificate=x.UseDefaultCert;Fqdn=imp-rt.contoso.com;Port=5061";
+
+    fn with_routes(extra_pool: bool, capture: &str) -> crate::inventory::Loaded {
+        let mut inv =
+            edit(CLEAN, "active_directory = true\n", "active_directory = true\nevidence = { static_routes = \"evidence/routes.txt\" }\n");
+        if extra_pool {
+            let first = "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]\n";
+            inv = edit(
+                &inv,
+                first,
+                &format!("{first}\n[[microsoft.pools]]\nfqdn = \"pool2.contoso.com\"\nservers = [\"fe3.contoso.com\"]\n"),
+            );
+        }
+        site_with(&inv, &[("evidence/routes.txt", capture)])
+    }
+
+    #[test]
+    fn a_pool_with_its_own_collection_ignores_global() {
+        let capture =
+            format!("Identity : Global\nRoute    : {{{ROUTE}}}\n\nIdentity : Service:Registrar:sfbpool.contoso.com\nRoute    : {{}}\n");
+        let f = judge("routes.static-route", &with_routes(false, &capture), &offline());
+        has(&f, "contoso.com", Status::Fail, "no enabled static route sends contoso.com to IM&P");
+        // The same route in the pool's own collection passes.
+        let capture =
+            format!("Identity : Global\nRoute    : {{}}\n\nIdentity : Service:Registrar:sfbpool.contoso.com\nRoute    : {{{ROUTE}}}\n");
+        let f = judge("routes.static-route", &with_routes(false, &capture), &offline());
+        has(&f, "contoso.com", Status::Pass, "contoso.com → imp-rt.contoso.com:5061 over TLS");
+        assert!(f.iter().all(|x| x.status == Status::Pass), "{f:#?}");
+    }
+
+    #[test]
+    fn each_collection_in_use_is_judged_for_its_pools() {
+        let json = r#"[{"Identity": "Global", "Route": [{"MatchUri": "contoso.com", "Transport": {"Fqdn": "imp-rt.contoso.com", "Port": 5061}}]},
+                {"Identity": "Service:Registrar:pool2.contoso.com", "Route": [{"MatchUri": "contoso.com", "Transport": {"Fqdn": "expe.contoso.com", "Port": 5061}}]}]"#;
+        let f = judge("routes.static-route", &with_routes(true, json), &offline());
+        has(&f, "contoso.com in Global", Status::Pass, "imp-rt.contoso.com");
+        has(&f, "contoso.com in Service:Registrar:pool2.contoso.com", Status::Fail, "points at expe.contoso.com");
+        no_target(&f, "route collections");
+    }
+
+    #[test]
+    fn an_expanded_capture_is_global_with_a_note() {
+        let capture = "Transport : TransportChoice=Certificate=x.UseDefaultCert;Fqdn=imp-rt.contoso.com;Port=5061\nMatchUri  : contoso.com\nEnabled   : True\n";
+        let f = judge("routes.static-route", &with_routes(true, capture), &offline());
+        has(&f, "contoso.com", Status::Pass, "imp-rt.contoso.com");
+        has(&f, "route collections", Status::Info, "per-pool");
+        // Nothing known at all: cannot tell.
+        let mut s = with_routes(false, capture);
+        s.evidence.microsoft.static_routes = None;
+        s.inventory.microsoft.static_routes.clear();
+        has(&judge("routes.static-route", &s, &offline()), "routes", Status::Skip, "no Microsoft static routes known");
+    }
 }

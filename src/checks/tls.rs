@@ -84,26 +84,115 @@ fn handshake(ctx: &Context<'_>) -> Vec<Finding> {
     })
 }
 
+/// What the catalog knows of a Microsoft platform's TLS: the newest version it
+/// speaks, and whether a peer topping out below TLS 1.2 is expected on it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(super) struct PlatformTls {
+    pub platform: String,
+    pub name: String,
+    /// "1.0", "1.2": the newest TLS version it speaks.
+    pub max: String,
+    /// A legacy-only peer is what this platform is (OCS 2007 R2, Lync 2010 without updates).
+    #[serde(default)]
+    pub legacy_expected: bool,
+    /// An update may raise `max` (Lync 2010): a floor above it is a question, not a certainty.
+    #[serde(default)]
+    pub updatable: bool,
+    #[serde(default)]
+    pub source: String,
+}
+
+impl PlatformTls {
+    pub fn max_version(&self) -> TlsVersion {
+        version_of_minor(self.max.strip_prefix("1.").and_then(|m| m.parse().ok()).unwrap_or(0))
+    }
+}
+
+/// TLS 1.x from its minor number.
+pub(super) fn version_of_minor(minor: u8) -> TlsVersion {
+    TlsVersion::from_code(0x0301 + u16::from(minor))
+}
+
+/// IM&P's configured TLS floor per node that has `show tls min-version` evidence.
+pub(super) fn imp_floors(ctx: &Context<'_>) -> Vec<(String, TlsVersion)> {
+    ctx.inventory
+        .imp_nodes()
+        .filter_map(|n| {
+            let m = ctx.evidence.node(&n.fqdn).and_then(|e| e.tls_min_version.as_ref())?;
+            Some((n.fqdn.to_ascii_lowercase(), version_of_minor(m.minor())))
+        })
+        .collect()
+}
+
+/// The newest version the peer agreed to: path 1 offers up to TLS 1.2 the way IM&P
+/// does, path 2 may reach TLS 1.3.
+pub(super) fn best_version(obs: &PeerObservation) -> Option<TlsVersion> {
+    let raw = raw_ok(obs).map(|h| h.version);
+    let modern = match obs.tls.as_ref().map(|t| &t.outcome) {
+        Some(TlsOutcome::Connected { version, .. }) => Some(*version),
+        _ => None,
+    };
+    match (raw, modern) {
+        (Some(a), Some(b)) => Some(if b.code() > a.code() { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The platforms a Microsoft host may run: its pool's own `platform` when stated,
+/// else every platform the site declares.
+pub(super) fn platforms_of(inv: &crate::inventory::Inventory, host: &str) -> Vec<String> {
+    let pool =
+        inv.microsoft.pools.iter().find(|p| std::iter::once(&p.fqdn).chain(p.servers.iter()).any(|n| super::support::same_name(n, host)));
+    if let Some(p) = pool.and_then(|p| p.platform.as_ref()) {
+        return vec![p.to_ascii_lowercase()];
+    }
+    std::iter::once(&inv.microsoft.platform).chain(inv.microsoft.additional_platforms.iter()).map(|p| p.to_ascii_lowercase()).collect()
+}
+
 fn protocol(ctx: &Context<'_>) -> Vec<Finding> {
     let legacy: Vec<String> = match ctx.table("legacy_versions") {
         Ok(l) => l,
         Err(e) => return ctx.table_error(e),
     };
+    let platforms: Vec<PlatformTls> = match ctx.table("platform_tls") {
+        Ok(l) => l,
+        Err(e) => return ctx.table_error(e),
+    };
+    let floors = imp_floors(ctx);
     each_peer(ctx, |peer, target, obs| {
-        // Path 1 shows the best version the peer accepts from IM&P's offer (<= 1.2).
-        let version: Option<TlsVersion> = raw_ok(obs).map(|h| h.version).or_else(|| match obs.tls.as_ref().map(|t| &t.outcome) {
-            Some(TlsOutcome::Connected { version, .. }) => Some(*version),
-            _ => None,
-        });
-        let Some(v) = version else {
+        let Some(v) = best_version(obs) else {
             return Some(ctx.skip(target, "cannot tell: no handshake completed (see tls.handshake)"));
         };
+        // IM&P refuses anything below its configured floor: that peer is cut off.
+        let above: Vec<String> = floors
+            .iter()
+            .filter(|(_, min)| peer.side == Side::Microsoft && min.code() > v.code())
+            .map(|(node, min)| format!("{node} ({min})"))
+            .collect();
+        if !above.is_empty() {
+            return Some(
+                ctx.fail(target, format!("speaks at most {v}, below IM&P's configured minimum on {}: their handshakes fail", above.join(", ")))
+                    .detail("lower the minimum with `set tls min-version` on those nodes (each reboots), or bring the peer to TLS 1.2 (see imp.tls-min-version)"),
+            );
+        }
         Some(if legacy.iter().any(|l| TlsVersion::from(l.clone()) == v) {
-            let fix = match peer.side {
-                Side::Microsoft => "enable TLS 1.2 on the front end (SfB 2015 CU9 or later on Windows Server 2012 R2/2016, or the Lync 2013 TLS 1.2 updates)",
-                Side::Cisco => "upgrade IM&P to a release that negotiates TLS 1.2",
-            };
-            ctx.violation(target, format!("speaks only {v}: IM&P accepts it unless its TLS minimum was raised; {fix}"))
+            match peer.side {
+                Side::Microsoft => {
+                    let declared = platforms_of(ctx.inventory, &peer.host);
+                    let expected: Vec<&PlatformTls> = platforms
+                        .iter()
+                        .filter(|p| p.legacy_expected && declared.iter().any(|d| d.eq_ignore_ascii_case(&p.platform)))
+                        .collect();
+                    if expected.is_empty() {
+                        ctx.warn(target, format!("tops out at {v}: enable TLS 1.2 on the front end (SfB 2015 CU9 or later on Windows Server 2012 R2/2016, or the Lync 2013 TLS 1.2 updates)"))
+                    } else {
+                        let names: Vec<&str> = expected.iter().map(|p| p.name.as_str()).collect();
+                        ctx.info(target, format!("tops out at {v}, as expected of {}: IM&P accepts it while its minimum TLS version stays at or below {v}", names.join(" or ")))
+                            .detail("keep IM&P's `set tls min-version` at this level on every node while this peer is in service (see imp.tls-min-version)")
+                    }
+                }
+                Side::Cisco => ctx.warn(target, format!("tops out at {v}: upgrade IM&P to a release that negotiates TLS 1.2")),
+            }
         } else if v.is_modern() {
             ctx.pass(target, format!("negotiates {v}"))
         } else {
@@ -211,7 +300,7 @@ mod tests {
         p.raw = Some(raw_failed(RawError::Alert { level: "fatal".into(), code: 40, name: "handshake_failure".into() }));
         p.tls = Some(tls_failed(TlsFailure::NoCommonParameters, "peer offered no common cipher suite", false));
         let f = judge("tls.handshake", &s, &snap);
-        has(&f, "fe1.contoso.com @", Status::Fail, "no TCP connection to 10.0.0.5:5061: refused, on both probes");
+        has(&f, "fe1.contoso.com @", Status::Fail, &format!("no TCP connection to {}:5061: refused, on both probes", addr_of(&s, FE1)));
         has(&f, "fe2.contoso.com @", Status::Fail, "no TLS handshake: peer offered no common cipher suite");
     }
 
@@ -269,28 +358,71 @@ mod tests {
         has(&f, "fe1.contoso.com @", Status::Pass, "negotiates TLSv1.2");
     }
 
+    /// Both probe paths agree the peer tops out at `v`.
+    fn tops_out(snap: &mut crate::snapshot::Snapshot, host: &str, v: TlsVersion) {
+        let chain = vec![leaf(host)];
+        let p = peer_mut(snap, host);
+        p.raw = Some(raw_with(v, &chain, true));
+        if let Some(crate::snapshot::tls::TlsOutcome::Connected { version, .. }) = p.tls.as_mut().map(|t| &mut t.outcome) {
+            *version = v;
+        }
+    }
+
+    /// `show tls min-version` evidence on the routing node.
+    fn with_floor(inv: &str, version: &str) -> crate::inventory::Loaded {
+        let from = r#"evidence = { service_list = "evidence/imp-rt-services.txt" }"#;
+        let to = r#"evidence = { service_list = "evidence/imp-rt-services.txt", tls_min_version = "evidence/rt-tls.txt" }"#;
+        let text = format!("admin:show tls min-version\nConfigured TLS minimum version: {version}\n\nadmin:\n");
+        site_with(&edit(inv, from, to), &[("evidence/rt-tls.txt", &text)])
+    }
+
     #[test]
     fn protocol_warns_of_legacy_versions_and_fails_ssl3() {
         let s = clean();
         let mut snap = world(&s);
-        let chain = vec![leaf(FE1)];
-        peer_mut(&mut snap, FE1).raw = Some(raw_with(TlsVersion::Tls10, &chain, true));
-        peer_mut(&mut snap, RT).raw = Some(raw_with(TlsVersion::Tls11, &chain, true));
-        peer_mut(&mut snap, FE2).raw = Some(raw_with(TlsVersion::Ssl3, &chain, true));
+        tops_out(&mut snap, FE1, TlsVersion::Tls10);
+        tops_out(&mut snap, RT, TlsVersion::Tls11);
+        tops_out(&mut snap, FE2, TlsVersion::Ssl3);
+        let f = judge("tls.protocol", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Warn, "tops out at TLSv1.0: enable TLS 1.2 on the front end");
+        has(&f, "imp-rt.contoso.com @", Status::Warn, "tops out at TLSv1.1: upgrade IM&P");
+        has(&f, "fe2.contoso.com @", Status::Fail, "negotiates SSLv3, which neither side should accept");
+    }
+
+    /// On OCS 2007 R2 or Lync 2010 a TLS 1.0 peer is what the platform is: info, named.
+    #[test]
+    fn protocol_info_on_a_legacy_platform() {
+        let s = site(&edit(CLEAN, r#"platform = "sfb2015""#, r#"platform = "ocs2007r2""#));
+        let mut snap = world(&s);
+        tops_out(&mut snap, FE1, TlsVersion::Tls10);
+        let f = judge("tls.protocol", &s, &snap);
+        has(&f, "fe1.contoso.com @", Status::Info, "tops out at TLSv1.0, as expected of Office Communications Server 2007 R2");
+        // A pool may say its own platform on a mixed site.
+        let s = site(&edit(
+            CLEAN,
+            "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]",
+            "servers = [\"fe1.contoso.com\", \"fe2.contoso.com\"]\nplatform = \"lync2010\"",
+        ));
+        has(&judge("tls.protocol", &s, &snap), "fe1.contoso.com @", Status::Info, "as expected of Lync Server 2010");
+    }
+
+    /// IM&P's floor above what the peer speaks cuts it off, whatever the platform.
+    #[test]
+    fn protocol_fails_a_peer_below_imps_minimum() {
+        let s = with_floor(&edit(CLEAN, r#"platform = "sfb2015""#, r#"platform = "ocs2007r2""#), "1.2");
+        let mut snap = world(&s);
+        tops_out(&mut snap, FE1, TlsVersion::Tls10);
         let f = judge("tls.protocol", &s, &snap);
         has(
             &f,
             "fe1.contoso.com @",
-            Status::Warn,
-            "speaks only TLSv1.0: IM&P accepts it unless its TLS minimum was raised; enable TLS 1.2 on the front end",
+            Status::Fail,
+            "speaks at most TLSv1.0, below IM&P's configured minimum on imp-rt.contoso.com (TLSv1.2)",
         );
-        has(
-            &f,
-            "imp-rt.contoso.com @",
-            Status::Warn,
-            "speaks only TLSv1.1: IM&P accepts it unless its TLS minimum was raised; upgrade IM&P",
-        );
-        has(&f, "fe2.contoso.com @", Status::Fail, "negotiates SSLv3, which neither side should accept");
+        has(&f, "fe2.contoso.com @", Status::Pass, "negotiates TLSv1.2");
+        // A floor at the peer's level is fine.
+        let s = with_floor(&edit(CLEAN, r#"platform = "sfb2015""#, r#"platform = "ocs2007r2""#), "1.0");
+        has(&judge("tls.protocol", &s, &snap), "fe1.contoso.com @", Status::Info, "as expected of");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod service_list;
 pub mod soap;
 pub mod static_routes;
 pub mod status;
+pub mod tls_min_version;
 pub mod trusted_app;
 
 mod noise;
@@ -186,6 +187,7 @@ mod robustness {
             ("applications", |t| super::trusted_app::parse_applications(t).map(drop)),
             ("hosting_provider", |t| super::hosting_provider::parse(t).map(drop)),
             ("hosted_voicemail", |t| super::hosted_voicemail::parse(t).map(drop)),
+            ("tls_min_version", |t| super::tls_min_version::parse(t).map(drop)),
         ]
     }
 
@@ -194,6 +196,7 @@ mod robustness {
         include_str!("../../examples/enterprise/evidence/imp-rt/show-hardware.txt"),
         include_str!("../../examples/enterprise/evidence/imp-rt/show-status.txt"),
         include_str!("../../examples/enterprise/evidence/imp-rt/show-network-cluster.txt"),
+        include_str!("../../examples/enterprise/evidence/imp-rt/show-tls-min-version.txt"),
         include_str!("../../examples/enterprise/evidence/ms/static-routes.txt"),
         include_str!("../../examples/enterprise/evidence/ms/static-routes.json"),
         include_str!("../../examples/enterprise/evidence/ms/trusted-application-pool.txt"),

@@ -39,6 +39,7 @@ pub(crate) const HOSTING_PROVIDERS: Cmd = Cmd { name: "Get-CsHostingProvider", k
 pub(crate) const TRUSTED_POOLS: Cmd = Cmd { name: "Get-CsTrustedApplicationPool", key: "get-cstrustedapplicationpool" };
 pub(crate) const TRUSTED_APPS: Cmd = Cmd { name: "Get-CsTrustedApplication", key: "get-cstrustedapplication" };
 pub(crate) const HOSTED_VOICEMAIL: Cmd = Cmd { name: "Get-CsHostedVoicemailPolicy", key: "get-cshostedvoicemailpolicy" };
+pub(crate) const SHOW_TLS_MIN_VERSION: Cmd = Cmd { name: "show tls min-version", key: "show tls min-version" };
 
 const KNOWN: &[&Cmd] = &[
     &SERVICE_LIST,
@@ -50,6 +51,7 @@ const KNOWN: &[&Cmd] = &[
     &TRUSTED_POOLS,
     &TRUSTED_APPS,
     &HOSTED_VOICEMAIL,
+    &SHOW_TLS_MIN_VERSION,
 ];
 
 impl Cmd {
@@ -240,6 +242,8 @@ fn sniff(text: &str) -> Option<&'static Cmd> {
         Some(&TRUSTED_APPS)
     } else if has("trustedapplicationpool:") && has("computers") {
         Some(&TRUSTED_POOLS)
+    } else if has("configured tls minimum version") {
+        Some(&SHOW_TLS_MIN_VERSION)
     } else if has("proxyfqdn") {
         Some(&HOSTING_PROVIDERS)
     } else if has("matchuri") || has("transportchoice") {

@@ -15,12 +15,17 @@ use super::psjson;
 use super::pslist::{self, Field, Record};
 use super::ParseError;
 
-const EXPAND_HINT: &str = "run `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` and capture that instead";
+const EXPAND_HINT: &str = "capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5` (keeps each collection's Identity), or set `$FormatEnumerationLimit = -1` before `Format-List Identity,Route`, or run `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` (which loses the Identity) instead";
 
 /// Every static route found, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaticRoutes {
     pub routes: Vec<StaticRoute>,
+    /// Every routing configuration (collection) the capture names, in order, those
+    /// without routes included: `Global`, `Service:Registrar:<pool>`. Empty when the
+    /// capture does not show them (an expanded `-ExpandProperty Route` list).
+    #[serde(default)]
+    pub collections: Vec<String>,
 }
 
 impl StaticRoutes {
@@ -73,7 +78,7 @@ pub fn parse(text: &str) -> Result<StaticRoutes, ParseError> {
     noise::parse_with(text, &noise::STATIC_ROUTES, |cap| {
         let lines = cap.lines();
         if cap.is_blank() {
-            Ok(StaticRoutes { routes: Vec::new() })
+            Ok(StaticRoutes { routes: Vec::new(), collections: Vec::new() })
         } else if noise::looks_like_json(&lines) {
             parse_json(&cap.json_text())
         } else {
@@ -264,9 +269,20 @@ fn finish(parts: Parts, element: Option<(Parts, At)>, identity: Option<&str>, at
 
 // ---------------------------------------------------------------- text
 
+/// Note a collection's Identity once.
+fn note_collection(collections: &mut Vec<String>, identity: Option<&str>) {
+    if let Some(id) = identity.map(str::trim).filter(|i| !i.is_empty()) {
+        if !collections.iter().any(|c| c.eq_ignore_ascii_case(id)) {
+            collections.push(id.to_string());
+        }
+    }
+}
+
 fn parse_text(records: &[Record]) -> Result<StaticRoutes, ParseError> {
     let mut routes = Vec::new();
+    let mut collections = Vec::new();
     for rec in records {
+        note_collection(&mut collections, rec.text("Identity"));
         if let Some(field) = rec.get("Route") {
             routes.extend(unexpanded(&field.value, rec.text("Identity"), At::Line(field.line))?);
         } else if rec.has("MatchUri") || rec.has("Transport") || rec.has("Element") {
@@ -281,7 +297,7 @@ fn parse_text(records: &[Record]) -> Result<StaticRoutes, ParseError> {
             ));
         }
     }
-    Ok(StaticRoutes { routes })
+    Ok(StaticRoutes { routes, collections })
 }
 
 fn route_record(rec: &Record) -> Result<StaticRoute, ParseError> {
@@ -420,11 +436,13 @@ fn unexpanded_item(item: &str, identity: Option<&str>, at: At) -> Result<StaticR
 fn parse_json(cleaned: &str) -> Result<StaticRoutes, ParseError> {
     let root = psjson::parse(cleaned)?;
     let mut routes = Vec::new();
+    let mut collections = Vec::new();
     for (i, item) in psjson::items(&root).into_iter().enumerate() {
         let index = i + 1;
         if !item.is_object() {
             return Err(psjson::item_error(index, "expected a route or a routing configuration object"));
         }
+        note_collection(&mut collections, psjson::get(item, "Identity").and_then(psjson::text).as_deref());
         match psjson::get(item, "Route") {
             Some(list) => {
                 let identity = psjson::get(item, "Identity").and_then(psjson::text);
@@ -438,7 +456,9 @@ fn parse_json(cleaned: &str) -> Result<StaticRoutes, ParseError> {
                 }
             }
             None if psjson::get(item, "MatchUri").is_some() || psjson::get(item, "Transport").is_some() => {
-                routes.push(json_route(item, None, index)?);
+                // `collect-fedcheck.ps1` adds the collection's Identity to each route.
+                let identity = psjson::get(item, "Identity").and_then(psjson::text);
+                routes.push(json_route(item, identity.as_deref(), index)?);
             }
             // A configuration whose Route is null or missing: no routes.
             None if psjson::get(item, "Identity").is_some() => {}
@@ -447,7 +467,7 @@ fn parse_json(cleaned: &str) -> Result<StaticRoutes, ParseError> {
             }
         }
     }
-    Ok(StaticRoutes { routes })
+    Ok(StaticRoutes { routes, collections })
 }
 
 fn json_route_or_string(v: &Value, identity: Option<&str>, index: usize) -> Result<StaticRoute, ParseError> {
@@ -773,6 +793,26 @@ mod tests {
         let err = parse(&garbled).unwrap_err();
         assert_eq!(err.line, 24);
         assert!(err.message.contains("\"\"MatchUri\":  northwind.co.uk,\""), "{}", err.message);
+    }
+
+    /// `Format-List Identity,Route` and `ConvertTo-Json -Depth 5` keep each
+    /// collection's Identity, an empty collection included.
+    #[test]
+    fn collections_keep_their_identity() {
+        let text = "Identity : Global\n\
+                    Route    : {MatchUri=northwind.co.uk;Enabled=True;Transport=TransportChoice=Certificate=x.UseDefaultCert;Fqdn=imp-rt.northwind.com;Port=5061}\n\n\
+                    Identity : Service:Registrar:sfbpool2.northwind.com\n\
+                    Route    : {}\n";
+        let r = parse(text).unwrap();
+        assert_eq!(r.collections, vec!["Global".to_string(), "Service:Registrar:sfbpool2.northwind.com".to_string()]);
+        assert_eq!(r.routes.len(), 1);
+        let json = r#"[{"Identity": "Global", "Route": [{"MatchUri": "northwind.co.uk", "Transport": {"Fqdn": "imp-rt.northwind.com", "Port": 5061}}]},
+                       {"Identity": "Service:Registrar:sfbpool2.northwind.com", "Route": []}]"#;
+        let r = parse(json).unwrap();
+        assert_eq!(r.collections.len(), 2);
+        assert_eq!(r.routes[0].identity.as_deref(), Some("Global"));
+        // An expanded list shows no collection.
+        assert!(parse(TEXT).unwrap().collections.is_empty());
     }
 
     #[test]

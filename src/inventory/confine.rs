@@ -33,6 +33,7 @@ fn references(inv: &Inventory) -> Vec<Reference<'_>> {
         add(at("hardware"), e.hardware.as_ref(), false);
         add(at("status"), e.status.as_ref(), false);
         add(at("network_cluster"), e.network_cluster.as_ref(), false);
+        add(at("tls_min_version"), e.tls_min_version.as_ref(), false);
     }
     let m = &inv.microsoft;
     add(vec![Seg::Key("microsoft"), Seg::Key("trust_store")], m.trust_store.as_ref(), true);

@@ -8,7 +8,7 @@ use super::validate::Validator;
 use super::InventoryError;
 use crate::certinfo::TrustStore;
 use crate::evidence::{
-    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app,
+    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, tls_min_version, trusted_app,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +25,9 @@ pub struct NodeEvidenceSet {
     pub status: Option<status::Status>,
     /// `show network cluster`, parsed.
     pub network_cluster: Option<network_cluster::Cluster>,
+    /// `show tls min-version`, parsed.
+    #[serde(default)]
+    pub tls_min_version: Option<tls_min_version::TlsMinVersion>,
 }
 
 /// Parsed evidence from the Microsoft side.
@@ -121,6 +124,12 @@ pub(super) fn load(inv: &Inventory, text: &str, file: &Path, base: &Path) -> Res
                 e.network_cluster.as_deref(),
                 "show network cluster",
                 evidence::soap::cluster_any,
+            )?,
+            tls_min_version: l.read(
+                &at("tls_min_version"),
+                e.tls_min_version.as_deref(),
+                "show tls min-version",
+                tls_min_version::parse,
             )?,
         };
         set.nodes.insert(node.fqdn.to_ascii_lowercase(), parsed);

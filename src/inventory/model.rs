@@ -287,6 +287,9 @@ pub struct Vm {
     /// What hardware hosts the VM.
     #[serde(default)]
     pub host: Option<HostKind>,
+    /// The OVA template it was deployed from, by its user count (e.g. 15000).
+    #[serde(default)]
+    pub ova: Option<u32>,
 }
 
 /// What hosts a node's VM.
@@ -317,6 +320,9 @@ pub struct NodeEvidence {
     /// `show network cluster`
     #[serde(default)]
     pub network_cluster: Option<PathBuf>,
+    /// `show tls min-version`
+    #[serde(default)]
+    pub tls_min_version: Option<PathBuf>,
 }
 
 /// `[microsoft]`: the Lync/SfB/OCS side.
@@ -400,6 +406,9 @@ pub struct Pool {
     /// Its SIP TLS port (5061 unless stated).
     #[serde(default = "default_sip_port")]
     pub port: u16,
+    /// The pool's platform when it differs from `[microsoft] platform` (mixed sites).
+    #[serde(default)]
+    pub platform: Option<String>,
 }
 
 /// A static route on the Microsoft side.

@@ -6,7 +6,7 @@
 use crate::util::{now, repo};
 use fedcheck::engine::{self, RunOptions};
 use fedcheck::evidence::{
-    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, trusted_app,
+    self, hardware, hosted_voicemail, hosting_provider, network_cluster, service_list, static_routes, status, tls_min_version, trusted_app,
 };
 use fedcheck::judge::catalog::Catalog;
 use fedcheck::judge::{Finding, Status};
@@ -19,6 +19,7 @@ enum Parser {
     Hardware,
     Status,
     Cluster,
+    TlsMin,
     StaticRoutes,
     HostingProviders,
     Pools,
@@ -34,6 +35,7 @@ impl Parser {
             n if n.starts_with("show-hardware") => Parser::Hardware,
             n if n.starts_with("show-status") => Parser::Status,
             n if n.contains("network-cluster") => Parser::Cluster,
+            n if n.starts_with("show-tls-min-version") => Parser::TlsMin,
             n if n.starts_with("static-routes") => Parser::StaticRoutes,
             n if n.starts_with("hosting-providers") => Parser::HostingProviders,
             n if n.starts_with("trusted-application-pool") => Parser::Pools,
@@ -53,6 +55,7 @@ impl Parser {
             Parser::Hardware => "show hardware",
             Parser::Status => "show status",
             Parser::Cluster => "show network cluster",
+            Parser::TlsMin => "show tls min-version",
             Parser::StaticRoutes => "Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route",
             Parser::HostingProviders => "Get-CsHostingProvider",
             Parser::Pools => "Get-CsTrustedApplicationPool",
@@ -70,6 +73,7 @@ impl Parser {
             Parser::Hardware => json(hardware::parse(text)),
             Parser::Status => json(status::parse(text)),
             Parser::Cluster => json(network_cluster::parse(text)),
+            Parser::TlsMin => json(tls_min_version::parse(text)),
             Parser::StaticRoutes => json(static_routes::parse(text)),
             Parser::HostingProviders => json(hosting_provider::parse(text)),
             Parser::Pools => json(trusted_app::parse_pools(text)),
@@ -824,9 +828,15 @@ fn one_session_log_and_one_transcript_serve_every_evidence_key() {
     let tmp = tempfile::tempdir().expect("tmp");
     copy_dir(&repo("examples/enterprise"), tmp.path());
     let read = |rel: &str| std::fs::read_to_string(tmp.path().join(rel)).expect("readable");
-    // The four IM&P commands of the routing node, one after the other in one PuTTY log.
+    // The five IM&P commands of the routing node, one after the other in one PuTTY log.
     let mut log = putty_banner("", Parser::ServiceList).text.replace("admin:utils service list\nadmin:\n", "");
-    for rel in ["imp-rt/utils-service-list.txt", "imp-rt/show-hardware.txt", "imp-rt/show-status.txt", "imp-rt/show-network-cluster.txt"] {
+    for rel in [
+        "imp-rt/utils-service-list.txt",
+        "imp-rt/show-hardware.txt",
+        "imp-rt/show-status.txt",
+        "imp-rt/show-network-cluster.txt",
+        "imp-rt/show-tls-min-version.txt",
+    ] {
         let text = read(&format!("evidence/{rel}"));
         log.push_str(text.trim_end_matches("admin:\n"));
     }

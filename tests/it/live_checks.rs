@@ -111,7 +111,7 @@ async fn every_kind_of_peer_gets_its_verdict() {
     // Only one resolver: nothing to compare.
     expect(&r, "dns.agreement", "resolvers", Status::Skip, "only one resolver");
     // TLS 1.0 only: the modern probe cannot finish, IM&P's hello can.
-    expect(&r, "tls.protocol", &t("legacy"), Status::Warn, "speaks only TLSv1.0");
+    expect(&r, "tls.protocol", &t("legacy"), Status::Warn, "tops out at TLSv1.0");
     expect(&r, "tls.handshake", &t("legacy"), Status::Pass, "a limit of the probe, not a fault of the peer");
     expect(&r, "tls.ciphers", &t("legacy"), Status::Pass, "chose AES128-SHA");
     expect(&r, "tls.protocol", &t("ssl3"), Status::Fail, "negotiates SSLv3");

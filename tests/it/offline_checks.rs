@@ -174,7 +174,7 @@ fn sizing_host() {
 
 #[test]
 fn sizing_versions() {
-    has(&clean("sizing.versions", unchanged), "releases", Status::Pass, "same release train");
+    has(&clean("sizing.versions", unchanged), "releases", Status::Pass, "same release 14.0(1)");
     has(
         &clean("sizing.versions", |t| drop(table_at(t, &["cisco"]).insert("cucm_version".into(), s("12.5.1.11900-146")))),
         "releases",
