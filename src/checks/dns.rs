@@ -170,6 +170,13 @@ fn forward(ctx: &Context<'_>) -> Vec<Finding> {
 
 fn reverse(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Answers too long to follow whole: said once each, not silently dropped.
+    for line in &ctx.snapshot.fanout_capped {
+        out.push(
+            ctx.info("dns fan-out", format!("not every record was followed: {line}"))
+                .detail("an answer with this many records is a broken or hostile resolver; the records past the cap were neither reverse-resolved nor probed"),
+        );
+    }
     let names = dns_names(ctx.inventory, ctx.evidence);
     let known: std::collections::HashSet<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
     for name in &names {
@@ -421,6 +428,17 @@ mod root_cause_tests {
 #[cfg(test)]
 mod tests {
     use crate::checks::test_support::*;
+
+    #[test]
+    fn reverse_says_when_answers_were_too_long_to_follow() {
+        let s = clean();
+        let mut snap = clean_dns(&s);
+        snap.fanout_capped = vec!["A fe1.contoso.com @10.1.1.10:53: 1000 records, the first 16 followed".into()];
+        let f = judge("dns.reverse", &s, &snap);
+        has(&f, "dns fan-out", Status::Info, "not every record was followed: A fe1.contoso.com @10.1.1.10:53: 1000 records");
+        let f = judge("dns.reverse", &s, &clean_dns(&s));
+        assert!(f.iter().all(|f| f.target != "dns fan-out"));
+    }
     use crate::judge::Status;
     use crate::snapshot::dns::{DnsOutcome, Rcode, RecordType};
 

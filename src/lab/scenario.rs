@@ -66,6 +66,9 @@ pub struct DnsFaults {
     pub no_a: Vec<String>,
     /// A second resolver that gives this label another address.
     pub disagree: Vec<String>,
+    /// Labels whose A answer also lists 300 addresses nothing listens on (a broken or
+    /// hostile resolver's fan-out).
+    pub many_a: Vec<String>,
 }
 
 /// A set of front ends, each with its fault, and the DNS faults around them.
@@ -148,6 +151,12 @@ impl Scenario {
             let addr = SocketAddr::new(IpAddr::V4(ip(i)), 5061);
             addrs.push((label.clone(), addr));
             let v4 = ip(i);
+            if self.dns.many_a.contains(label) {
+                for k in 0..300u32 {
+                    let extra = Ipv4Addr::new(127, 250, (k / 250) as u8, (k % 250 + 1) as u8);
+                    zone = zone.a(name.clone(), extra).ptr(IpAddr::V4(extra), name.clone());
+                }
+            }
             if !self.dns.no_a.contains(label) {
                 zone = zone.a(name.clone(), v4);
                 zone2 = if self.dns.disagree.contains(label) { zone2.a(name.clone(), ip(i + 2000)) } else { zone2.a(name.clone(), v4) };

@@ -93,10 +93,17 @@ async fn run_bounded<T, F>(jobs: Vec<F>, limit: usize, deadline: Instant) -> Vec
 where
     F: Future<Output = T>,
 {
-    futures::stream::iter(jobs.into_iter().map(|job| async move { tokio::time::timeout_at(deadline, job).await.ok() }))
-        .buffered(limit.max(1))
-        .collect()
-        .await
+    // Checked before a job starts: `timeout_at` polls its future once even after the
+    // deadline, and a DNS job's first poll already sends a datagram.
+    futures::stream::iter(jobs.into_iter().map(|job| async move {
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::timeout_at(deadline, job).await.ok()
+    }))
+    .buffered(limit.max(1))
+    .collect()
+    .await
 }
 
 /// Gather every observation in `needs`.
@@ -154,6 +161,7 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
         o
     };
     let mut all_dns: Vec<DnsObservation> = Vec::new();
+    let mut capped: Vec<String> = Vec::new();
     for stage in 0..3 {
         let qs: Vec<DnsQuery> = match stage {
             0 => forward.clone(),
@@ -162,7 +170,11 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
                     .iter()
                     .filter(|o| matches!(o.query.rtype, RecordType::A | RecordType::Aaaa))
                     .flat_map(|o| {
-                        answer_records(o).iter().map(move |r| DnsQuery { server: o.query.server, name: r.clone(), rtype: RecordType::Ptr })
+                        followed(o, MAX_ADDRESSES_FOLLOWED, &mut capped).iter().map(move |r| DnsQuery {
+                            server: o.query.server,
+                            name: r.clone(),
+                            rtype: RecordType::Ptr,
+                        })
                     })
                     .collect();
                 // Declared node addresses too, at the resolvers asked about the node.
@@ -177,7 +189,11 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
                     .iter()
                     .filter(|o| o.query.rtype == RecordType::Ptr)
                     .flat_map(|o| {
-                        answer_records(o).iter().map(move |r| DnsQuery { server: o.query.server, name: r.clone(), rtype: RecordType::A })
+                        followed(o, MAX_PTR_NAMES_FOLLOWED, &mut capped).iter().map(move |r| DnsQuery {
+                            server: o.query.server,
+                            name: r.clone(),
+                            rtype: RecordType::A,
+                        })
                     })
                     .collect(),
             ),
@@ -201,18 +217,26 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
     }
     all_dns.sort_by(|a, b| a.query.cmp(&b.query));
     snapshot.dns = all_dns;
+    snapshot.fanout_capped = capped;
 
     // TLS: every address each host resolves to (or its declared address), once per
     // address and port; SIP when any need asked for it.
     let index = SnapshotIndex::new(&snapshot);
+    let mut tls_capped: Vec<String> = Vec::new();
     let mut targets: BTreeMap<SocketAddr, (String, bool)> = BTreeMap::new();
     for ((host, port), peer) in tls {
-        for addr in peer_addresses(host, *port, index.addresses(host), peer.declared) {
+        let mut addrs = peer_addresses(host, *port, index.addresses(host), peer.declared);
+        if addrs.len() > MAX_ADDRESSES_FOLLOWED {
+            tls_capped.push(format!("{host}: {} addresses, TLS probed at the first {MAX_ADDRESSES_FOLLOWED}", addrs.len()));
+            addrs.truncate(MAX_ADDRESSES_FOLLOWED);
+        }
+        for addr in addrs {
             let e = targets.entry(addr).or_insert_with(|| (host.clone(), false));
             e.1 |= peer.sip;
         }
     }
     drop(index);
+    snapshot.fanout_capped.extend(tls_capped);
     progress.stage("tls + sip", targets.len().saturating_sub(tls.len()) as u64);
     let timeout = settings.timeout;
     let local = hostname();
@@ -251,6 +275,21 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
     peers.sort_by_key(|p| p.addr);
     snapshot.peers = peers;
     Ok(snapshot)
+}
+
+/// Addresses of one A/AAAA answer whose PTR is asked, and PTR names of one answer that
+/// are asked forward again: a federation host has a handful; an answer with hundreds
+/// is a broken or hostile resolver, and following all of it would cost minutes.
+const MAX_ADDRESSES_FOLLOWED: usize = 16;
+const MAX_PTR_NAMES_FOLLOWED: usize = 4;
+
+/// The records of an answer that are followed, at most `max`; a longer answer is noted.
+fn followed<'a>(o: &'a DnsObservation, max: usize, capped: &mut Vec<String>) -> &'a [String] {
+    let records = answer_records(o);
+    if records.len() > max {
+        capped.push(format!("{} {} @{}: {} records, the first {max} followed", o.query.rtype, o.query.name, o.query.server, records.len()));
+    }
+    records.get(..max).unwrap_or(records)
 }
 
 fn answer_records(o: &DnsObservation) -> &[String] {

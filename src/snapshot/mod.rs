@@ -47,6 +47,10 @@ pub struct Snapshot {
     /// Probes that could not start before the run deadline.
     #[serde(default)]
     pub deadline_hit: bool,
+    /// Answers with more records than OBSERVE follows (addresses whose PTR is asked,
+    /// PTR names asked forward, addresses TLS is probed at), one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fanout_capped: Vec<String>,
     /// The suites path 1 offered (OpenSSL names): IM&P's configured list when the
     /// inventory gives one, else a broad legacy-capable list.
     #[serde(default)]
@@ -197,6 +201,7 @@ impl Snapshot {
             dns: Vec::new(),
             peers: Vec::new(),
             deadline_hit: false,
+            fanout_capped: Vec::new(),
             path1_suites: Vec::new(),
         }
     }

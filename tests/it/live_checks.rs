@@ -317,3 +317,35 @@ async fn an_acl_that_names_hosts_but_not_their_addresses() {
     expect(&r, "imp.acl", &format!("ok.scn.example ({})", ip("ok")), Status::Pass, "admitted by name");
     expect(&r, "imp.acl", &format!("noptr.scn.example ({})", ip("noptr")), Status::Fail, "has no PTR record");
 }
+
+/// A resolver answering hundreds of addresses for one name: OBSERVE follows a bounded
+/// number of them (PTRs asked, TLS probed), says so in a finding, and stays quick.
+#[tokio::test]
+async fn a_huge_dns_answer_is_followed_only_so_far_and_said() {
+    let mut s = Scenario::new(vec![("fe1".into(), PeerKind::Good), ("wide".into(), PeerKind::Good)]);
+    s.dns.many_a = vec!["wide".into()];
+    let lab = s.start().await.expect("scenario starts");
+    let loaded = fedcheck::inventory::load(&lab.inventory).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = fedcheck::judge::catalog::Catalog::builtin().expect("catalog");
+    let opts = RunOptions {
+        probe: ProbeOptions { timeout: Duration::from_millis(800), ..Default::default() },
+        only: vec!["dns.reverse".into(), "tls.handshake".into()],
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let (report, snapshot) = engine::run(&loaded, &catalog, &fedcheck::checks::registry(), &opts).await.expect("run");
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    let wide = "wide.scn.example";
+    let ptrs = snapshot
+        .dns
+        .iter()
+        .filter(|o| o.query.rtype == fedcheck::snapshot::dns::RecordType::Ptr && o.query.name.starts_with("127.250."))
+        .count();
+    assert!(ptrs <= 16 * snapshot.resolvers.all().len(), "{ptrs} PTR questions for the wide answer");
+    assert!(snapshot.fanout_capped.iter().any(|l| l.contains(wide) && l.contains("the first 16 followed")), "{:?}", snapshot.fanout_capped);
+    assert!(snapshot.peers.iter().filter(|p| p.server_name == wide).count() <= 16, "TLS probed past the cap");
+    assert!(
+        report.findings.iter().any(|f| f.check == "dns.reverse" && f.target == "dns fan-out" && f.status == Status::Info),
+        "no finding says so"
+    );
+}
