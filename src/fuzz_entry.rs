@@ -19,7 +19,20 @@ pub const TARGETS: &[(&str, Entry)] = &[
     ("inventory", inventory),
     ("waivers", waivers),
     ("bundle", bundle),
+    ("soap_answer", soap_answer),
 ];
+
+/// An IM&P node's SOAP answer, through every reader `collect imp` and the evidence
+/// loader use: a value or an error, never a panic.
+pub fn soap_answer(data: &[u8]) {
+    use crate::evidence::soap;
+    let text = crate::evidence::decode(data);
+    let _ = soap::inspect(&text);
+    let _ = soap::services(&text);
+    let _ = soap::version(&text);
+    let _ = soap::hardware(&text);
+    let _ = soap::cluster(&text);
+}
 
 /// The path-1 TLS parser. The first byte picks the read size; the outcome must not
 /// depend on how the stream is cut into reads.
