@@ -98,7 +98,6 @@ mod tests {
         assert_eq!(idx.dns_answers("10.0.0.1", RecordType::Ptr).len(), 1);
         let want: Vec<IpAddr> = ["10.0.0.1", "10.0.0.2", "2001:db8::1"].iter().filter_map(|a| a.parse().ok()).collect();
         assert_eq!(idx.addresses("fe01.contoso.com"), want.as_slice());
-        assert_eq!(snap.addresses("fe01.contoso.com"), want);
         assert!(idx.addresses("nowhere.example").is_empty());
         assert!(idx.peer(SocketAddr::from(([127, 0, 0, 1], 5061))).is_none());
     }

@@ -10,7 +10,7 @@ pub mod tls;
 
 pub use index::SnapshotIndex;
 
-use dns::{DnsObservation, DnsOutcome, RecordType};
+use dns::DnsObservation;
 use raw::{RawObservation, RawOutcome};
 use serde::{Deserialize, Serialize};
 use sip::SipObservation;
@@ -204,32 +204,6 @@ impl Snapshot {
             fanout_capped: Vec::new(),
             path1_suites: Vec::new(),
         }
-    }
-
-    /// The answers every server gave for (name, type).
-    pub fn dns_answers(&self, name: &str, rtype: RecordType) -> Vec<&DnsObservation> {
-        self.dns.iter().filter(|o| o.query.rtype == rtype && o.query.name.eq_ignore_ascii_case(name)).collect()
-    }
-
-    /// Every address any server returned for a name (A and AAAA), sorted.
-    pub fn addresses(&self, name: &str) -> Vec<IpAddr> {
-        let mut out: Vec<IpAddr> = self
-            .dns
-            .iter()
-            .filter(|o| matches!(o.query.rtype, RecordType::A | RecordType::Aaaa) && o.query.name.eq_ignore_ascii_case(name))
-            .flat_map(|o| match &o.outcome {
-                DnsOutcome::Answer { records, .. } => records.iter().filter_map(|r| r.parse().ok()).collect(),
-                _ => Vec::new(),
-            })
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    /// What was observed at one address and port, if it was probed.
-    pub fn peer(&self, addr: SocketAddr) -> Option<&PeerObservation> {
-        self.peers.iter().find(|p| p.addr == addr)
     }
 }
 
