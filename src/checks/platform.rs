@@ -1,6 +1,6 @@
 //! platform.*: is this Microsoft platform and network shape supported at all?
 
-use super::support::{imp_destinations, microsoft_routes};
+use super::support::{cut_captures, imp_destinations, microsoft_routes, MsCapture};
 use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
@@ -70,6 +70,7 @@ fn transport(ctx: &Context<'_>) -> Vec<Finding> {
                     .detail(format!("read from {}", r.source))
             });
         }
+        out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
     }
     for r in &inv.cisco.federation.static_routes {
         let target = format!("imp route {} → {}", r.pattern, r.next_hop);

@@ -1,6 +1,6 @@
 //! routes.*: the Microsoft static routes and the integrations they would displace.
 
-use super::support::{imp_destinations, list_some, microsoft_routes, same_name, MsRoute};
+use super::support::{cut_captures, imp_destinations, list_some, microsoft_routes, same_name, MsCapture, MsRoute};
 use crate::inventory::IntegrationKind;
 use crate::judge::{Check, Context, Finding, Rule};
 
@@ -73,6 +73,7 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
              (with $FormatEnumerationLimit = -1) keeps it too",
         ));
     }
+    out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
     out
 }
 
@@ -113,6 +114,7 @@ fn port_match(ctx: &Context<'_>) -> Vec<Finding> {
     if out.is_empty() {
         out.push(ctx.skip("routes", "no enabled TLS route to IM&P to compare with the peer-auth port"));
     }
+    out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
     out
 }
 
@@ -126,7 +128,7 @@ fn vcs_conflict(ctx: &Context<'_>) -> Vec<Finding> {
     if shared.is_empty() {
         return vec![ctx.skip("routes", "no domain is shared by both sides (see domains.shared)")];
     }
-    shared
+    let mut out: Vec<Finding> = shared
         .iter()
         .map(|d| {
             if let Some(i) = video.iter().find(|i| same_name(&i.domain, d)) {
@@ -142,7 +144,9 @@ fn vcs_conflict(ctx: &Context<'_>) -> Vec<Finding> {
                 (None, None) => ctx.pass(d.as_str(), format!("no VCS/Expressway integration declared for {d}")).detail("no route evidence was given: existing routes were not examined"),
             }
         })
-        .collect()
+        .collect();
+    out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
+    out
 }
 
 /// Does `name` match a catalog pattern (`host.example.com` or `*.example.com`)?
@@ -232,6 +236,7 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
             f.detail(format!("no {} evidence: Exchange Online UM was not examined there", unseen.join(" or ")))
         });
     }
+    out.extend(cut_captures(ctx, &[MsCapture::HostingProviders, MsCapture::HostedVoicemailPolicies]));
     out
 }
 
@@ -253,7 +258,7 @@ fn online_split_domain(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let online: Vec<_> = providers.iter().filter(|p| patterns.iter().any(|x| matches_pattern(x, &p.proxy_fqdn))).collect();
     let sharing: Vec<_> = online.iter().filter(|p| p.enabled && p.enabled_shared_address_space && p.hosts_ocs_users).collect();
-    shared
+    let mut out: Vec<Finding> = shared
         .iter()
         .map(|d| {
             if let Some(p) = sharing.first() {
@@ -282,7 +287,9 @@ fn online_split_domain(ctx: &Context<'_>) -> Vec<Finding> {
                     .evidence(&online)
             }
         })
-        .collect()
+        .collect();
+    out.extend(cut_captures(ctx, &[MsCapture::HostingProviders]));
+    out
 }
 
 /// The IM&P nodes that send requests to the Microsoft side: every routing node (all
@@ -298,6 +305,14 @@ fn senders(ctx: &Context<'_>) -> Vec<String> {
 }
 
 fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = trusted_application_pool(ctx);
+    if ctx.evidence.microsoft.trusted_application_pools.is_some() {
+        out.extend(cut_captures(ctx, &[MsCapture::TrustedApplicationPools, MsCapture::TrustedApplications]));
+    }
+    out
+}
+
+fn trusted_application_pool(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(pools) = &ctx.evidence.microsoft.trusted_application_pools else {
         return vec![
             ctx.skip("trusted application", "no Get-CsTrustedApplicationPool evidence ([microsoft] evidence.trusted_application_pools)")

@@ -309,7 +309,18 @@ fn versions(ctx: &Context<'_>) -> Vec<Finding> {
         }
     });
     for node in ctx.inventory.imp_nodes() {
-        let Some(reported) = ctx.evidence.node(&node.fqdn).and_then(|e| e.status.as_ref()).and_then(|s| s.product_version.clone()) else {
+        let status = ctx.evidence.node(&node.fqdn).and_then(|e| e.status.as_ref());
+        let Some(reported) = status.and_then(|s| s.product_version.clone()) else {
+            if let Some(cut) = status.and_then(|s| s.cut.as_ref()) {
+                let file = node.evidence.status.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+                out.push(
+                    ctx.warn(
+                        node.fqdn.as_str(),
+                        format!("`show status` capture `{file}` is cut short at line {} before its product version: the version running cannot be compared with the inventory's", cut.line),
+                    )
+                    .detail(format!("{}; capture `show status` again and save the whole output", cut.reason)),
+                );
+            }
             continue;
         };
         // Compare the numbers only: "14.0.1.12900-2" and "14.0.1.12900-2 " or

@@ -122,13 +122,18 @@ fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 /// Read a file with the parser its key is read with at audit time.
 fn check(key: &str, text: &str) -> Result<(), crate::evidence::ParseError> {
     use crate::evidence::{hosted_voicemail, hosting_provider, static_routes, trusted_app};
-    match key {
-        "static_routes" => static_routes::parse(text).map(drop),
-        "hosting_providers" => hosting_provider::parse(text).map(drop),
-        "trusted_application_pools" => trusted_app::parse_pools(text).map(drop),
-        "trusted_applications" => trusted_app::parse_applications(text).map(drop),
-        "hosted_voicemail_policies" => hosted_voicemail::parse(text).map(drop),
-        _ => Ok(()),
+    let cut = match key {
+        "static_routes" => static_routes::parse(text)?.cut,
+        "hosting_providers" => hosting_provider::parse(text)?.cut,
+        "trusted_application_pools" => trusted_app::parse_pools(text)?.cut,
+        "trusted_applications" => trusted_app::parse_applications(text)?.cut,
+        "hosted_voicemail_policies" => hosted_voicemail::parse(text)?.cut,
+        _ => None,
+    };
+    // The script writes whole files: a cut one was damaged on the way.
+    match cut {
+        Some(c) => Err(crate::evidence::ParseError::new(c.line, c.reason)),
+        None => Ok(()),
     }
 }
 

@@ -38,10 +38,16 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
             break;
         }
         let Some((key, value)) = noise::key_value(t) else {
-            return Err(ParseError::new(
-                line.no,
-                format!("unrecognised line {}: expected `Label : value` (is the file cut short?)", quote(t)),
-            ));
+            let e =
+                ParseError::cut_off(line.no, format!("unrecognised line {}: expected `Label : value` (is the file cut short?)", quote(t)));
+            // The last line of a capture nothing closes was cut off, not printed wrong.
+            match cap.cut_at(&e) {
+                Some(cut) => {
+                    hw.cut.get_or_insert(cut);
+                    break;
+                }
+                None => return Err(e),
+            }
         };
         let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
         match key.to_ascii_lowercase().as_str() {
@@ -59,7 +65,7 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
             _ => {}
         }
     }
-    if hw.processors.is_none() && hw.memory_mb.is_none() {
+    if hw.processors.is_none() && hw.memory_mb.is_none() && hw.cut.is_none() {
         return Err(ParseError::new(0, "no processor or memory figures found — is this the output of `show hardware`?"));
     }
     Ok(hw)
@@ -155,9 +161,14 @@ mod tests {
     }
 
     #[test]
-    fn truncated_file_is_an_error_at_the_cut_line() {
+    fn truncated_file_is_cut_at_the_cut_line() {
         let cut: String = IMP_RT.lines().take(5).collect::<Vec<_>>().join("\n") + "\nMemo";
-        let err = parse(&cut).unwrap_err();
+        let hw = parse(&cut).unwrap();
+        let c = hw.cut.unwrap();
+        assert_eq!(c.line, 6);
+        assert!(c.reason.contains("\"Memo\""), "{}", c.reason);
+        // Followed by a prompt, the command finished: the same line is an error.
+        let err = parse(&(cut + "\nadmin:")).unwrap_err();
         assert_eq!(err.line, 6);
         assert!(err.message.contains("\"Memo\""), "{}", err.message);
     }

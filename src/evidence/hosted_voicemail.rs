@@ -6,10 +6,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::msrecords;
 use super::noise;
 use super::psjson;
-use super::pslist::{self, Record};
-use super::ParseError;
+use super::pslist::Record;
+use super::{ParseError, Records};
 
 /// One hosted voice mail policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,19 +28,10 @@ pub struct HostedVoicemailPolicy {
 }
 
 /// Parse a `Get-CsHostedVoicemailPolicy` capture (Format-List text or ConvertTo-Json).
-/// A command that printed nothing (or `[]`) means no hosted voice mail policy exists.
-pub fn parse(text: &str) -> Result<Vec<HostedVoicemailPolicy>, ParseError> {
-    noise::parse_with(text, &noise::HOSTED_VOICEMAIL, |cap| {
-        let lines = cap.lines();
-        if cap.is_blank() {
-            Ok(Vec::new())
-        } else if noise::looks_like_json(&lines) {
-            let root = psjson::parse(&cap.json_text())?;
-            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_policy(item, i + 1)).collect()
-        } else {
-            pslist::records(&lines)?.iter().map(text_policy).collect()
-        }
-    })
+/// A command that printed nothing (or `[]`) means no hosted voice mail policy exists;
+/// a capture that stops early keeps the policies before the cut and names it.
+pub fn parse(text: &str) -> Result<Records<HostedVoicemailPolicy>, ParseError> {
+    msrecords::read(text, &noise::HOSTED_VOICEMAIL, text_policy, json_policy)
 }
 
 fn text_policy(rec: &Record) -> Result<HostedVoicemailPolicy, ParseError> {
@@ -132,12 +124,14 @@ PS C:\>"#;
 
     #[test]
     fn a_capture_without_destination_is_refused() {
-        let err = parse("Identity    : Global\nDescription :\n").unwrap_err();
+        let err = parse("Identity    : Global\nDescription :\n\nIdentity    : Site:A\nDescription :\n\n").unwrap_err();
         assert!(err.message.contains("`Destination`"), "{}", err.message);
         let err = parse(r#"[{"Identity": "Global"}]"#).unwrap_err();
         assert_eq!(err.message, "JSON item 1: has no `Destination`");
-        let err = parse("[{\"Identity\": \"Global\", \"Destination\":").unwrap_err();
-        assert!(err.message.contains("cut short"), "{}", err.message);
+        // Cut inside the only object: nothing is known, and the cut says so.
+        let r = parse("[{\"Identity\": \"Global\", \"Destination\":").unwrap();
+        assert!(r.is_empty());
+        assert!(r.cut.unwrap().reason.contains("0 complete objects"));
     }
 
     #[test]

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::msrecords;
 use super::noise;
 use super::psjson;
-use super::pslist::{self, Record};
-use super::ParseError;
+use super::pslist::Record;
+use super::{ParseError, Records};
 
 /// One hosting provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,19 +24,10 @@ pub struct HostingProvider {
 }
 
 /// Parse a `Get-CsHostingProvider` capture (text or JSON).
-/// A command that printed nothing (or `[]`) means no hosting provider exists.
-pub fn parse(text: &str) -> Result<Vec<HostingProvider>, ParseError> {
-    noise::parse_with(text, &noise::HOSTING_PROVIDERS, |cap| {
-        let lines = cap.lines();
-        if cap.is_blank() {
-            Ok(Vec::new())
-        } else if noise::looks_like_json(&lines) {
-            let root = psjson::parse(&cap.json_text())?;
-            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_provider(item, i + 1)).collect()
-        } else {
-            pslist::records(&lines)?.iter().map(text_provider).collect()
-        }
-    })
+/// A command that printed nothing (or `[]`) means no hosting provider exists; a
+/// capture that stops early keeps the providers before the cut and names it.
+pub fn parse(text: &str) -> Result<Records<HostingProvider>, ParseError> {
+    msrecords::read(text, &noise::HOSTING_PROVIDERS, text_provider, json_provider)
 }
 
 fn text_provider(rec: &Record) -> Result<HostingProvider, ParseError> {
@@ -134,14 +126,24 @@ mod tests {
     }
 
     #[test]
-    fn truncated_text_is_an_error() {
+    fn truncated_text_keeps_the_providers_before_the_cut() {
         let cut = TEXT.split("HostsOCSUsers             : True").next().unwrap().to_string() + "HostsOC";
-        let err = parse(&cut).unwrap_err();
-        assert_eq!(err.line, 20);
-        assert!(err.message.contains("\"HostsOC\""), "{}", err.message);
+        let r = parse(&cut).unwrap();
+        assert_eq!(r.items, vec![exchange_online()]);
+        let c = r.cut.clone().unwrap();
+        assert_eq!(c.line, 20);
+        assert!(c.reason.contains("\"HostsOC\""), "{}", c.reason);
+        assert_ne!(r, expected());
 
         let cut = TEXT.split("HostsOCSUsers             : True").next().unwrap();
-        let err = parse(cut).unwrap_err();
+        let r = parse(cut).unwrap();
+        assert_eq!(r.items, vec![exchange_online()]);
+        let c = r.cut.unwrap();
+        assert!(c.reason.contains("`HostsOCSUsers`"), "{}", c.reason);
+        assert!(c.reason.contains("lines 14-"), "{}", c.reason);
+
+        // The same damage followed by a prompt is an error: the command had finished.
+        let err = parse(&format!("{cut}\nPS C:\\> ")).unwrap_err();
         assert_eq!(err.line, 14);
         assert!(err.message.contains("`HostsOCSUsers`"), "{}", err.message);
     }
@@ -165,10 +167,10 @@ mod tests {
     #[test]
     fn json_truncated_and_garbled() {
         let cut = &JSON[..JSON.find("\"HostsOCSUsers\":  true").unwrap()];
-        let err = parse(cut).unwrap_err();
+        let r = parse(cut).unwrap();
+        assert_eq!(r.items, vec![exchange_online()]);
         // The last line with anything on it, not the indent the cut left.
-        assert_eq!(err.line, cut.trim_end().lines().count());
-        assert!(err.message.contains("cut short"), "{}", err.message);
+        assert_eq!(r.cut.unwrap().line, cut.trim_end().lines().count());
 
         let garbled = JSON.replace("\"Enabled\":  false,", "\"Enabled\":  False,");
         let err = parse(&garbled).unwrap_err();

@@ -20,6 +20,7 @@ pub mod status;
 pub mod tls_min_version;
 pub mod trusted_app;
 
+mod msrecords;
 mod noise;
 mod psjson;
 mod pslist;
@@ -50,16 +51,67 @@ impl fmt::Display for CutShort {
     }
 }
 
+/// The objects a Management Shell capture lists, and where the capture stops early if
+/// it does. Reads as the list itself (`records.iter()`, `records.len()`); a cut capture
+/// holds the complete objects before the cut.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Records<T> {
+    pub items: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
+}
+
+impl<T> Records<T> {
+    /// A complete list.
+    pub fn complete(items: Vec<T>) -> Self {
+        Self { items, cut: None }
+    }
+}
+
+impl<T> Default for Records<T> {
+    fn default() -> Self {
+        Self::complete(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for Records<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T> std::ops::DerefMut for Records<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.items
+    }
+}
+
+impl<T: PartialEq> PartialEq<Vec<T>> for Records<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.cut.is_none() && self.items == *other
+    }
+}
+
 /// A parse failure inside one evidence text: 1-based line and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub line: usize,
     pub message: String,
+    /// The text stops before what it must hold (a line without its end, a record
+    /// without its last properties, JSON without its closing brackets): at the end of
+    /// a capture nothing closes, that is a cut, not a server printing something wrong.
+    pub incomplete: bool,
 }
 
 impl ParseError {
     pub fn new(line: usize, message: impl Into<String>) -> Self {
-        Self { line, message: message.into() }
+        Self { line, message: message.into(), incomplete: false }
+    }
+
+    /// An error a capture that stops early would give (see `incomplete`).
+    pub fn cut_off(line: usize, message: impl Into<String>) -> Self {
+        Self { incomplete: true, ..Self::new(line, message) }
     }
 }
 
@@ -143,7 +195,7 @@ mod tests {
     fn load_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("svc.txt");
-        std::fs::write(&path, "Cisco Tomcat[STARTED]\nCisco SIP Proxy[STA").unwrap();
+        std::fs::write(&path, "Cisco Tomcat[STARTED]\nCisco SIP Proxy[STA\nadmin:").unwrap();
         let err = load(&path, service_list::parse).unwrap_err();
         assert_eq!(err.line, 2);
         assert_eq!(err.file, path);

@@ -57,6 +57,7 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
 
 fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
     let mut members = Vec::new();
+    let mut cut = CutShort::pager_quit(cap);
     let mut in_process_node_table = false;
     for line in cap.lines() {
         let t = line.text.trim();
@@ -72,12 +73,22 @@ fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
         if in_process_node_table && words.len() == 1 {
             continue;
         }
-        members.push(member(&line, &words)?);
+        match member(&line, &words) {
+            Ok(m) => members.push(m),
+            Err(e) => match cap.cut_at(&e) {
+                // The last line of a capture nothing closes was cut off, not printed wrong.
+                Some(c) => {
+                    cut.get_or_insert(c);
+                    break;
+                }
+                None => return Err(e),
+            },
+        }
     }
-    if members.is_empty() {
+    if members.is_empty() && cut.is_none() {
         return Err(ParseError::new(0, "no cluster members found — is this the output of `show network cluster`?"));
     }
-    Ok(Cluster { members, cut: CutShort::pager_quit(cap) })
+    Ok(Cluster { members, cut })
 }
 
 fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
@@ -86,7 +97,7 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
         return Err(noise::unrecognised(line, expected));
     };
     let [_, fqdn, hostname, role, product, db_role, status @ ..] = words else {
-        return Err(ParseError::new(line.no, format!("member line {} is cut short; expected {expected}", quote(line.text))));
+        return Err(ParseError::cut_off(line.no, format!("member line {} is cut short; expected {expected}", quote(line.text))));
     };
     let role = match role.to_ascii_lowercase().as_str() {
         "publisher" => ClusterRole::Publisher,
@@ -102,7 +113,7 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
         [first, ..] if first.eq_ignore_ascii_case("authenticated") => true,
         [not, second, ..] if not.eq_ignore_ascii_case("not") && second.eq_ignore_ascii_case("authenticated") => false,
         _ => {
-            return Err(ParseError::new(
+            return Err(ParseError::cut_off(
                 line.no,
                 format!("member line {} does not say whether the node is authenticated (is the file cut short?)", quote(line.text)),
             ))
@@ -166,13 +177,18 @@ mod tests {
     }
 
     #[test]
-    fn truncated_line_is_an_error_at_that_line() {
+    fn truncated_last_line_is_a_cut_and_a_middle_one_an_error() {
         let cut = SAMPLE.split(" cups DBSub authenticated using TCP since Sat Oct 10 04:33").next().unwrap();
-        let err = parse(cut).unwrap_err();
+        let c = parse(cut).unwrap();
+        assert_eq!(c.members.len(), 4);
+        let at = c.cut.unwrap();
+        assert_eq!(at.line, 6);
+        assert!(at.reason.contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""), "{}", at.reason);
+        let err = parse(&format!("{cut}\nadmin:")).unwrap_err();
         assert_eq!(err.line, 6);
         assert!(err.message.contains("\"10.40.1.23 imp-b.northwind.com imp-b Subscriber\""), "{}", err.message);
 
-        let err = parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n").unwrap_err();
+        let err = parse("10.40.1.21 imp-rt.northwind.com imp-rt Subscriber cups DBSub\n10.40.1.22 imp-a.northwind.com imp-a Subscriber cups DBSub authenticated\n").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("authenticated"), "{}", err.message);
     }

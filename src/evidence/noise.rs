@@ -204,15 +204,54 @@ impl Capture {
         self.rows.iter().rev().find(|(_, t)| !t.trim().is_empty()).map(|(no, _)| *no)
     }
 
+    /// Whether the capture ends at `line` with nothing after it that proves the command
+    /// finished (no prompt, no CLI closing lines): a line that cannot be read there was
+    /// cut off by the capture, not printed wrong by the server.
+    pub fn stops_at(&self, line: usize) -> bool {
+        !self.closed && !self.trailer && self.last_data_line() == Some(line)
+    }
+
+    /// Whether `e` is the damage a capture stopping at its line would do.
+    pub fn cut_explains(&self, e: &ParseError) -> bool {
+        self.cut_explains_at(e, e.line)
+    }
+
+    /// `cut_explains`, for an error about a whole record that ends at `line`. A bad
+    /// value on that very line counts too: the cut may have shortened the value
+    /// (`Identity : Trusted` of `TrustedApplicationPool:...`).
+    pub fn cut_explains_at(&self, e: &ParseError, line: usize) -> bool {
+        (e.incomplete || e.line == line) && self.may_be_cut_at(line)
+    }
+
+    /// Whether the capture may have been cut at `line`: it ends there, nothing closes
+    /// it, and it is not another command's output.
+    pub fn may_be_cut_at(&self, line: usize) -> bool {
+        self.stops_at(line) && self.other_command().is_none()
+    }
+
+    /// The known command this output looks like, when that is not the one read.
+    fn other_command(&self) -> Option<&'static Cmd> {
+        let cmd = self.cmd?;
+        let text: String = self.rows.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
+        sniff(&text).filter(|other| other.name != cmd.name)
+    }
+
+    /// The cut an unreadable last line means, when the capture stops there.
+    pub fn cut_at(&self, e: &ParseError) -> Option<super::CutShort> {
+        self.cut_explains(e).then(|| super::CutShort {
+            line: e.line,
+            reason: format!("the capture stops inside the output, at a line that is cut off ({}); the rest is missing", e.message),
+        })
+    }
+
     /// A parser's error, with a note when the text looks like another command's output.
     pub fn explain(&self, e: ParseError) -> ParseError {
         let Some(cmd) = self.cmd else { return e };
-        let text: String = self.rows.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join("\n");
-        match sniff(&text) {
-            Some(other) if other.name != cmd.name => {
+        match self.other_command() {
+            Some(other) => {
                 ParseError::new(e.line, format!("this looks like the output of `{}`, not of `{}` ({})", other.name, cmd.name, e.message))
             }
-            _ => e,
+            None => e,
         }
     }
 }
@@ -347,6 +386,7 @@ fn classify(text: &str) -> Vec<Rendered> {
     if out.len() > 1 && out.last().is_some_and(|r| r.text.is_empty() && r.pager.is_none()) && text.ends_with(sep) {
         out.pop();
     }
+    strip_timestamps(&mut out);
     let mut cli_users: Vec<String> = vec!["admin".into()];
     let mut star_block = false;
     let mut banner = false;
@@ -405,6 +445,70 @@ fn classify(text: &str) -> Vec<Rendered> {
         out[i].kind = kind;
     }
     out
+}
+
+/// Session logs that stamp every line (Tera Term's `[Mon Nov 30 10:15:02.123 2026] `,
+/// SecureCRT's and MobaXterm's custom per-line data such as `[2026-11-30 10:15:02] `
+/// or `10:15:02: `): when most lines begin with a time stamp, it is removed from each
+/// line that has one. A stamp on a few lines only is left alone: output such as the
+/// `uptime` line of `show status` may itself begin with a time.
+fn strip_timestamps(lines: &mut [Rendered]) {
+    let prefixes: Vec<Option<usize>> = lines.iter().map(|r| timestamp_prefix(&r.text)).collect();
+    let filled = lines.iter().filter(|r| !r.text.trim().is_empty()).count();
+    let stamped = prefixes.iter().flatten().count();
+    if stamped < 3 || stamped * 10 < filled * 6 {
+        return;
+    }
+    for (r, p) in lines.iter_mut().zip(prefixes) {
+        if let Some(n) = p {
+            r.text.drain(..n);
+        }
+    }
+}
+
+/// Length of a leading time stamp and the separator after it, if the line has one.
+fn timestamp_prefix(t: &str) -> Option<usize> {
+    let has_time = |s: &str| {
+        let b = s.as_bytes();
+        b.windows(5)
+            .any(|w| w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[2] == b':' && w[3].is_ascii_digit() && w[4].is_ascii_digit())
+    };
+    let stamp_len = if let Some(close) = t.strip_prefix('[').and_then(|r| r.find(']')) {
+        // `[...]`: short, made of date and time characters, holding a time.
+        let inner = &t[1..=close];
+        let ok = (5..=40).contains(&inner.len())
+            && has_time(inner)
+            && inner.chars().all(|c| c.is_ascii_alphanumeric() || " :.,/+-_".contains(c));
+        if !ok {
+            return None;
+        }
+        close + 2
+    } else {
+        // A bare date and/or time: digits and `-/:.T+Z` up to the first space.
+        let mut end = t.find([' ', '\t']).unwrap_or(t.len());
+        let mut head = &t[..end];
+        // `2026-11-30 10:15:02`: a date, then the time after one space.
+        if head.len() == 10 && head.as_bytes().get(4).is_some_and(|c| *c == b'-' || *c == b'/') {
+            let rest = &t[end..];
+            let time_end = rest.trim_start_matches(' ').find([' ', '\t']).map(|i| i + (rest.len() - rest.trim_start_matches(' ').len()));
+            end += time_end.unwrap_or(rest.len());
+            head = &t[..end];
+        }
+        let head_trim = head.trim_end_matches([':', '|', ']', ',']);
+        let ok = head_trim.len() >= 8
+            && has_time(head_trim)
+            && head_trim.chars().all(|c| c.is_ascii_digit() || "-/:.TZ+ ".contains(c))
+            && head_trim.as_bytes().first().is_some_and(u8::is_ascii_digit);
+        if !ok {
+            return None;
+        }
+        end
+    };
+    // Then the logger's separator (` - `, ` | ` or one space) and nothing more: the
+    // indent after it belongs to the output (Format-List continuation lines).
+    let rest = &t[stamp_len.min(t.len())..];
+    let sep = [" - ", " | ", " ", "\t"].iter().find(|s| rest.starts_with(**s)).map_or(0, |s| s.len());
+    Some(stamp_len.min(t.len()) + sep)
 }
 
 fn is_stars(t: &str) -> bool {
@@ -758,9 +862,10 @@ pub(crate) fn quote(text: &str) -> String {
     }
 }
 
-/// The standard error for a line a parser does not understand.
+/// The standard error for a line a parser does not understand. At the end of a
+/// capture nothing closes it is taken as a line cut off (it may be the start of one).
 pub(crate) fn unrecognised(line: &Line<'_>, expected: &str) -> ParseError {
-    ParseError::new(line.no, format!("unrecognised line {}: expected {expected}", quote(line.text)))
+    ParseError::cut_off(line.no, format!("unrecognised line {}: expected {expected}", quote(line.text)))
 }
 
 /// An IM&P CLI `Key : Value` line (keys may contain spaces, e.g. `HW Platform`): the
@@ -786,6 +891,32 @@ mod tests {
 
     fn row(no: usize, t: &str) -> (usize, String) {
         (no, t.to_string())
+    }
+
+    #[test]
+    fn per_line_time_stamps_are_removed_when_most_lines_carry_one() {
+        for stamp in
+            ["[Mon Nov 30 10:15:02.123 2026] ", "[2026-11-30 10:15:02] ", "10:15:02: ", "2026-11-30 10:15:02.123 | ", "[10:15:02] "]
+        {
+            let text = format!(
+                "{stamp}admin:utils service list\n{stamp}\n{stamp}Cisco Tomcat[STARTED]\n{stamp}Cisco SIP Proxy[STARTED]\n{stamp}Primary Node =true\n{stamp}admin:"
+            );
+            assert_eq!(
+                data(&text, Some(&SERVICE_LIST)),
+                vec![row(3, "Cisco Tomcat[STARTED]"), row(4, "Cisco SIP Proxy[STARTED]")],
+                "{stamp:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_time_at_the_start_of_a_few_lines_is_output() {
+        // `show status` prints the `uptime` line, which begins with the time of day.
+        let text = "Host Name : imp\nUptime:\n 10:15:02 up 3 days,  2:01,  1 user\nCPU Idle:   96.73%\nMemory Total: 8062528K\n";
+        assert!(data(text, None).contains(&row(3, " 10:15:02 up 3 days,  2:01,  1 user")));
+        // Nor is a bracketed word without a time a stamp.
+        let text = "[fe01.contoso.com]: PS C:\\> Get-CsHostingProvider\nIdentity : a\nName : b\n";
+        assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(2, "Identity : a"), row(3, "Name : b")]);
     }
 
     #[test]

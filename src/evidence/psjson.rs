@@ -15,11 +15,17 @@ pub(crate) fn parse(cleaned: &str) -> Result<Value, ParseError> {
         if e.is_eof() {
             // Point at the last line that holds anything, not at trailing blanks.
             let last = cleaned.split('\n').enumerate().filter(|(_, t)| !t.trim().is_empty()).map(|(i, _)| i + 1).last();
-            return ParseError::new(last.unwrap_or(line), "the JSON ends before it is complete (is the file cut short?)");
+            return ParseError::cut_off(last.unwrap_or(line), "the JSON ends before it is complete (is the file cut short?)");
         }
         let shown = cleaned.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
         ParseError::new(line, format!("invalid JSON at column {}: {} in {}", e.column(), describe(&e), quote(shown)))
     })
+}
+
+/// Whether the text is JSON that stops before its end (as opposed to JSON with a
+/// syntax error).
+pub(crate) fn ends_early(cleaned: &str) -> bool {
+    matches!(serde_json::from_str::<Value>(cleaned), Err(e) if e.is_eof())
 }
 
 /// serde_json's message without its trailing position (we report the line ourselves).

@@ -50,7 +50,7 @@ impl Record {
 
     /// The error for a property this record lacks.
     pub fn missing(&self, key: &str) -> ParseError {
-        ParseError::new(
+        ParseError::cut_off(
             self.first_line,
             format!(
                 "the record on lines {}-{} has no `{key}` (is the file cut short, or the output filtered?)",
@@ -102,7 +102,7 @@ pub(crate) fn brace_list(field: &Field) -> Result<Vec<String>, ParseError> {
         return Ok(vec![v.to_string()]);
     };
     let Some(inner) = inner.strip_suffix('}') else {
-        return Err(ParseError::new(field.line, format!("`{}` list is cut off before its closing `}}`: {}", field.key, quote(v))));
+        return Err(ParseError::cut_off(field.line, format!("`{}` list is cut off before its closing `}}`: {}", field.key, quote(v))));
     };
     if inner.trim_end().ends_with("...") || inner.trim_end().ends_with('…') {
         return Err(ParseError::new(
@@ -177,7 +177,7 @@ pub(crate) fn records(lines: &[Line<'_>]) -> Result<Vec<Record>, ParseError> {
 fn split_key_value<'a>(line: &Line<'a>) -> Result<(&'a str, &'a str), ParseError> {
     let t = line.text.trim();
     let Some(colon) = t.find(':') else {
-        return Err(ParseError::new(
+        return Err(ParseError::cut_off(
             line.no,
             format!("line {} has no `:`; expected `Property : Value` (is the file cut short?)", quote(t)),
         ));

@@ -98,7 +98,13 @@ fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
                 "Service Manager is not running on this node, so the list does not show the real service states",
             ));
         }
-        let service = parse_service(&line)?;
+        let service = match parse_service(&line) {
+            Ok(s) => s,
+            // The last line of a capture nothing closes was cut off mid-line: the
+            // services before it count, the cut is reported below.
+            Err(e) if cap.cut_explains(&e) => break,
+            Err(e) => return Err(e),
+        };
         // `System SSH` and `Cluster Manager` print again in the main list; the
         // first report wins.
         if services.iter().all(|s| !s.name.eq_ignore_ascii_case(&service.name)) {
@@ -151,7 +157,7 @@ fn parse_service(line: &Line<'_>) -> Result<Service, ParseError> {
         return Err(noise::unrecognised(line, "a service line like `Cisco SIP Proxy[STARTED]`"));
     };
     let Some(close_rel) = t[open..].find(']') else {
-        return Err(ParseError::new(line.no, format!("service line {} is cut off before `]` (is the file cut short?)", quote(t))));
+        return Err(ParseError::cut_off(line.no, format!("service line {} is cut off before `]` (is the file cut short?)", quote(t))));
     };
     let close = open + close_rel;
     let name = t[..open].trim();
@@ -263,9 +269,13 @@ mod tests {
     }
 
     #[test]
-    fn truncated_line_is_an_error_at_that_line() {
+    fn truncated_last_line_is_a_cut() {
         let text = "admin:utils service list\nCisco Tomcat[STARTED]\nCisco SIP Proxy[STAR";
-        let err = parse(text).unwrap_err();
+        let list = parse(text).unwrap();
+        assert_eq!(list.services.len(), 1);
+        assert_eq!(list.cut.unwrap().line, 3);
+        // Followed by the prompt, the line is damage: an error naming it.
+        let err = parse(&format!("{text}\nadmin:")).unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("cut off before `]`"), "{}", err.message);
         assert!(err.message.contains("\"Cisco SIP Proxy[STAR\""), "{}", err.message);
@@ -273,7 +283,8 @@ mod tests {
 
     #[test]
     fn garbled_line_is_named_and_quoted() {
-        let text = "Cisco Tomcat[STARTED]\n\nthis line is not a service at all and goes on for quite a while longer\n";
+        let text =
+            "Cisco Tomcat[STARTED]\n\nthis line is not a service at all and goes on for quite a while longer\nCisco DirSync[STARTED]\n";
         let err = parse(text).unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("\"this line is not a service at all and goes on for quite a wh…\""), "{}", err.message);

@@ -10,10 +10,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::msrecords;
 use super::noise::{self, quote};
 use super::psjson;
-use super::pslist::{self, Field, Record};
-use super::ParseError;
+use super::pslist::{Field, Record};
+use super::{CutShort, ParseError};
 
 const EXPAND_HINT: &str = "capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5` (keeps each collection's Identity), or set `$FormatEnumerationLimit = -1` before `Format-List Identity,Route`, or run `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` (which loses the Identity) instead";
 
@@ -26,6 +27,9 @@ pub struct StaticRoutes {
     /// capture does not show them (an expanded `-ExpandProperty Route` list).
     #[serde(default)]
     pub collections: Vec<String>,
+    /// Where the capture stops before its end, if it does: routes after it are unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<CutShort>,
 }
 
 impl StaticRoutes {
@@ -74,17 +78,15 @@ impl fmt::Display for RouteTransport {
 
 /// Parse a static routing capture (text or JSON).
 /// A command that printed nothing means no static routes exist: that is evidence too.
+/// A capture that stops early keeps the routes before the cut and names it.
 pub fn parse(text: &str) -> Result<StaticRoutes, ParseError> {
-    noise::parse_with(text, &noise::STATIC_ROUTES, |cap| {
-        let lines = cap.lines();
-        if cap.is_blank() {
-            Ok(StaticRoutes { routes: Vec::new(), collections: Vec::new() })
-        } else if noise::looks_like_json(&lines) {
-            parse_json(&cap.json_text())
-        } else {
-            parse_text(&pslist::records(&lines)?)
-        }
-    })
+    let objects = msrecords::read(text, &noise::STATIC_ROUTES, text_object, json_object)?;
+    let mut out = StaticRoutes { routes: Vec::new(), collections: Vec::new(), cut: objects.cut };
+    for (identity, routes) in objects.items {
+        note_collection(&mut out.collections, identity.as_deref());
+        out.routes.extend(routes);
+    }
+    Ok(out)
 }
 
 /// Where a route came from, to word its errors.
@@ -278,26 +280,24 @@ fn note_collection(collections: &mut Vec<String>, identity: Option<&str>) {
     }
 }
 
-fn parse_text(records: &[Record]) -> Result<StaticRoutes, ParseError> {
-    let mut routes = Vec::new();
-    let mut collections = Vec::new();
-    for rec in records {
-        note_collection(&mut collections, rec.text("Identity"));
-        if let Some(field) = rec.get("Route") {
-            routes.extend(unexpanded(&field.value, rec.text("Identity"), At::Line(field.line))?);
-        } else if rec.has("MatchUri") || rec.has("Transport") || rec.has("Element") {
-            routes.push(route_record(rec)?);
-        } else {
-            return Err(ParseError::new(
-                rec.first_line,
-                format!(
-                    "the record on lines {}-{} is neither a route (no `MatchUri`/`Transport`) nor a routing configuration (no `Route`)",
-                    rec.first_line, rec.last_line
-                ),
-            ));
-        }
+/// One Format-List record: a routing configuration (its Identity and routes) or one
+/// expanded route.
+fn text_object(rec: &Record) -> Result<(Option<String>, Vec<StaticRoute>), ParseError> {
+    let identity = rec.text("Identity").map(str::to_string);
+    if let Some(field) = rec.get("Route") {
+        let routes = unexpanded(&field.value, identity.as_deref(), At::Line(field.line))?;
+        Ok((identity, routes))
+    } else if rec.has("MatchUri") || rec.has("Transport") || rec.has("Element") {
+        Ok((identity, vec![route_record(rec)?]))
+    } else {
+        Err(ParseError::new(
+            rec.first_line,
+            format!(
+                "the record on lines {}-{} is neither a route (no `MatchUri`/`Transport`) nor a routing configuration (no `Route`)",
+                rec.first_line, rec.last_line
+            ),
+        ))
     }
-    Ok(StaticRoutes { routes, collections })
 }
 
 fn route_record(rec: &Record) -> Result<StaticRoute, ParseError> {
@@ -327,7 +327,7 @@ fn element_parts(field: &Field) -> Result<Parts, ParseError> {
     let xml = field.value.trim();
     let complete = xml.starts_with("<Route") && (xml.ends_with("</Route>") || xml.ends_with("/>"));
     if !complete {
-        return Err(ParseError::new(
+        return Err(ParseError::cut_off(
             field.line,
             format!("`Element` XML is cut off or not a route: {} (is the file cut short?)", quote(xml)),
         ));
@@ -433,41 +433,29 @@ fn unexpanded_item(item: &str, identity: Option<&str>, at: At) -> Result<StaticR
 
 // ---------------------------------------------------------------- JSON
 
-fn parse_json(cleaned: &str) -> Result<StaticRoutes, ParseError> {
-    let root = psjson::parse(cleaned)?;
-    let mut routes = Vec::new();
-    let mut collections = Vec::new();
-    for (i, item) in psjson::items(&root).into_iter().enumerate() {
-        let index = i + 1;
-        if !item.is_object() {
-            return Err(psjson::item_error(index, "expected a route or a routing configuration object"));
-        }
-        note_collection(&mut collections, psjson::get(item, "Identity").and_then(psjson::text).as_deref());
-        match psjson::get(item, "Route") {
-            Some(list) => {
-                let identity = psjson::get(item, "Identity").and_then(psjson::text);
-                if let Value::String(s) = list {
-                    // The whole list printed as one `{...}` string.
-                    routes.extend(unexpanded(s, identity.as_deref(), At::Item(index))?);
-                    continue;
-                }
-                for r in psjson::items(list) {
-                    routes.push(json_route_or_string(r, identity.as_deref(), index)?);
-                }
-            }
-            None if psjson::get(item, "MatchUri").is_some() || psjson::get(item, "Transport").is_some() => {
-                // `collect-fedcheck.ps1` adds the collection's Identity to each route.
-                let identity = psjson::get(item, "Identity").and_then(psjson::text);
-                routes.push(json_route(item, identity.as_deref(), index)?);
-            }
-            // A configuration whose Route is null or missing: no routes.
-            None if psjson::get(item, "Identity").is_some() => {}
-            None => {
-                return Err(psjson::item_error(index, "neither a route (no `MatchUri`) nor a routing configuration (no `Route`)"));
-            }
-        }
+/// One JSON item: a routing configuration (its Identity and routes) or one route.
+fn json_object(item: &Value, index: usize) -> Result<(Option<String>, Vec<StaticRoute>), ParseError> {
+    if !item.is_object() {
+        return Err(psjson::item_error(index, "expected a route or a routing configuration object"));
     }
-    Ok(StaticRoutes { routes, collections })
+    let identity = psjson::get(item, "Identity").and_then(psjson::text);
+    match psjson::get(item, "Route") {
+        // The whole list printed as one `{...}` string.
+        Some(Value::String(s)) => Ok((identity.clone(), unexpanded(s, identity.as_deref(), At::Item(index))?)),
+        Some(list) => {
+            let routes =
+                psjson::items(list).into_iter().map(|r| json_route_or_string(r, identity.as_deref(), index)).collect::<Result<_, _>>()?;
+            Ok((identity, routes))
+        }
+        // `collect-fedcheck.ps1` adds the collection's Identity to each route.
+        None if psjson::get(item, "MatchUri").is_some() || psjson::get(item, "Transport").is_some() => {
+            let route = json_route(item, identity.as_deref(), index)?;
+            Ok((identity, vec![route]))
+        }
+        // A configuration whose Route is null or missing: no routes.
+        None if identity.is_some() => Ok((identity, Vec::new())),
+        None => Err(psjson::item_error(index, "neither a route (no `MatchUri`) nor a routing configuration (no `Route`)")),
+    }
 }
 
 fn json_route_or_string(v: &Value, identity: Option<&str>, index: usize) -> Result<StaticRoute, ParseError> {
@@ -612,25 +600,35 @@ mod tests {
     }
 
     #[test]
-    fn truncated_element_is_an_error_at_that_line() {
+    fn truncated_element_is_a_cut_at_that_line() {
         let cut = TEXT.split("<TCP IPAddress=").next().unwrap();
-        let err = parse(cut).unwrap_err();
+        let r = parse(cut).unwrap();
+        let whole = parse(TEXT).unwrap();
+        assert_eq!(r.routes[..], whole.routes[..r.routes.len()]);
+        assert!(r.routes.len() < whole.routes.len());
+        let c = r.cut.unwrap();
+        assert_eq!(c.line, 23);
+        assert!(c.reason.contains("cut off"), "{}", c.reason);
+        // Before a prompt it is damage, not a cut.
+        let err = parse(&format!("{cut}\nPS C:\\>")).unwrap_err();
         assert_eq!(err.line, 23);
-        assert!(err.message.contains("cut off"), "{}", err.message);
     }
 
     #[test]
     fn truncated_key_is_an_error_at_that_line() {
         let cut = TEXT.split("MatchOnlyPhoneUri       : False\nEnabled                 : True\nReplaceHostInRequestUri : False\nElement                 : <Route xmlns=\"urn:schema:Microsoft.Rtc.Management.Settings.SipProxy.2008\" MatchUri=\"nwhealth.org\"").next().unwrap().to_string() + "MatchOnlyPho";
-        let err = parse(&cut).unwrap_err();
-        assert_eq!(err.line, 20);
-        assert!(err.message.contains("\"MatchOnlyPho\""), "{}", err.message);
+        let c = parse(&cut).unwrap().cut.unwrap();
+        assert_eq!(c.line, 20);
+        assert!(c.reason.contains("\"MatchOnlyPho\""), "{}", c.reason);
     }
 
     #[test]
     fn route_cut_after_transport_lacks_match_uri() {
         let text = "Transport : TransportChoice=IPAddress=10.40.1.21;Port=5060\n";
-        let err = parse(text).unwrap_err();
+        let r = parse(text).unwrap();
+        assert!(r.routes.is_empty());
+        assert!(r.cut.unwrap().reason.contains("`MatchUri`"));
+        let err = parse(&format!("{text}\nPS C:\\> ")).unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("`MatchUri`"), "{}", err.message);
     }
@@ -785,9 +783,10 @@ mod tests {
     #[test]
     fn json_truncated_and_garbled() {
         let cut = &JSON[..JSON.find("\"nwhealth.org\"").unwrap()];
-        let err = parse(cut).unwrap_err();
-        assert_eq!(err.line, cut.lines().count());
-        assert!(err.message.contains("cut short"), "{}", err.message);
+        let r = parse(cut).unwrap();
+        let c = r.cut.unwrap();
+        assert_eq!(c.line, cut.lines().count());
+        assert!(c.reason.contains("stops before its end"), "{}", c.reason);
 
         let garbled = JSON.replace("\"MatchUri\":  \"northwind.co.uk\",", "\"MatchUri\":  northwind.co.uk,");
         let err = parse(&garbled).unwrap_err();

@@ -65,7 +65,15 @@ fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {
             continue;
         }
         let Some((key, value)) = noise::key_value(t) else {
-            return Err(noise::unrecognised(&line, "`Label : value`, a CPU, memory or disk line"));
+            let e = noise::unrecognised(&line, "`Label : value`, a CPU, memory or disk line");
+            // The last line of a capture nothing closes was cut off, not printed wrong.
+            match cap.cut_at(&e) {
+                Some(cut) => {
+                    st.cut.get_or_insert(cut);
+                    break;
+                }
+                None => return Err(e),
+            }
         };
         let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
         match key.to_ascii_lowercase().as_str() {
@@ -83,7 +91,7 @@ fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {
             _ => {}
         }
     }
-    if st.host_name.is_none() && st.cpu_idle_pct.is_none() && st.memory_total_kb.is_none() && st.partitions.is_empty() {
+    if st.host_name.is_none() && st.cpu_idle_pct.is_none() && st.memory_total_kb.is_none() && st.partitions.is_empty() && st.cut.is_none() {
         return Err(ParseError::new(0, "no host, CPU, memory or disk figures found — is this the output of `show status`?"));
     }
     Ok(st)
@@ -113,13 +121,13 @@ fn percent_pairs(t: &str) -> Option<Vec<(String, f64)>> {
 /// `8062528K`.
 fn kilobytes(line: &Line<'_>, key: &str, value: &str) -> Result<u64, ParseError> {
     value.strip_suffix(['K', 'k']).and_then(|n| n.trim().parse::<u64>().ok()).ok_or_else(|| {
-        ParseError::new(line.no, format!("`{key}` should read like `8062528K`, found {} (is the file cut short?)", quote(value)))
+        ParseError::cut_off(line.no, format!("`{key}` should read like `8062528K`, found {} (is the file cut short?)", quote(value)))
     })
 }
 
 fn partition(line: &Line<'_>, words: &[&str]) -> Result<Partition, ParseError> {
     let bad = || {
-        ParseError::new(
+        ParseError::cut_off(
             line.no,
             format!(
                 "disk line {} should read like `Disk/active 19805412K 4417968K 15184112K (78%)` (is the file cut short?)",
@@ -212,7 +220,7 @@ mod tests {
 
     #[test]
     fn non_ascii_near_the_disk_prefix_does_not_panic() {
-        let err = parse("Diské/active 1K 1K 1K (1%)\n").unwrap_err();
+        let err = parse("Diské/active 1K 1K 1K (1%)\nadmin:\n").unwrap_err();
         assert_eq!(err.line, 1);
     }
 

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::msrecords;
 use super::noise;
 use super::psjson;
 use super::pslist::{self, Record};
-use super::ParseError;
+use super::{ParseError, Records};
 
 /// One `Get-CsTrustedApplicationPool` entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,35 +42,17 @@ pub struct TrustedApplication {
 const POOL_PREFIX: &str = "TrustedApplicationPool:";
 
 /// Parse a `Get-CsTrustedApplicationPool` capture (text or JSON).
-/// A command that printed nothing (or `[]`) means no trusted application pool exists.
-pub fn parse_pools(text: &str) -> Result<Vec<TrustedApplicationPool>, ParseError> {
-    noise::parse_with(text, &noise::TRUSTED_POOLS, |cap| {
-        let lines = cap.lines();
-        if cap.is_blank() {
-            Ok(Vec::new())
-        } else if noise::looks_like_json(&lines) {
-            let root = psjson::parse(&cap.json_text())?;
-            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_pool(item, i + 1)).collect()
-        } else {
-            pslist::records(&lines)?.iter().map(text_pool).collect()
-        }
-    })
+/// A command that printed nothing (or `[]`) means no trusted application pool exists;
+/// a capture that stops early keeps the pools before the cut and names it.
+pub fn parse_pools(text: &str) -> Result<Records<TrustedApplicationPool>, ParseError> {
+    msrecords::read(text, &noise::TRUSTED_POOLS, text_pool, json_pool)
 }
 
 /// Parse a `Get-CsTrustedApplication` capture (text or JSON).
-/// A command that printed nothing (or `[]`) means no trusted application exists.
-pub fn parse_applications(text: &str) -> Result<Vec<TrustedApplication>, ParseError> {
-    noise::parse_with(text, &noise::TRUSTED_APPS, |cap| {
-        let lines = cap.lines();
-        if cap.is_blank() {
-            Ok(Vec::new())
-        } else if noise::looks_like_json(&lines) {
-            let root = psjson::parse(&cap.json_text())?;
-            psjson::items(&root).into_iter().enumerate().map(|(i, item)| json_application(item, i + 1)).collect()
-        } else {
-            pslist::records(&lines)?.iter().map(text_application).collect()
-        }
-    })
+/// A command that printed nothing (or `[]`) means no trusted application exists; a
+/// capture that stops early keeps the applications before the cut and names it.
+pub fn parse_applications(text: &str) -> Result<Records<TrustedApplication>, ParseError> {
+    msrecords::read(text, &noise::TRUSTED_APPS, text_application, json_application)
 }
 
 /// `prefix:rest` → `rest`, the prefix compared case-insensitively.
@@ -253,23 +236,27 @@ mod tests {
     }
 
     #[test]
-    fn truncated_pool_is_an_error() {
+    fn truncated_pool_is_a_cut() {
+        let whole = parse_pools(POOLS).unwrap();
         // Cut inside the key of the wrapped Computers line.
         let cut = POOLS.split("Computers                 : {").next().unwrap().to_string() + "Compu";
-        let err = parse_pools(&cut).unwrap_err();
-        assert_eq!(err.line, 22);
-        assert!(err.message.contains("\"Compu\""), "{}", err.message);
+        let r = parse_pools(&cut).unwrap();
+        assert!(r.len() < whole.len() && r[..] == whole[..r.len()]);
+        let c = r.cut.unwrap();
+        assert_eq!(c.line, 22);
+        assert!(c.reason.contains("\"Compu\""), "{}", c.reason);
 
         // Cut before Computers: the record is incomplete.
         let cut = POOLS.split("Computers                 : {").next().unwrap();
-        let err = parse_pools(cut).unwrap_err();
-        assert_eq!(err.line, 4);
-        assert!(err.message.contains("`Computers`"), "{}", err.message);
+        let c = parse_pools(cut).unwrap().cut.unwrap();
+        assert!(c.reason.contains("`Computers`"), "{}", c.reason);
 
         // Cut inside the brace list.
         let cut = POOLS.split("\n                            imp-b").next().unwrap();
-        let err = parse_pools(cut).unwrap_err();
-        assert_eq!(err.line, 22);
+        let c = parse_pools(cut).unwrap().cut.unwrap();
+        assert!(c.reason.contains("cut off"), "{}", c.reason);
+        // The same with the prompt after it: an error at the line.
+        let err = parse_pools(&format!("{cut}\nPS C:\\> ")).unwrap_err();
         assert!(err.message.contains("cut off"), "{}", err.message);
     }
 
@@ -282,14 +269,16 @@ mod tests {
     }
 
     #[test]
-    fn truncated_application_is_an_error() {
+    fn truncated_application_is_a_cut() {
         let cut = APPS.split("Port                                 : 5061").next().unwrap().to_string() + "Po";
-        let err = parse_applications(&cut).unwrap_err();
-        assert_eq!(err.line, 12);
-        assert!(err.message.contains("\"Po\""), "{}", err.message);
+        let c = parse_applications(&cut).unwrap().cut.unwrap();
+        assert_eq!(c.line, 12);
+        assert!(c.reason.contains("\"Po\""), "{}", c.reason);
 
         let cut = APPS.split("Port                                 : 5061").next().unwrap();
-        let err = parse_applications(cut).unwrap_err();
+        let c = parse_applications(cut).unwrap().cut.unwrap();
+        assert!(c.reason.contains("`Port`"), "{}", c.reason);
+        let err = parse_applications(&format!("{cut}\nPS C:\\> ")).unwrap_err();
         assert_eq!(err.line, 4);
         assert!(err.message.contains("`Port`"), "{}", err.message);
     }
@@ -349,9 +338,13 @@ mod tests {
         let err = parse_pools(r#"[{"Identity": "TrustedApplicationPool:a.x.com", "Computers": [], "OutboundOnly": "maybe"}]"#).unwrap_err();
         assert!(err.message.contains("`OutboundOnly`"), "{}", err.message);
 
+        // Cut after a complete object: that object is kept, the cut named.
+        let r = parse_applications(r#"[{"Identity": "x.com/urn:application:a", "Port": 5061, "Protocol": "Mtls"},"#).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r.cut.as_ref().unwrap().line, 1);
+        // A complete object missing a property is damage even at the cut.
         let err = parse_applications(r#"[{"Identity": "a/b", "Protocol": "Mtls"},"#).unwrap_err();
-        assert_eq!(err.line, 1);
-        assert!(err.message.contains("cut short"), "{}", err.message);
+        assert!(err.message.contains("`Port`"), "{}", err.message);
 
         let err = parse_applications("[\n {\"Identity\": \"a/b\", \"Port\": 5061, \"Protocol\": Mtls}\n]").unwrap_err();
         assert_eq!(err.line, 2);

@@ -36,14 +36,14 @@ pub struct MicrosoftEvidence {
     /// `Get-CsStaticRoutingConfiguration` routes, parsed.
     pub static_routes: Option<static_routes::StaticRoutes>,
     /// `Get-CsHostingProvider`, parsed.
-    pub hosting_providers: Option<Vec<hosting_provider::HostingProvider>>,
+    pub hosting_providers: Option<evidence::Records<hosting_provider::HostingProvider>>,
     /// `Get-CsTrustedApplicationPool`, parsed.
-    pub trusted_application_pools: Option<Vec<trusted_app::TrustedApplicationPool>>,
+    pub trusted_application_pools: Option<evidence::Records<trusted_app::TrustedApplicationPool>>,
     /// `Get-CsTrustedApplication`, parsed.
-    pub trusted_applications: Option<Vec<trusted_app::TrustedApplication>>,
+    pub trusted_applications: Option<evidence::Records<trusted_app::TrustedApplication>>,
     /// `Get-CsHostedVoicemailPolicy`, parsed.
     #[serde(default)]
-    pub hosted_voicemail_policies: Option<Vec<hosted_voicemail::HostedVoicemailPolicy>>,
+    pub hosted_voicemail_policies: Option<evidence::Records<hosted_voicemail::HostedVoicemailPolicy>>,
 }
 
 /// Everything the evidence files say, keyed by node FQDN (lowercase).

@@ -171,6 +171,9 @@ const CLI_KINDS: &[(&str, Kind)] = &[
     ("options pager glued to data", options_glued),
     ("closing prompt", closing_prompt),
     ("several commands", cli_several),
+    ("Tera Term time stamps", stamps_teraterm),
+    ("SecureCRT time stamps", stamps_iso),
+    ("MobaXterm time stamps", stamps_clock),
     ("CRLF", crlf),
     ("UTF-16LE", utf16le),
     ("UTF-16BE", utf16be),
@@ -184,11 +187,35 @@ const PS_KINDS: &[(&str, Kind)] = &[
     ("PowerShell 7 JSON depth warning", ps7_warning),
     ("PowerShell 7 ANSI colours", ps7_ansi),
     ("several commands", ps_several),
+    ("session-log time stamps", stamps_iso),
     ("CRLF", crlf),
     ("UTF-16LE", utf16le),
     ("UTF-16BE", utf16be),
     ("everything at once", ps_all),
 ];
+
+/// Every line of the plain file, and a banner line, stamped by the session logger.
+fn stamped(text: &str, stamp: &dyn Fn(usize) -> String) -> Resaved {
+    let mut b = Builder::default();
+    b.noise(format!("{}admin:set cli pagination off", stamp(0)));
+    for (i, l) in plain_lines(text).into_iter().enumerate() {
+        // A blank line is stamped too; the stamp then ends the line.
+        b.keep(format!("{}{l}", stamp(i + 1)).trim_end_matches(' ').to_string());
+    }
+    b.done()
+}
+
+fn stamps_teraterm(text: &str, _: Parser) -> Resaved {
+    stamped(text, &|i| format!("[Mon Nov 30 10:{:02}:{:02}.{:03} 2026] ", 15 + i / 60, i % 60, (i * 37) % 1000))
+}
+
+fn stamps_iso(text: &str, _: Parser) -> Resaved {
+    stamped(text, &|i| format!("[2026-11-30 10:{:02}:{:02}] ", 15 + i / 60, i % 60))
+}
+
+fn stamps_clock(text: &str, _: Parser) -> Resaved {
+    stamped(text, &|i| format!("10:{:02}:{:02}: ", 15 + i / 60, i % 60))
+}
 
 fn putty_banner(text: &str, p: Parser) -> Resaved {
     let mut b = Builder::default();
@@ -774,8 +801,8 @@ fn empty_microsoft_outputs_are_evidence() {
     .expect("write");
     std::fs::write(ms.join("trusted-application-pool.txt"), "").expect("write");
     let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(loaded.evidence.microsoft.hosting_providers, Some(Vec::new()));
-    assert_eq!(loaded.evidence.microsoft.trusted_application_pools, Some(Vec::new()));
+    assert_eq!(loaded.evidence.microsoft.hosting_providers, Some(evidence::Records::default()));
+    assert_eq!(loaded.evidence.microsoft.trusted_application_pools, Some(evidence::Records::default()));
 }
 
 #[test]
@@ -888,4 +915,111 @@ fn hardware_capture_cut_before_its_memory_is_a_warning() {
     let f = crate::util::finding(&findings, "imp-rt.northwind.com");
     assert_eq!(f.status, Status::Warn, "{f:#?}");
     assert!(f.summary.contains("`evidence/imp-rt/show-hardware.txt` is cut short at line 5"), "{}", f.summary);
+}
+
+/// Positions to cut a capture at: the middle of each line whose record (Format-List)
+/// or value (JSON) goes on after it, so what is left cannot read as complete.
+fn cut_points(text: &str) -> Vec<usize> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let json = text.trim_start().starts_with('[') || text.lines().any(|l| l.trim_start().starts_with('['));
+    let mut at = 0;
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let next_filled = lines.get(i + 1).is_some_and(|n| !n.trim().is_empty());
+        let data = l.contains(':') && !l.trim_start().starts_with("PS ");
+        if data && (next_filled || json) && l.trim().len() > 4 {
+            let mid = at + l.len() / 2;
+            if text.is_char_boundary(mid) {
+                out.push(mid);
+            }
+        }
+        at += l.len() + 1;
+    }
+    // A few spread over the file are enough: first, middle ones, last.
+    if out.len() > 6 {
+        let step = out.len() / 5;
+        out = out.iter().step_by(step.max(1)).copied().chain(out.last().copied()).collect();
+    }
+    out
+}
+
+#[test]
+fn cut_powershell_captures_warn_on_the_checks_reading_them() {
+    // (evidence key, the checks that read it)
+    let readers: &[(&str, &[&str], &[&str])] = &[
+        (
+            "static_routes",
+            &["static-routes.txt", "static-routes.json"],
+            &["routes.static-route", "routes.port-match", "routes.vcs-conflict"],
+        ),
+        (
+            "hosting_providers",
+            &["hosting-providers.txt", "hosting-providers.json"],
+            &["routes.online-split-domain", "routes.exchange-um-conflict"],
+        ),
+        ("trusted_application_pools", &["trusted-application-pool.txt"], &["routes.trusted-application"]),
+        ("trusted_applications", &["trusted-application.txt"], &["routes.trusted-application"]),
+        ("hosted_voicemail_policies", &["hosted-voicemail-policies.txt"], &["routes.exchange-um-conflict"]),
+    ];
+    let mut tried = 0;
+    for (key, files, checks) in readers {
+        for name in *files {
+            let plain = std::fs::read_to_string(repo("examples/enterprise/evidence/ms").join(name)).expect("readable");
+            for at in cut_points(&plain) {
+                let tmp = tempfile::tempdir().expect("tmp");
+                copy_dir(&repo("examples/enterprise"), tmp.path());
+                let rel = format!("evidence/ms/cut-{name}");
+                std::fs::write(tmp.path().join(&rel), &plain[..at]).expect("write");
+                let site = tmp.path().join("site.toml");
+                let toml = std::fs::read_to_string(&site).expect("readable");
+                let line = toml.lines().find(|l| l.starts_with(&format!("{key} = "))).expect("key in the site").to_string();
+                std::fs::write(&site, toml.replace(&line, &format!("{key} = \"{rel}\""))).expect("write");
+                let loaded = fedcheck::inventory::load(&site)
+                    .unwrap_or_else(|e| panic!("{name} cut at byte {at} must load, as a cut capture: {e}\n{}", &plain[..at]));
+                let catalog = Catalog::builtin().expect("catalog");
+                let registry = fedcheck::checks::registry();
+                let opts = RunOptions {
+                    offline: true,
+                    only: checks.iter().map(|c| c.to_string()).collect(),
+                    now: Some(now()),
+                    ..Default::default()
+                };
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let findings = rt.block_on(engine::run(&loaded, &catalog, &registry, &opts)).expect("run").0.findings;
+                let cut_line = plain[..at].trim_end().lines().count();
+                for check in *checks {
+                    let warned = findings.iter().any(|f| {
+                        f.check == *check
+                            && f.status == Status::Warn
+                            && f.summary.contains(&format!("`{rel}`"))
+                            && f.summary.contains(&format!("cut short at line {cut_line}"))
+                    });
+                    assert!(warned, "{check} on {name} cut at byte {at} (line {cut_line}): {findings:#?}");
+                }
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried >= 20, "{tried}");
+}
+
+#[test]
+fn cut_show_status_before_its_version_is_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(&repo("examples/enterprise"), tmp.path());
+    let file = tmp.path().join("evidence/imp-rt/show-status.txt");
+    let plain = std::fs::read_to_string(&file).expect("readable");
+    let upto = plain.find("Product Ver").expect("a product version line");
+    let cut = &plain[..upto + 5];
+    std::fs::write(&file, cut).expect("write");
+    let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = Catalog::builtin().expect("catalog");
+    let checks = fedcheck::checks::registry();
+    let opts = RunOptions { offline: true, only: vec!["sizing.versions".into()], now: Some(now()), ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let findings = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings;
+    let f = crate::util::finding(&findings, "imp-rt.northwind.com");
+    assert_eq!(f.status, Status::Warn, "{f:#?}");
+    let line = cut.lines().count();
+    assert!(f.summary.contains(&format!("`evidence/imp-rt/show-status.txt` is cut short at line {line}")), "{}", f.summary);
 }
