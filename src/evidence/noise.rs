@@ -213,14 +213,12 @@ impl Capture {
 
     /// Whether `e` is the damage a capture stopping at its line would do.
     pub fn cut_explains(&self, e: &ParseError) -> bool {
-        self.cut_explains_at(e, e.line)
+        e.incomplete && self.may_be_cut_at(e.line)
     }
 
-    /// `cut_explains`, for an error about a whole record that ends at `line`. A bad
-    /// value on that very line counts too: the cut may have shortened the value
-    /// (`Identity : Trusted` of `TrustedApplicationPool:...`).
+    /// `cut_explains`, for an error about a whole record that ends at `line`.
     pub fn cut_explains_at(&self, e: &ParseError, line: usize) -> bool {
-        (e.incomplete || e.line == line) && self.may_be_cut_at(line)
+        e.incomplete && self.may_be_cut_at(line)
     }
 
     /// Whether the capture may have been cut at `line`: it ends there, nothing closes
@@ -507,6 +505,10 @@ fn timestamp_prefix(t: &str) -> Option<usize> {
     // Then the logger's separator (` - `, ` | ` or one space) and nothing more: the
     // indent after it belongs to the output (Format-List continuation lines).
     let rest = &t[stamp_len.min(t.len())..];
+    if matches!(rest.trim(), "" | "-" | "|") {
+        // A stamped blank line (its trailing space already trimmed).
+        return Some(t.len());
+    }
     let sep = [" - ", " | ", " ", "\t"].iter().find(|s| rest.starts_with(**s)).map_or(0, |s| s.len());
     Some(stamp_len.min(t.len()) + sep)
 }

@@ -43,7 +43,8 @@ impl Record {
     pub fn require(&self, key: &str) -> Result<&Field, ParseError> {
         match self.get(key) {
             Some(f) if !f.value.is_empty() => Ok(f),
-            Some(f) => Err(ParseError::new(f.line, format!("`{key}` has no value"))),
+            // A cut right after the colon leaves this too.
+            Some(f) => Err(ParseError::cut_off(f.line, format!("`{key}` has no value"))),
             None => Err(self.missing(key)),
         }
     }
@@ -75,10 +76,19 @@ impl Record {
 
 /// `True`/`False` in any case.
 pub(crate) fn parse_bool(field: &Field) -> Result<bool, ParseError> {
-    match field.value.to_ascii_lowercase().as_str() {
+    let v = field.value.to_ascii_lowercase();
+    match v.as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(ParseError::new(field.line, format!("`{}` should be True or False, found {}", field.key, quote(&field.value)))),
+        _ => {
+            let message = format!("`{}` should be True or False, found {}", field.key, quote(&field.value));
+            // `Tr` is what a cut leaves of `True`; `Ture` is a typo.
+            if "true".starts_with(v.as_str()) || "false".starts_with(v.as_str()) {
+                Err(ParseError::cut_off(field.line, message))
+            } else {
+                Err(ParseError::new(field.line, message))
+            }
+        }
     }
 }
 

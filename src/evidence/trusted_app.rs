@@ -79,7 +79,8 @@ fn registrar_of(value: &str) -> String {
 fn text_pool(rec: &Record) -> Result<TrustedApplicationPool, ParseError> {
     let id = rec.require("Identity")?;
     let pool_fqdn = pool_fqdn_of(&id.value, rec.text("PoolFqdn")).ok_or_else(|| {
-        ParseError::new(
+        // A cut can shorten `TrustedApplicationPool:...` to this.
+        ParseError::cut_off(
             id.line,
             format!(
                 "`{}` is not a trusted application pool identity (expected `{POOL_PREFIX}<fqdn>`) — is this the output of `Get-CsTrustedApplicationPool`?",

@@ -156,7 +156,8 @@ fn garbled_evidence_stops_the_run_with_its_line() {
     let p = clean_with(dir.path(), "name = \"Contoso\"", "name = \"Contoso\"");
     std::fs::write(
         dir.path().join("evidence/imp1-services.txt"),
-        "admin:utils service list\nCisco SIP Proxy[STARTED]\n\u{1}\u{2}garbage here\n",
+        // Damage before the end: on the last line it would read as a cut (a warning).
+        "admin:utils service list\nCisco SIP Proxy[STARTED]\n\u{1}\u{2}garbage here\nCisco Tomcat[STARTED]\n",
     )
     .expect("write");
     fedcheck().args(["run", "--offline", "-i"]).arg(&p).assert().code(2).stderr(predicate::str::contains("imp1-services.txt:3"));
