@@ -40,6 +40,15 @@ fn text_records<T>(
     lines: &[Line<'_>],
     convert: impl Fn(&Record) -> Result<T, ParseError>,
 ) -> Result<Records<T>, ParseError> {
+    if let Some(line) = cap.table_rule() {
+        let name = cap.command_name();
+        return Err(ParseError::new(
+            line,
+            format!(
+                "this is table output (Format-Table), which cuts and drops properties; save `{name} | Format-List *` or `{name} | ConvertTo-Json -Depth 5` instead"
+            ),
+        ));
+    }
     let (records, mut cut) = match pslist::records(lines) {
         Ok(r) => (r, None),
         Err(e) => {
@@ -186,6 +195,23 @@ mod tests {
         // Ended by a blank line, or by a prompt, the record was printed that way.
         assert!(parse(&format!("{text}\n\n")).unwrap().cut.is_none());
         assert!(parse(&format!("{text}\nPS C:\\> ")).unwrap().cut.is_none());
+    }
+
+    #[test]
+    fn a_failed_command_is_named_with_its_message() {
+        let text = "PS C:\\> Get-CsHostingProvider\nGet-CsHostingProvider : The term 'Get-CsHostingProvider' is not recognized as the name of a cmdlet.\nAt line:1 char:1\n+ Get-CsHostingProvider\n+ ~~~~~~~~~~~~~~~~~~~~~\n    + CategoryInfo          : ObjectNotFound: (Get-CsHostingProvider:String) [], CommandNotFoundException\n    + FullyQualifiedErrorId : CommandNotFoundException\n\nPS C:\\> ";
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("`Get-CsHostingProvider` failed in this capture"), "{}", e.message);
+        assert!(e.message.contains("is not recognized"), "{}", e.message);
+    }
+
+    #[test]
+    fn table_output_is_refused_with_the_commands_to_use() {
+        let text = "Identity               ProxyFqdn             Enabled\n--------               ---------             -------\nExchange Online        exap.um.outlook.com   True\n";
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("Format-Table") && e.message.contains("| Format-List *"), "{}", e.message);
     }
 
     #[test]

@@ -242,6 +242,61 @@ impl Capture {
         })
     }
 
+    /// The command failed instead of printing its output: a PowerShell error record
+    /// (`+ CategoryInfo` / `+ FullyQualifiedErrorId`) or the IM&P CLI's
+    /// `Executed command unsuccessfully`. The error names the line and quotes why.
+    pub fn failure(&self) -> Option<ParseError> {
+        let name = self.command_name();
+        let filled: Vec<&(usize, String)> = self.rows.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
+        for (i, (no, text)) in filled.iter().enumerate() {
+            let t = text.trim();
+            let lower = t.to_ascii_lowercase();
+            if lower.starts_with("+ categoryinfo") || lower.starts_with("+ fullyqualifiederrorid") {
+                // The record starts at the message, above `At line:` and the `+ ~~~` lines.
+                let start = filled[..i]
+                    .iter()
+                    .rposition(|(_, l)| {
+                        let l = l.trim();
+                        !(l.starts_with('+') || l.starts_with("At line:") || l.starts_with("At ") && l.contains(" char:"))
+                    })
+                    .unwrap_or(i);
+                let (line, message) = filled[start];
+                // `Get-CsX : The term ...`: the text after the cmdlet's name.
+                let message = message.trim();
+                let message = message.split_once(" : ").filter(|(c, _)| !c.contains(' ')).map_or(message, |(_, m)| m);
+                let message: String = message.chars().take(200).collect();
+                return Some(ParseError::new(
+                    *line,
+                    format!(
+                        "`{name}` failed in this capture instead of printing its output: \"{message}\"; run it again in the Lync / Skype for Business Management Shell (or after Import-Module SkypeForBusiness / Lync) and save what it prints"
+                    ),
+                ));
+            }
+            if lower == "executed command unsuccessfully" {
+                let why: Vec<&str> = filled[i + 1..].iter().take(2).map(|(_, l)| l.trim()).collect();
+                let why = if why.is_empty() { String::new() } else { format!(": {}", quote(&why.join(" "))) };
+                return Some(ParseError::new(*no, format!("`{name}` failed on the node (`Executed command unsuccessfully`){why}")));
+            }
+        }
+        None
+    }
+
+    /// The command read, as the user types it.
+    pub fn command_name(&self) -> &'static str {
+        self.cmd.map_or("the command", |c| c.name)
+    }
+
+    /// The line of a `Format-Table` header, the one above its rule (`----  ------`).
+    pub fn table_rule(&self) -> Option<usize> {
+        let filled: Vec<&(usize, String)> = self.rows.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
+        filled.windows(2).find_map(|w| {
+            let rule = w[1].1.trim();
+            let groups = rule.split_whitespace().count();
+            let is_rule = groups >= 2 && rule.chars().all(|c| c == '-' || c == ' ');
+            (is_rule && !w[0].1.contains(':')).then_some(w[0].0)
+        })
+    }
+
     /// A parser's error, with a note when the text looks like another command's output.
     pub fn explain(&self, e: ParseError) -> ParseError {
         let Some(cmd) = self.cmd else { return e };
@@ -261,6 +316,10 @@ impl Capture {
 pub(crate) fn parse_with<T>(text: &str, cmd: &'static Cmd, body: impl Fn(&Capture) -> Result<T, ParseError>) -> Result<T, ParseError> {
     let mut first_error = None;
     for cap in Capture::candidates(text, Some(cmd))? {
+        if let Some(e) = cap.failure() {
+            first_error.get_or_insert(e);
+            continue;
+        }
         match body(&cap) {
             Ok(v) => return Ok(v),
             Err(e) => {
@@ -909,6 +968,15 @@ mod tests {
                 "{stamp:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_cli_command_that_failed_is_named() {
+        let text = "admin:show tls min-version\n\nExecuted command unsuccessfully\nNo valid command entered\nadmin:";
+        let e = parse_with(text, &SHOW_TLS_MIN_VERSION, |_| Ok(())).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("`show tls min-version` failed on the node"), "{}", e.message);
+        assert!(e.message.contains("No valid command entered"), "{}", e.message);
     }
 
     #[test]
