@@ -727,6 +727,27 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_capture_makes_its_readers_warn_with_file_and_line() {
+        // Cut inside the second provider: the first is judged, the rest is unknown.
+        let cut = ENTERPRISE_PROVIDERS.split("HostsOCSUsers             : True").next().unwrap();
+        let s = hosted(cut, Some(&voicemail("")));
+        let line = cut.trim_end().lines().count();
+        for id in ["routes.online-split-domain", "routes.exchange-um-conflict"] {
+            let f = judge(id, &s, &offline());
+            has(
+                &f,
+                "capture evidence/hp.txt",
+                Status::Warn,
+                &format!("`evidence/hp.txt` (Get-CsHostingProvider) is cut short at line {line}"),
+            );
+            none(&f, Status::Skip);
+        }
+        // The whole capture: no such warning.
+        let f = judge("routes.online-split-domain", &hosted(ENTERPRISE_PROVIDERS, None), &offline());
+        no_target(&f, "capture evidence/hp.txt");
+    }
+
+    #[test]
     fn online_split_domain_cannot_tell() {
         has(
             &judge("routes.online-split-domain", &clean(), &offline()),
