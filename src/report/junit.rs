@@ -86,6 +86,31 @@ fn case(f: &Finding, warn_as: WarnAs) -> TestCase {
     tc
 }
 
+/// The `fedcheck coverage` testcase: passed when every selected check was judged,
+/// skipped when some could not be, an error when none could.
+fn coverage_case(report: &Report) -> TestCase {
+    let c = &report.coverage;
+    let selected = c.judged + c.not_run;
+    let reasons: Vec<String> = c.not_run_reasons.iter().map(|r| format!("{}: {}", r.reason, r.checks.join(", "))).collect();
+    let status = if report.verdict() == crate::judge::Verdict::Incomplete {
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+        st.set_message(format!("incomplete: none of the {selected} selected checks could be judged")).set_type("incomplete");
+        st.set_description(reasons.join("\n"));
+        st
+    } else if c.not_run > 0 {
+        let mut st = TestCaseStatus::skipped();
+        st.set_message(format!("{} of {selected} selected checks were not run", c.not_run)).set_type("not-run");
+        st.set_description(reasons.join("\n"));
+        st
+    } else {
+        TestCaseStatus::success()
+    };
+    let mut tc = TestCase::new("coverage", status);
+    tc.set_classname("fedcheck.coverage");
+    tc.set_system_out(format!("{} checks judged, {} not run, {} left out by --only/--skip", c.judged, c.not_run, c.skipped_by_selection));
+    tc
+}
+
 /// Render the report as a JUnit XML document named after the site.
 pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
     let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
@@ -102,9 +127,15 @@ pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
         suite.add_test_cases(list.into_iter().map(|f| case(f, warn_as)));
         doc.add_test_suite(suite);
     }
+    // How much was judged, as a testcase of its own: a dashboard counting green cases
+    // must see that checks were not run (skipped) or that nothing was (an error).
+    let mut run = TestSuite::new("fedcheck");
+    run.add_property(("verdict", format!("{:?}", report.verdict()).to_ascii_lowercase().as_str()));
+    run.add_test_case(coverage_case(report));
+    doc.add_test_suite(run);
     if !report.internal_errors.is_empty() {
         // A crashed check is the tool's error, not the site's: report it as one.
-        let mut suite = TestSuite::new("fedcheck");
+        let mut suite = TestSuite::new("fedcheck.internal");
         for (i, e) in report.internal_errors.iter().enumerate() {
             let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
             st.set_message(e.as_str()).set_type("internal");

@@ -307,19 +307,30 @@ fn junit_round_trips_with_counts_for_each_warn_mode() {
     {
         let xml = junit::render(&report, mode).expect("renders");
         keep(&format!("junit-{mode:?}.xml"), &xml);
+        // One more case, `fedcheck coverage`: skipped, as this offline run left checks out.
+        assert!(report.coverage.not_run > 0);
+        let skipped = skipped + 1;
         assert!(xml.contains("<testsuites"));
-        assert_eq!(count(&xml, "<testcase "), report.findings.len());
+        assert_eq!(count(&xml, "<testcase "), report.findings.len() + 1);
         assert_eq!(count(&xml, "<failure"), failures, "{mode:?}");
         assert_eq!(count(&xml, "<skipped"), skipped, "{mode:?}");
 
         let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap_or_else(|e| panic!("{mode:?}: not well-formed JUnit: {e}"));
         assert_eq!(parsed.name.as_ref().map(|n| n.as_str()), Some(report.site.as_str()));
-        assert_eq!(parsed.tests, report.findings.len());
+        assert_eq!(parsed.tests, report.findings.len() + 1);
         assert_eq!(parsed.failures, failures);
         assert_eq!(parsed.skipped, skipped);
         assert_eq!(parsed.errors, 0);
-        assert_eq!(parsed.test_suites.len(), families.len());
-        for suite in &parsed.test_suites {
+        assert_eq!(parsed.test_suites.len(), families.len() + 1);
+        let run = parsed.test_suites.iter().find(|s| s.name.as_str() == "fedcheck").expect("the fedcheck suite");
+        match &run.test_cases[0].status {
+            quick_junit::TestCaseStatus::Skipped { message, .. } => {
+                let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
+                assert!(m.contains(&format!("{} of ", report.coverage.not_run)) && m.contains("were not run"), "{m}");
+            }
+            other => panic!("coverage case is {other:?}"),
+        }
+        for suite in parsed.test_suites.iter().filter(|s| s.name.as_str() != "fedcheck") {
             let fam = suite.name.as_str();
             let expected: Vec<&Finding> = report.findings.iter().filter(|f| fedcheck::report::family(&f.check) == fam).collect();
             assert_eq!(suite.test_cases.len(), expected.len(), "suite {fam}");
@@ -353,8 +364,9 @@ fn junit_escapes_and_reports_internal_errors() {
     let xml = junit::render(&report, WarnAs::Failure).expect("renders");
     assert!(!xml.contains("<script>"));
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed");
-    assert_eq!(parsed.errors, 1);
-    assert_eq!(parsed.tests, report.findings.len() + 1);
+    let incomplete = usize::from(report.verdict() == fedcheck::judge::Verdict::Incomplete);
+    assert_eq!(parsed.errors, 1 + incomplete);
+    assert_eq!(parsed.tests, report.findings.len() + 2);
     let names: Vec<String> = parsed.test_suites.iter().flat_map(|s| &s.test_cases).map(|tc| tc.name.as_str().to_string()).collect();
     assert!(names.contains(&format!("tls.peer-cert {XSS}")));
 }

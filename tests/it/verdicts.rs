@@ -47,9 +47,12 @@ fn an_offline_run_says_how_many_checks_were_not_run_and_why() {
 fn nothing_judgeable_is_incomplete_and_exits_2() {
     let dir = tempfile::tempdir().expect("tmp");
     let json = dir.path().join("r.json");
+    let junit = dir.path().join("r.xml");
     let a = fedcheck()
         .args(["run", "--offline", "--only", "certs", "--now", NOW, "--json"])
         .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
         .arg("-i")
         .arg(repo("examples/clean/site.toml"))
         .assert()
@@ -61,6 +64,11 @@ fn nothing_judgeable_is_incomplete_and_exits_2() {
     assert_eq!(v["exit_code"], 2);
     assert_eq!(v["coverage"]["judged"], 0);
     assert!(v["coverage"]["skipped_by_selection"].as_u64().unwrap_or(0) > 0);
+    // A dashboard reading only the JUnit sees an error, not a row of skipped cases.
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed");
+    assert_eq!(parsed.errors, 1, "{xml}");
+    assert!(xml.contains("type=\"incomplete\"") && xml.contains("none of the"), "{xml}");
 }
 
 #[test]
