@@ -207,6 +207,17 @@ mod tests {
     }
 
     #[test]
+    fn powershell_7_concise_errors_are_failures_not_empty_output() {
+        for text in [
+            "PS C:\\> Get-CsHostingProvider\nGet-CsHostingProvider: The term 'Get-CsHostingProvider' is not recognized as a name of a cmdlet.\nPS C:\\> ",
+            "Get-CsHostingProvider : Cannot bind parameter 'Identity'.\n",
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.contains("failed in this capture"), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn table_output_is_refused_with_the_commands_to_use() {
         let text = "Identity               ProxyFqdn             Enabled\n--------               ---------             -------\nExchange Online        exap.um.outlook.com   True\n";
         let e = parse(text).unwrap_err();

@@ -251,6 +251,12 @@ impl Capture {
         for (i, (no, text)) in filled.iter().enumerate() {
             let t = text.trim();
             let lower = t.to_ascii_lowercase();
+            // PowerShell 7's concise error view: `Get-CsX: The term ...`, one line.
+            if let Some(rest) = self.cmd.filter(|c| c.key.starts_with("get-cs")).and_then(|c| lower.strip_prefix(c.key)) {
+                if let Some(after) = rest.strip_prefix(':').or_else(|| rest.strip_prefix(" :")) {
+                    return Some(powershell_failed(name, *no, &t[t.len() - after.len()..]));
+                }
+            }
             if lower.starts_with("+ categoryinfo") || lower.starts_with("+ fullyqualifiederrorid") {
                 // The record starts at the message, above `At line:` and the `+ ~~~` lines.
                 let start = filled[..i]
@@ -264,13 +270,7 @@ impl Capture {
                 // `Get-CsX : The term ...`: the text after the cmdlet's name.
                 let message = message.trim();
                 let message = message.split_once(" : ").filter(|(c, _)| !c.contains(' ')).map_or(message, |(_, m)| m);
-                let message: String = message.chars().take(200).collect();
-                return Some(ParseError::new(
-                    *line,
-                    format!(
-                        "`{name}` failed in this capture instead of printing its output: \"{message}\"; run it again in the Lync / Skype for Business Management Shell (or after Import-Module SkypeForBusiness / Lync) and save what it prints"
-                    ),
-                ));
+                return Some(powershell_failed(name, *line, message));
             }
             if lower == "executed command unsuccessfully" {
                 let why: Vec<&str> = filled[i + 1..].iter().take(2).map(|(_, l)| l.trim()).collect();
@@ -307,6 +307,17 @@ impl Capture {
             None => e,
         }
     }
+}
+
+/// The error for a cmdlet that failed where its output should be.
+fn powershell_failed(name: &str, line: usize, message: &str) -> ParseError {
+    let message: String = message.trim().chars().take(200).collect();
+    ParseError::new(
+        line,
+        format!(
+            "`{name}` failed in this capture instead of printing its output: \"{message}\"; run it again in the Lync / Skype for Business Management Shell (or after Import-Module SkypeForBusiness / Lync) and save what it prints"
+        ),
+    )
 }
 
 /// Run a parser over the cleaned capture of `cmd`, naming the command the text looks
@@ -662,7 +673,9 @@ fn is_trailer(t: &str) -> bool {
 fn is_bare_command(t: &str) -> bool {
     let norm = t.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
     let cli = KNOWN.iter().any(|c| !c.key.starts_with("get-cs") && norm == c.key) || norm == "set cli pagination off";
-    let cmdlet = norm.starts_with("get-cs") && !norm.contains(" : ") && !norm.contains("\":");
+    // `Get-CsX: The term ...` is PowerShell 7's error view, not the command.
+    let first = norm.split(' ').next().unwrap_or("");
+    let cmdlet = norm.starts_with("get-cs") && !norm.contains(" : ") && !norm.contains("\":") && !first.ends_with(':');
     cli || cmdlet
 }
 
