@@ -65,6 +65,20 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
             _ => {}
         }
     }
+    // Every `show hardware` prints both figures near its top: a capture that stops,
+    // with nothing closing it, before one of them was cut at a line end.
+    let missing: Vec<&str> = [("Processors", hw.processors.is_none()), ("Memory", hw.memory_mb.is_none())]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+    if hw.cut.is_none() && !missing.is_empty() && !cap.closed && !cap.trailer {
+        if let Some(line) = cap.last_data_line() {
+            hw.cut = Some(CutShort {
+                line,
+                reason: format!("the capture stops before the `{}` line every `show hardware` prints", missing.join("` and `")),
+            });
+        }
+    }
     if hw.processors.is_none() && hw.memory_mb.is_none() && hw.cut.is_none() {
         return Err(ParseError::new(0, "no processor or memory figures found — is this the output of `show hardware`?"));
     }
@@ -158,6 +172,18 @@ mod tests {
         let text = "Processors : 2\nMemory : 6144 MBytes\n-----\nProcessors : 16\nfree text here\n";
         let hw = parse(text).unwrap();
         assert_eq!(hw.processors, Some(2));
+    }
+
+    #[test]
+    fn a_capture_ending_before_memory_at_a_line_end_is_cut() {
+        let cut: String = IMP_RT.lines().take(5).map(|l| format!("{l}\n")).collect();
+        let hw = parse(&cut).unwrap();
+        assert_eq!(hw.processors, Some(4));
+        let c = hw.cut.unwrap();
+        assert_eq!(c.line, 5);
+        assert!(c.reason.contains("`Memory`"), "{}", c.reason);
+        // Closed by the prompt, the output simply had no memory line: no cut.
+        assert!(parse(&format!("{cut}admin:")).unwrap().cut.is_none());
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub(crate) struct Line<'a> {
     /// 1-based line number in the original file.
     pub no: usize,
     pub text: &'a str,
+    /// The line ended in a space before trimming: where PowerShell word-wraps a long
+    /// value, the space it broke at ends the line, so the value goes on after a space.
+    pub space_after: bool,
 }
 
 /// A command whose output a parser reads.
@@ -100,6 +103,8 @@ struct Rendered {
     kind: Kind,
     /// A pager prompt stood on this line.
     pager: Option<Pager>,
+    /// The line ended in whitespace (see `Line::space_after`).
+    space_after: bool,
 }
 
 /// The output of one command (or the text before the first prompt).
@@ -117,6 +122,8 @@ struct Segment {
 /// A capture cleaned and cut down to the output of one command.
 pub(crate) struct Capture {
     rows: Vec<(usize, String)>,
+    /// Line numbers (of `rows`) whose line ended in a space.
+    spaced: std::collections::BTreeSet<usize>,
     /// Lines in the original file.
     total: usize,
     cmd: Option<&'static Cmd>,
@@ -155,6 +162,7 @@ impl Capture {
         let last_with_data = chosen.iter().rev().find(|s| s.rows.iter().any(|&i| rendered[i].kind == Kind::Data));
         let tail = last_with_data.or(chosen.last());
         Capture {
+            spaced: rows.iter().map(|&i| &rendered[i]).filter(|r| r.space_after && r.kind == Kind::Data).map(|r| r.no).collect(),
             rows: rows
                 .into_iter()
                 .map(|i| {
@@ -172,7 +180,7 @@ impl Capture {
 
     /// The kept lines, blank lines included.
     pub fn lines(&self) -> Vec<Line<'_>> {
-        self.rows.iter().map(|(no, text)| Line { no: *no, text: text.as_str() }).collect()
+        self.rows.iter().map(|(no, text)| Line { no: *no, text: text.as_str(), space_after: self.spaced.contains(no) }).collect()
     }
 
     /// The kept text with every other line blanked and the line count unchanged, so a
@@ -446,8 +454,9 @@ fn classify(text: &str) -> Vec<Rendered> {
         .split(sep)
         .enumerate()
         .map(|(i, raw)| {
-            let (text, pager) = render(raw);
-            Rendered { no: i + 1, text, kind: Kind::Data, pager }
+            let (text, pager, space_after) = render(raw);
+            let space_after = space_after && !text.is_empty();
+            Rendered { no: i + 1, text, kind: Kind::Data, pager, space_after }
         })
         .collect();
     // `split` yields one empty piece after a final newline: not a line of the file.
@@ -455,6 +464,12 @@ fn classify(text: &str) -> Vec<Rendered> {
         out.pop();
     }
     strip_timestamps(&mut out);
+    // A console copy that pads every line to the window width says nothing by its
+    // trailing spaces: keep them as wrap marks only when few lines have one.
+    let filled = out.iter().filter(|r| !r.text.is_empty()).count();
+    if out.iter().filter(|r| r.space_after).count() * 2 > filled {
+        out.iter_mut().for_each(|r| r.space_after = false);
+    }
     let mut cli_users: Vec<String> = vec!["admin".into()];
     let mut star_block = false;
     let mut banner = false;
@@ -740,10 +755,11 @@ struct Pager {
 }
 
 /// One physical line as a terminal shows it, and the pager prompt that stood on it.
-fn render(raw: &str) -> (String, Option<Pager>) {
+fn render(raw: &str) -> (String, Option<Pager>, bool) {
     let plain = strip_escapes(raw);
     let (plain, pager) = strip_pager_prompts(&plain);
-    (overwrite(&plain), pager)
+    let space_after = plain.trim_end_matches('\r').ends_with([' ', '\t']);
+    (overwrite(&plain), pager, space_after)
 }
 
 /// Remove ANSI/VT escape sequences (CSI, OSC, DCS and the short ones) and control

@@ -132,30 +132,46 @@ pub(crate) fn brace_list(field: &Field) -> Result<Vec<String>, ParseError> {
 /// any other non-blank line must be `Key : Value` with a property-name key, so a
 /// stray or cut-off line is an error naming it. A key repeated inside one record
 /// means a record separator went missing, which is refused too.
+///
+/// A wrapped value is joined back the way PowerShell split it: its word wrap breaks
+/// after a space (the line keeps that space at its end), and cuts a word only when it
+/// is longer than a whole line (that line is then full). Where the capture lost the
+/// trailing spaces (copied from a console), a line shorter than the longest wrapped
+/// line was broken at a space.
 pub(crate) fn records(lines: &[Line<'_>]) -> Result<Vec<Record>, ParseError> {
-    let mut out: Vec<Record> = Vec::new();
-    let mut current: Option<(Record, usize)> = None; // record and its key indent
+    // One piece of a value: its text, the length of its whole line, and whether the
+    // line ended in a space.
+    struct Piece<'a> {
+        text: &'a str,
+        width: usize,
+        space_after: bool,
+    }
+    let mut out: Vec<(Record, Vec<Vec<Piece<'_>>>)> = Vec::new();
+    let mut current: Option<(Record, Vec<Vec<Piece<'_>>>, usize)> = None; // record, pieces per field, key indent
+    let width = |l: &Line<'_>| l.text.trim_end().chars().count();
 
     for line in lines {
         if line.text.trim().is_empty() {
-            if let Some((rec, _)) = current.take() {
-                out.push(rec);
+            if let Some((rec, pieces, _)) = current.take() {
+                out.push((rec, pieces));
             }
             continue;
         }
         let indent = line.text.len() - line.text.trim_start().len();
-        if let Some((rec, base)) = current.as_mut() {
+        if let Some((rec, pieces, base)) = current.as_mut() {
             if indent > *base {
-                if let Some(last) = rec.fields.last_mut() {
-                    last.value.push_str(line.text.trim());
+                if let Some(last) = pieces.last_mut() {
+                    last.push(Piece { text: line.text.trim(), width: width(line), space_after: line.space_after });
                     rec.last_line = line.no;
                     continue;
                 }
             }
         }
         let (key, value) = split_key_value(line)?;
+        let piece = Piece { text: value, width: width(line), space_after: line.space_after };
+        let field = Field { key: key.to_string(), value: String::new(), line: line.no };
         match current.as_mut() {
-            Some((rec, _)) => {
+            Some((rec, pieces, _)) => {
                 if rec.has(key) {
                     return Err(ParseError::new(
                         line.no,
@@ -165,23 +181,43 @@ pub(crate) fn records(lines: &[Line<'_>]) -> Result<Vec<Record>, ParseError> {
                         ),
                     ));
                 }
-                rec.fields.push(Field { key: key.to_string(), value: value.to_string(), line: line.no });
+                rec.fields.push(field);
+                pieces.push(vec![piece]);
                 rec.last_line = line.no;
             }
             None => {
-                let rec = Record {
-                    first_line: line.no,
-                    last_line: line.no,
-                    fields: vec![Field { key: key.to_string(), value: value.to_string(), line: line.no }],
-                };
-                current = Some((rec, indent));
+                let rec = Record { first_line: line.no, last_line: line.no, fields: vec![field] };
+                current = Some((rec, vec![vec![piece]], indent));
             }
         }
     }
-    if let Some((rec, _)) = current {
-        out.push(rec);
+    if let Some((rec, pieces, _)) = current {
+        out.push((rec, pieces));
     }
-    Ok(out)
+    // Trailing spaces, when the capture kept any, say exactly where a wrap broke at a
+    // space; otherwise the widest wrapped line shows the console width.
+    let spaces_kept = lines.iter().any(|l| l.space_after);
+    let wrapped = out.iter().flat_map(|(_, p)| p).flat_map(|f| f.iter().rev().skip(1));
+    let console = wrapped.map(|p| p.width).max().unwrap_or(0);
+    Ok(out
+        .into_iter()
+        .map(|(mut rec, pieces)| {
+            for (field, parts) in rec.fields.iter_mut().zip(pieces) {
+                let mut prev: Option<&Piece<'_>> = None;
+                for p in &parts {
+                    if let Some(before) = prev {
+                        let at_space = if spaces_kept { before.space_after } else { before.width < console };
+                        if at_space && !field.value.is_empty() && !p.text.is_empty() {
+                            field.value.push(' ');
+                        }
+                    }
+                    field.value.push_str(p.text);
+                    prev = Some(p);
+                }
+            }
+            rec
+        })
+        .collect())
 }
 
 fn split_key_value<'a>(line: &Line<'a>) -> Result<(&'a str, &'a str), ParseError> {
@@ -211,6 +247,25 @@ mod tests {
     fn recs(text: &str) -> Result<Vec<Record>, ParseError> {
         let cap = Capture::new(text, None).unwrap();
         records(&cap.lines())
+    }
+
+    fn value(text: &str, key: &str) -> String {
+        recs(text).unwrap()[0].get(key).unwrap().value.clone()
+    }
+
+    #[test]
+    fn a_value_wrapped_at_a_space_gets_its_space_back() {
+        // As PowerShell writes it: the space it broke at ends the line.
+        let kept = "Element : <Route xmlns=\"urn:x\" \n          MatchUri=\"a.example\" />\nOther   : 1\n";
+        assert_eq!(value(kept, "Element"), "<Route xmlns=\"urn:x\" MatchUri=\"a.example\" />");
+        // Copied from a console, trailing spaces gone: the shorter line broke at a space,
+        // the full-width one inside a word longer than a line.
+        let copied = "Route : {MatchUri=a;Port=1,\n        MatchUri=b;Fqdn=very-long-host-name-that-fil\n        ls-the-line;Port=2}\n";
+        assert_eq!(value(copied, "Route"), "{MatchUri=a;Port=1, MatchUri=b;Fqdn=very-long-host-name-that-fills-the-line;Port=2}");
+        // A console that pads every line with spaces says nothing by them.
+        // (Widths decide instead: the full-width line broke inside a word.)
+        let padded = "Route : {abcdefgh   \n        ij,      \n        kl}      \nNext  : x        \n";
+        assert_eq!(value(padded, "Route"), "{abcdefghij, kl}");
     }
 
     #[test]

@@ -405,20 +405,24 @@ fn unexpanded(value: &str, identity: Option<&str>, at: At) -> Result<Vec<StaticR
 }
 
 /// Split `a=1;b=2, a=3;b=4` into routes. Certificate details may hold commas, so split
-/// only where the key that opens the first route opens another.
+/// only where the key that opens the first route opens another. The space after the
+/// comma is optional: a console copy of a wrapped list may have lost it at a line end.
 fn split_items(inner: &str) -> Vec<&str> {
     let first_key = inner.split('=').next().unwrap_or("").trim();
     if first_key.is_empty() {
         return vec![inner];
     }
-    let sep = format!(", {first_key}=");
+    let opens = format!("{first_key}=");
     let mut out = Vec::new();
-    let mut rest = inner;
-    while let Some(i) = rest.find(&sep) {
-        out.push(&rest[..i]);
-        rest = &rest[i + 2..];
+    let mut start = 0;
+    for (i, _) in inner.match_indices(',') {
+        let after = inner[i + 1..].trim_start();
+        if after.starts_with(&opens) {
+            out.push(&inner[start..i]);
+            start = inner.len() - after.len();
+        }
     }
-    out.push(rest);
+    out.push(&inner[start..]);
     out
 }
 

@@ -91,6 +91,13 @@ fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {
             _ => {}
         }
     }
+    // `Product Ver` is near the top of every `show status`: an open capture that stops
+    // before it was cut at a line end.
+    if st.cut.is_none() && st.product_version.is_none() && !cap.closed && !cap.trailer {
+        if let Some(line) = cap.last_data_line() {
+            st.cut = Some(CutShort { line, reason: "the capture stops before the `Product Ver` line every `show status` prints".into() });
+        }
+    }
     if st.host_name.is_none() && st.cpu_idle_pct.is_none() && st.memory_total_kb.is_none() && st.partitions.is_empty() && st.cut.is_none() {
         return Err(ParseError::new(0, "no host, CPU, memory or disk figures found — is this the output of `show status`?"));
     }
