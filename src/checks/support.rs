@@ -126,6 +126,8 @@ pub struct RouteViews {
     pub views: Vec<RouteView>,
     /// Set when per-pool collections were not visible (an expanded capture).
     pub note: Option<String>,
+    /// The capture stops early: a route missing from it may exist.
+    pub cut: bool,
 }
 
 /// The pool a collection Identity belongs to (`Service:Registrar:<fqdn>`), or None
@@ -159,7 +161,7 @@ fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::E
                 source: "inventory".into(),
             })
             .collect();
-        return Some(RouteViews { views: vec![RouteView { collection: "inventory".into(), pools, routes }], note: None });
+        return Some(RouteViews { views: vec![RouteView { collection: "inventory".into(), pools, routes }], note: None, cut: false });
     };
     let file = inv.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let visible = !ev.collections.is_empty() || ev.routes.iter().any(|r| r.identity.is_some());
@@ -207,7 +209,7 @@ fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::E
          (capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5`)"
             .to_string()
     });
-    Some(RouteViews { views, note })
+    Some(RouteViews { views, note, cut: ev.cut.is_some() })
 }
 
 /// Names (lowercase) and addresses an IM&P-bound route may legitimately target:

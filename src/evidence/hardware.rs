@@ -29,6 +29,7 @@ pub fn parse(text: &str) -> Result<Hardware, ParseError> {
 
 fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
     let mut hw = Hardware { cut: CutShort::pager_quit(cap), ..Hardware::default() };
+    let mut figure_lines: Vec<(usize, &str)> = Vec::new();
     for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() {
@@ -52,18 +53,44 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
         let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
         match key.to_ascii_lowercase().as_str() {
             "hw platform" => hw.platform = some(value),
-            "processors" => hw.processors = Some(number(&line, key, value)?),
+            "processors" => {
+                hw.processors = Some(number(&line, key, value)?);
+                figure_lines.push((line.no, "Processors"));
+            }
             "type" => hw.cpu_type = some(value),
             "cpu speed" => {
                 let v = value.trim_end_matches("MHz").trim_end();
                 hw.cpu_speed_mhz = Some(number(&line, key, v)?);
             }
-            "memory" => hw.memory_mb = Some(memory_mb(&line, value)?),
+            "memory" => {
+                hw.memory_mb = Some(memory_mb(&line, value)?);
+                figure_lines.push((line.no, "Memory"));
+            }
             "os version" => hw.os_version = some(value),
             "serial number" => hw.serial = some(value),
             // Other labels (Object ID, newer releases' extras) are understood, not used.
             _ => {}
         }
+    }
+    // A figure on the very line an unclosed capture ends with may have lost digits
+    // (`Memory : 81` of `8192 MBytes`): it is not used.
+    // A memory figure with its unit (`MBytes`) was not cut inside its digits.
+    let whole = |what: &str, line: usize| {
+        what == "Memory"
+            && cap.lines().iter().find(|l| l.no == line).is_some_and(|l| {
+                let v = l.text.rsplit(':').next().unwrap_or("").trim().to_ascii_lowercase();
+                ["mbytes", "mb", "gb", "kb", "gbytes", "kbytes"].iter().any(|u| v.ends_with(u))
+            })
+    };
+    if let Some((line, what)) = figure_lines.iter().find(|(l, w)| cap.stops_at(*l) && !whole(w, *l)) {
+        match *what {
+            "Processors" => hw.processors = None,
+            _ => hw.memory_mb = None,
+        }
+        hw.cut.get_or_insert(CutShort {
+            line: *line,
+            reason: format!("the capture ends on the `{what}` line, so its figure may be cut off"),
+        });
     }
     // Every `show hardware` prints both figures near its top: a capture that stops,
     // with nothing closing it, before one of them was cut at a line end.
@@ -225,7 +252,11 @@ mod tests {
     fn memory_units() {
         assert_eq!(parse("Memory : 8 GB\n").unwrap().memory_mb, Some(8192));
         assert_eq!(parse("Memory : 8388608 KB\n").unwrap().memory_mb, Some(8192));
-        assert_eq!(parse("Memory : 4096\n").unwrap().memory_mb, Some(4096));
+        assert_eq!(parse("Memory : 4096\nOS Version : 2.0.0.0-1\n").unwrap().memory_mb, Some(4096));
+        // A bare number the capture ends with may have lost digits.
+        let hw = parse("Processors : 4\nMemory : 81").unwrap();
+        assert_eq!(hw.memory_mb, None);
+        assert!(hw.cut.unwrap().reason.contains("ends on the `Memory` line"));
     }
 
     #[test]

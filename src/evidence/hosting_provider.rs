@@ -189,13 +189,23 @@ mod tests {
         for text in [
             "",
             "  \r\n",
-            "PS C:\\> Get-CsHostingProvider\n",
+            "PS C:\\> Get-CsHostingProvider\n\nPS C:\\> ",
             "[]",
             "PS C:\\> Get-CsHostingProvider | ConvertTo-Json\n\nPS C:\\>",
             transcript,
         ] {
             assert_eq!(parse(text).unwrap(), Vec::new(), "{text:?}");
         }
+        // The echo and nothing after it, not even the next prompt: still nothing found.
+        assert_eq!(parse("PS C:\\> Get-CsHostingProvider\n").unwrap(), Vec::new());
+        // Output that stops between two records, with no prompt after it, may be cut:
+        // Format-List ends its output with two blank lines.
+        let whole = format!("PS C:\\> Get-CsHostingProvider\n\n\n{}", TEXT.lines().skip(3).collect::<Vec<_>>().join("\n"));
+        let first_only = whole.split("\nIdentity                  : SkypeforBusinessOnline").next().unwrap().to_string() + "\n";
+        let r = parse(&first_only).unwrap();
+        assert_eq!(r.items, vec![exchange_online()]);
+        assert!(r.cut.unwrap().reason.contains("without the prompt that follows a finished command"));
+        assert!(parse(&format!("{first_only}\n")).unwrap().cut.is_none());
     }
 
     #[test]

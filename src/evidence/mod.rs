@@ -38,10 +38,17 @@ pub struct CutShort {
 impl CutShort {
     /// The cut a pager quit leaves, if the user quit at one.
     pub(crate) fn pager_quit(cap: &noise::Capture) -> Option<Self> {
-        cap.pager_quit.map(|line| CutShort {
+        let quit = cap.pager_quit.map(|line| CutShort {
             line,
             reason: "the IM&P pager was quit here (q pressed): the rest of the output is not in the capture".into(),
-        })
+        });
+        let gap = cap.pager_gap.map(|(line, from, to)| CutShort {
+            line,
+            reason: format!(
+                "the IM&P pager jumped here (e or p pressed): lines {from}-{to} of the output were never shown, so they are not in the capture"
+            ),
+        });
+        quit.or(gap)
     }
 }
 

@@ -24,6 +24,8 @@ pub(crate) fn read<T>(
     noise::parse_with(text, cmd, |cap| {
         let lines = cap.lines();
         if cap.is_blank() {
+            // A command that found nothing prints nothing: that is evidence, even when
+            // the next prompt was not saved.
             Ok(Records::default())
         } else if noise::looks_like_json(&lines) {
             let (items, cut) = json_items(cap)?;
@@ -73,6 +75,26 @@ fn text_records<T>(
                 });
             }
             Err(e) => return Err(e),
+        }
+    }
+    // A session capture with no prompt after it may stop anywhere. Format-List ends
+    // its output with two blank lines and puts one between records: with fewer at
+    // the end, the capture may have stopped between records or inside the last one
+    // (which, with no blank line after it, is not vouched for either).
+    let trailing_blanks = lines.iter().rev().take_while(|l| l.text.trim().is_empty()).count();
+    if cut.is_none() && trailing_blanks < 2 {
+        if let Some(mut unfinished) = cap.unfinished() {
+            let ended = trailing_blanks > 0;
+            if let (false, Some(last)) = (ended, records.last()) {
+                if items.len() == count {
+                    items.pop();
+                    unfinished.reason.push_str(&format!(
+                        "; the record on lines {}-{}, which the capture ends inside, is left out",
+                        last.first_line, last.last_line
+                    ));
+                }
+            }
+            return Ok(Records { items, cut: Some(unfinished) });
         }
     }
     // A last record that reads but stops short: Format-List prints every object of a

@@ -58,10 +58,16 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
 fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
     let mut members = Vec::new();
     let mut cut = CutShort::pager_quit(cap);
+    // `Successful` closes the command's output, prompt or not.
+    let mut finished = false;
     let mut in_process_node_table = false;
     for line in cap.lines() {
         let t = line.text.trim();
-        if t.is_empty() || t.chars().all(|c| c == '-') || t.eq_ignore_ascii_case("successful") {
+        if t.eq_ignore_ascii_case("successful") {
+            finished = true;
+            continue;
+        }
+        if t.is_empty() || t.chars().all(|c| c == '-') {
             continue;
         }
         if t.to_ascii_lowercase().starts_with("server table (processnode) entries") {
@@ -84,6 +90,9 @@ fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
                 None => return Err(e),
             },
         }
+    }
+    if cut.is_none() && !finished {
+        cut = cap.unfinished();
     }
     if members.is_empty() && cut.is_none() {
         return Err(ParseError::new(0, "no cluster members found — is this the output of `show network cluster`?"));

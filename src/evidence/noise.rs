@@ -117,6 +117,9 @@ struct Segment {
     closed: bool,
     trailer: bool,
     pager_quit: Option<usize>,
+    /// A page whose first line came after lines never shown: its line, and the
+    /// output lines skipped.
+    pager_gap: Option<(usize, u64, u64)>,
 }
 
 /// A capture cleaned and cut down to the output of one command.
@@ -129,10 +132,14 @@ pub(crate) struct Capture {
     cmd: Option<&'static Cmd>,
     /// A prompt follows the output (in a transcript, the `Stop-Transcript` echo).
     pub closed: bool,
+    /// Line of the echoed command the output follows, when the capture shows it.
+    pub echo_line: Option<usize>,
     /// The IM&P CLI's closing lines are present.
     pub trailer: bool,
     /// Line of a pager prompt the user quit at (the rest of the output is missing).
     pub pager_quit: Option<usize>,
+    /// A page that skipped output lines (`e` pressed): its line and the lines skipped.
+    pub pager_gap: Option<(usize, u64, u64)>,
 }
 
 impl Capture {
@@ -173,8 +180,10 @@ impl Capture {
             total,
             cmd,
             closed: tail.is_some_and(|s| s.closed),
+            echo_line: tail.and_then(|s| s.echo.as_ref()).map(|(line, _)| *line),
             trailer: chosen.iter().any(|s| s.trailer),
             pager_quit: tail.and_then(|s| s.pager_quit),
+            pager_gap: chosen.iter().find_map(|s| s.pager_gap),
         }
     }
 
@@ -210,6 +219,23 @@ impl Capture {
     /// Line of the last kept line that carries data.
     pub fn last_data_line(&self) -> Option<usize> {
         self.rows.iter().rev().find(|(_, t)| !t.trim().is_empty()).map(|(no, _)| *no)
+    }
+
+    /// A session capture (the command's echo is in it) that ends without the prompt
+    /// that follows every finished command, the CLI's closing lines or a transcript's
+    /// end: the output may go on past what was saved.
+    pub fn unfinished(&self) -> Option<super::CutShort> {
+        let echo = self.echo_line?;
+        if self.closed || self.trailer {
+            return None;
+        }
+        Some(super::CutShort {
+            line: self.last_data_line().unwrap_or(echo),
+            reason: format!(
+                "the capture ends here, after the echoed `{}` but without the prompt that follows a finished command: the rest of its output may be missing",
+                self.command_name()
+            ),
+        })
     }
 
     /// Whether the capture ends at `line` with nothing after it that proves the command
@@ -412,7 +438,19 @@ fn segment(rendered: &[Rendered]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut cur = Segment::default();
     let mut pending_pager: Option<usize> = None;
+    // The last output line the `options:` pager had shown, and of how many.
+    let mut shown_to: Option<(u64, u64)> = None;
     for (i, r) in rendered.iter().enumerate() {
+        if let Some((from, to, of)) = r.pager.and_then(|p| p.range) {
+            // `e` or `p` moved the window: lines between two pages of the same output
+            // were never shown. (The prompt follows its page, so the closing lines may
+            // be on it.)
+            let before = shown_to.filter(|(_, total)| *total == of).map(|(b, _)| b);
+            if let Some(b) = before.filter(|b| from > b + 1) {
+                cur.pager_gap.get_or_insert((r.no, b + 1, from - 1));
+            }
+            shown_to = Some((before.map_or(to, |b| b.max(to)), of));
+        }
         // A pager after the CLI's closing lines hides nothing of the output.
         if let Some(p) = r.pager.filter(|_| !cur.trailer) {
             pending_pager = p.more.then_some(r.no);
@@ -421,6 +459,7 @@ fn segment(rendered: &[Rendered]) -> Vec<Segment> {
             Kind::Prompt(command) => {
                 cur.closed = true;
                 cur.pager_quit = pending_pager.take();
+                shown_to = None;
                 out.push(std::mem::take(&mut cur));
                 let command = command.trim();
                 if !command.is_empty() {
@@ -497,6 +536,9 @@ fn classify(text: &str) -> Vec<Rendered> {
             Kind::Noise
         } else if let Some(command) = powershell_prompt(&t) {
             Kind::Prompt(command.to_string())
+        } else if is_partial_prompt(&t) && out[i + 1..].iter().all(|r| r.text.trim().is_empty()) {
+            // The log stops while the next prompt is being drawn: the command had finished.
+            Kind::Prompt(String::new())
         } else if is_bare_command(&t) {
             // The command copied without its prompt.
             Kind::Prompt(t.clone())
@@ -567,22 +609,33 @@ fn timestamp_prefix(t: &str) -> Option<usize> {
         }
         close + 2
     } else {
-        // A bare date and/or time: digits and `-/:.T+Z` up to the first space.
-        let mut end = t.find([' ', '\t']).unwrap_or(t.len());
-        let mut head = &t[..end];
-        // `2026-11-30 10:15:02`: a date, then the time after one space.
-        if head.len() == 10 && head.as_bytes().get(4).is_some_and(|c| *c == b'-' || *c == b'/') {
-            let rest = &t[end..];
-            let time_end = rest.trim_start_matches(' ').find([' ', '\t']).map(|i| i + (rest.len() - rest.trim_start_matches(' ').len()));
-            end += time_end.unwrap_or(rest.len());
-            head = &t[..end];
+        // Bare words of a date and time (`2026-11-30 10:15:02.123`, `17.11.2026 09:42:00`,
+        // `11/17/2026 9:42:00 AM`, `Nov 17 09:42:00`, `10:15:02:`): the longest run of
+        // such words at the start of the line, one of them a time of day.
+        let mut end = 0;
+        let mut timed = false;
+        let mut at = 0;
+        for _ in 0..6 {
+            let rest = &t[at..];
+            let word_start = at + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            let word_end = t[word_start..].find([' ', '\t']).map_or(t.len(), |k| word_start + k);
+            let word = &t[word_start..word_end];
+            if word.is_empty() {
+                break;
+            }
+            // After the time only its suffixes follow (`AM`, a zone, the year): a second
+            // time is output (`10:15:02:  09:42:07 up 38 days`).
+            let suffix = !timed || word.chars().any(|c| c.is_ascii_alphabetic()) || word.starts_with('+') || word.len() == 4;
+            match stamp_word(word).filter(|is_time| suffix && !(timed && *is_time)) {
+                Some(is_time) => {
+                    timed |= is_time;
+                    end = word_end;
+                    at = word_end;
+                }
+                None => break,
+            }
         }
-        let head_trim = head.trim_end_matches([':', '|', ']', ',']);
-        let ok = head_trim.len() >= 8
-            && has_time(head_trim)
-            && head_trim.chars().all(|c| c.is_ascii_digit() || "-/:.TZ+ ".contains(c))
-            && head_trim.as_bytes().first().is_some_and(u8::is_ascii_digit);
-        if !ok {
+        if !timed || end == 0 {
             return None;
         }
         end
@@ -596,6 +649,41 @@ fn timestamp_prefix(t: &str) -> Option<usize> {
     }
     let sep = [" - ", " | ", " ", "\t"].iter().find(|s| rest.starts_with(**s)).map_or(0, |s| s.len());
     Some(stamp_len.min(t.len()) + sep)
+}
+
+/// Whether a word can be part of a time stamp, and whether it holds the time of day.
+fn stamp_word(word: &str) -> Option<bool> {
+    let w = word.trim_end_matches([':', '|', ']', ',']);
+    let lower = w.to_ascii_lowercase();
+    const NAMES: &[&str] = &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat",
+        "sun", "am", "pm", "utc", "gmt", "z",
+    ];
+    if NAMES
+        .iter()
+        .any(|n| lower.len() >= n.len() && lower.starts_with(n) && lower.len() <= 9 && lower.chars().all(|c| c.is_ascii_alphabetic()))
+    {
+        return Some(false);
+    }
+    if w.is_empty()
+        || !w.chars().all(|c| c.is_ascii_digit() || "-/:.,TZ+".contains(c))
+        || !w.starts_with(|c: char| c.is_ascii_digit() || c == '+')
+    {
+        return None;
+    }
+    let b = w.as_bytes();
+    // `9:42`, `10:15:02.123`, `2026-11-30T10:15:02Z`.
+    let time = b.windows(3).any(|x| x[0].is_ascii_digit() && x[1] == b':' && x[2].is_ascii_digit())
+        && w.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).count() >= 2;
+    if time {
+        return Some(true);
+    }
+    // A date (`2026-11-30`, `17.11.2026`, `11/17/2026`), a day or a year, a zone offset.
+    let groups: Vec<&str> = w.split(['-', '/', '.']).collect();
+    let date = (groups.len() == 3 && groups.iter().all(|g| (1..=4).contains(&g.len()) && g.chars().all(|c| c.is_ascii_digit())))
+        || (w.len() <= 4 && w.chars().all(|c| c.is_ascii_digit()))
+        || (w.starts_with('+') && w.len() <= 6);
+    date.then_some(false)
 }
 
 fn is_stars(t: &str) -> bool {
@@ -612,6 +700,10 @@ fn opens_transcript_block(next: &str) -> bool {
 
 /// Lines that are never command output, wherever they stand.
 fn is_noise(t: &str) -> bool {
+    // PowerShell's `| more` pager: `-- More  --`.
+    if t.starts_with("--") && t.ends_with("--") && t.trim_matches(['-', ' ']).eq_ignore_ascii_case("more") {
+        return true;
+    }
     let lower = t.to_ascii_lowercase();
     const PREFIXES: &[&str] = &[
         // Session logs and SSH clients.
@@ -736,6 +828,17 @@ fn powershell_prompt(t: &str) -> Option<&str> {
     (drive || path.starts_with("\\\\") || path.contains("::")).then(|| after[end + 1..].trim())
 }
 
+/// The start of a PowerShell prompt (`PS C:\Users\`, `[fe01]: PS C:\`) without its `>`.
+fn is_partial_prompt(t: &str) -> bool {
+    let rest = match t.strip_prefix('[').and_then(|r| r.find("]:").map(|c| r[c + 2..].trim_start())) {
+        Some(r) => r,
+        None => t,
+    };
+    let Some(path) = rest.strip_prefix("PS ") else { return false };
+    let b = path.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && !path.contains(' ')
+}
+
 // ---------------------------------------------------------------- terminal rendering
 
 // Layout effects of escape sequences, as private-use characters between the escape
@@ -752,6 +855,8 @@ struct Pager {
     more: bool,
     /// Something was printed after the (last) prompt on the line.
     output_after: bool,
+    /// The output lines the page showed, and of how many (`lines 21 - 40 of 66`).
+    range: Option<(u64, u64, u64)>,
 }
 
 /// One physical line as a terminal shows it, and the pager prompt that stood on it.
@@ -864,18 +969,22 @@ fn overwrite(s: &str) -> String {
 fn strip_pager_prompts(s: &str) -> (String, Option<Pager>) {
     let mut s = s.to_string();
     let mut pager = None;
-    while let Some((start, end, more)) = find_pager_prompt(&s) {
+    while let Some((start, end, more, range)) = find_pager_prompt(&s) {
         let output_after = s[end..].chars().any(|c| !c.is_whitespace() && !c.is_control() && !(ERASE_TO_END..=CURSOR_RIGHT).contains(&c));
         s.replace_range(start..end, "");
-        pager = Some(Pager { more, output_after });
+        pager = Some(Pager { more, output_after, range });
     }
     (s, pager)
 }
 
+/// A pager prompt found in a line: its byte range, whether it said more output was
+/// pending, and the output lines its page showed.
+type PagerMatch = (usize, usize, bool, Option<(u64, u64, u64)>);
+
 /// Byte range of the first pager prompt in `s` and whether it said more output was
 /// pending: `Press <enter> for 1 line, <space> for one page, or <q> to quit`, or
 /// `options: q=quit, n=next, p=prev, b=begin, e=end (lines 61 - 80 of 207) :`.
-fn find_pager_prompt(s: &str) -> Option<(usize, usize, bool)> {
+fn find_pager_prompt(s: &str) -> Option<PagerMatch> {
     // ASCII lowercase keeps byte offsets.
     let lower = s.to_ascii_lowercase();
     if let Some(start) = lower.find("press <enter> for") {
@@ -883,7 +992,7 @@ fn find_pager_prompt(s: &str) -> Option<(usize, usize, bool)> {
             Some(i) => start + i + "to quit".len(),
             None => s.len(),
         };
-        return Some((start, end, true));
+        return Some((start, end, true, None));
     }
     let mut from = 0;
     while let Some(i) = lower[from..].find("options:") {
@@ -895,14 +1004,16 @@ fn find_pager_prompt(s: &str) -> Option<(usize, usize, bool)> {
         };
         let mut end = match after[q..].find("e=end") {
             Some(e) => start + q + e + "e=end".len(),
-            None => return Some((start, s.len(), true)),
+            None => return Some((start, s.len(), true, None)),
         };
         let mut more = true;
+        let mut range = None;
         let rest = &lower[end..];
         let trimmed = rest.trim_start();
         if let Some(inner) = trimmed.strip_prefix('(') {
             if let Some(close) = inner.find(')') {
                 more = lines_pending(&inner[..close]).unwrap_or(true);
+                range = shown_lines(&inner[..close]);
                 end += rest.len() - trimmed.len() + 1 + close + 1;
             }
         }
@@ -913,15 +1024,25 @@ fn find_pager_prompt(s: &str) -> Option<(usize, usize, bool)> {
         }
         // The key the user answered with may be echoed in front of the next line
         // (`:nCisco Tomcat[STARTED]`); CLI output lines never start lowercase-then-capital.
+        // Or stand alone at the end of the line (`... :n`).
         let mut next = s[end..].chars();
-        if let (Some(key), Some(after)) = (next.next(), next.next()) {
-            if "qnpbe".contains(key) && (after.is_ascii_uppercase() || after.is_ascii_digit()) {
-                end += 1;
-            }
+        match (next.next(), next.next()) {
+            (Some(key), Some(after)) if "qnpbe".contains(key) && (after.is_ascii_uppercase() || after.is_ascii_digit()) => end += 1,
+            (Some(key), after) if "qnpbe".contains(key) && after.is_none_or(char::is_whitespace) => end += 1,
+            _ => {}
         }
-        return Some((start, end, more));
+        return Some((start, end, more, range));
     }
     None
+}
+
+/// `lines 61 - 80 of 207`: the lines this page showed.
+fn shown_lines(range: &str) -> Option<(u64, u64, u64)> {
+    let nums: Vec<u64> = range.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+    match nums.as_slice() {
+        [from, to, of] => Some((*from, *to, *of)),
+        _ => None,
+    }
 }
 
 /// `lines 61 - 80 of 207`: whether lines remain after this page.
@@ -985,9 +1106,17 @@ mod tests {
 
     #[test]
     fn per_line_time_stamps_are_removed_when_most_lines_carry_one() {
-        for stamp in
-            ["[Mon Nov 30 10:15:02.123 2026] ", "[2026-11-30 10:15:02] ", "10:15:02: ", "2026-11-30 10:15:02.123 | ", "[10:15:02] "]
-        {
+        for stamp in [
+            "[Mon Nov 30 10:15:02.123 2026] ",
+            "[2026-11-30 10:15:02] ",
+            "10:15:02: ",
+            "2026-11-30 10:15:02.123 | ",
+            "[10:15:02] ",
+            "17.11.2026 09:42:00 ",
+            "11/17/2026 9:42:00 AM ",
+            "Nov 17 09:42:00 ",
+            "2026-11-30T10:15:02.123+01:00 ",
+        ] {
             let text = format!(
                 "{stamp}admin:utils service list\n{stamp}\n{stamp}Cisco Tomcat[STARTED]\n{stamp}Cisco SIP Proxy[STARTED]\n{stamp}Primary Node =true\n{stamp}admin:"
             );
@@ -1006,6 +1135,14 @@ mod tests {
         assert_eq!(e.line, 3);
         assert!(e.message.contains("`show tls min-version` failed on the node"), "{}", e.message);
         assert!(e.message.contains("No valid command entered"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_prompt_cut_while_drawn_closes_the_output_and_more_pagers_are_noise() {
+        let text = "PS C:\\Users\\admin> Get-CsHostingProvider\n\nIdentity : a\n-- More  --\nName : b\n\nPS C:\\Users\\";
+        let cap = Capture::new(text, Some(&HOSTING_PROVIDERS)).unwrap();
+        assert!(cap.closed);
+        assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(3, "Identity : a"), row(5, "Name : b")]);
     }
 
     #[test]

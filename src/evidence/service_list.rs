@@ -269,6 +269,29 @@ mod tests {
     }
 
     #[test]
+    fn a_pager_jump_that_skipped_lines_is_a_cut() {
+        let page =
+            |from: u32, to: u32, key: &str| format!("options: q=quit, n=next, p=prev, b=begin, e=end (lines {from} - {to} of 6) :{key}");
+        let text = format!(
+            "admin:utils service list\nCisco Tomcat[STARTED]\nCisco SIP Proxy[STARTED]\n{}\nCisco XCP Router[STARTED]\n{}\nCisco DirSync[STARTED]\n{}\nPrimary Node =true\nadmin:",
+            page(1, 2, "n"),
+            page(3, 3, "e"),
+            page(6, 6, "")
+        );
+        let list = parse(&text).unwrap();
+        assert_eq!(list.services.len(), 4);
+        let cut = list.cut.unwrap();
+        assert_eq!(cut.line, 8);
+        assert!(cut.reason.contains("lines 4-5 of the output were never shown"), "{}", cut.reason);
+        // Paged through with n only: nothing skipped (the answer key `n` alone at the
+        // end of the pager line is not output either).
+        let text = text.replace(&page(3, 3, "e"), &page(3, 3, "n")).replace(&page(6, 6, ""), &page(4, 6, ""));
+        let list = parse(&text).unwrap();
+        assert_eq!(list.services.len(), 4);
+        assert!(list.cut.is_none_or(|c| !c.reason.contains("never shown")), "{text}");
+    }
+
+    #[test]
     fn truncated_last_line_is_a_cut() {
         let text = "admin:utils service list\nCisco Tomcat[STARTED]\nCisco SIP Proxy[STAR";
         let list = parse(text).unwrap();

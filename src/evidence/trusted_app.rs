@@ -311,7 +311,7 @@ mod tests {
             assert_eq!(parse_applications(text).unwrap(), Vec::new(), "{text:?}");
         }
         assert_eq!(parse_pools("PS C:\\> Get-CsTrustedApplicationPool\n\nPS C:\\> ").unwrap(), Vec::new());
-        assert_eq!(parse_applications("PS C:\\> Get-CsTrustedApplication | ConvertTo-Json\n").unwrap(), Vec::new());
+        assert_eq!(parse_applications("PS C:\\> Get-CsTrustedApplication | ConvertTo-Json\nPS C:\\> ").unwrap(), Vec::new());
     }
 
     #[test]
