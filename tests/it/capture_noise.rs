@@ -1023,3 +1023,85 @@ fn cut_show_status_before_its_version_is_a_warning() {
     let line = cut.lines().count();
     assert!(f.summary.contains(&format!("`evidence/imp-rt/show-status.txt` is cut short at line {line}")), "{}", f.summary);
 }
+
+/// What a capture from `tests/fixtures/captures/` must do to the enterprise site.
+enum Expect {
+    /// Judge exactly like the plain capture (findings with these targets aside).
+    Same(&'static [&'static str]),
+    /// A warning of this check whose summary holds this text.
+    Warns(&'static str, &'static str),
+    /// Refused (the inventory does not load), the message holding this text.
+    Refused(&'static str),
+}
+
+#[test]
+fn captures_saved_by_other_tools_judge_as_they_should() {
+    use Expect::*;
+    // Each replaces one evidence file of examples/enterprise.
+    let cases: &[(&str, &str, Expect)] = &[
+        ("service-list__timestamp-dd.mm.yyyy.txt", "imp-rt/utils-service-list.txt", Same(&[])),
+        ("service-list__securecrt-timestamp-us-ampm.txt", "imp-rt/utils-service-list.txt", Same(&[])),
+        ("service-list__options-pager-answer-key-echoed-on-own-line.txt", "imp-rt/utils-service-list.txt", Same(&[])),
+        (
+            "service-list__options-pager-e-jump-skips-lines-41-46.txt",
+            "imp-rt/utils-service-list.txt",
+            Warns("routing-node.services", "lines 41-46 of the output were never shown"),
+        ),
+        ("static-routes__expanded-route_out-file-width-80.txt", "ms/static-routes.txt", Same(&[])),
+        // Format-List Identity,Route shows the collection: the note about it goes.
+        ("static-routes__format-list-route-wrapped-at-comma-space_w300.txt", "ms/static-routes.txt", Same(&["route collections"])),
+        (
+            "static-routes__transcript-cut-after-first-route-record.txt",
+            "ms/static-routes.txt",
+            Warns("routes.static-route", "is cut short at line"),
+        ),
+        ("hosting-providers__ps7-concise-error-one-line.txt", "ms/hosting-providers.txt", Refused("failed in this capture")),
+        (
+            "hosting-providers__split-domain-online-provider_cut-at-record-boundary.txt",
+            "ms/hosting-providers.txt",
+            Warns("routes.online-split-domain", "is cut short at line"),
+        ),
+        ("show-hardware__log-cut-mid-Memory-number.txt", "imp-rt/show-hardware.txt", Warns("sizing.vm", "ends on the `Memory` line")),
+        (
+            "show-network-cluster__log-cut-at-line-end-before-undeclared-node.txt",
+            "imp-rt/show-network-cluster.txt",
+            Warns("sizing.cluster", "is cut short at line"),
+        ),
+        (
+            "trusted-application__cut-mid-Port-value.txt",
+            "ms/trusted-application.txt",
+            Warns("routes.trusted-application", "is cut short at line"),
+        ),
+    ];
+    let plain = verdicts(&repo("examples/enterprise/site.toml"));
+    for (case, rel, expect) in cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        copy_dir(&repo("examples/enterprise"), tmp.path());
+        std::fs::copy(repo("tests/fixtures/captures").join(case), tmp.path().join("evidence").join(rel)).expect("copy");
+        let site = tmp.path().join("site.toml");
+        let loaded = fedcheck::inventory::load(&site);
+        match (expect, loaded) {
+            (Refused(text), Err(e)) => assert!(e.to_string().contains(text), "{case}: {e}"),
+            (Refused(_), Ok(_)) => panic!("{case}: loaded, but must be refused"),
+            (_, Err(e)) => panic!("{case}: refused: {e}"),
+            (Same(aside), Ok(_)) => {
+                let keep =
+                    |v: Vec<(String, String, Status)>| v.into_iter().filter(|(_, t, _)| !aside.contains(&t.as_str())).collect::<Vec<_>>();
+                assert_eq!(keep(verdicts(&site)), keep(plain.clone()), "{case}");
+            }
+            (Warns(check, text), Ok(loaded)) => {
+                let catalog = Catalog::builtin().expect("catalog");
+                let registry = fedcheck::checks::registry();
+                let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let findings = rt.block_on(engine::run(&loaded, &catalog, &registry, &opts)).expect("run").0.findings;
+                let hit = findings.iter().any(|f| f.check == *check && f.status == Status::Warn && f.summary.contains(text));
+                assert!(
+                    hit,
+                    "{case}: no warning of {check} holding {text:?}: {:#?}",
+                    findings.iter().filter(|f| f.check == *check).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+}
