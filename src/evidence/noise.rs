@@ -513,6 +513,8 @@ fn classify(text: &str) -> Vec<Rendered> {
     let mut star_block = false;
     let mut banner = false;
     let mut ps_echo = false;
+    // A `WARNING:` line a console wrapped: its tail is on the next line.
+    let mut warning = false;
     for i in 0..out.len() {
         let t = out[i].text.trim().to_string();
         let kind = if star_block {
@@ -533,6 +535,9 @@ fn classify(text: &str) -> Vec<Rendered> {
             Kind::Noise
         } else if ps_echo && t.starts_with(">>") {
             // A PowerShell command continued over several lines.
+            Kind::Noise
+        } else if warning && !t.starts_with(['[', '{']) && !t.contains(':') && t.len() < 80 {
+            // The wrapped tail of a warning (`2.` of `...the set depth of` / `2.`).
             Kind::Noise
         } else if let Some(command) = powershell_prompt(&t) {
             Kind::Prompt(command.to_string())
@@ -559,6 +564,8 @@ fn classify(text: &str) -> Vec<Rendered> {
             Kind::Blank => banner,
             _ => false,
         };
+        let lower = t.to_ascii_lowercase();
+        warning = kind == Kind::Noise && (lower.starts_with("warning:") || lower.starts_with("verbose:") || (warning && !t.is_empty()));
         ps_echo = match &kind {
             Kind::Prompt(c) => !c.is_empty() && powershell_prompt(&t).is_some(),
             Kind::Noise => ps_echo && t.starts_with(">>"),
@@ -1143,6 +1150,12 @@ mod tests {
         let cap = Capture::new(text, Some(&HOSTING_PROVIDERS)).unwrap();
         assert!(cap.closed);
         assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(3, "Identity : a"), row(5, "Name : b")]);
+    }
+
+    #[test]
+    fn a_warning_wrapped_by_the_console_is_noise_to_its_end() {
+        let text = "PS C:\\> Get-CsHostingProvider | ConvertTo-Json\nWARNING: Resulting JSON is truncated as serialization has exceeded the set depth of\n2.\n[\n {\"Identity\": \"a\"}\n]\nPS C:\\> ";
+        assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(4, "["), row(5, " {\"Identity\": \"a\"}"), row(6, "]")]);
     }
 
     #[test]
