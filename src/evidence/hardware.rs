@@ -82,7 +82,8 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
                 ["mbytes", "mb", "gb", "kb", "gbytes", "kbytes"].iter().any(|u| v.ends_with(u))
             })
     };
-    if let Some((line, what)) = figure_lines.iter().find(|(l, w)| cap.stops_at(*l) && !whole(w, *l)) {
+    let end = cap.last_data_line().filter(|l| cap.stops_at(*l));
+    if let Some((line, what)) = figure_lines.iter().find(|(l, w)| Some(*l) == end && !whole(w, *l)) {
         match *what {
             "Processors" => hw.processors = None,
             _ => hw.memory_mb = None,

@@ -265,6 +265,33 @@ mod robustness {
         include_str!("../../examples/enterprise/evidence/ms/hosted-voicemail-policies.txt"),
     ];
 
+    /// Captures built to make a per-line look-ahead quadratic (a prompt-like line on
+    /// every line, figures followed by a sea of blank lines, thousands of stamped or
+    /// paged lines): every parser must stay linear. 200,000 lines each; a
+    /// quadratic pass would take minutes, a linear one well under the bound.
+    #[test]
+    fn pathological_captures_are_read_in_linear_time() {
+        let n = 200_000;
+        // (input, the parser whose path it loads; the capture cleaning is shared)
+        let inputs = [
+            ("PS C:\\a\n".repeat(n), "service_list"),
+            (format!("{}{}", "Memory : 1 MB\n".repeat(n / 2), "\n".repeat(n / 2)), "hardware"),
+            ("10:15:02: Cisco Tomcat[STARTED]\n".repeat(n / 4), "service_list"),
+            ("options: q=quit, n=next, p=prev, b=begin, e=end (lines 9 - 1 of 7) :n\n".repeat(n / 8), "service_list"),
+            (format!("PS C:\\> Get-CsHostingProvider\n{}", "Identity : a\nName : b\n\n".repeat(n / 3)), "hosting_provider"),
+            (format!("[{}", "{\"Identity\": \"a\"},".repeat(n / 4)), "hosting_provider"),
+            (format!("WARNING: x\n{}", "y\n".repeat(n)), "hosting_provider"),
+        ];
+        let parsers = parsers();
+        for (input, which) in &inputs {
+            let Some((name, parse)) = parsers.iter().find(|(n, _)| n == which) else { panic!("no parser {which}") };
+            let started = std::time::Instant::now();
+            let _ = parse(input);
+            let took = started.elapsed();
+            assert!(took < std::time::Duration::from_secs(20), "{name} took {took:?} on {:?}…", &input[..40]);
+        }
+    }
+
     #[test]
     fn no_parser_panics_on_cut_or_mutated_samples() {
         // Terminal controls too: the capture cleaner renders escapes, CR and backspace.

@@ -515,6 +515,7 @@ fn classify(text: &str) -> Vec<Rendered> {
     let mut ps_echo = false;
     // A `WARNING:` line a console wrapped: its tail is on the next line.
     let mut warning = false;
+    let last_filled = out.iter().rposition(|r| !r.text.trim().is_empty());
     for i in 0..out.len() {
         let t = out[i].text.trim().to_string();
         let kind = if star_block {
@@ -541,7 +542,7 @@ fn classify(text: &str) -> Vec<Rendered> {
             Kind::Noise
         } else if let Some(command) = powershell_prompt(&t) {
             Kind::Prompt(command.to_string())
-        } else if is_partial_prompt(&t) && out[i + 1..].iter().all(|r| r.text.trim().is_empty()) {
+        } else if last_filled == Some(i) && is_partial_prompt(&t) {
             // The log stops while the next prompt is being drawn: the command had finished.
             Kind::Prompt(String::new())
         } else if is_bare_command(&t) {
