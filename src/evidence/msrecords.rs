@@ -77,23 +77,16 @@ fn text_records<T>(
             Err(e) => return Err(e),
         }
     }
-    // A session capture with no prompt after it may stop anywhere. Format-List ends
-    // its output with two blank lines and puts one between records: with fewer at
-    // the end, the capture may have stopped between records or inside the last one
-    // (which, with no blank line after it, is not vouched for either).
+    // A session capture with no prompt after it may stop anywhere. Format-List puts
+    // one blank line between records and two after the last: output that ends with
+    // one, or on a record line, may have stopped with more records to come, or inside
+    // the last value. That is said (a warning); the records are kept, as a console
+    // copy that trimmed the blank lines looks the same. A last record shorter than
+    // the one before it is left out below.
     let trailing_blanks = lines.iter().rev().take_while(|l| l.text.trim().is_empty()).count();
-    if cut.is_none() && trailing_blanks < 2 {
-        if let Some(mut unfinished) = cap.unfinished() {
-            let ended = trailing_blanks > 0;
-            if let (false, Some(last)) = (ended, records.last()) {
-                if items.len() == count {
-                    items.pop();
-                    unfinished.reason.push_str(&format!(
-                        "; the record on lines {}-{}, which the capture ends inside, is left out",
-                        last.first_line, last.last_line
-                    ));
-                }
-            }
+    let short_last = matches!(records.as_slice(), [.., prev, last] if last.fields.len() < prev.fields.len());
+    if cut.is_none() && trailing_blanks < 2 && !(trailing_blanks == 0 && short_last) {
+        if let Some(unfinished) = cap.unfinished() {
             return Ok(Records { items, cut: Some(unfinished) });
         }
     }

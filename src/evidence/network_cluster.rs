@@ -71,7 +71,9 @@ fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
             continue;
         }
         if t.to_ascii_lowercase().starts_with("server table (processnode) entries") {
+            // The table follows the member list: the list was printed whole.
             in_process_node_table = true;
+            finished = true;
             continue;
         }
         let words: Vec<&str> = t.split_whitespace().collect();
