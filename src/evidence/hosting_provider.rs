@@ -198,14 +198,17 @@ mod tests {
         }
         // The echo and nothing after it, not even the next prompt: still nothing found.
         assert_eq!(parse("PS C:\\> Get-CsHostingProvider\n").unwrap(), Vec::new());
-        // Output that stops between two records, with no prompt after it, may be cut:
-        // Format-List ends its output with two blank lines.
+        // A console copy that stops between two records reads as complete (copies leave
+        // the next prompt out); a transcript that stops there, before its end, is cut.
         let whole = format!("PS C:\\> Get-CsHostingProvider\n\n\n{}", TEXT.lines().skip(3).collect::<Vec<_>>().join("\n"));
         let first_only = whole.split("\nIdentity                  : SkypeforBusinessOnline").next().unwrap().to_string() + "\n";
-        let r = parse(&first_only).unwrap();
+        assert_eq!(parse(&first_only).unwrap(), vec![exchange_online()]);
+        let header = "**********************\nWindows PowerShell transcript start\nStart time: 20261130101502\n**********************\n";
+        let r = parse(&format!("{header}{first_only}")).unwrap();
         assert_eq!(r.items, vec![exchange_online()]);
-        assert!(r.cut.unwrap().reason.contains("without the prompt that follows a finished command"));
-        assert!(parse(&format!("{first_only}\n")).unwrap().cut.is_none());
+        assert!(r.cut.unwrap().reason.contains("the transcript stops here"));
+        let footer = "**********************\nWindows PowerShell transcript end\nEnd time: 20261130101503\n**********************\n";
+        assert!(parse(&format!("{header}{first_only}{footer}")).unwrap().cut.is_none());
     }
 
     #[test]

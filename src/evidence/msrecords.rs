@@ -25,8 +25,8 @@ pub(crate) fn read<T>(
         let lines = cap.lines();
         if cap.is_blank() {
             // A command that found nothing prints nothing: that is evidence, even when
-            // the next prompt was not saved.
-            Ok(Records::default())
+            // the next prompt was not saved (but not in a transcript cut right there).
+            Ok(Records { items: Vec::new(), cut: cap.transcript_cut() })
         } else if noise::looks_like_json(&lines) {
             let (items, cut) = json_items(cap)?;
             let items = items.iter().enumerate().map(|(i, item)| from_json(item, i + 1)).collect::<Result<Vec<T>, _>>()?;
@@ -77,17 +77,15 @@ fn text_records<T>(
             Err(e) => return Err(e),
         }
     }
-    // A session capture with no prompt after it may stop anywhere. Format-List puts
-    // one blank line between records and two after the last: output that ends with
-    // one, or on a record line, may have stopped with more records to come, or inside
-    // the last value. That is said (a warning); the records are kept, as a console
-    // copy that trimmed the blank lines looks the same. A last record shorter than
-    // the one before it is left out below.
-    let trailing_blanks = lines.iter().rev().take_while(|l| l.text.trim().is_empty()).count();
-    let short_last = matches!(records.as_slice(), [.., prev, last] if last.fields.len() < prev.fields.len());
-    if cut.is_none() && trailing_blanks < 2 && !(trailing_blanks == 0 && short_last) {
-        if let Some(unfinished) = cap.unfinished() {
-            return Ok(Records { items, cut: Some(unfinished) });
+    // A transcript that stops before its end block and before the next prompt was
+    // cut, wherever it stops. (A console copy without the next prompt is not taken as
+    // cut: copies usually leave it out, and that would be a false alarm.)
+    if cut.is_none() {
+        if let Some(t) = cap.transcript_cut() {
+            let short_last = matches!(records.as_slice(), [.., prev, last] if last.fields.len() < prev.fields.len());
+            if !short_last {
+                return Ok(Records { items, cut: Some(t) });
+            }
         }
     }
     // A last record that reads but stops short: Format-List prints every object of a

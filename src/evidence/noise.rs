@@ -105,6 +105,8 @@ struct Rendered {
     pager: Option<Pager>,
     /// The line ended in whitespace (see `Line::space_after`).
     space_after: bool,
+    /// A Start-Transcript header came before this line.
+    transcript: bool,
 }
 
 /// The output of one command (or the text before the first prompt).
@@ -134,6 +136,8 @@ pub(crate) struct Capture {
     pub closed: bool,
     /// Line of the echoed command the output follows, when the capture shows it.
     pub echo_line: Option<usize>,
+    /// The file is a Start-Transcript record (its header came before the output).
+    pub transcript: bool,
     /// The IM&P CLI's closing lines are present.
     pub trailer: bool,
     /// Line of a pager prompt the user quit at (the rest of the output is missing).
@@ -168,6 +172,7 @@ impl Capture {
         rows.sort_unstable();
         let last_with_data = chosen.iter().rev().find(|s| s.rows.iter().any(|&i| rendered[i].kind == Kind::Data));
         let tail = last_with_data.or(chosen.last());
+        let transcript = rows.first().is_some_and(|&i| rendered[i].transcript);
         Capture {
             spaced: rows.iter().map(|&i| &rendered[i]).filter(|r| r.space_after && r.kind == Kind::Data).map(|r| r.no).collect(),
             rows: rows
@@ -181,6 +186,7 @@ impl Capture {
             cmd,
             closed: tail.is_some_and(|s| s.closed),
             echo_line: tail.and_then(|s| s.echo.as_ref()).map(|(line, _)| *line),
+            transcript,
             trailer: chosen.iter().any(|s| s.trailer),
             pager_quit: tail.and_then(|s| s.pager_quit),
             pager_gap: chosen.iter().find_map(|s| s.pager_gap),
@@ -233,6 +239,21 @@ impl Capture {
             line: self.last_data_line().unwrap_or(echo),
             reason: format!(
                 "the capture ends here, after the echoed `{}` but without the prompt that follows a finished command: the rest of its output may be missing",
+                self.command_name()
+            ),
+        })
+    }
+
+    /// A Start-Transcript record that stops before `Stop-Transcript` wrote its end and
+    /// before the next prompt: the session or the file was cut, the output with it.
+    pub fn transcript_cut(&self) -> Option<super::CutShort> {
+        if !self.transcript || self.closed {
+            return None;
+        }
+        Some(super::CutShort {
+            line: self.last_data_line().or(self.echo_line).unwrap_or(0),
+            reason: format!(
+                "the transcript stops here, before the prompt after `{}` and before its `transcript end` block: the rest of the output is not in it",
                 self.command_name()
             ),
         })
@@ -495,7 +516,7 @@ fn classify(text: &str) -> Vec<Rendered> {
         .map(|(i, raw)| {
             let (text, pager, space_after) = render(raw);
             let space_after = space_after && !text.is_empty();
-            Rendered { no: i + 1, text, kind: Kind::Data, pager, space_after }
+            Rendered { no: i + 1, text, kind: Kind::Data, pager, space_after, transcript: false }
         })
         .collect();
     // `split` yields one empty piece after a final newline: not a line of the file.
@@ -516,13 +537,25 @@ fn classify(text: &str) -> Vec<Rendered> {
     // A `WARNING:` line a console wrapped: its tail is on the next line.
     let mut warning = false;
     let last_filled = out.iter().rposition(|r| !r.text.trim().is_empty());
+    let mut transcript_started = false;
+    // The line of the PowerShell prompt just seen with a command after it.
+    let mut echo_at: Option<usize> = None;
     for i in 0..out.len() {
         let t = out[i].text.trim().to_string();
+        let lower_t = t.to_ascii_lowercase();
         let kind = if star_block {
             if is_stars(&t) {
                 star_block = false;
             }
-            Kind::Noise
+            if lower_t.starts_with("windows powershell transcript start") || lower_t.starts_with("powershell transcript start") {
+                transcript_started = true;
+            }
+            if lower_t.starts_with("windows powershell transcript end") || lower_t.starts_with("powershell transcript end") {
+                // Stop-Transcript ran: the output before it is whole, prompt or not.
+                Kind::Prompt(String::new())
+            } else {
+                Kind::Noise
+            }
         } else if t.is_empty() {
             // A line that held only a pager prompt was never a blank line of output.
             if out[i].pager.is_some() {
@@ -537,11 +570,23 @@ fn classify(text: &str) -> Vec<Rendered> {
         } else if ps_echo && t.starts_with(">>") {
             // A PowerShell command continued over several lines.
             Kind::Noise
+        } else if let Some(p) =
+            echo_at.filter(|&p| p + 1 == i && out[p].text.chars().count() >= 79 && !t.starts_with(['[', '{']) && !t.contains(':'))
+        {
+            // A long command line an older console wrapped at its width: the rest of
+            // the command, not output (`...| Format-` / `List *`).
+            if let Kind::Prompt(command) = &mut out[p].kind {
+                command.push_str(&t);
+            }
+            Kind::Noise
         } else if warning && !t.starts_with(['[', '{']) && !t.contains(':') && t.len() < 80 {
             // The wrapped tail of a warning (`2.` of `...the set depth of` / `2.`).
             Kind::Noise
         } else if let Some(command) = powershell_prompt(&t) {
             Kind::Prompt(command.to_string())
+        } else if last_filled == Some(i) && is_bare_cli_prompt(&t) {
+            // `ccmadmin:` closing a copy that left out the echo.
+            Kind::Prompt(String::new())
         } else if last_filled == Some(i) && is_partial_prompt(&t) {
             // The log stops while the next prompt is being drawn: the command had finished.
             Kind::Prompt(String::new())
@@ -567,6 +612,10 @@ fn classify(text: &str) -> Vec<Rendered> {
         };
         let lower = t.to_ascii_lowercase();
         warning = kind == Kind::Noise && (lower.starts_with("warning:") || lower.starts_with("verbose:") || (warning && !t.is_empty()));
+        echo_at = match &kind {
+            Kind::Prompt(c) if !c.is_empty() && powershell_prompt(&t).is_some() => Some(i),
+            _ => None,
+        };
         ps_echo = match &kind {
             Kind::Prompt(c) => !c.is_empty() && powershell_prompt(&t).is_some(),
             Kind::Noise => ps_echo && t.starts_with(">>"),
@@ -576,6 +625,7 @@ fn classify(text: &str) -> Vec<Rendered> {
             out[i].text.clear();
         }
         out[i].kind = kind;
+        out[i].transcript = transcript_started;
     }
     out
 }
@@ -589,7 +639,9 @@ fn strip_timestamps(lines: &mut [Rendered]) {
     let prefixes: Vec<Option<usize>> = lines.iter().map(|r| timestamp_prefix(&r.text)).collect();
     let filled = lines.iter().filter(|r| !r.text.trim().is_empty()).count();
     let stamped = prefixes.iter().flatten().count();
-    if stamped < 3 || stamped * 10 < filled * 6 {
+    // Every line stamped (a short capture), or most of a longer one.
+    let all = stamped > 0 && stamped == filled;
+    if !all && (stamped < 3 || stamped * 10 < filled * 6) {
         return;
     }
     for (r, p) in lines.iter_mut().zip(prefixes) {
@@ -834,6 +886,16 @@ fn powershell_prompt(t: &str) -> Option<&str> {
     let path = &after[..end];
     let drive = path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
     (drive || path.starts_with("\\\\") || path.contains("::")).then(|| after[end + 1..].trim())
+}
+
+/// A platform CLI prompt alone (`admin:`, `ccmadmin:`): an account name with `admin` in it.
+fn is_bare_cli_prompt(t: &str) -> bool {
+    t.strip_suffix(':').is_some_and(|user| {
+        (1..=32).contains(&user.len())
+            && user.starts_with(|c: char| c.is_ascii_alphabetic())
+            && user.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            && user.to_ascii_lowercase().contains("admin")
+    })
 }
 
 /// The start of a PowerShell prompt (`PS C:\Users\`, `[fe01]: PS C:\`) without its `>`.
@@ -1151,6 +1213,20 @@ mod tests {
         let cap = Capture::new(text, Some(&HOSTING_PROVIDERS)).unwrap();
         assert!(cap.closed);
         assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(3, "Identity : a"), row(5, "Name : b")]);
+    }
+
+    #[test]
+    fn a_command_wrapped_by_the_console_and_a_bare_platform_prompt() {
+        let long =
+            format!("PS C:\\Users\\svc-sfbadmin> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route | Format-{}", "");
+        assert!(long.chars().count() >= 79);
+        let text = format!("{long}\nList *\n\n\nMatchUri : a\n\n\n");
+        let cap = Capture::new(&text, Some(&STATIC_ROUTES)).unwrap();
+        assert_eq!(data(&text, Some(&STATIC_ROUTES)), vec![row(5, "MatchUri : a")]);
+        assert_eq!(cap.echo_line, Some(1));
+        // `ccmadmin:` alone at the end closes a copy that left out the echo.
+        let cap = Capture::new("Cisco Tomcat[STARTED]\nccmadmin:\n", Some(&SERVICE_LIST)).unwrap();
+        assert!(cap.closed);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::ParseError;
 /// Parse the JSON of a cleaned capture (`Capture::json_text`, line count unchanged).
 /// Syntax errors carry the line serde_json reports and quote it.
 pub(crate) fn parse(cleaned: &str) -> Result<Value, ParseError> {
-    serde_json::from_str(cleaned).map_err(|e| {
+    serde_json::from_str(cleaned).or_else(|e| rewrapped(cleaned).ok_or(e)).map_err(|e| {
         let line = e.line();
         if e.is_eof() {
             // Point at the last line that holds anything, not at trailing blanks.
@@ -20,6 +20,19 @@ pub(crate) fn parse(cleaned: &str) -> Result<Value, ParseError> {
         let shown = cleaned.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
         ParseError::new(line, format!("invalid JSON at column {}: {} in {}", e.column(), describe(&e), quote(shown)))
     })
+}
+
+/// `ConvertTo-Json -Compress` output a console wrapped at its width: the line breaks
+/// fall inside strings and numbers. Read with the lines joined, when that parses.
+fn rewrapped(cleaned: &str) -> Option<Value> {
+    let lines: Vec<&str> = cleaned.split('\n').filter(|l| !l.trim().is_empty()).collect();
+    // Wrapped lines are all as wide as the console; only the last is shorter.
+    let (last, full) = lines.split_last()?;
+    let width = full.first()?.chars().count();
+    if width < 40 || full.iter().any(|l| l.chars().count() != width) || last.chars().count() > width {
+        return None;
+    }
+    serde_json::from_str(&lines.concat()).ok()
 }
 
 /// Whether the text is JSON that stops before its end (as opposed to JSON with a
@@ -97,6 +110,16 @@ pub(crate) fn opt_bool(item: &Value, key: &str, index: usize) -> Result<Option<b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compressed_json_wrapped_by_a_console_is_joined_back() {
+        let json = r#"[{"Identity":"Exchange Online","ProxyFqdn":"exap.um.outlook.com","Enabled":true},{"Identity":"SkypeforBusinessOnline","ProxyFqdn":"sipfed.online.lync.com","Enabled":false}]"#;
+        let wrapped: Vec<String> = json.as_bytes().chunks(60).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        let v = parse(&wrapped.join("\n")).unwrap();
+        assert_eq!(items(&v).len(), 2);
+        // Pretty JSON with a real error stays an error.
+        assert!(parse("[\n  {\"a\": tru}\n]").is_err());
+    }
 
     #[test]
     fn syntax_error_names_and_quotes_the_line() {

@@ -1057,7 +1057,7 @@ fn captures_saved_by_other_tools_judge_as_they_should() {
         ),
         ("hosting-providers__ps7-concise-error-one-line.txt", "ms/hosting-providers.txt", Refused("failed in this capture")),
         (
-            "hosting-providers__split-domain-online-provider_cut-at-record-boundary.txt",
+            "hosting-providers__split-domain-online-provider_transcript-cut-at-record-boundary.txt",
             "ms/hosting-providers.txt",
             Warns("routes.online-split-domain", "is cut short at line"),
         ),
@@ -1068,13 +1068,43 @@ fn captures_saved_by_other_tools_judge_as_they_should() {
             Warns("sizing.cluster", "is cut short at line"),
         ),
         (
-            "trusted-application__cut-mid-Port-value.txt",
+            "trusted-application__transcript-cut-mid-Port-value.txt",
             "ms/trusted-application.txt",
             Warns("routes.trusted-application", "is cut short at line"),
         ),
     ];
+    // Complete captures saved in ways that once raised false alarms (`__FA` in their
+    // names): console copies without the next prompt or blank lines, PowerShell 7
+    // layouts, transcripts closed by their end block only, commands wrapped by an
+    // older console, -Compress JSON wrapped at 120 columns, a short time-stamped log,
+    // a copy closed by `ccmadmin:`. Each must judge exactly like the plain file.
+    let target_of = |name: &str| -> &'static str {
+        match name.split("__").next().unwrap_or("") {
+            "service-list" => "imp-rt/utils-service-list.txt",
+            "tls-min" => "imp-rt/show-tls-min-version.txt",
+            "static-routes" => "ms/static-routes.txt",
+            "hosting-providers" => "ms/hosting-providers.txt",
+            "hosted-voicemail" => "ms/hosted-voicemail-policies.txt",
+            "trusted-application" => "ms/trusted-application.txt",
+            "trusted-app-pool" => "ms/trusted-application-pool.txt",
+            other => panic!("no evidence file for prefix {other}"),
+        }
+    };
+    let mut complete: Vec<(String, &'static str)> = std::fs::read_dir(repo("tests/fixtures/captures"))
+        .expect("captures folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("__FA"))
+        .map(|n| {
+            let rel = target_of(&n);
+            (n, rel)
+        })
+        .collect();
+    complete.sort();
+    assert!(complete.len() >= 15, "{complete:?}");
+    let complete_cases: Vec<(&str, &str, Expect)> = complete.iter().map(|(n, rel)| (n.as_str(), *rel, Same(&[]))).collect();
     let plain = verdicts(&repo("examples/enterprise/site.toml"));
-    for (case, rel, expect) in cases {
+    for (case, rel, expect) in cases.iter().chain(complete_cases.iter()) {
         let tmp = tempfile::tempdir().expect("tmp");
         copy_dir(&repo("examples/enterprise"), tmp.path());
         std::fs::copy(repo("tests/fixtures/captures").join(case), tmp.path().join("evidence").join(rel)).expect("copy");
