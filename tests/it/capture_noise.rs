@@ -616,12 +616,7 @@ fn every_repo_capture_parses_the_same_through_every_noise_kind() {
 /// Findings with line numbers blanked: the noise moves lines, the verdicts must not move.
 fn judge_all(inventory: &Path) -> Value {
     let loaded = fedcheck::inventory::load(inventory).unwrap_or_else(|e| panic!("{e}"));
-    let catalog = Catalog::builtin().expect("catalog");
-    let checks = fedcheck::checks::registry();
-    let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let (report, _) = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run");
-    let text = serde_json::to_string(&report.findings).expect("serialises");
+    let text = serde_json::to_string(&offline_findings(&loaded, &[])).expect("serialises");
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(i) = rest.find("line ") {
@@ -702,11 +697,16 @@ fn clean_site_with(file: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
 
 fn services_findings(site: &Path) -> Vec<Finding> {
     let loaded = fedcheck::inventory::load(site).unwrap_or_else(|e| panic!("{e}"));
+    offline_findings(&loaded, &["routing-node.services"])
+}
+
+/// The findings of an offline run of `only` (every check when empty) at the tests' `now`.
+fn offline_findings(loaded: &fedcheck::inventory::Loaded, only: &[&str]) -> Vec<Finding> {
     let catalog = Catalog::builtin().expect("catalog");
     let checks = fedcheck::checks::registry();
-    let opts = RunOptions { offline: true, only: vec!["routing-node.services".into()], now: Some(now()), ..Default::default() };
+    let opts = RunOptions { offline: true, only: only.iter().map(|c| c.to_string()).collect(), now: Some(now()), ..Default::default() };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings
+    rt.block_on(engine::run(loaded, &catalog, &checks, &opts)).expect("run").0.findings
 }
 
 fn routing(findings: &[Finding]) -> &Finding {
@@ -827,11 +827,7 @@ fn cut_short_cluster_capture_is_a_warning() {
     let head: String = plain.lines().take(3).map(|l| format!("{l}\n")).collect();
     std::fs::write(&file, format!("{head}options: q=quit, n=next, p=prev, b=begin, e=end (lines 1 - 2 of 16) :\nadmin:\n")).expect("write");
     let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let catalog = Catalog::builtin().expect("catalog");
-    let checks = fedcheck::checks::registry();
-    let opts = RunOptions { offline: true, only: vec!["sizing.cluster".into()], now: Some(now()), ..Default::default() };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let findings = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings;
+    let findings = offline_findings(&loaded, &["sizing.cluster"]);
     let f = crate::util::finding(&findings, "imp-rt.northwind.com");
     assert_eq!(f.status, Status::Warn, "{f:#?}");
     assert!(f.summary.contains("`evidence/imp-rt/show-network-cluster.txt` is cut short at line 4"), "{}", f.summary);
@@ -840,12 +836,7 @@ fn cut_short_cluster_capture_is_a_warning() {
 /// (check, target, status) of every finding.
 fn verdicts(inventory: &Path) -> Vec<(String, String, Status)> {
     let loaded = fedcheck::inventory::load(inventory).unwrap_or_else(|e| panic!("{e}"));
-    let catalog = Catalog::builtin().expect("catalog");
-    let checks = fedcheck::checks::registry();
-    let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let (report, _) = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run");
-    report.findings.into_iter().map(|f| (f.check, f.target, f.status)).collect()
+    offline_findings(&loaded, &[]).into_iter().map(|f| (f.check, f.target, f.status)).collect()
 }
 
 #[test]
@@ -907,11 +898,7 @@ fn hardware_capture_cut_before_its_memory_is_a_warning() {
     let head: String = plain.lines().take(4).map(|l| format!("{l}\n")).collect();
     std::fs::write(&file, format!("{head}{MORE}\r\nadmin:\n")).expect("write");
     let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let catalog = Catalog::builtin().expect("catalog");
-    let checks = fedcheck::checks::registry();
-    let opts = RunOptions { offline: true, only: vec!["sizing.vm".into()], now: Some(now()), ..Default::default() };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let findings = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings;
+    let findings = offline_findings(&loaded, &["sizing.vm"]);
     let f = crate::util::finding(&findings, "imp-rt.northwind.com");
     assert_eq!(f.status, Status::Warn, "{f:#?}");
     assert!(f.summary.contains("`evidence/imp-rt/show-hardware.txt` is cut short at line 5"), "{}", f.summary);
@@ -976,16 +963,7 @@ fn cut_powershell_captures_warn_on_the_checks_reading_them() {
                 std::fs::write(&site, toml.replace(&line, &format!("{key} = \"{rel}\""))).expect("write");
                 let loaded = fedcheck::inventory::load(&site)
                     .unwrap_or_else(|e| panic!("{name} cut at byte {at} must load, as a cut capture: {e}\n{}", &plain[..at]));
-                let catalog = Catalog::builtin().expect("catalog");
-                let registry = fedcheck::checks::registry();
-                let opts = RunOptions {
-                    offline: true,
-                    only: checks.iter().map(|c| c.to_string()).collect(),
-                    now: Some(now()),
-                    ..Default::default()
-                };
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                let findings = rt.block_on(engine::run(&loaded, &catalog, &registry, &opts)).expect("run").0.findings;
+                let findings = offline_findings(&loaded, checks);
                 let cut_line = plain[..at].trim_end().lines().count();
                 for check in *checks {
                     let warned = findings.iter().any(|f| {
@@ -1013,11 +991,7 @@ fn cut_show_status_before_its_version_is_a_warning() {
     let cut = &plain[..upto + 5];
     std::fs::write(&file, cut).expect("write");
     let loaded = fedcheck::inventory::load(&tmp.path().join("site.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let catalog = Catalog::builtin().expect("catalog");
-    let checks = fedcheck::checks::registry();
-    let opts = RunOptions { offline: true, only: vec!["sizing.versions".into()], now: Some(now()), ..Default::default() };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let findings = rt.block_on(engine::run(&loaded, &catalog, &checks, &opts)).expect("run").0.findings;
+    let findings = offline_findings(&loaded, &["sizing.versions"]);
     let f = crate::util::finding(&findings, "imp-rt.northwind.com");
     assert_eq!(f.status, Status::Warn, "{f:#?}");
     let line = cut.lines().count();
@@ -1120,11 +1094,7 @@ fn captures_saved_by_other_tools_judge_as_they_should() {
                 assert_eq!(keep(verdicts(&site)), keep(plain.clone()), "{case}");
             }
             (Warns(check, text), Ok(loaded)) => {
-                let catalog = Catalog::builtin().expect("catalog");
-                let registry = fedcheck::checks::registry();
-                let opts = RunOptions { offline: true, now: Some(now()), ..Default::default() };
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                let findings = rt.block_on(engine::run(&loaded, &catalog, &registry, &opts)).expect("run").0.findings;
+                let findings = offline_findings(&loaded, &[]);
                 let hit = findings.iter().any(|f| f.check == *check && f.status == Status::Warn && f.summary.contains(text));
                 assert!(
                     hit,
