@@ -28,8 +28,9 @@ pub fn parse(text: &str) -> Result<Hardware, ParseError> {
 }
 
 fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
-    let mut hw = Hardware { cut: CutShort::pager_quit(cap), ..Hardware::default() };
-    let mut figure_lines: Vec<(usize, &str)> = Vec::new();
+    let mut hw = Hardware { cut: CutShort::from_pager(cap), ..Hardware::default() };
+    // (line, figure, printed whole with its unit)
+    let mut figure_lines: Vec<(usize, &str, bool)> = Vec::new();
     for line in cap.lines() {
         let t = line.text.trim();
         if t.is_empty() {
@@ -55,7 +56,7 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
             "hw platform" => hw.platform = some(value),
             "processors" => {
                 hw.processors = Some(number(&line, key, value)?);
-                figure_lines.push((line.no, "Processors"));
+                figure_lines.push((line.no, "Processors", false));
             }
             "type" => hw.cpu_type = some(value),
             "cpu speed" => {
@@ -64,7 +65,10 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
             }
             "memory" => {
                 hw.memory_mb = Some(memory_mb(&line, value)?);
-                figure_lines.push((line.no, "Memory"));
+                // With its unit (`MBytes`) it was not cut inside its digits.
+                let lower = value.to_ascii_lowercase();
+                let whole = ["mbytes", "mb", "gb", "kb", "gbytes", "kbytes"].iter().any(|u| lower.ends_with(u));
+                figure_lines.push((line.no, "Memory", whole));
             }
             "os version" => hw.os_version = some(value),
             "serial number" => hw.serial = some(value),
@@ -74,16 +78,8 @@ fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {
     }
     // A figure on the very line an unclosed capture ends with may have lost digits
     // (`Memory : 81` of `8192 MBytes`): it is not used.
-    // A memory figure with its unit (`MBytes`) was not cut inside its digits.
-    let whole = |what: &str, line: usize| {
-        what == "Memory"
-            && cap.lines().iter().find(|l| l.no == line).is_some_and(|l| {
-                let v = l.text.rsplit(':').next().unwrap_or("").trim().to_ascii_lowercase();
-                ["mbytes", "mb", "gb", "kb", "gbytes", "kbytes"].iter().any(|u| v.ends_with(u))
-            })
-    };
     let end = cap.last_data_line().filter(|l| cap.stops_at(*l));
-    if let Some((line, what)) = figure_lines.iter().find(|(l, w)| Some(*l) == end && !whole(w, *l)) {
+    if let Some((line, what, _)) = figure_lines.iter().find(|(l, _, whole)| Some(*l) == end && !whole) {
         match *what {
             "Processors" => hw.processors = None,
             _ => hw.memory_mb = None,

@@ -36,8 +36,9 @@ pub struct CutShort {
 }
 
 impl CutShort {
-    /// The cut a pager quit leaves, if the user quit at one.
-    pub(crate) fn pager_quit(cap: &noise::Capture) -> Option<Self> {
+    /// The cut the IM&P pager left, if any: quit at a prompt (`q`), or a jump over
+    /// lines (`e`, `p`).
+    pub(crate) fn from_pager(cap: &noise::Capture) -> Option<Self> {
         let quit = cap.pager_quit.map(|line| CutShort {
             line,
             reason: "the IM&P pager was quit here (q pressed): the rest of the output is not in the capture".into(),

@@ -57,7 +57,7 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
 
 fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
     let mut members = Vec::new();
-    let mut cut = CutShort::pager_quit(cap);
+    let mut cut = CutShort::from_pager(cap);
     // `Successful` closes the command's output, prompt or not.
     let mut finished = false;
     let mut in_process_node_table = false;

@@ -125,7 +125,7 @@ fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
 /// log stops without the CLI's closing lines or a prompt, or services every node
 /// lists are missing.
 fn cut_short(cap: &noise::Capture, services: &[Service]) -> Option<CutShort> {
-    if let Some(cut) = CutShort::pager_quit(cap) {
+    if let Some(cut) = CutShort::from_pager(cap) {
         return Some(cut);
     }
     let last = cap.last_data_line().unwrap_or(0);

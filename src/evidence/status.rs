@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> Result<Status, ParseError> {
 }
 
 fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {
-    let mut st = Status { cut: CutShort::pager_quit(cap), ..Status::default() };
+    let mut st = Status { cut: CutShort::from_pager(cap), ..Status::default() };
     let mut after_uptime_label = false;
     for line in cap.lines() {
         let t = line.text.trim();
