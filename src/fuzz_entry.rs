@@ -129,6 +129,12 @@ pub fn evidence(data: &[u8]) {
     let _ = trusted_app::parse_pools(&text);
     let _ = trusted_app::parse_applications(&text);
     let _ = hosting_provider::parse(&text);
+    let _ = hosted_voicemail::parse(&text);
+    let _ = tls_min_version::parse(&text);
+    let _ = soap::service_list_any(&text);
+    let _ = soap::hardware_any(&text);
+    let _ = soap::status_any(&text);
+    let _ = soap::cluster_any(&text);
 }
 
 /// The inventory loader. Relative paths resolve under a folder that does not exist,
