@@ -1,6 +1,7 @@
 //! ha.*: high availability in front of the routing nodes.
 
-use super::support::{cut_captures, microsoft_routes, same_name, MsCapture};
+use super::support::{cut_captures, microsoft_routes, same_name};
+use crate::evidence::kinds;
 use crate::judge::{Check, Context, Finding, Rule};
 
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -41,7 +42,7 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
                 }
             }
         }
-        out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
+        out.extend(cut_captures(ctx, &[&kinds::STATIC_ROUTES]));
     }
     if !ctx.snapshot.live {
         out.push(ctx.skip(format!("{target} dns"), "whether the load balancer name resolves needs DNS: live probes not run"));

@@ -1,6 +1,7 @@
 //! platform.*: is this Microsoft platform and network shape supported at all?
 
-use super::support::{cut_captures, imp_destinations, microsoft_routes, MsCapture};
+use super::support::{cut_captures, imp_destinations, microsoft_routes};
+use crate::evidence::kinds;
 use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
@@ -70,7 +71,7 @@ fn transport(ctx: &Context<'_>) -> Vec<Finding> {
                     .detail(format!("read from {}", r.source))
             });
         }
-        out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
+        out.extend(cut_captures(ctx, &[&kinds::STATIC_ROUTES]));
     }
     for r in &inv.cisco.federation.static_routes {
         let target = format!("imp route {} → {}", r.pattern, r.next_hop);

@@ -1,6 +1,7 @@
 //! routes.*: the Microsoft static routes and the integrations they would displace.
 
-use super::support::{cut_captures, imp_destinations, list_some, microsoft_routes, same_name, MsCapture, MsRoute};
+use super::support::{cut_captures, imp_destinations, list_some, microsoft_routes, same_name, MsRoute};
+use crate::evidence::kinds;
 use crate::inventory::IntegrationKind;
 use crate::judge::{Check, Context, Finding, Rule};
 
@@ -82,7 +83,7 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
              (with $FormatEnumerationLimit = -1) keeps it too",
         ));
     }
-    out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
+    out.extend(cut_captures(ctx, &[&kinds::STATIC_ROUTES]));
     out
 }
 
@@ -123,7 +124,7 @@ fn port_match(ctx: &Context<'_>) -> Vec<Finding> {
     if out.is_empty() {
         out.push(ctx.skip("routes", "no enabled TLS route to IM&P to compare with the peer-auth port"));
     }
-    out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
+    out.extend(cut_captures(ctx, &[&kinds::STATIC_ROUTES]));
     out
 }
 
@@ -156,7 +157,7 @@ fn vcs_conflict(ctx: &Context<'_>) -> Vec<Finding> {
             }
         })
         .collect();
-    out.extend(cut_captures(ctx, &[MsCapture::StaticRoutes]));
+    out.extend(cut_captures(ctx, &[&kinds::STATIC_ROUTES]));
     out
 }
 
@@ -251,7 +252,7 @@ fn exchange_um_conflict(ctx: &Context<'_>) -> Vec<Finding> {
             f.detail(format!("no {} evidence: Exchange Online UM was not examined there", unseen.join(" or ")))
         });
     }
-    out.extend(cut_captures(ctx, &[MsCapture::HostingProviders, MsCapture::HostedVoicemailPolicies]));
+    out.extend(cut_captures(ctx, &[&kinds::HOSTING_PROVIDERS, &kinds::HOSTED_VOICEMAIL]));
     out
 }
 
@@ -305,7 +306,7 @@ fn online_split_domain(ctx: &Context<'_>) -> Vec<Finding> {
             }
         })
         .collect();
-    out.extend(cut_captures(ctx, &[MsCapture::HostingProviders]));
+    out.extend(cut_captures(ctx, &[&kinds::HOSTING_PROVIDERS]));
     out
 }
 
@@ -324,7 +325,7 @@ fn senders(ctx: &Context<'_>) -> Vec<String> {
 fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = trusted_application_pool(ctx);
     if ctx.evidence.microsoft.trusted_application_pools.is_some() {
-        out.extend(cut_captures(ctx, &[MsCapture::TrustedApplicationPools, MsCapture::TrustedApplications]));
+        out.extend(cut_captures(ctx, &[&kinds::TRUSTED_POOLS, &kinds::TRUSTED_APPS]));
     }
     out
 }

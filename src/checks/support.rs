@@ -1,52 +1,21 @@
 //! Views shared by several families: the Microsoft static routes wherever they came
 //! from, and name matching helpers.
 
+use crate::evidence::kinds::EvidenceKind;
 use crate::judge::Context;
 use serde::Serialize;
 
-/// The Microsoft captures a check may read, to name the ones that stop early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MsCapture {
-    StaticRoutes,
-    HostingProviders,
-    TrustedApplicationPools,
-    TrustedApplications,
-    HostedVoicemailPolicies,
-}
-
 /// One warn for each of `which` whose capture stops before its end: what it would
 /// have listed after the cut is unknown, so the check reading it must not pass.
-pub fn cut_captures(ctx: &Context<'_>, which: &[MsCapture]) -> Vec<crate::judge::Finding> {
+pub fn cut_captures(ctx: &Context<'_>, which: &[&EvidenceKind]) -> Vec<crate::judge::Finding> {
     let ev = &ctx.evidence.microsoft;
     let files = &ctx.inventory.microsoft.evidence;
     which
         .iter()
-        .filter_map(|w| {
-            let (command, file, cut) = match w {
-                MsCapture::StaticRoutes => {
-                    ("Get-CsStaticRoutingConfiguration", &files.static_routes, ev.static_routes.as_ref().and_then(|r| r.cut.as_ref()))
-                }
-                MsCapture::HostingProviders => {
-                    ("Get-CsHostingProvider", &files.hosting_providers, ev.hosting_providers.as_ref().and_then(|r| r.cut.as_ref()))
-                }
-                MsCapture::TrustedApplicationPools => (
-                    "Get-CsTrustedApplicationPool",
-                    &files.trusted_application_pools,
-                    ev.trusted_application_pools.as_ref().and_then(|r| r.cut.as_ref()),
-                ),
-                MsCapture::TrustedApplications => (
-                    "Get-CsTrustedApplication",
-                    &files.trusted_applications,
-                    ev.trusted_applications.as_ref().and_then(|r| r.cut.as_ref()),
-                ),
-                MsCapture::HostedVoicemailPolicies => (
-                    "Get-CsHostedVoicemailPolicy",
-                    &files.hosted_voicemail_policies,
-                    ev.hosted_voicemail_policies.as_ref().and_then(|r| r.cut.as_ref()),
-                ),
-            };
-            let cut = cut?;
-            let file = file.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| command.to_string());
+        .filter_map(|kind| {
+            let cut = ev.cut(kind)?;
+            let command = kind.command();
+            let file = files.path(kind).map(|p| p.display().to_string()).unwrap_or_else(|| command.to_string());
             Some(
                 ctx.warn(
                     format!("capture {file}"),

@@ -4,24 +4,20 @@
 use std::path::Path;
 
 use super::{CollectError, MicrosoftArgs};
+use crate::evidence::kinds::{EvidenceKind, KINDS, STATIC_ROUTES};
 
 /// The export script, as shipped in the repository.
 pub const SCRIPT: &str = include_str!("../../collect/collect-fedcheck.ps1");
 
-/// The files the script writes and the inventory key each one fills
-/// (`microsoft.evidence.<key>`); files without a key are kept for the ticket only.
-pub const FILES: &[(&str, Option<&str>)] = &[
-    ("static-routes.txt", Some("static_routes")),
-    ("hosting-providers.txt", Some("hosting_providers")),
-    ("trusted-application-pools.txt", Some("trusted_application_pools")),
-    ("trusted-applications.txt", Some("trusted_applications")),
-    ("hosted-voicemail-policies.txt", Some("hosted_voicemail_policies")),
-    ("pools.txt", None),
-    ("certificates.txt", None),
-    ("versions.txt", None),
-    ("ocs-host-authorizations.txt", None),
-    ("ocs-domains.txt", None),
-];
+/// Files the script writes that no parser reads yet: kept for the ticket only.
+const KEPT_ONLY: &[&str] = &["pools.txt", "certificates.txt", "versions.txt", "ocs-host-authorizations.txt", "ocs-domains.txt"];
+
+/// The files the script writes, with the evidence kind each one fills
+/// (`microsoft.evidence.<key>`); files without a kind are kept for the ticket only.
+pub fn files() -> Vec<(&'static str, Option<&'static EvidenceKind>)> {
+    let read = KINDS.iter().filter_map(|k| k.export_file.map(|f| (f, Some(*k))));
+    read.chain(KEPT_ONLY.iter().map(|f| (*f, None))).collect()
+}
 
 pub fn run_cli(args: &MicrosoftArgs) -> anyhow::Result<i32> {
     if args.script {
@@ -52,9 +48,10 @@ pub fn import(folder: &Path, inventory: &Path, out: &Path, force: bool) -> Resul
     let manifest = std::fs::read(folder.join("manifest.txt")).ok().map(|b| crate::evidence::decode(&b));
     let platform = manifest.as_deref().and_then(|m| field(m, "Platform"));
     let mut entries: Vec<(&str, String)> = Vec::new();
+    let files = files();
     let mut problems: Vec<String> = Vec::new();
     let mut copied = 0usize;
-    for (name, key) in FILES {
+    for (name, kind) in &files {
         let src = folder.join(name);
         let Ok(bytes) = std::fs::read(&src) else { continue };
         let target = dest.join(name);
@@ -63,14 +60,14 @@ pub fn import(folder: &Path, inventory: &Path, out: &Path, force: bool) -> Resul
         std::fs::write(&target, &bytes)
             .map_err(|e| CollectError::Output { path: target.clone(), message: format!("cannot write it: {e}") })?;
         copied += 1;
-        let Some(key) = key else { continue };
+        let Some(kind) = kind else { continue };
         let text = crate::evidence::decode(&bytes);
         if text.trim().is_empty() {
             // The command ran and found nothing (e.g. no hosting provider): nothing to point at.
             continue;
         }
-        match check(key, &text) {
-            Ok(()) => entries.push((key, format!("evidence/microsoft/{name}"))),
+        match check(kind, &text) {
+            Ok(()) => entries.push((kind.key, format!("evidence/microsoft/{name}"))),
             Err(e) => problems.push(format!("{name}: line {}: {}", e.line, e.message)),
         }
     }
@@ -91,7 +88,7 @@ pub fn import(folder: &Path, inventory: &Path, out: &Path, force: bool) -> Resul
     if copied == 0 {
         return Err(CollectError::Import(format!("{} holds none of the files collect-fedcheck.ps1 writes", folder.display())));
     }
-    if !entries.iter().any(|(k, _)| *k == "static_routes") {
+    if !entries.iter().any(|(k, _)| *k == STATIC_ROUTES.key) {
         problems.push("no usable static routes (static-routes.txt)".into());
     }
     let site = super::rewrite::microsoft(&original, inventory, &entries)
@@ -119,19 +116,10 @@ fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
     text.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
 }
 
-/// Read a file with the parser its key is read with at audit time.
-fn check(key: &str, text: &str) -> Result<(), crate::evidence::ParseError> {
-    use crate::evidence::{hosted_voicemail, hosting_provider, static_routes, trusted_app};
-    let cut = match key {
-        "static_routes" => static_routes::parse(text)?.cut,
-        "hosting_providers" => hosting_provider::parse(text)?.cut,
-        "trusted_application_pools" => trusted_app::parse_pools(text)?.cut,
-        "trusted_applications" => trusted_app::parse_applications(text)?.cut,
-        "hosted_voicemail_policies" => hosted_voicemail::parse(text)?.cut,
-        _ => None,
-    };
+/// Read a file with the parser its kind is read with at audit time.
+fn check(kind: &EvidenceKind, text: &str) -> Result<(), crate::evidence::ParseError> {
     // The script writes whole files: a cut one was damaged on the way.
-    match cut {
+    match (kind.check)(text)? {
         Some(c) => Err(crate::evidence::ParseError::new(c.line, c.reason)),
         None => Ok(()),
     }
@@ -153,9 +141,9 @@ mod tests {
         assert_eq!(routes.routes[0].identity.as_deref(), Some("Global"));
         assert_eq!(routes.routes[0].destination, "imp-rt.northwind.com");
         assert_eq!(routes.routes[1].identity.as_deref(), Some("Service:Registrar:sfbpool2.northwind.com"));
-        for (name, key) in FILES.iter().filter_map(|(n, k)| k.map(|k| (n, k))) {
+        for (name, kind) in files().into_iter().filter_map(|(n, k)| k.map(|k| (n, k))) {
             if let Ok(bytes) = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("collect/fixtures/export-sfb").join(name)) {
-                check(key, &crate::evidence::decode(&bytes)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                check(kind, &crate::evidence::decode(&bytes)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             }
         }
         let ocs = crate::evidence::static_routes::parse(&fixture("export-ocs", "static-routes.txt")).unwrap();
@@ -185,7 +173,7 @@ mod tests {
         ] {
             assert!(SCRIPT.contains(needed), "the script uses {needed}");
         }
-        for (name, _) in FILES {
+        for (name, _) in files() {
             assert!(SCRIPT.contains(name), "the script writes {name}");
         }
     }

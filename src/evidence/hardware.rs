@@ -22,9 +22,15 @@ pub struct Hardware {
     pub cut: Option<CutShort>,
 }
 
+impl super::kinds::Evidence for Hardware {
+    fn cut_short(&self) -> Option<&super::CutShort> {
+        self.cut.as_ref()
+    }
+}
+
 /// Parse a `show hardware` capture.
 pub fn parse(text: &str) -> Result<Hardware, ParseError> {
-    noise::parse_with(text, &noise::SHOW_HARDWARE, parse_capture)
+    noise::parse_with(text, &crate::evidence::kinds::SHOW_HARDWARE.cmd, parse_capture)
 }
 
 fn parse_capture(cap: &noise::Capture) -> Result<Hardware, ParseError> {

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::msrecords;
-use super::noise;
 use super::psjson;
 use super::pslist::Record;
 use super::{ParseError, Records};
@@ -31,7 +30,7 @@ pub struct HostedVoicemailPolicy {
 /// A command that printed nothing (or `[]`) means no hosted voice mail policy exists;
 /// a capture that stops early keeps the policies before the cut and names it.
 pub fn parse(text: &str) -> Result<Records<HostedVoicemailPolicy>, ParseError> {
-    msrecords::read(text, &noise::HOSTED_VOICEMAIL, text_policy, json_policy)
+    msrecords::read(text, &crate::evidence::kinds::HOSTED_VOICEMAIL.cmd, text_policy, json_policy)
 }
 
 fn text_policy(rec: &Record) -> Result<HostedVoicemailPolicy, ParseError> {

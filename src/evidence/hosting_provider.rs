@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::msrecords;
-use super::noise;
 use super::psjson;
 use super::pslist::Record;
 use super::{ParseError, Records};
@@ -27,7 +26,7 @@ pub struct HostingProvider {
 /// A command that printed nothing (or `[]`) means no hosting provider exists; a
 /// capture that stops early keeps the providers before the cut and names it.
 pub fn parse(text: &str) -> Result<Records<HostingProvider>, ParseError> {
-    msrecords::read(text, &noise::HOSTING_PROVIDERS, text_provider, json_provider)
+    msrecords::read(text, &crate::evidence::kinds::HOSTING_PROVIDERS.cmd, text_provider, json_provider)
 }
 
 fn text_provider(rec: &Record) -> Result<HostingProvider, ParseError> {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod hardware;
 pub mod hosted_voicemail;
 pub mod hosting_provider;
+pub mod kinds;
 pub mod network_cluster;
 pub mod service_list;
 pub mod soap;
@@ -234,21 +235,19 @@ mod tests {
 mod robustness {
     use super::ParseError;
 
-    type Parser = fn(&str) -> Result<(), ParseError>;
+    type Parser = fn(&str) -> Result<Option<super::CutShort>, ParseError>;
 
+    /// Every kind's parser (through the descriptor, so a new kind is covered), and the
+    /// CLI parsers behind the SOAP-or-CLI readers.
     fn parsers() -> Vec<(&'static str, Parser)> {
-        vec![
-            ("service_list", |t| super::service_list::parse(t).map(drop)),
-            ("hardware", |t| super::hardware::parse(t).map(drop)),
-            ("status", |t| super::status::parse(t).map(drop)),
-            ("network_cluster", |t| super::network_cluster::parse(t).map(drop)),
-            ("static_routes", |t| super::static_routes::parse(t).map(drop)),
-            ("pools", |t| super::trusted_app::parse_pools(t).map(drop)),
-            ("applications", |t| super::trusted_app::parse_applications(t).map(drop)),
-            ("hosting_provider", |t| super::hosting_provider::parse(t).map(drop)),
-            ("hosted_voicemail", |t| super::hosted_voicemail::parse(t).map(drop)),
-            ("tls_min_version", |t| super::tls_min_version::parse(t).map(drop)),
-        ]
+        let mut out: Vec<(&'static str, Parser)> = vec![
+            ("cli:service_list", |t| super::service_list::parse(t).map(|v| v.cut)),
+            ("cli:hardware", |t| super::hardware::parse(t).map(|v| v.cut)),
+            ("cli:status", |t| super::status::parse(t).map(|v| v.cut)),
+            ("cli:network_cluster", |t| super::network_cluster::parse(t).map(|v| v.cut)),
+        ];
+        out.extend(super::kinds::KINDS.iter().map(|k| (k.key, k.check)));
+        out
     }
 
     const SAMPLES: &[&str] = &[
@@ -279,9 +278,9 @@ mod robustness {
             (format!("{}{}", "Memory : 1 MB\n".repeat(n / 2), "\n".repeat(n / 2)), "hardware"),
             ("10:15:02: Cisco Tomcat[STARTED]\n".repeat(n / 4), "service_list"),
             ("options: q=quit, n=next, p=prev, b=begin, e=end (lines 9 - 1 of 7) :n\n".repeat(n / 8), "service_list"),
-            (format!("PS C:\\> Get-CsHostingProvider\n{}", "Identity : a\nName : b\n\n".repeat(n / 3)), "hosting_provider"),
-            (format!("[{}", "{\"Identity\": \"a\"},".repeat(n / 4)), "hosting_provider"),
-            (format!("WARNING: x\n{}", "y\n".repeat(n)), "hosting_provider"),
+            (format!("PS C:\\> Get-CsHostingProvider\n{}", "Identity : a\nName : b\n\n".repeat(n / 3)), "hosting_providers"),
+            (format!("[{}", "{\"Identity\": \"a\"},".repeat(n / 4)), "hosting_providers"),
+            (format!("WARNING: x\n{}", "y\n".repeat(n)), "hosting_providers"),
         ];
         let parsers = parsers();
         for (input, which) in &inputs {

@@ -169,7 +169,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<Records<String>, ParseError> {
-        read(text, &noise::HOSTING_PROVIDERS, name, json_name)
+        read(text, &crate::evidence::kinds::HOSTING_PROVIDERS.cmd, name, json_name)
     }
 
     const TEXT: &str = "Identity : a\nName     : A\n\nIdentity : b\nName     : B\n\nIdentity : c\nName     : C\n";

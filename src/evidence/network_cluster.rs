@@ -18,6 +18,12 @@ pub struct Cluster {
     pub cut: Option<CutShort>,
 }
 
+impl super::kinds::Evidence for Cluster {
+    fn cut_short(&self) -> Option<&super::CutShort> {
+        self.cut.as_ref()
+    }
+}
+
 impl Cluster {
     /// The member whose FQDN or host name is `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&Member> {
@@ -52,7 +58,7 @@ pub enum ClusterRole {
 
 /// Parse a `show network cluster` capture.
 pub fn parse(text: &str) -> Result<Cluster, ParseError> {
-    noise::parse_with(text, &noise::SHOW_NETWORK_CLUSTER, parse_capture)
+    noise::parse_with(text, &crate::evidence::kinds::SHOW_NETWORK_CLUSTER.cmd, parse_capture)
 }
 
 fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {

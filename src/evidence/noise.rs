@@ -24,43 +24,19 @@ pub(crate) struct Line<'a> {
     pub space_after: bool,
 }
 
-/// A command whose output a parser reads.
+/// A command whose output a parser reads (each evidence kind has one: `kinds`).
 #[derive(Debug)]
 pub(crate) struct Cmd {
     /// As the user types it, for messages.
     pub name: &'static str,
     /// Lowercase words that identify it in an echoed command line.
-    key: &'static str,
+    pub key: &'static str,
 }
-
-pub(crate) const SERVICE_LIST: Cmd = Cmd { name: "utils service list", key: "utils service list" };
-pub(crate) const SHOW_HARDWARE: Cmd = Cmd { name: "show hardware", key: "show hardware" };
-pub(crate) const SHOW_STATUS: Cmd = Cmd { name: "show status", key: "show status" };
-pub(crate) const SHOW_NETWORK_CLUSTER: Cmd = Cmd { name: "show network cluster", key: "show network cluster" };
-pub(crate) const STATIC_ROUTES: Cmd = Cmd { name: "Get-CsStaticRoutingConfiguration", key: "get-csstaticroutingconfiguration" };
-pub(crate) const HOSTING_PROVIDERS: Cmd = Cmd { name: "Get-CsHostingProvider", key: "get-cshostingprovider" };
-pub(crate) const TRUSTED_POOLS: Cmd = Cmd { name: "Get-CsTrustedApplicationPool", key: "get-cstrustedapplicationpool" };
-pub(crate) const TRUSTED_APPS: Cmd = Cmd { name: "Get-CsTrustedApplication", key: "get-cstrustedapplication" };
-pub(crate) const HOSTED_VOICEMAIL: Cmd = Cmd { name: "Get-CsHostedVoicemailPolicy", key: "get-cshostedvoicemailpolicy" };
-pub(crate) const SHOW_TLS_MIN_VERSION: Cmd = Cmd { name: "show tls min-version", key: "show tls min-version" };
-
-const KNOWN: &[&Cmd] = &[
-    &SERVICE_LIST,
-    &SHOW_HARDWARE,
-    &SHOW_STATUS,
-    &SHOW_NETWORK_CLUSTER,
-    &STATIC_ROUTES,
-    &HOSTING_PROVIDERS,
-    &TRUSTED_POOLS,
-    &TRUSTED_APPS,
-    &HOSTED_VOICEMAIL,
-    &SHOW_TLS_MIN_VERSION,
-];
 
 impl Cmd {
     /// Whether an echoed command line runs this command (word boundaries respected,
     /// so `Get-CsTrustedApplication` does not match `Get-CsTrustedApplicationPool`).
-    fn echoed_in(&self, command: &str) -> bool {
+    pub(crate) fn echoed_in(&self, command: &str) -> bool {
         let norm = command.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
         let word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
         let mut from = 0;
@@ -80,7 +56,7 @@ impl Cmd {
 
 /// The known command an echoed command line runs, if any.
 fn known_command(command: &str) -> Option<&'static Cmd> {
-    KNOWN.iter().copied().find(|c| c.echoed_in(command))
+    super::kinds::echoed(command).map(|k| &k.cmd)
 }
 
 /// What a rendered line is.
@@ -398,31 +374,7 @@ pub(crate) fn parse_with<T>(text: &str, cmd: &'static Cmd, body: impl Fn(&Captur
 
 /// Which known command `text` (cleaned output) looks like.
 fn sniff(text: &str) -> Option<&'static Cmd> {
-    let t = text.to_ascii_lowercase();
-    let has = |s: &str| t.contains(s);
-    if has("trustedapplicationpoolfqdn") || has("applicationid") {
-        Some(&TRUSTED_APPS)
-    } else if has("trustedapplicationpool:") && has("computers") {
-        Some(&TRUSTED_POOLS)
-    } else if has("configured tls minimum version") {
-        Some(&SHOW_TLS_MIN_VERSION)
-    } else if has("proxyfqdn") {
-        Some(&HOSTING_PROVIDERS)
-    } else if has("matchuri") || has("transportchoice") {
-        Some(&STATIC_ROUTES)
-    } else if has("destination") && has("organization") {
-        Some(&HOSTED_VOICEMAIL)
-    } else if has("hw platform") {
-        Some(&SHOW_HARDWARE)
-    } else if has("disk/active") || has("cpu idle:") || has("product ver") {
-        Some(&SHOW_STATUS)
-    } else if has(" dbsub ") || has(" dbpub ") || has("server table (processnode)") {
-        Some(&SHOW_NETWORK_CLUSTER)
-    } else if has("[started]") || has("[stopped]") {
-        Some(&SERVICE_LIST)
-    } else {
-        None
-    }
+    super::kinds::sniff(text).map(|k| &k.cmd)
 }
 
 /// Pick the segments holding `cmd`'s output.
@@ -839,7 +791,8 @@ fn is_trailer(t: &str) -> bool {
 /// knows (or `set cli pagination off`), or a Lync/SfB cmdlet call.
 fn is_bare_command(t: &str) -> bool {
     let norm = t.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
-    let cli = KNOWN.iter().any(|c| !c.key.starts_with("get-cs") && norm == c.key) || norm == "set cli pagination off";
+    let cli =
+        super::kinds::KINDS.iter().any(|k| k.side == super::kinds::Side::Cisco && norm == k.cmd.key) || norm == "set cli pagination off";
     // `Get-CsX: The term ...` is PowerShell 7's error view, not the command.
     let first = norm.split(' ').next().unwrap_or("");
     let cmdlet = norm.starts_with("get-cs") && !norm.contains(" : ") && !norm.contains("\":") && !first.ends_with(':');
@@ -1191,7 +1144,7 @@ mod tests {
                 "{stamp}admin:utils service list\n{stamp}\n{stamp}Cisco Tomcat[STARTED]\n{stamp}Cisco SIP Proxy[STARTED]\n{stamp}Primary Node =true\n{stamp}admin:"
             );
             assert_eq!(
-                data(&text, Some(&SERVICE_LIST)),
+                data(&text, Some(&crate::evidence::kinds::SERVICE_LIST.cmd)),
                 vec![row(3, "Cisco Tomcat[STARTED]"), row(4, "Cisco SIP Proxy[STARTED]")],
                 "{stamp:?}"
             );
@@ -1201,7 +1154,7 @@ mod tests {
     #[test]
     fn a_cli_command_that_failed_is_named() {
         let text = "admin:show tls min-version\n\nExecuted command unsuccessfully\nNo valid command entered\nadmin:";
-        let e = parse_with(text, &SHOW_TLS_MIN_VERSION, |_| Ok(())).unwrap_err();
+        let e = parse_with(text, &crate::evidence::kinds::SHOW_TLS_MIN_VERSION.cmd, |_| Ok(())).unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.message.contains("`show tls min-version` failed on the node"), "{}", e.message);
         assert!(e.message.contains("No valid command entered"), "{}", e.message);
@@ -1210,9 +1163,9 @@ mod tests {
     #[test]
     fn a_prompt_cut_while_drawn_closes_the_output_and_more_pagers_are_noise() {
         let text = "PS C:\\Users\\admin> Get-CsHostingProvider\n\nIdentity : a\n-- More  --\nName : b\n\nPS C:\\Users\\";
-        let cap = Capture::new(text, Some(&HOSTING_PROVIDERS)).unwrap();
+        let cap = Capture::new(text, Some(&crate::evidence::kinds::HOSTING_PROVIDERS.cmd)).unwrap();
         assert!(cap.closed);
-        assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(3, "Identity : a"), row(5, "Name : b")]);
+        assert_eq!(data(text, Some(&crate::evidence::kinds::HOSTING_PROVIDERS.cmd)), vec![row(3, "Identity : a"), row(5, "Name : b")]);
     }
 
     #[test]
@@ -1221,18 +1174,21 @@ mod tests {
             format!("PS C:\\Users\\svc-sfbadmin> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route | Format-{}", "");
         assert!(long.chars().count() >= 79);
         let text = format!("{long}\nList *\n\n\nMatchUri : a\n\n\n");
-        let cap = Capture::new(&text, Some(&STATIC_ROUTES)).unwrap();
-        assert_eq!(data(&text, Some(&STATIC_ROUTES)), vec![row(5, "MatchUri : a")]);
+        let cap = Capture::new(&text, Some(&crate::evidence::kinds::STATIC_ROUTES.cmd)).unwrap();
+        assert_eq!(data(&text, Some(&crate::evidence::kinds::STATIC_ROUTES.cmd)), vec![row(5, "MatchUri : a")]);
         assert_eq!(cap.echo_line, Some(1));
         // `ccmadmin:` alone at the end closes a copy that left out the echo.
-        let cap = Capture::new("Cisco Tomcat[STARTED]\nccmadmin:\n", Some(&SERVICE_LIST)).unwrap();
+        let cap = Capture::new("Cisco Tomcat[STARTED]\nccmadmin:\n", Some(&crate::evidence::kinds::SERVICE_LIST.cmd)).unwrap();
         assert!(cap.closed);
     }
 
     #[test]
     fn a_warning_wrapped_by_the_console_is_noise_to_its_end() {
         let text = "PS C:\\> Get-CsHostingProvider | ConvertTo-Json\nWARNING: Resulting JSON is truncated as serialization has exceeded the set depth of\n2.\n[\n {\"Identity\": \"a\"}\n]\nPS C:\\> ";
-        assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(4, "["), row(5, " {\"Identity\": \"a\"}"), row(6, "]")]);
+        assert_eq!(
+            data(text, Some(&crate::evidence::kinds::HOSTING_PROVIDERS.cmd)),
+            vec![row(4, "["), row(5, " {\"Identity\": \"a\"}"), row(6, "]")]
+        );
     }
 
     #[test]
@@ -1242,7 +1198,7 @@ mod tests {
         assert!(data(text, None).contains(&row(3, " 10:15:02 up 3 days,  2:01,  1 user")));
         // Nor is a bracketed word without a time a stamp.
         let text = "[fe01.contoso.com]: PS C:\\> Get-CsHostingProvider\nIdentity : a\nName : b\n";
-        assert_eq!(data(text, Some(&HOSTING_PROVIDERS)), vec![row(2, "Identity : a"), row(3, "Name : b")]);
+        assert_eq!(data(text, Some(&crate::evidence::kinds::HOSTING_PROVIDERS.cmd)), vec![row(2, "Identity : a"), row(3, "Name : b")]);
     }
 
     #[test]
@@ -1280,21 +1236,33 @@ mod tests {
     #[test]
     fn pager_after_the_closing_lines_hides_nothing() {
         let prompt = "Press <enter> for 1 line, <space> for one page, or <q> to quit";
-        let cap = Capture::new(&format!("A[STARTED]\nPrimary Node =true\n{prompt}\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        let cap =
+            Capture::new(&format!("A[STARTED]\nPrimary Node =true\n{prompt}\nadmin:\n"), Some(&crate::evidence::kinds::SERVICE_LIST.cmd))
+                .unwrap();
         assert_eq!(cap.pager_quit, None);
     }
 
     #[test]
     fn pager_quit_is_detected() {
         let prompt = "\x1b[1mPress <enter> for 1 line, <space> for one page, or <q> to quit \x1b[0m";
-        let cap = Capture::new(&format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \r\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        let cap = Capture::new(
+            &format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \r\nadmin:\n"),
+            Some(&crate::evidence::kinds::SERVICE_LIST.cmd),
+        )
+        .unwrap();
         assert_eq!(cap.pager_quit, Some(3));
-        let cap =
-            Capture::new(&format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \rB[STARTED]\nadmin:\n"), Some(&SERVICE_LIST))
-                .unwrap();
+        let cap = Capture::new(
+            &format!("admin:utils service list\nA[STARTED]\n{prompt}\r     \rB[STARTED]\nadmin:\n"),
+            Some(&crate::evidence::kinds::SERVICE_LIST.cmd),
+        )
+        .unwrap();
         assert_eq!(cap.pager_quit, None);
         // A pager printed behind the last line, then the prompt: quit.
-        let cap = Capture::new(&format!("admin:utils service list\nA[STARTED]{prompt}\nadmin:\n"), Some(&SERVICE_LIST)).unwrap();
+        let cap = Capture::new(
+            &format!("admin:utils service list\nA[STARTED]{prompt}\nadmin:\n"),
+            Some(&crate::evidence::kinds::SERVICE_LIST.cmd),
+        )
+        .unwrap();
         assert_eq!(cap.pager_quit, Some(2));
         // The last page of the long-output pager is not a quit.
         let cap = Capture::new("A[STARTED]\noptions: q=quit, n=next, p=prev, b=begin, e=end (lines 41 - 45 of 45) :\n", None).unwrap();
@@ -1332,7 +1300,7 @@ mod tests {
                     \x20       Disk 1: 110GB, Partitions aligned\n        8192 Mbytes RAM\n\n\
                     admin:set cli pagination off\nAutomation mode is On for the current session\n\
                     admin:utils service list\nA[STARTED]\nPrimary Node =true\nCommand successful\nadmin:\n";
-        let cap = Capture::new(text, Some(&SERVICE_LIST)).unwrap();
+        let cap = Capture::new(text, Some(&crate::evidence::kinds::SERVICE_LIST.cmd)).unwrap();
         let rows: Vec<_> = cap.rows.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
         assert_eq!(rows, vec![row(16, "A[STARTED]")]);
         assert!(cap.closed && cap.trailer);
@@ -1348,7 +1316,7 @@ mod tests {
                     [fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Get-CsHostingProvider\n\nIdentity : X\n\n\
                     [fe01.contoso.com]: PS C:\\Users\\admin\\Documents> Stop-Transcript\n\
                     **********************\nWindows PowerShell transcript end\nEnd time: 20261130101744\n**********************\n";
-        let cap = Capture::new(text, Some(&HOSTING_PROVIDERS)).unwrap();
+        let cap = Capture::new(text, Some(&crate::evidence::kinds::HOSTING_PROVIDERS.cmd)).unwrap();
         let rows: Vec<_> = cap.rows.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
         assert_eq!(rows, vec![row(16, "Identity : X")]);
     }
@@ -1357,9 +1325,9 @@ mod tests {
     fn several_commands_keep_the_right_output() {
         let text =
             "PS C:\\> Get-CsTrustedApplicationPool\nIdentity : pool\n\nPS C:\\> Get-CsTrustedApplication\nIdentity : app\nPS C:\\>\n";
-        assert_eq!(data(text, Some(&TRUSTED_POOLS)), vec![row(2, "Identity : pool")]);
-        assert_eq!(data(text, Some(&TRUSTED_APPS)), vec![row(5, "Identity : app")]);
-        let err = Capture::new(text, Some(&HOSTING_PROVIDERS)).err().unwrap();
+        assert_eq!(data(text, Some(&crate::evidence::kinds::TRUSTED_POOLS.cmd)), vec![row(2, "Identity : pool")]);
+        assert_eq!(data(text, Some(&crate::evidence::kinds::TRUSTED_APPS.cmd)), vec![row(5, "Identity : app")]);
+        let err = Capture::new(text, Some(&crate::evidence::kinds::HOSTING_PROVIDERS.cmd)).err().unwrap();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("`Get-CsTrustedApplicationPool`, not of `Get-CsHostingProvider`"), "{}", err.message);
     }
@@ -1368,10 +1336,10 @@ mod tests {
     fn latest_run_that_parses_wins() {
         let text = "PS C:\\> Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route\n\nMatchUri : a\n\n\
                     PS C:\\> Get-CsStaticRoutingConfiguration\n\nIdentity : Global\nRoute : {MatchUri=b...}\nPS C:\\>\n";
-        let runs = Capture::candidates(text, Some(&STATIC_ROUTES)).unwrap();
+        let runs = Capture::candidates(text, Some(&crate::evidence::kinds::STATIC_ROUTES.cmd)).unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].last_data_line(), Some(8));
-        let got = parse_with(text, &STATIC_ROUTES, |c| {
+        let got = parse_with(text, &crate::evidence::kinds::STATIC_ROUTES.cmd, |c| {
             if c.last_data_line() == Some(8) {
                 Err(ParseError::new(8, "bad"))
             } else {
@@ -1379,7 +1347,10 @@ mod tests {
             }
         });
         assert_eq!(got.unwrap(), Some(3));
-        let err = parse_with(text, &STATIC_ROUTES, |c| Err::<(), _>(ParseError::new(c.last_data_line().unwrap_or(0), "bad"))).unwrap_err();
+        let err = parse_with(text, &crate::evidence::kinds::STATIC_ROUTES.cmd, |c| {
+            Err::<(), _>(ParseError::new(c.last_data_line().unwrap_or(0), "bad"))
+        })
+        .unwrap_err();
         assert_eq!(err.line, 8);
     }
 
@@ -1392,9 +1363,9 @@ mod tests {
 
     #[test]
     fn command_copied_without_its_prompt() {
-        assert_eq!(data("utils service list\nA[STARTED]\n", Some(&SERVICE_LIST)), vec![row(2, "A[STARTED]")]);
+        assert_eq!(data("utils service list\nA[STARTED]\n", Some(&crate::evidence::kinds::SERVICE_LIST.cmd)), vec![row(2, "A[STARTED]")]);
         let text = "Get-CsTrustedApplicationPool\n\nIdentity : p\n\nGet-CsTrustedApplication\n\nIdentity : a\n";
-        assert_eq!(data(text, Some(&TRUSTED_APPS)), vec![row(7, "Identity : a")]);
+        assert_eq!(data(text, Some(&crate::evidence::kinds::TRUSTED_APPS.cmd)), vec![row(7, "Identity : a")]);
         assert!(!is_bare_command("Identity : Get-CsX"));
         assert!(!is_bare_command("utils service list extra words"));
     }
@@ -1427,9 +1398,9 @@ mod tests {
 
     #[test]
     fn echo_matching_respects_word_boundaries() {
-        assert!(TRUSTED_APPS.echoed_in("Get-CsTrustedApplication | fl"));
-        assert!(!TRUSTED_APPS.echoed_in("Get-CsTrustedApplicationPool"));
-        assert!(SERVICE_LIST.echoed_in("utils  service list"));
+        assert!(crate::evidence::kinds::TRUSTED_APPS.cmd.echoed_in("Get-CsTrustedApplication | fl"));
+        assert!(!crate::evidence::kinds::TRUSTED_APPS.cmd.echoed_in("Get-CsTrustedApplicationPool"));
+        assert!(crate::evidence::kinds::SERVICE_LIST.cmd.echoed_in("utils  service list"));
     }
 
     #[test]

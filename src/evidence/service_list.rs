@@ -18,6 +18,12 @@ pub struct ServiceList {
     pub cut: Option<CutShort>,
 }
 
+impl super::kinds::Evidence for ServiceList {
+    fn cut_short(&self) -> Option<&super::CutShort> {
+        self.cut.as_ref()
+    }
+}
+
 impl ServiceList {
     /// The service called `name`, compared case-insensitively.
     pub fn get(&self, name: &str) -> Option<&Service> {
@@ -78,7 +84,7 @@ impl fmt::Display for ServiceState {
 
 /// Parse a `utils service list` capture.
 pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
-    noise::parse_with(text, &noise::SERVICE_LIST, parse_capture)
+    noise::parse_with(text, &crate::evidence::kinds::SERVICE_LIST.cmd, parse_capture)
 }
 
 /// Services every CUCM and IM&P node lists, activated or not. The list is printed in

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::msrecords;
-use super::noise::{self, quote};
+use super::noise::quote;
 use super::psjson;
 use super::pslist::{Field, Record};
 use super::{CutShort, ParseError};
@@ -30,6 +30,12 @@ pub struct StaticRoutes {
     /// Where the capture stops before its end, if it does: routes after it are unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut: Option<CutShort>,
+}
+
+impl super::kinds::Evidence for StaticRoutes {
+    fn cut_short(&self) -> Option<&super::CutShort> {
+        self.cut.as_ref()
+    }
 }
 
 impl StaticRoutes {
@@ -80,7 +86,7 @@ impl fmt::Display for RouteTransport {
 /// A command that printed nothing means no static routes exist: that is evidence too.
 /// A capture that stops early keeps the routes before the cut and names it.
 pub fn parse(text: &str) -> Result<StaticRoutes, ParseError> {
-    let objects = msrecords::read(text, &noise::STATIC_ROUTES, text_object, json_object)?;
+    let objects = msrecords::read(text, &crate::evidence::kinds::STATIC_ROUTES.cmd, text_object, json_object)?;
     let mut out = StaticRoutes { routes: Vec::new(), collections: Vec::new(), cut: objects.cut };
     for (identity, routes) in objects.items {
         note_collection(&mut out.collections, identity.as_deref());

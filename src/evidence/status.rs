@@ -22,6 +22,12 @@ pub struct Status {
     pub cut: Option<CutShort>,
 }
 
+impl super::kinds::Evidence for Status {
+    fn cut_short(&self) -> Option<&super::CutShort> {
+        self.cut.as_ref()
+    }
+}
+
 /// One row of the disk table, e.g. `Disk/active 19805412K 4417968K 15184112K (78%)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partition {
@@ -35,7 +41,7 @@ pub struct Partition {
 
 /// Parse a `show status` capture.
 pub fn parse(text: &str) -> Result<Status, ParseError> {
-    noise::parse_with(text, &noise::SHOW_STATUS, parse_capture)
+    noise::parse_with(text, &crate::evidence::kinds::SHOW_STATUS.cmd, parse_capture)
 }
 
 fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {

@@ -18,6 +18,12 @@ pub struct TlsMinVersion {
     pub line: usize,
 }
 
+impl super::kinds::Evidence for TlsMinVersion {
+    fn cut_short(&self) -> Option<&super::CutShort> {
+        None // one line: a cut copy shows no version and is refused
+    }
+}
+
 impl TlsMinVersion {
     /// The minor number of TLS 1.x (0 for TLS 1.0 … 3 for TLS 1.3).
     pub fn minor(&self) -> u8 {
@@ -27,7 +33,7 @@ impl TlsMinVersion {
 
 /// Parse a `show tls min-version` capture.
 pub fn parse(text: &str) -> Result<TlsMinVersion, ParseError> {
-    noise::parse_with(text, &noise::SHOW_TLS_MIN_VERSION, |cap| {
+    noise::parse_with(text, &crate::evidence::kinds::SHOW_TLS_MIN_VERSION.cmd, |cap| {
         let mut found: Option<TlsMinVersion> = None;
         for line in cap.lines() {
             let t = line.text.trim();

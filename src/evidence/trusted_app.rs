@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::msrecords;
-use super::noise;
 use super::psjson;
 use super::pslist::{self, Record};
 use super::{ParseError, Records};
@@ -45,14 +44,14 @@ const POOL_PREFIX: &str = "TrustedApplicationPool:";
 /// A command that printed nothing (or `[]`) means no trusted application pool exists;
 /// a capture that stops early keeps the pools before the cut and names it.
 pub fn parse_pools(text: &str) -> Result<Records<TrustedApplicationPool>, ParseError> {
-    msrecords::read(text, &noise::TRUSTED_POOLS, text_pool, json_pool)
+    msrecords::read(text, &crate::evidence::kinds::TRUSTED_POOLS.cmd, text_pool, json_pool)
 }
 
 /// Parse a `Get-CsTrustedApplication` capture (text or JSON).
 /// A command that printed nothing (or `[]`) means no trusted application exists; a
 /// capture that stops early keeps the applications before the cut and names it.
 pub fn parse_applications(text: &str) -> Result<Records<TrustedApplication>, ParseError> {
-    msrecords::read(text, &noise::TRUSTED_APPS, text_application, json_application)
+    msrecords::read(text, &crate::evidence::kinds::TRUSTED_APPS.cmd, text_application, json_application)
 }
 
 /// `prefix:rest` → `rest`, the prefix compared case-insensitively.

@@ -21,28 +21,20 @@ fn references(inv: &Inventory) -> Vec<Reference<'_>> {
             out.push((at, p.as_path(), folder));
         }
     }
-    let mut add = |at, p, folder| push(&mut out, at, p, folder);
     let c = &inv.cisco;
-    add(vec![Seg::Key("cisco"), Seg::Key("trust_store")], c.trust_store.as_ref(), true);
-    add(vec![Seg::Key("cisco"), Seg::Key("client_cert")], c.client_cert.as_ref(), false);
-    add(vec![Seg::Key("cisco"), Seg::Key("client_key")], c.client_key.as_ref(), false);
+    push(&mut out, vec![Seg::Key("cisco"), Seg::Key("trust_store")], c.trust_store.as_ref(), true);
+    push(&mut out, vec![Seg::Key("cisco"), Seg::Key("client_cert")], c.client_cert.as_ref(), false);
+    push(&mut out, vec![Seg::Key("cisco"), Seg::Key("client_key")], c.client_key.as_ref(), false);
     for (i, node) in c.nodes.iter().enumerate() {
-        let e = &node.evidence;
-        let at = |k: &'static str| vec![Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(k)];
-        add(at("service_list"), e.service_list.as_ref(), false);
-        add(at("hardware"), e.hardware.as_ref(), false);
-        add(at("status"), e.status.as_ref(), false);
-        add(at("network_cluster"), e.network_cluster.as_ref(), false);
-        add(at("tls_min_version"), e.tls_min_version.as_ref(), false);
+        for (kind, p) in node.evidence.named() {
+            out.push((vec![Seg::Key("cisco"), Seg::Key("nodes"), Seg::Index(i), Seg::Key("evidence"), Seg::Key(kind.key)], p, false));
+        }
     }
     let m = &inv.microsoft;
-    add(vec![Seg::Key("microsoft"), Seg::Key("trust_store")], m.trust_store.as_ref(), true);
-    let at = |k: &'static str| vec![Seg::Key("microsoft"), Seg::Key("evidence"), Seg::Key(k)];
-    add(at("static_routes"), m.evidence.static_routes.as_ref(), false);
-    add(at("hosting_providers"), m.evidence.hosting_providers.as_ref(), false);
-    add(at("trusted_application_pools"), m.evidence.trusted_application_pools.as_ref(), false);
-    add(at("trusted_applications"), m.evidence.trusted_applications.as_ref(), false);
-    add(at("hosted_voicemail_policies"), m.evidence.hosted_voicemail_policies.as_ref(), false);
+    push(&mut out, vec![Seg::Key("microsoft"), Seg::Key("trust_store")], m.trust_store.as_ref(), true);
+    for (kind, p) in m.evidence.named() {
+        out.push((vec![Seg::Key("microsoft"), Seg::Key("evidence"), Seg::Key(kind.key)], p, false));
+    }
     out
 }
 

@@ -304,26 +304,9 @@ pub enum HostKind {
     Mcs,
 }
 
-/// Evidence files collected on an IM&P or CUCM node (paths relative to the inventory).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NodeEvidence {
-    /// `utils service list`
-    #[serde(default)]
-    pub service_list: Option<PathBuf>,
-    /// `show hardware`
-    #[serde(default)]
-    pub hardware: Option<PathBuf>,
-    /// `show status`
-    #[serde(default)]
-    pub status: Option<PathBuf>,
-    /// `show network cluster`
-    #[serde(default)]
-    pub network_cluster: Option<PathBuf>,
-    /// `show tls min-version`
-    #[serde(default)]
-    pub tls_min_version: Option<PathBuf>,
-}
+/// Evidence files collected on an IM&P or CUCM node: one key per Cisco evidence kind
+/// (the table is generated from `evidence::kinds`).
+pub use crate::evidence::kinds::NodeEvidenceFiles as NodeEvidence;
 
 /// `[microsoft]`: the Lync/SfB/OCS side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -373,26 +356,8 @@ pub enum Edition {
     Enterprise,
 }
 
-/// Evidence files from the Microsoft side (paths relative to the inventory).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MicrosoftEvidenceFiles {
-    /// `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` (text or JSON)
-    #[serde(default)]
-    pub static_routes: Option<PathBuf>,
-    /// `Get-CsHostingProvider` (text or JSON)
-    #[serde(default)]
-    pub hosting_providers: Option<PathBuf>,
-    /// `Get-CsTrustedApplicationPool` (text or JSON)
-    #[serde(default)]
-    pub trusted_application_pools: Option<PathBuf>,
-    /// `Get-CsTrustedApplication` (text or JSON)
-    #[serde(default)]
-    pub trusted_applications: Option<PathBuf>,
-    /// `Get-CsHostedVoicemailPolicy` (text or JSON)
-    #[serde(default)]
-    pub hosted_voicemail_policies: Option<PathBuf>,
-}
+/// Evidence files from the Microsoft side: one key per Microsoft evidence kind.
+pub use crate::evidence::kinds::MicrosoftEvidenceFiles;
 
 /// A front-end pool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
