@@ -10,6 +10,7 @@ mod collect;
 mod diff_waivers;
 mod dns_probe;
 mod fuzz_replay;
+mod golden;
 mod hostile;
 mod lab;
 mod live_checks;
