@@ -10,7 +10,7 @@
 
 use fedcheck::judge::{self, Catalog};
 use fedcheck::lab::pki::{self, Ca, LeafSpec};
-use fedcheck::report::{self, terminal, RenderContext};
+use fedcheck::report::{self, RenderContext};
 use fedcheck::snapshot::dns::{DnsObservation, DnsOutcome, DnsQuery, Rcode, RecordType};
 use fedcheck::snapshot::raw::{RawHandshake, RawObservation, RawOutcome};
 use fedcheck::snapshot::sip::{SipObservation, SipOutcome};
@@ -161,12 +161,10 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let report = judge::build_report(&loaded, &catalog, &snap, &selection, None, now, String::new(), Duration::ZERO);
             judge_t.push(t.elapsed());
-            let exit = report::exit_code(&report, report::FailOn::Warn);
-            let style = terminal::Style { show_passes: false, colour: false, tty: false, width: 100 };
-            let text = terminal::render(&report, &catalog, &style, exit, "");
-            let js = report::json::render(&report, &catalog, exit);
-            let ctx = RenderContext { report: &report, catalog: &catalog, host: None, inventory_path: None };
-            let html = report::html::render(&ctx).map_err(anyhow::Error::msg)?;
+            let ctx = RenderContext::new(&report, &catalog);
+            let text = report::View::Terminal.render(&ctx)?;
+            let js = report::Format::Json.render(&ctx)?;
+            let html = report::Format::Html.render(&ctx)?;
             total_t.push(t.elapsed());
             findings = report.findings.len();
             std::hint::black_box((text, js, html));

@@ -16,9 +16,6 @@ use std::path::Path;
 
 pub const DIFF_SCHEMA: &str = "fedcheck.diff/v1";
 
-/// Exit code when at least one regression was found (same as a failing run).
-pub const EXIT_REGRESSION: i32 = 3;
-
 /// Which run one side of the comparison came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRef {
@@ -197,12 +194,12 @@ pub fn diff(before: &Report, after: &Report) -> Diff {
     d
 }
 
-/// 3 when anything regressed, else 0.
-pub fn exit_code(diff: &Diff) -> i32 {
+/// Fail (3) when anything regressed, else Ok.
+pub fn exit_code(diff: &Diff) -> crate::exit::Exit {
     if diff.regressions.is_empty() {
-        0
+        crate::exit::Exit::Ok
     } else {
-        EXIT_REGRESSION
+        crate::exit::Exit::Fail
     }
 }
 

@@ -66,3 +66,29 @@ pub async fn run(loaded: &Loaded, catalog: &Catalog, checks: &[Box<dyn Check>], 
     report.mode = if opts.offline { judge::Mode::Offline } else { judge::Mode::Live };
     Ok((report, snapshot))
 }
+
+/// JUDGE again, with no observation: a snapshot from a support bundle, judged with
+/// the current rules as of its capture (or `opts.now`).
+pub fn judge_again(
+    loaded: &Loaded,
+    catalog: &Catalog,
+    checks: &[Box<dyn Check>],
+    snapshot: &Snapshot,
+    opts: &RunOptions,
+) -> Result<Report, RunError> {
+    let selection = select(checks, catalog, opts)?;
+    // Certificate dates read as they did when the snapshot was taken.
+    let now = opts.now.or_else(|| snapshot.started_at.parse().ok()).unwrap_or_else(jiff::Timestamp::now);
+    let mut report = judge::build_report(
+        loaded,
+        catalog,
+        snapshot,
+        &selection,
+        opts.waivers.as_ref(),
+        now,
+        snapshot.started_at.clone(),
+        std::time::Duration::ZERO,
+    );
+    report.mode = judge::Mode::Analyze;
+    Ok(report)
+}

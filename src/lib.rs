@@ -22,6 +22,7 @@ pub mod engine;
 pub mod escape;
 #[allow(missing_docs)] // docs still to write
 pub mod evidence;
+pub mod exit;
 pub mod fsread;
 #[doc(hidden)]
 pub mod fuzz_entry;

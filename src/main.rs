@@ -1,5 +1,5 @@
-//! The fedcheck binary: everything lives in the library; this only sets the exit code.
+//! The fedcheck binary: everything lives in the library; this only returns its exit.
 
-fn main() {
-    std::process::exit(fedcheck::cli::main());
+fn main() -> std::process::ExitCode {
+    fedcheck::cli::main()
 }

@@ -60,9 +60,9 @@ pub const MAX_ENTRIES: usize = 20_000;
 #[derive(Debug, Clone)]
 pub struct BundleInput<'a> {
     pub loaded: &'a Loaded,
-    pub report_json: String,
-    pub report_html: Option<String>,
-    pub report_md: Option<String>,
+    /// The rendered reports by their file name in the bundle (`report.json` first:
+    /// `analyze` needs it; `report.html`, `report.md` as the outputs' table gives them).
+    pub reports: Vec<(String, String)>,
     pub snapshot_json: String,
     /// (file name such as `fe1.example.com_5061.pem`, PEM text).
     pub chains_pem: Vec<(String, String)>,

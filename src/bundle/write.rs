@@ -20,12 +20,12 @@ pub fn write(input: &BundleInput, out: &Path) -> Result<BundleSummary, BundleErr
     let now = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
     let mut c = Collector { redact: input.redact, redactor: Redactor::new(), files: Vec::new(), notes: Vec::new() };
     let inventory = c.inventory(input.loaded)?;
-    c.text("report.json", &input.report_json, true)?;
-    if let Some(html) = &input.report_html {
-        c.text("report.html", html, false)?;
+    if !input.reports.iter().any(|(name, _)| name == "report.json") {
+        return Err(BundleError::NotInBundle("report.json: no JSON report was given to bundle (`analyze` needs it)".into()));
     }
-    if let Some(md) = &input.report_md {
-        c.text("report.md", md, false)?;
+    for (name, text) in &input.reports {
+        // Report names come from the outputs' table: plain names, never paths.
+        c.text(&safe_file_name(name), text, name.ends_with(".json"))?;
     }
     c.text("snapshot.json", &input.snapshot_json, true)?;
     for (name, pem) in &input.chains_pem {

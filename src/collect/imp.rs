@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,37 +15,47 @@ use tokio::sync::Semaphore;
 use super::record::{CallOutcome, CallRecord, CollectRecord, Failure, FailureKind, NodeRecord, Summary, SCHEMA};
 use super::soap::{self, Call};
 use super::tls::Verify;
-use super::{CollectError, ImpArgs, EXIT_PARTIAL, PASSWORD_ENV};
+use super::CollectError;
 use crate::evidence::soap::{inspect, Inspection};
+use crate::exit::Exit;
 use crate::inventory::Node;
 
 /// The largest answer kept from one call. A real soapGetServiceStatus answer is
 /// around 50 KB; anything near this is not an answer worth reading.
 pub const DEFAULT_MAX_BYTES: usize = 8 * 1024 * 1024;
 
-/// The password: FEDCHECK_IMP_PASSWORD, else a prompt on the terminal (echo off).
-/// Never a flag, never written anywhere.
-pub fn password() -> Result<String, CollectError> {
-    if let Some(p) = std::env::var_os(PASSWORD_ENV) {
-        let p = p.to_string_lossy().into_owned();
-        if !p.is_empty() {
-            return Ok(p);
-        }
-    }
-    if !std::io::stdin().is_terminal() && !std::io::stderr().is_terminal() {
-        return Err(CollectError::NoPassword);
-    }
-    let p = rpassword::prompt_password("IM&P administrator password: ").map_err(CollectError::Prompt)?;
-    if p.is_empty() {
-        return Err(CollectError::NoPassword);
-    }
-    Ok(p)
+/// What `collect imp` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site inventory; every `[[cisco.nodes]]` entry is asked.
+    pub inventory: PathBuf,
+    /// Folder to write evidence/, site.toml and collect.json into (created if missing).
+    pub output: PathBuf,
+    /// Administrator user for HTTP Basic authentication.
+    pub user: String,
+    /// CA certificate(s) of the nodes' Tomcat certificates (default: the system's store).
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate (NOT verified; the collected files say so).
+    pub insecure: bool,
+    /// HTTPS port of the nodes' web services.
+    pub port: u16,
+    /// Timeout of one call.
+    pub timeout: std::time::Duration,
+    /// Nodes asked at once.
+    pub concurrency: u16,
+    /// Largest answer accepted from one call, in bytes.
+    pub max_bytes: usize,
+    /// Write into an output folder that already holds a collection.
+    pub force: bool,
 }
 
 /// What a collection produced.
 #[derive(Debug)]
 pub struct Outcome {
-    pub exit_code: i32,
+    /// Ok when every call was collected (or not offered), Partial otherwise.
+    pub exit: Exit,
+    /// What to tell the user: one line per node, the summary, warnings.
+    pub notes: Vec<String>,
     pub record: CollectRecord,
     /// The inventory written beside the evidence.
     pub site: PathBuf,
@@ -85,7 +94,7 @@ fn now() -> String {
 }
 
 /// Run a collection: every node, bounded concurrency, each call under the timeout.
-pub async fn collect(args: &ImpArgs, password: &str) -> Result<Outcome, CollectError> {
+pub async fn collect(args: &Options, password: &str) -> Result<Outcome, CollectError> {
     let inv_err = |message: String| CollectError::Inventory { path: args.inventory.clone(), message };
     let loaded = crate::inventory::load(&args.inventory).map_err(|e| inv_err(e.to_string()))?;
     let original_text = std::fs::read_to_string(&args.inventory).map_err(|e| inv_err(format!("cannot read it: {e}")))?;
@@ -98,10 +107,7 @@ pub async fn collect(args: &ImpArgs, password: &str) -> Result<Outcome, CollectE
         (Some(p), false) => Verify::CaFile(p.clone()),
         (None, false) => Verify::SystemStore,
     };
-    let tls = super::tls::client_config(&verify)?;
-    if verify == Verify::Insecure {
-        eprintln!("fedcheck collect: --insecure: the nodes' certificates will NOT be verified; the collected files say so");
-    }
+    let (tls, mut notes) = super::tls::client_config(&verify)?;
     let ctx = Arc::new(Ctx {
         tls,
         user: args.user.clone(),
@@ -157,7 +163,8 @@ pub async fn collect(args: &ImpArgs, password: &str) -> Result<Outcome, CollectE
 
     let summary = Summary::of(&nodes);
     let complete = nodes.iter().flat_map(|n| &n.calls).all(|c| matches!(c.outcome, CallOutcome::Collected | CallOutcome::NotOffered));
-    let exit_code = if complete { 0 } else { EXIT_PARTIAL };
+    let exit = if complete { Exit::Ok } else { Exit::Partial };
+    let exit_code = i32::from(exit.code());
     let record = CollectRecord {
         schema: SCHEMA.into(),
         tool_version: crate::version::long().to_string(),
@@ -176,8 +183,8 @@ pub async fn collect(args: &ImpArgs, password: &str) -> Result<Outcome, CollectE
     };
     let json = serde_json::to_string_pretty(&record).map_err(|e| CollectError::Client(e.to_string()))?;
     write_file(&args.output.join("collect.json"), &format!("{json}\n"))?;
-    report(&record, &args.output);
-    Ok(Outcome { exit_code, record, site: args.output.join(site_rel) })
+    notes.extend(report(&record, &args.output));
+    Ok(Outcome { exit, notes, record, site: args.output.join(site_rel) })
 }
 
 /// The output folder: created when missing; one that already holds a collection is
@@ -211,7 +218,9 @@ pub fn mark_insecure(body: &str) -> String {
     format!("{NOTE}\n{trimmed}")
 }
 
-fn report(record: &CollectRecord, out: &Path) {
+/// One line per node and the summary line.
+fn report(record: &CollectRecord, out: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
     for n in &record.nodes {
         let parts: Vec<String> = n
             .calls
@@ -224,11 +233,11 @@ fn report(record: &CollectRecord, out: &Path) {
                 (CallOutcome::Failed, None) => format!("{} FAILED", c.call),
             })
             .collect();
-        eprintln!("fedcheck collect: {} ({}): {}", n.fqdn, n.address, parts.join("; "));
+        lines.push(format!("{} ({}): {}", n.fqdn, n.address, parts.join("; ")));
     }
     let s = &record.summary;
-    eprintln!(
-        "fedcheck collect: {} node(s): {} call(s) collected, {} not offered, {} failed, {} not asked; wrote {} and {}{}",
+    lines.push(format!(
+        "{} node(s): {} call(s) collected, {} not offered, {} failed, {} not asked; wrote {} and {}{}",
         s.nodes,
         s.collected,
         s.not_offered,
@@ -237,7 +246,8 @@ fn report(record: &CollectRecord, out: &Path) {
         out.join(&record.site).display(),
         out.join("collect.json").display(),
         if record.tls.verified { "" } else { " (certificates NOT verified: --insecure)" }
-    );
+    ));
+    lines
 }
 
 async fn collect_node(ctx: &Ctx, node: &Node) -> (NodeRecord, Vec<Answer>) {

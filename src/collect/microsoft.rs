@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use super::{CollectError, MicrosoftArgs};
+use super::CollectError;
 use crate::evidence::kinds::{EvidenceKind, KINDS, STATIC_ROUTES};
+use crate::exit::Exit;
 
 /// The export script, as shipped in the repository.
 pub const SCRIPT: &str = include_str!("../../collect/collect-fedcheck.ps1");
@@ -19,23 +20,21 @@ pub fn files() -> Vec<(&'static str, Option<&'static EvidenceKind>)> {
     read.chain(KEPT_ONLY.iter().map(|f| (*f, None))).collect()
 }
 
-pub fn run_cli(args: &MicrosoftArgs) -> anyhow::Result<i32> {
-    if args.script {
-        let mut out = std::io::stdout().lock();
-        use std::io::Write;
-        let _ = out.write_all(SCRIPT.as_bytes()).and_then(|()| out.flush());
-        return Ok(0);
-    }
-    match (&args.import, &args.inventory, &args.output) {
-        (Some(folder), Some(inv), Some(out)) => import(folder, inv, out, args.force).map_err(anyhow::Error::from),
-        _ => Err(anyhow::anyhow!("give --script, or --import FOLDER with -i site.toml and -o DIR")),
-    }
+/// What an import did: the exit (Ok, or Partial when a file the parsers need was
+/// missing, unreadable or reported failed), each problem, and the summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// Ok or Partial.
+    pub exit: Exit,
+    /// One line per problem.
+    pub problems: Vec<String>,
+    /// What was imported, from where, into which inventory.
+    pub summary: String,
 }
 
 /// Copy the script's folder into DIR/evidence/microsoft and write DIR/site.toml with
-/// [microsoft.evidence] pointing at what the parsers read. Exit 0 when every file the
-/// parsers need was there and readable, 5 otherwise.
-pub fn import(folder: &Path, inventory: &Path, out: &Path, force: bool) -> Result<i32, CollectError> {
+/// [microsoft.evidence] pointing at what the parsers read.
+pub fn import(folder: &Path, inventory: &Path, out: &Path, force: bool) -> Result<ImportOutcome, CollectError> {
     let original = std::fs::read_to_string(inventory)
         .map_err(|e| CollectError::Inventory { path: inventory.to_path_buf(), message: format!("cannot read it: {e}") })?;
     if !folder.is_dir() {
@@ -98,17 +97,14 @@ pub fn import(folder: &Path, inventory: &Path, out: &Path, force: bool) -> Resul
     let site_path = out.join("site.toml");
     std::fs::write(&site_path, site)
         .map_err(|e| CollectError::Output { path: site_path.clone(), message: format!("cannot write it: {e}") })?;
-    for p in &problems {
-        eprintln!("fedcheck collect microsoft: {p}");
-    }
-    eprintln!(
-        "fedcheck collect microsoft: imported {copied} file(s) from {} ({}); {} evidence key(s) set in {}",
+    let summary = format!(
+        "imported {copied} file(s) from {} ({}); {} evidence key(s) set in {}",
         folder.display(),
         platform.unwrap_or("platform not stated"),
         entries.len(),
         site_path.display()
     );
-    Ok(if problems.is_empty() { 0 } else { super::EXIT_PARTIAL })
+    Ok(ImportOutcome { exit: if problems.is_empty() { Exit::Ok } else { Exit::Partial }, problems, summary })
 }
 
 /// `Name : value` from the manifest.
@@ -186,13 +182,13 @@ mod tests {
         let out = dir.path().join("out");
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("collect/fixtures/export-sfb");
         // The manifest reports a failed command: imported, but exit 5.
-        assert_eq!(import(&folder, &inv, &out, false).unwrap(), super::super::EXIT_PARTIAL);
+        assert_eq!(import(&folder, &inv, &out, false).unwrap().exit, Exit::Partial);
         let site: toml::Table = toml::from_str(&std::fs::read_to_string(out.join("site.toml")).unwrap()).unwrap();
         assert_eq!(site["microsoft"]["evidence"]["static_routes"].as_str(), Some("evidence/microsoft/static-routes.txt"));
         assert_eq!(site["microsoft"]["evidence"]["trusted_applications"].as_str(), Some("evidence/microsoft/trusted-applications.txt"));
         assert!(out.join("evidence/microsoft/pools.txt").exists());
         assert!(import(&folder, &inv, &out, false).is_err(), "a second import needs --force");
         let ocs = Path::new(env!("CARGO_MANIFEST_DIR")).join("collect/fixtures/export-ocs");
-        assert_eq!(import(&ocs, &inv, &dir.path().join("ocs"), false).unwrap(), 0);
+        assert_eq!(import(&ocs, &inv, &dir.path().join("ocs"), false).unwrap().exit, Exit::Ok);
     }
 }

@@ -76,7 +76,8 @@ fn roots_from_file(path: &Path) -> Result<RootCertStore, CollectError> {
     Ok(roots)
 }
 
-fn system_roots() -> Result<RootCertStore, CollectError> {
+/// The system's roots, and a warning when it has none.
+fn system_roots() -> Result<(RootCertStore, Option<String>), CollectError> {
     let found = rustls_native_certs::load_native_certs();
     let mut roots = RootCertStore::empty();
     let (added, _ignored) = roots.add_parsable_certificates(found.certs);
@@ -84,24 +85,31 @@ fn system_roots() -> Result<RootCertStore, CollectError> {
         // Go on with no anchor: every node is then named "untrusted certificate",
         // which says what to do more precisely than refusing to start.
         let why = found.errors.first().map_or_else(|| "none found".to_string(), |e| e.to_string());
-        eprintln!("fedcheck collect: {}", CollectError::SystemStore(why));
+        return Ok((roots, Some(CollectError::SystemStore(why).to_string())));
     }
-    Ok(roots)
+    Ok((roots, None))
 }
 
-/// The rustls client configuration for this run.
-pub fn client_config(verify: &Verify) -> Result<ClientConfig, CollectError> {
+/// The rustls client configuration for this run, with a warning to show when the
+/// certificates will not be verified as the user may expect.
+pub fn client_config(verify: &Verify) -> Result<(ClientConfig, Vec<String>), CollectError> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| CollectError::Client(e.to_string()))?;
+    let mut notes = Vec::new();
     let config = match verify {
         Verify::CaFile(p) => builder.with_root_certificates(roots_from_file(p)?).with_no_client_auth(),
-        Verify::SystemStore => builder.with_root_certificates(system_roots()?).with_no_client_auth(),
+        Verify::SystemStore => {
+            let (roots, warning) = system_roots()?;
+            notes.extend(warning);
+            builder.with_root_certificates(roots).with_no_client_auth()
+        }
         Verify::Insecure => {
+            notes.push("--insecure: the nodes' certificates were NOT verified; the collected files say so".into());
             builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAny { provider: provider() })).with_no_client_auth()
         }
     };
-    Ok(config)
+    Ok((config, notes))
 }
 
 /// --insecure: accept any certificate, but the node still proves it holds the key

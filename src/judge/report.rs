@@ -374,7 +374,7 @@ mod tests {
         let report =
             build_report(&loaded, &catalog, &snap, &sel, None, jiff::Timestamp::UNIX_EPOCH, String::new(), std::time::Duration::ZERO);
         assert_eq!(report.internal_errors, ["check `domains.shared` crashed while judging"]);
-        assert_eq!(crate::report::exit_code(&report, crate::report::FailOn::Warn), crate::report::EXIT_INTERNAL);
+        assert_eq!(crate::report::exit_code(&report, crate::report::FailOn::Warn), crate::exit::Exit::Internal);
         assert!(report.findings.iter().any(|f| f.check == "platform.asa" && f.status == Status::Pass));
     }
 }

@@ -148,7 +148,7 @@ async fn start_at(base: [u8; 3]) -> Result<Lab> {
     // `collect imp` against them, as they would on a site.
     let soap = start_soap(&node_ips).await?;
     write(root, "lab/certs/tomcat-ca.pem", &soap.ca_pem)?;
-    let args = crate::collect::ImpArgs {
+    let args = crate::collect::imp::Options {
         inventory: root.join("lab.toml"),
         // Beside lab.toml, so the evidence and certificates keep their relative places.
         output: root.to_path_buf(),
@@ -162,7 +162,7 @@ async fn start_at(base: [u8; 3]) -> Result<Lab> {
         force: true,
     };
     let collected = crate::collect::imp::collect(&args, LAB_PASSWORD).await.context("collecting from the lab's IM&P nodes")?;
-    if collected.exit_code != 0 {
+    if collected.exit != crate::exit::Exit::Ok {
         anyhow::bail!("the lab's own collection was incomplete (see {})", root.join("collect.json").display());
     }
     Ok(Lab { inventory: collected.site, base, _dir: dir, _dns: vec![dns_imp, dns_ms], _listeners: listeners, _soap: soap })

@@ -4,7 +4,7 @@
 //! turns minijinja's autoescape on: every value from the report reaches the page as
 //! text, never as markup.
 
-use super::{family, RenderContext};
+use super::{family, RenderContext, RenderError};
 use crate::judge::{Finding, Status};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
@@ -501,15 +501,15 @@ fn csp_hash(script: &str) -> String {
 }
 
 /// Render the report as one HTML page.
-pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
+pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
+    let fault = |e: minijinja::Error| RenderError::new("HTML", e);
     let mut env = Environment::new();
     // A typo in the template must fail loudly (tests catch it), not print nothing.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template("report.html", TEMPLATE).map_err(|e| format!("HTML template: {e}"))?;
-    let tmpl = env.get_template("report.html").map_err(|e| format!("HTML template: {e}"))?;
+    env.add_template("report.html", TEMPLATE).map_err(fault)?;
+    let tmpl = env.get_template("report.html").map_err(fault)?;
     let page = page(ctx);
-    let mut out =
-        tmpl.render(minijinja::context! { r => Value::from(Serde(&page)) }).map_err(|e| format!("cannot render the HTML report: {e}"))?;
+    let mut out = tmpl.render(minijinja::context! { r => Value::from(Serde(&page)) }).map_err(fault)?;
     if !out.ends_with('\n') {
         out.push('\n');
     }

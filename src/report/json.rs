@@ -2,6 +2,7 @@
 //! `schemas/report-v2.schema.json`). A view of its own, built from the report model,
 //! so the model can change without breaking what pipelines read.
 
+use super::{RenderContext, RenderError};
 use crate::judge::catalog::{Catalog, Severity};
 use crate::judge::{CatalogRef, Coverage, Finding, Mode, Report, Status, Summary, Tool, Verdict, WaiverNote, REPORT_SCHEMA_V2};
 use serde::{Deserialize, Serialize};
@@ -122,11 +123,12 @@ pub fn view(report: &Report, catalog: &Catalog, exit_code: i32) -> JsonReport {
     }
 }
 
-pub fn render(report: &Report, catalog: &Catalog, exit_code: i32) -> String {
-    // Serialising plain data structures cannot fail; fall back to an empty object.
-    let mut s = serde_json::to_string_pretty(&view(report, catalog, exit_code)).unwrap_or_else(|_| "{}".into());
+/// Render the report as `fedcheck.report/v2` JSON, with the exit the run returns.
+pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
+    let mut s = serde_json::to_string_pretty(&view(ctx.report, ctx.catalog, i32::from(ctx.exit.code())))
+        .map_err(|e| RenderError::new("JSON", e))?;
     s.push('\n');
-    super::escape::json_document(&s)
+    Ok(super::escape::json_document(&s))
 }
 
 impl JsonReport {

@@ -1,7 +1,7 @@
 //! `--junit`: the report as JUnit XML for CI dashboards. One testsuite per check
 //! family, one testcase per finding (`<check> <target>`, classname = check id).
 
-use super::family;
+use super::{family, RenderContext, RenderError};
 use crate::judge::Report;
 use crate::judge::{Finding, Status};
 use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
@@ -112,7 +112,8 @@ fn coverage_case(report: &Report) -> TestCase {
 }
 
 /// Render the report as a JUnit XML document named after the site.
-pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
+pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
+    let (report, warn_as) = (ctx.report, ctx.junit_warn);
     let mut families: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
         families.entry(family(&f.check)).or_default().push(f);
@@ -145,7 +146,7 @@ pub fn render(report: &Report, warn_as: WarnAs) -> Result<String, String> {
         }
         doc.add_test_suite(suite);
     }
-    let mut xml = doc.to_string().map_err(|e| format!("cannot write the JUnit report: {e}"))?;
+    let mut xml = doc.to_string().map_err(|e| RenderError::new("JUnit", e))?;
     if !xml.ends_with('\n') {
         xml.push('\n');
     }

@@ -3,7 +3,7 @@
 //! cells, `<` everywhere) so one odd summary cannot break a table or inject markup,
 //! while menu paths like `Presence > Routing` stay readable as plain text.
 
-use super::RenderContext;
+use super::{RenderContext, RenderError};
 use crate::judge::{Finding, Status};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
@@ -151,7 +151,8 @@ fn doc<'a>(ctx: &'a RenderContext<'_>) -> Doc<'a> {
 }
 
 /// Render the report as Markdown (GitHub-flavoured tables).
-pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
+pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
+    let fault = |e: minijinja::Error| RenderError::new("Markdown", e);
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     let syntax = minijinja::syntax::SyntaxConfig::builder()
@@ -159,14 +160,12 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, String> {
         .lstrip_blocks(true)
         .keep_trailing_newline(true)
         .build()
-        .map_err(|e| format!("Markdown template: {e}"))?;
+        .map_err(fault)?;
     env.set_syntax(syntax);
-    env.add_template("report.md", TEMPLATE).map_err(|e| format!("Markdown template: {e}"))?;
-    let tmpl = env.get_template("report.md").map_err(|e| format!("Markdown template: {e}"))?;
+    env.add_template("report.md", TEMPLATE).map_err(fault)?;
+    let tmpl = env.get_template("report.md").map_err(fault)?;
     let doc = doc(ctx);
-    let out = tmpl
-        .render(minijinja::context! { r => Value::from(Serde(&doc)) })
-        .map_err(|e| format!("cannot render the Markdown report: {e}"))?;
+    let out = tmpl.render(minijinja::context! { r => Value::from(Serde(&doc)) }).map_err(fault)?;
     Ok(super::escape::document(&out))
 }
 

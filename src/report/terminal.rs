@@ -4,11 +4,13 @@
 //! was not run and the summary line. `render_plain`: one line per finding for logs,
 //! in the style of kubeadm's preflight (`[ERROR id]: message`).
 
-use super::{family, FailOn};
+use super::{family, FailOn, RenderContext, RenderError};
+use crate::exit::Exit;
 use crate::judge::catalog::Catalog;
 use crate::judge::{Finding, Report, Status, Verdict};
 use std::collections::BTreeMap;
 
+#[derive(Debug, Clone, Copy)]
 pub struct Style {
     /// List passing and skipped findings too (`-v`); by default a family shows counts.
     pub show_passes: bool,
@@ -19,6 +21,11 @@ pub struct Style {
 }
 
 impl Style {
+    /// No colour, 100 columns, no passes: for files and tests.
+    pub fn plain() -> Style {
+        Style { show_passes: false, colour: false, tty: false, width: 100 }
+    }
+
     /// Colour only on a terminal and never when NO_COLOR is set; the width from the
     /// terminal, else `COLUMNS`, else 100.
     pub fn detect(is_tty: bool) -> Style {
@@ -143,7 +150,7 @@ pub fn exit_note(report: &Report, fail_on: FailOn) -> &'static str {
 
 /// The verdict and the exit code the process returns, with `note` saying what
 /// changed it (`exit_note`).
-pub fn summary_line(report: &Report, exit: i32, note: &str) -> String {
+pub fn summary_line(report: &Report, exit: Exit, note: &str) -> String {
     let s = &report.summary;
     let verdict = report.verdict();
     let word = match verdict {
@@ -229,7 +236,13 @@ fn by_check<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<Vec<&'a Find
     groups
 }
 
-pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32, note: &str) -> String {
+/// The terminal view: blockers first with their fixes, then warnings, a line per family
+/// with its counts, what was not run and the summary line.
+pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
+    Ok(grouped(ctx.report, ctx.catalog, &ctx.style, ctx.exit, ctx.note))
+}
+
+fn grouped(report: &Report, catalog: &Catalog, style: &Style, exit: Exit, note: &str) -> String {
     let mut out = String::new();
     let fails: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Fail).collect();
     if !fails.is_empty() {
@@ -310,7 +323,11 @@ pub fn render(report: &Report, catalog: &Catalog, style: &Style, exit: i32, note
 /// One line per finding, for logs and pipes: `[ERROR id]: target: message`,
 /// `[WARNING id]: …`, `[INFO id]: …`; passes and skips with `verbose`. Then what was
 /// not run and the summary line.
-pub fn render_plain(report: &Report, verbose: bool, exit: i32, note: &str) -> String {
+pub fn render_plain(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
+    Ok(plain(ctx.report, ctx.style.show_passes, ctx.exit, ctx.note))
+}
+
+fn plain(report: &Report, verbose: bool, exit: Exit, note: &str) -> String {
     let mut out = String::new();
     let order = [Status::Fail, Status::Warn, Status::Info, Status::Skip, Status::Pass];
     for status in order {

@@ -102,13 +102,16 @@ fn write_bundle(redact: bool) -> Written {
     let certs = site.dir.path().join("certs");
     let leaf = std::fs::read_to_string(certs.join("imp-rt.pem")).unwrap();
     let key = std::fs::read_to_string(certs.join("imp-rt.key")).unwrap();
-    let report_json = fedcheck::report::json::render(&report, &fedcheck::judge::Catalog::builtin().unwrap(), 0);
+    let catalog = fedcheck::judge::Catalog::builtin().unwrap();
+    let report_json = fedcheck::report::Format::Json.render(&fedcheck::report::RenderContext::new(&report, &catalog)).unwrap();
     crate::util::assert_valid_report(&serde_json::from_str(&report_json).expect("report JSON"));
     let input = BundleInput {
         loaded: &loaded,
-        report_json: report_json.clone(),
-        report_html: Some("<html><body><p>Synergy HQ: fe1.synergy.com</p></body></html>".into()),
-        report_md: Some("# Synergy HQ\n\n- pass: 3\n".into()),
+        reports: vec![
+            ("report.json".into(), report_json.clone()),
+            ("report.html".into(), "<html><body><p>Synergy HQ: fe1.synergy.com</p></body></html>".into()),
+            ("report.md".into(), "# Synergy HQ\n\n- pass: 3\n".into()),
+        ],
         snapshot_json,
         chains_pem: vec![
             ("fe1.synergy.com_5061.pem".into(), leaf.clone()),
@@ -493,9 +496,12 @@ fn files_outside_the_inventory_folder_and_utf16_evidence() {
     let (report, snapshot_json) = judge_offline(&loaded);
     let input = BundleInput {
         loaded: &loaded,
-        report_json: fedcheck::report::json::render(&report, &fedcheck::judge::Catalog::builtin().unwrap(), 0),
-        report_html: None,
-        report_md: None,
+        reports: vec![(
+            "report.json".into(),
+            fedcheck::report::Format::Json
+                .render(&fedcheck::report::RenderContext::new(&report, &fedcheck::judge::Catalog::builtin().unwrap()))
+                .unwrap(),
+        )],
         snapshot_json,
         chains_pem: Vec::new(),
         command_line: vec!["fedcheck".into(), "bundle".into()],

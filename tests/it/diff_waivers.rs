@@ -70,7 +70,7 @@ fn pass_to_fail_is_a_regression_and_exits_3() {
     assert_eq!(c.after_summary.as_deref(), Some("Expressway integrated"));
     assert!(d.fixes.is_empty() && d.new.is_empty() && d.gone.is_empty());
     assert_eq!(d.unchanged, 0);
-    assert_eq!(diff::exit_code(&d), 3);
+    assert_eq!(diff::exit_code(&d).code(), 3);
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn fail_to_pass_is_a_fix_and_exits_0() {
     assert_eq!(d.fixes.len(), 1);
     assert_eq!(d.fixes[0].before, Some(Status::Fail));
     assert_eq!(d.fixes[0].after, Some(Status::Pass));
-    assert_eq!(diff::exit_code(&d), 0);
+    assert_eq!(diff::exit_code(&d).code(), 0);
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn warn_to_fail_regresses_and_fail_to_warn_fixes() {
     assert_eq!(d.regressions[0].target, "imp-a");
     assert_eq!(d.fixes.len(), 1);
     assert_eq!(d.fixes[0].target, "imp-b");
-    assert_eq!(diff::exit_code(&d), 3);
+    assert_eq!(diff::exit_code(&d).code(), 3);
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn a_new_fail_is_new_and_a_regression_a_new_pass_only_new() {
     assert_eq!(c.target, "nwhealth.org");
     assert_eq!((c.before, c.after), (None, Some(Status::Fail)));
     assert_eq!(c.before_summary, None);
-    assert_eq!(diff::exit_code(&d), 3);
+    assert_eq!(diff::exit_code(&d).code(), 3);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn a_gone_fail_is_a_fix_and_a_gone_pass_only_gone() {
     assert_eq!(d.fixes[0].target, "lync-mac-2011");
     assert_eq!(d.fixes[0].after, None);
     assert!(d.regressions.is_empty());
-    assert_eq!(diff::exit_code(&d), 0);
+    assert_eq!(diff::exit_code(&d).code(), 0);
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn same_status_is_unchanged_even_when_worded_differently_and_skip_is_other() {
     assert_eq!(d.unchanged, 2);
     assert_eq!(d.other_changes.len(), 2);
     assert!(d.regressions.is_empty() && d.fixes.is_empty());
-    assert_eq!(diff::exit_code(&d), 0);
+    assert_eq!(diff::exit_code(&d).code(), 0);
     assert_eq!(diff::summary_line(&d), "0 regressions, 0 fixed, 0 new, 0 gone, 2 unchanged, 2 other changes");
 }
 
@@ -176,7 +176,7 @@ fn a_real_report_against_itself_changes_nothing() {
     assert_eq!(d.unchanged, r.findings.len());
     assert!(d.regressions.is_empty() && d.fixes.is_empty());
     assert!(d.new.is_empty() && d.gone.is_empty() && d.other_changes.is_empty());
-    assert_eq!(diff::exit_code(&d), 0);
+    assert_eq!(diff::exit_code(&d).code(), 0);
     assert!(diff::render_terminal(&d, false).contains("No status changed."));
 }
 

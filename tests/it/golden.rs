@@ -7,7 +7,7 @@ use crate::util::{fedcheck, now, repo};
 use fedcheck::engine::{self, RunOptions};
 use fedcheck::judge::catalog::Catalog;
 use fedcheck::judge::Report;
-use fedcheck::report::{self, junit::WarnAs, terminal, RenderContext};
+use fedcheck::report::{junit::WarnAs, terminal, Format, RenderContext, View};
 
 /// The enterprise example judged offline as of the tests' fixed instant, with
 /// everything that varies between runs (start, duration, version) fixed.
@@ -27,43 +27,43 @@ fn enterprise() -> (Report, Catalog) {
 }
 
 fn ctx<'a>(report: &'a Report, catalog: &'a Catalog) -> RenderContext<'a> {
-    RenderContext { report, catalog, host: report.host.clone(), inventory_path: report.inventory.clone() }
+    RenderContext::new(report, catalog)
 }
 
 #[test]
 fn terminal_view() {
     let (report, catalog) = enterprise();
-    let exit = report::exit_code(&report, report::FailOn::Warn);
-    let style = terminal::Style { show_passes: false, colour: false, tty: false, width: 100 };
-    insta::assert_snapshot!("terminal", terminal::render(&report, &catalog, &style, exit, ""));
-    let verbose = terminal::Style { show_passes: true, ..style };
-    insta::assert_snapshot!("terminal_verbose", terminal::render(&report, &catalog, &verbose, exit, ""));
+    let mut ctx = ctx(&report, &catalog);
+    ctx.style = terminal::Style { show_passes: false, colour: false, tty: false, width: 100 };
+    insta::assert_snapshot!("terminal", View::Terminal.render(&ctx).expect("renders"));
+    ctx.style.show_passes = true;
+    insta::assert_snapshot!("terminal_verbose", View::Terminal.render(&ctx).expect("renders"));
 }
 
 #[test]
 fn plain_view() {
-    let (report, _) = enterprise();
-    let exit = report::exit_code(&report, report::FailOn::Warn);
-    insta::assert_snapshot!("plain", terminal::render_plain(&report, false, exit, ""));
+    let (report, catalog) = enterprise();
+    insta::assert_snapshot!("plain", View::Plain.render(&ctx(&report, &catalog)).expect("renders"));
 }
 
 #[test]
 fn markdown() {
     let (report, catalog) = enterprise();
-    insta::assert_snapshot!("markdown", report::markdown::render(&ctx(&report, &catalog)).expect("renders"));
+    insta::assert_snapshot!("markdown", Format::Markdown.render(&ctx(&report, &catalog)).expect("renders"));
 }
 
 #[test]
 fn junit() {
-    let (report, _) = enterprise();
-    insta::assert_snapshot!("junit", report::junit::render(&report, WarnAs::Failure).expect("renders"));
+    let (report, catalog) = enterprise();
+    let mut ctx = ctx(&report, &catalog);
+    ctx.junit_warn = WarnAs::Failure;
+    insta::assert_snapshot!("junit", Format::Junit.render(&ctx).expect("renders"));
 }
 
 #[test]
 fn json() {
     let (report, catalog) = enterprise();
-    let exit = report::exit_code(&report, report::FailOn::Warn);
-    insta::assert_snapshot!("json", report::json::render(&report, &catalog, exit));
+    insta::assert_snapshot!("json", Format::Json.render(&ctx(&report, &catalog)).expect("renders"));
 }
 
 #[test]

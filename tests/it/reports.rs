@@ -28,7 +28,10 @@ fn enterprise() -> (Report, Catalog) {
 }
 
 fn ctx<'a>(report: &'a Report, catalog: &'a Catalog) -> RenderContext<'a> {
-    RenderContext { report, catalog, host: Some("jump-host-01".into()), inventory_path: Some("examples/enterprise/site.toml".into()) }
+    let mut ctx = RenderContext::new(report, catalog);
+    ctx.host = Some("jump-host-01".into());
+    ctx.inventory_path = Some("examples/enterprise/site.toml".into());
+    ctx
 }
 
 fn hand(check: &str, target: &str, status: Status, summary: &str) -> Finding {
@@ -239,7 +242,7 @@ fn html_of_a_clean_run_has_no_blocker_section() {
 
     report.findings.clear();
     report.summary = Summary::default();
-    let page = html::render(&RenderContext { report: &report, catalog: &catalog, host: None, inventory_path: None })
+    let page = html::render(&RenderContext { host: None, inventory_path: None, ..RenderContext::new(&report, &catalog) })
         .expect("an empty report renders");
     assert_well_formed(&page);
     assert_eq!(count(&page, "class=\"finding"), 0);
@@ -299,13 +302,13 @@ fn section<'a>(md: &'a str, from: &str, to: &str) -> &'a str {
 
 #[test]
 fn junit_round_trips_with_counts_for_each_warn_mode() {
-    let (report, _) = enterprise();
+    let (report, catalog) = enterprise();
     let s = &report.summary;
     let families: std::collections::BTreeSet<&str> = report.findings.iter().map(|f| fedcheck::report::family(&f.check)).collect();
     for (mode, failures, skipped) in
         [(WarnAs::Failure, s.fail + s.warn, s.skip), (WarnAs::Skipped, s.fail, s.skip + s.warn), (WarnAs::Passed, s.fail, s.skip)]
     {
-        let xml = junit::render(&report, mode).expect("renders");
+        let xml = junit::render(&RenderContext { junit_warn: mode, ..RenderContext::new(&report, &catalog) }).expect("renders");
         keep(&format!("junit-{mode:?}.xml"), &xml);
         // One more case, `fedcheck coverage`: skipped, as this offline run left checks out.
         assert!(report.coverage.not_run > 0);
@@ -361,7 +364,8 @@ fn junit_round_trips_with_counts_for_each_warn_mode() {
 #[test]
 fn junit_escapes_and_reports_internal_errors() {
     let report = hostile();
-    let xml = junit::render(&report, WarnAs::Failure).expect("renders");
+    let catalog = Catalog::builtin().expect("catalog");
+    let xml = junit::render(&RenderContext { junit_warn: WarnAs::Failure, ..RenderContext::new(&report, &catalog) }).expect("renders");
     assert!(!xml.contains("<script>"));
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed");
     let incomplete = usize::from(report.verdict() == fedcheck::judge::Verdict::Incomplete);

@@ -90,3 +90,11 @@ pub fn report_json(path: &Path) -> serde_json::Value {
     assert_valid_report(&v);
     v
 }
+
+/// A report rendered as the JSON a run exiting `exit` writes.
+pub fn json_of(report: &fedcheck::judge::Report, exit: u8) -> String {
+    let catalog = Catalog::builtin().expect("catalog");
+    let mut ctx = fedcheck::report::RenderContext::new(report, &catalog);
+    ctx.exit = fedcheck::exit::Exit::from_code(i64::from(exit)).expect("one of ours");
+    fedcheck::report::Format::Json.render(&ctx).expect("renders")
+}

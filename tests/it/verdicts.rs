@@ -164,7 +164,7 @@ fn a_fail_that_became_a_pass_is_a_fix_across_addresses() {
     use fedcheck::judge::{Finding, Status};
     let mk = |target: &str, status| Finding::new("tls.handshake", target, status, "x");
     let to_report = |f: Vec<Finding>| {
-        let mut v: serde_json::Value = serde_json::from_str(&fedcheck::report::json::render(
+        let mut v: serde_json::Value = serde_json::from_str(&crate::util::json_of(
             &fedcheck::judge::Report {
                 schema: String::new(),
                 tool: fedcheck::judge::Tool { name: "fedcheck".into(), version: "0".into() },
@@ -180,7 +180,6 @@ fn a_fail_that_became_a_pass_is_a_fix_across_addresses() {
                 host: None,
                 inventory: None,
             },
-            &fedcheck::judge::Catalog::builtin().expect("catalog"),
             3,
         ))
         .expect("json");
@@ -189,7 +188,7 @@ fn a_fail_that_became_a_pass_is_a_fix_across_addresses() {
     };
     assert_eq!(to_report(vec![mk("fe01.contoso.com @ 10.0.0.5:5061", Status::Fail)]), "fail");
     let before = fedcheck::report::json::JsonReport::into_report(
-        serde_json::from_str(&fedcheck::report::json::render(
+        serde_json::from_str(&crate::util::json_of(
             &fedcheck::judge::Report {
                 schema: String::new(),
                 tool: fedcheck::judge::Tool { name: "fedcheck".into(), version: "0".into() },
@@ -205,7 +204,6 @@ fn a_fail_that_became_a_pass_is_a_fix_across_addresses() {
                 host: None,
                 inventory: None,
             },
-            &fedcheck::judge::Catalog::builtin().expect("catalog"),
             3,
         ))
         .expect("v2"),
