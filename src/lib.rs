@@ -35,5 +35,6 @@ pub mod probe;
 pub mod report;
 pub mod snapshot;
 pub(crate) mod suggest;
+pub mod tlskit;
 pub(crate) mod version;
 pub(crate) mod wire;

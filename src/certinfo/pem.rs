@@ -1,4 +1,5 @@
-//! PEM <-> DER for certificates, with a small base64 codec of our own.
+//! PEM <-> DER for certificates: the one reader of certificate files (inventory
+//! trust stores, the probes' client identity, captured chains).
 //!
 //! Admins paste certificates out of e-mails, Windows exports and `openssl s_client`
 //! output, so the reader ignores any text around the blocks and accepts CRLF, while a
@@ -98,59 +99,33 @@ fn end_label(line: &str) -> Option<&str> {
     line.strip_prefix("-----END ")?.strip_suffix("-----")
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard-alphabet base64 whether or not the block keeps its `=` padding, and
+/// whatever the unused bits of the last symbol hold (some exporters leave them set).
+const ENGINE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 0x3f) as usize]);
-        out.push(sextet(18));
-        out.push(sextet(12));
-        out.push(if chunk.len() > 1 { sextet(6) } else { '=' });
-        out.push(if chunk.len() > 2 { sextet(0) } else { '=' });
-    }
-    out
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, data)
 }
 
-/// Strict standard-alphabet base64; whitespace is ignored, `=` only at the very end.
+/// Standard-alphabet base64; whitespace is ignored. The message says what is wrong
+/// and where, counting symbols without the whitespace.
 fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let mut values = Vec::with_capacity(text.len());
-    let mut padding = 0usize;
-    for (pos, c) in text.chars().filter(|c| !c.is_whitespace()).enumerate() {
-        if c == '=' {
-            padding += 1;
-            continue;
+    let packed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::Engine::decode(&ENGINE, packed.as_bytes()).map_err(|e| match e {
+        base64::DecodeError::InvalidByte(pos, b'=') => format!("invalid base64: data after '=' padding at {pos}"),
+        base64::DecodeError::InvalidByte(pos, _) => {
+            let c = packed.get(pos..).and_then(|t| t.chars().next()).unwrap_or('?');
+            format!("invalid base64: unexpected character {c:?} at {pos}")
         }
-        if padding > 0 {
-            return Err(format!("invalid base64: data after '=' padding at {pos}"));
-        }
-        let v = match c {
-            'A'..='Z' => c as u32 - 'A' as u32,
-            'a'..='z' => c as u32 - 'a' as u32 + 26,
-            '0'..='9' => c as u32 - '0' as u32 + 52,
-            '+' => 62,
-            '/' => 63,
-            other => return Err(format!("invalid base64: unexpected character {other:?} at {pos}")),
-        };
-        values.push(v);
-    }
-    if padding > 2 || (values.len() + padding) % 4 != 0 && padding > 0 {
-        return Err("invalid base64: wrong padding".to_string());
-    }
-    if values.len() % 4 == 1 {
-        return Err("invalid base64: truncated (length is not a multiple of 4)".to_string());
-    }
-
-    let mut out = Vec::with_capacity(values.len() * 3 / 4);
-    for group in values.chunks(4) {
-        let n = group.iter().enumerate().fold(0u32, |acc, (i, v)| acc | (v << (18 - 6 * i as u32)));
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        // 2 symbols give 1 byte, 3 give 2, 4 give 3.
-        out.extend_from_slice(&bytes[..group.len() - 1]);
-    }
-    Ok(out)
+        base64::DecodeError::InvalidLength(_) => "invalid base64: truncated (length is not a multiple of 4)".to_string(),
+        base64::DecodeError::InvalidLastSymbol(pos, _) => format!("invalid base64: bad last symbol at {pos}"),
+        base64::DecodeError::InvalidPadding => "invalid base64: wrong padding".to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::client::danger::{ServerCertVerified, ServerCertVerifier};
+use rustls::{ClientConfig, RootCertStore};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde::{Deserialize, Serialize};
 
@@ -58,10 +57,6 @@ impl Verify {
     }
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
-}
-
 fn roots_from_file(path: &Path) -> Result<RootCertStore, CollectError> {
     let err = |message: String| CollectError::CaFile { path: path.to_path_buf(), message };
     let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read it: {e}")))?;
@@ -93,7 +88,7 @@ fn system_roots() -> Result<(RootCertStore, Option<String>), CollectError> {
 /// The rustls client configuration for this run, with a warning to show when the
 /// certificates will not be verified as the user may expect.
 pub fn client_config(verify: &Verify) -> Result<(ClientConfig, Vec<String>), CollectError> {
-    let builder = ClientConfig::builder_with_provider(provider())
+    let builder = ClientConfig::builder_with_provider(crate::tlskit::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| CollectError::Client(e.to_string()))?;
     let mut notes = Vec::new();
@@ -106,7 +101,10 @@ pub fn client_config(verify: &Verify) -> Result<(ClientConfig, Vec<String>), Col
         }
         Verify::Insecure => {
             notes.push("--insecure: the nodes' certificates were NOT verified; the collected files say so".into());
-            builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAny { provider: provider() })).with_no_client_auth()
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAny { signatures: crate::tlskit::Signatures::default() }))
+                .with_no_client_auth()
         }
     };
     Ok((config, notes))
@@ -116,7 +114,7 @@ pub fn client_config(verify: &Verify) -> Result<(ClientConfig, Vec<String>), Col
 /// of the certificate it sent.
 #[derive(Debug)]
 struct AcceptAny {
-    provider: Arc<CryptoProvider>,
+    signatures: crate::tlskit::Signatures,
 }
 
 impl ServerCertVerifier for AcceptAny {
@@ -131,27 +129,7 @@ impl ServerCertVerifier for AcceptAny {
         Ok(ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
-    }
+    crate::tlskit::signatures!(signatures);
 }
 
 #[cfg(test)]

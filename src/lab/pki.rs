@@ -245,10 +245,7 @@ fn leaf_params(spec: &LeafSpec) -> Result<CertificateParams> {
 /// every leaf sharing a key carry the same serial: use 16 random bytes instead.
 fn random_serial() -> Result<SerialNumber> {
     let mut bytes = vec![0u8; 16];
-    rustls::crypto::aws_lc_rs::default_provider()
-        .secure_random
-        .fill(&mut bytes)
-        .map_err(|_| anyhow!("the system random generator failed"))?;
+    crate::tlskit::random(&mut bytes).map_err(|_| anyhow!("the system random generator failed"))?;
     // A positive INTEGER with no leading zero byte.
     bytes[0] = (bytes[0] & 0x7f) | 0x01;
     Ok(SerialNumber::from(bytes))

@@ -318,7 +318,7 @@ fn server_config(
     chain: Vec<rustls_pki_types::CertificateDer<'static>>,
     key: rustls_pki_types::PrivateKeyDer<'static>,
 ) -> Result<ServerConfig> {
-    ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    ServerConfig::builder_with_provider(crate::tlskit::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| anyhow!("{e}"))?
         .with_no_client_auth()

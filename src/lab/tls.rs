@@ -9,11 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme};
+use rustls::{DistinguishedName, RootCertStore, ServerConfig};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -157,7 +155,7 @@ pub async fn spawn_on(addr: SocketAddr, spec: ListenerSpec) -> io::Result<LabLis
 }
 
 fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = crate::tlskit::provider();
     let versions: &[&'static rustls::SupportedProtocolVersion] = match spec.versions {
         Versions::Tls12Only => &[&rustls::version::TLS12],
         Versions::Tls13Only => &[&rustls::version::TLS13],
@@ -167,7 +165,7 @@ fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
     let builder = match &spec.client_auth {
         None => builder.with_no_client_auth(),
         Some(roots) if roots.is_empty() => {
-            builder.with_client_cert_verifier(Arc::new(AnyClientCert { algs: provider.signature_verification_algorithms }))
+            builder.with_client_cert_verifier(Arc::new(AnyClientCert { algs: crate::tlskit::Signatures::default() }))
         }
         Some(roots) => {
             let mut store = RootCertStore::empty();
@@ -189,7 +187,7 @@ fn server_config(spec: &ListenerSpec) -> io::Result<ServerConfig> {
 /// holds its key.
 #[derive(Debug)]
 struct AnyClientCert {
-    algs: WebPkiSupportedAlgorithms,
+    algs: crate::tlskit::Signatures,
 }
 
 impl ClientCertVerifier for AnyClientCert {
@@ -210,27 +208,7 @@ impl ClientCertVerifier for AnyClientCert {
         Ok(ClientCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algs)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algs)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
-    }
+    crate::tlskit::signatures!(algs);
 }
 
 struct Responder {

@@ -20,11 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::snapshot::tls::{TlsFailure, TlsObservation, TlsOutcome, TlsVersion};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::{ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ResolvesClientCert, Resumption};
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
-use rustls::{AlertDescription, CipherSuite, ClientConfig, DigitallySignedStruct, ProtocolVersion, SignatureAlgorithm, SignatureScheme};
+use rustls::{AlertDescription, CipherSuite, ClientConfig, ProtocolVersion, SignatureAlgorithm, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use tokio::net::TcpStream;
@@ -137,8 +136,7 @@ impl ClientIdentity {
         if chain.is_empty() {
             return Err(IdentityError::EmptyChain);
         }
-        let provider = rustls::crypto::aws_lc_rs::default_provider();
-        let certified = CertifiedKey::from_der(chain.clone(), key.clone_key(), &provider).map_err(|e| match e {
+        let certified = CertifiedKey::from_der(chain.clone(), key.clone_key(), &crate::tlskit::provider()).map_err(|e| match e {
             rustls::Error::InconsistentKeys(_) => IdentityError::KeyMismatch,
             other => IdentityError::KeyUnusable(other),
         })?;
@@ -149,14 +147,14 @@ impl ClientIdentity {
     /// private key (PEM PKCS#8 / PKCS#1 / SEC1, or DER).
     pub fn from_pem_files(cert: &Path, key: &Path) -> Result<ClientIdentity, IdentityError> {
         let cert_bytes = read_file(cert, "client certificate")?;
+        // The same reader as the inventory's: a file that loads there loads here.
         let chain = if contains(&cert_bytes, b"-----BEGIN") {
-            let chain = CertificateDer::pem_slice_iter(&cert_bytes)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| IdentityError::GarbledPem { path: cert.to_path_buf(), reason: e.to_string() })?;
-            if chain.is_empty() {
-                return Err(IdentityError::NoCertificateBlock { path: cert.to_path_buf() });
-            }
-            chain
+            let text = String::from_utf8_lossy(&cert_bytes);
+            let ders = crate::certinfo::pem_to_ders(&text).map_err(|e| match e {
+                crate::certinfo::CertError::NoPemBlock => IdentityError::NoCertificateBlock { path: cert.to_path_buf() },
+                other => IdentityError::GarbledPem { path: cert.to_path_buf(), reason: other.to_string() },
+            })?;
+            ders.into_iter().map(CertificateDer::from).collect()
         } else if cert_bytes.first() == Some(&0x30) {
             vec![CertificateDer::from(cert_bytes)]
         } else {
@@ -205,7 +203,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 pub struct TlsProber {
     base: ClientConfig,
     identity: Option<ClientIdentity>,
-    algs: WebPkiSupportedAlgorithms,
+    algs: crate::tlskit::Signatures,
 }
 
 impl fmt::Debug for TlsProber {
@@ -218,8 +216,8 @@ impl TlsProber {
     /// TLS 1.2 + 1.3 on aws-lc-rs, no session resumption (every handshake must show
     /// the full certificate exchange).
     pub fn new(identity: Option<&ClientIdentity>) -> Result<TlsProber, IdentityError> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let algs = provider.signature_verification_algorithms;
+        let provider = crate::tlskit::provider();
+        let algs = crate::tlskit::Signatures::default();
         let capture = Arc::new(Capture::default());
         let mut base = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS12, &rustls::version::TLS13])
@@ -533,7 +531,7 @@ impl Capture {
 #[derive(Debug)]
 struct CapturingVerifier {
     capture: Arc<Capture>,
-    algs: WebPkiSupportedAlgorithms,
+    algs: crate::tlskit::Signatures,
 }
 
 impl ServerCertVerifier for CapturingVerifier {
@@ -552,27 +550,7 @@ impl ServerCertVerifier for CapturingVerifier {
         Ok(ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algs)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algs)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
-    }
+    crate::tlskit::signatures!(algs);
 }
 
 /// Records that the peer asked for a client certificate and offers the identity.

@@ -482,22 +482,9 @@ fn grouped<'a>(ctx: &'a RenderContext<'_>, findings: impl Iterator<Item = &'a Fi
 
 /// `sha256-<base64>` of a script body, as a CSP source expression.
 fn csp_hash(script: &str) -> String {
+    use base64::Engine as _;
     use sha2::{Digest, Sha256};
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let digest = Sha256::digest(script.as_bytes());
-    let mut out = String::from("sha256-");
-    for chunk in digest.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes())))
 }
 
 /// Render the report as one HTML page.

@@ -6,7 +6,7 @@
 /// clock if that ever fails, since these tokens only need to be unique.
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    if rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut buf).is_err() {
+    if crate::tlskit::random(&mut buf).is_err() {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         for (i, b) in buf.iter_mut().enumerate() {
             *b = (nanos >> ((i % 16) * 8)) as u8;

@@ -379,7 +379,7 @@ async fn a_peer_without_the_certificate_key_fails_the_signature_check() {
     }
 
     let p = pki();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = fedcheck::tlskit::provider();
     // The server certificate, but the (different) key of the client leaf.
     let wrong_key = provider.key_provider.load_private_key(p.client.private_key()).unwrap();
     let certified = Arc::new(CertifiedKey::new(full_chain(&p.server), wrong_key));
@@ -428,6 +428,18 @@ fn identity_files_load_and_errors_are_clear() {
     let der = dir.path().join("imp.der");
     std::fs::write(&der, p.client.cert_der.as_ref()).unwrap();
     ClientIdentity::from_pem_files(&der, &key).unwrap();
+
+    // What the inventory loader accepts, the probe identity accepts too: an OpenSSL
+    // `X509 CERTIFICATE` label, RFC 1421 header lines, CRLF and text around the block.
+    let body = p.client.cert_pem.replace("-----BEGIN CERTIFICATE-----\n", "").replace("-----END CERTIFICATE-----\n", "");
+    let old_style = format!(
+        "subject=CN=imp\r\n-----BEGIN X509 CERTIFICATE-----\r\nProc-Type: 4,ENC\r\n{}-----END X509 CERTIFICATE-----\r\n",
+        body.replace('\n', "\r\n")
+    );
+    let x509 = dir.path().join("x509.pem");
+    std::fs::write(&x509, &old_style).unwrap();
+    assert_eq!(fedcheck::certinfo::pem_to_ders(&old_style).unwrap().len(), 1, "the inventory reads it");
+    assert_eq!(ClientIdentity::from_pem_files(&x509, &key).unwrap().chain().len(), 1, "so does the probe");
 
     let missing = dir.path().join("nope.pem");
     let err = ClientIdentity::from_pem_files(&missing, &key).unwrap_err().to_string();

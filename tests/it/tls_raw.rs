@@ -74,7 +74,7 @@ impl Drop for RustlsServer {
 
 async fn rustls_server(versions: &[&'static rustls::SupportedProtocolVersion], client_auth: bool) -> RustlsServer {
     let pki = pki();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = fedcheck::tlskit::provider();
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions).unwrap();
     let builder = if client_auth {
         let mut roots = rustls::RootCertStore::empty();
