@@ -106,7 +106,17 @@ where
     .await
 }
 
-/// Gather every observation in `needs`.
+/// What every round shares: the bounds of the run and its progress bar.
+struct Round<'a> {
+    deadline: Instant,
+    limit: usize,
+    settings: &'a ProbeOptions,
+    progress: &'a Progress,
+}
+
+/// Gather every observation in `plan`, in rounds: DNS first (`dns_rounds`), then the
+/// peers at the addresses DNS gave (`peer_round`). A new probe is a new round here,
+/// reading what the rounds before it found and writing its own snapshot field.
 pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, started_at: String) -> Result<Snapshot, ObserveError> {
     let mut snapshot = Snapshot::offline(started_at);
     snapshot.live = true;
@@ -119,40 +129,64 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
     };
     let prober = Arc::new(TlsProber::new(identity.as_ref()).map_err(ObserveError::Identity)?);
     snapshot.resolvers = resolvers(loaded)?;
-    let servers = snapshot.resolvers.all();
-    let deadline = Instant::now() + settings.deadline;
-    let limit = settings.concurrency;
+    let forward = forward_questions(plan, &snapshot.resolvers);
+    let progress = Progress::new(settings.progress, forward.len() as u64 + plan.peers.len() as u64, "dns");
+    let round = Round { deadline: Instant::now() + settings.deadline, limit: settings.concurrency, settings, progress: &progress };
 
-    let names = &plan.names;
-    let tls = &plan.peers;
-    let resolvers = snapshot.resolvers.clone();
-    let servers_for = |side: DnsSide| -> Vec<SocketAddr> {
-        match side {
-            DnsSide::Imp => resolvers.imp.clone(),
-            DnsSide::Microsoft => resolvers.microsoft.clone(),
-            DnsSide::Both => resolvers.all(),
-        }
-    };
+    let dns = dns_rounds(plan, &snapshot.resolvers, forward, &round).await;
+    snapshot.dns = dns.observations;
+    snapshot.fanout_capped = dns.capped;
+    snapshot.deadline_hit |= dns.deadline_hit;
 
-    // DNS, in three rounds: forward; reverse of every address, at the resolvers that
-    // returned it; forward again for each PTR name at the resolver that gave it
-    // (forward-confirmed reverse DNS).
-    let attempts = settings.dns_attempts.max(1);
-    let per_attempt = (settings.timeout / attempts).max(Duration::from_millis(50));
-    let mut asked: BTreeSet<DnsQuery> = BTreeSet::new();
-    let mut round = |qs: Vec<DnsQuery>| -> Vec<DnsQuery> { qs.into_iter().filter(|q| asked.insert(q.clone())).collect() };
-    let forward: Vec<DnsQuery> = names
+    let peers = peer_round(plan, &snapshot, prober, &round).await;
+    snapshot.fanout_capped.extend(peers.capped);
+    snapshot.path1_suites = peers.path1_suites;
+    snapshot.deadline_hit |= peers.deadline_hit;
+    snapshot.peers = peers.observations;
+    progress.done();
+    Ok(snapshot)
+}
+
+/// The resolvers a side's names are asked at.
+fn servers_for(resolvers: &Resolvers, side: DnsSide) -> Vec<SocketAddr> {
+    match side {
+        DnsSide::Imp => resolvers.imp.clone(),
+        DnsSide::Microsoft => resolvers.microsoft.clone(),
+        DnsSide::Both => resolvers.all(),
+    }
+}
+
+/// A and AAAA for every planned name, at each resolver of its side.
+fn forward_questions(plan: &Plan, resolvers: &Resolvers) -> Vec<DnsQuery> {
+    let mut seen = BTreeSet::new();
+    plan.names
         .iter()
         .flat_map(|(n, side)| {
-            servers_for(*side)
+            servers_for(resolvers, *side)
                 .into_iter()
                 .flat_map(move |s| [RecordType::A, RecordType::Aaaa].map(|t| DnsQuery { server: s, name: n.clone(), rtype: t }))
         })
-        .collect();
-    let forward = round(forward);
-    let tls_total = tls.len() as u64;
-    let progress = Progress::new(settings.progress, forward.len() as u64 + tls_total, "dns");
-    let progress = &progress;
+        .filter(|q| seen.insert(q.clone()))
+        .collect()
+}
+
+/// What a round found, what it left out (fan-out caps) and whether the deadline cut it.
+struct RoundResult<T> {
+    observations: Vec<T>,
+    capped: Vec<String>,
+    deadline_hit: bool,
+}
+
+/// DNS, in three rounds: forward; reverse of every address, at the resolvers that
+/// returned it; forward again for each PTR name at the resolver that gave it
+/// (forward-confirmed reverse DNS). Each question is asked once.
+async fn dns_rounds(plan: &Plan, resolvers: &Resolvers, forward: Vec<DnsQuery>, round: &Round<'_>) -> RoundResult<DnsObservation> {
+    let settings = round.settings;
+    let attempts = settings.dns_attempts.max(1);
+    let per_attempt = (settings.timeout / attempts).max(Duration::from_millis(50));
+    let mut asked: BTreeSet<DnsQuery> = forward.iter().cloned().collect();
+    let mut once = |qs: Vec<DnsQuery>| -> Vec<DnsQuery> { qs.into_iter().filter(|q| asked.insert(q.clone())).collect() };
+    let progress = round.progress;
     let dns_job = |q: DnsQuery| async move {
         let label = q.to_string();
         progress.begin(&label);
@@ -160,17 +194,20 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
         progress.end(&label);
         o
     };
-    let mut all_dns: Vec<DnsObservation> = Vec::new();
-    let mut capped: Vec<String> = Vec::new();
+    // A burst of hundreds of datagrams overflows a resolver's receive queue and
+    // turns into retries; a site's DNS deserves gentler treatment anyway.
+    let dns_limit = round.limit.min(DNS_IN_FLIGHT_PER_SERVER * resolvers.all().len().max(1));
+    let mut out: RoundResult<DnsObservation> = RoundResult { observations: Vec::new(), capped: Vec::new(), deadline_hit: false };
     for stage in 0..3 {
         let qs: Vec<DnsQuery> = match stage {
             0 => forward.clone(),
             1 => {
-                let mut qs: Vec<DnsQuery> = all_dns
+                let mut qs: Vec<DnsQuery> = out
+                    .observations
                     .iter()
                     .filter(|o| matches!(o.query.rtype, RecordType::A | RecordType::Aaaa))
                     .flat_map(|o| {
-                        followed(o, MAX_ADDRESSES_FOLLOWED, &mut capped).iter().map(move |r| DnsQuery {
+                        followed(o, MAX_ADDRESSES_FOLLOWED, &mut out.capped).iter().map(move |r| DnsQuery {
                             server: o.query.server,
                             name: r.clone(),
                             rtype: RecordType::Ptr,
@@ -179,17 +216,21 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
                     .collect();
                 // Declared node addresses too, at the resolvers asked about the node.
                 for (name, ip) in &plan.declared {
-                    let Some(side) = names.get(name) else { continue };
-                    qs.extend(servers_for(*side).into_iter().map(|s| DnsQuery { server: s, name: ip.to_string(), rtype: RecordType::Ptr }));
+                    let Some(side) = plan.names.get(name) else { continue };
+                    qs.extend(servers_for(resolvers, *side).into_iter().map(|s| DnsQuery {
+                        server: s,
+                        name: ip.to_string(),
+                        rtype: RecordType::Ptr,
+                    }));
                 }
-                round(qs)
+                once(qs)
             }
-            _ => round(
-                all_dns
+            _ => once(
+                out.observations
                     .iter()
                     .filter(|o| o.query.rtype == RecordType::Ptr)
                     .flat_map(|o| {
-                        followed(o, MAX_PTR_NAMES_FOLLOWED, &mut capped).iter().map(move |r| DnsQuery {
+                        followed(o, MAX_PTR_NAMES_FOLLOWED, &mut out.capped).iter().map(move |r| DnsQuery {
                             server: o.query.server,
                             name: r.clone(),
                             rtype: RecordType::A,
@@ -198,36 +239,41 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
                     .collect(),
             ),
         };
-        let jobs: Vec<_> = qs.iter().cloned().map(dns_job).collect();
-        // A burst of hundreds of datagrams overflows a resolver's receive queue and
-        // turns into retries; a site's DNS deserves gentler treatment anyway.
-        let dns_limit = limit.min(DNS_IN_FLIGHT_PER_SERVER * servers.len().max(1));
         if stage > 0 {
             progress.stage("dns", qs.len() as u64);
         }
-        let got = run_bounded(jobs, dns_limit, deadline).await;
+        let got = run_bounded(qs.into_iter().map(dns_job).collect(), dns_limit, round.deadline).await;
         // A question cut off by the deadline is left out: the checks then say
         // "cannot tell" instead of blaming a resolver that was never asked.
         for o in got {
             match o {
-                Some(o) => all_dns.push(o),
-                None => snapshot.deadline_hit = true,
+                Some(o) => out.observations.push(o),
+                None => out.deadline_hit = true,
             }
         }
     }
-    all_dns.sort_by(|a, b| a.query.cmp(&b.query));
-    snapshot.dns = all_dns;
-    snapshot.fanout_capped = capped;
+    out.observations.sort_by(|a, b| a.query.cmp(&b.query));
+    out
+}
 
-    // TLS: every address each host resolves to (or its declared address), once per
-    // address and port; SIP when any need asked for it.
-    let index = SnapshotIndex::new(&snapshot);
-    let mut tls_capped: Vec<String> = Vec::new();
+/// What the peer round adds beside its observations: the suites path 1 offered.
+struct PeerRound {
+    observations: Vec<PeerObservation>,
+    capped: Vec<String>,
+    deadline_hit: bool,
+    path1_suites: Vec<String>,
+}
+
+/// TLS (both paths) and SIP: every address each host resolves to (or its declared
+/// address), once per address and port; SIP when any need asked for it.
+async fn peer_round(plan: &Plan, snapshot: &Snapshot, prober: Arc<TlsProber>, round: &Round<'_>) -> PeerRound {
+    let index = SnapshotIndex::new(snapshot);
+    let mut capped: Vec<String> = Vec::new();
     let mut targets: BTreeMap<SocketAddr, (String, bool)> = BTreeMap::new();
-    for ((host, port), peer) in tls {
+    for ((host, port), peer) in &plan.peers {
         let mut addrs = peer_addresses(host, *port, index.addresses(host), peer.declared);
         if addrs.len() > MAX_ADDRESSES_FOLLOWED {
-            tls_capped.push(format!("{host}: {} addresses, TLS probed at the first {MAX_ADDRESSES_FOLLOWED}", addrs.len()));
+            capped.push(format!("{host}: {} addresses, TLS probed at the first {MAX_ADDRESSES_FOLLOWED}", addrs.len()));
             addrs.truncate(MAX_ADDRESSES_FOLLOWED);
         }
         for addr in addrs {
@@ -236,14 +282,13 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
         }
     }
     drop(index);
-    snapshot.fanout_capped.extend(tls_capped);
-    progress.stage("tls + sip", targets.len().saturating_sub(tls.len()) as u64);
-    let timeout = settings.timeout;
+    let progress = round.progress;
+    progress.stage("tls + sip", targets.len().saturating_sub(plan.peers.len()) as u64);
+    let timeout = round.settings.timeout;
     let local = hostname();
     // Path 1 offers what IM&P is configured to offer, so its verdict is IM&P's.
     let offer: Arc<Vec<u16>> = Arc::new(plan.offer.clone());
-    snapshot.path1_suites =
-        offer.iter().map(|c| suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
+    let path1_suites = offer.iter().map(|c| suite_openssl_name(*c).map(str::to_string).unwrap_or_else(|| format!("0x{c:04x}"))).collect();
     let jobs: Vec<_> = targets
         .iter()
         .map(|(addr, (name, want_sip))| {
@@ -258,11 +303,11 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
             }
         })
         .collect();
-    let got = run_bounded(jobs, limit, deadline).await;
-    let mut peers = Vec::with_capacity(got.len());
+    let got = run_bounded(jobs, round.limit, round.deadline).await;
+    let mut out = PeerRound { observations: Vec::with_capacity(got.len()), capped, deadline_hit: false, path1_suites };
     for (p, (addr, (name, _))) in got.into_iter().zip(&targets) {
-        snapshot.deadline_hit |= p.is_none();
-        peers.push(p.unwrap_or_else(|| PeerObservation {
+        out.deadline_hit |= p.is_none();
+        out.observations.push(p.unwrap_or_else(|| PeerObservation {
             addr: *addr,
             server_name: name.clone(),
             raw: None,
@@ -271,10 +316,8 @@ pub async fn observe(loaded: &Loaded, plan: &Plan, settings: &ProbeOptions, star
             not_run: Some("not probed: the run deadline was reached".into()),
         }));
     }
-    progress.done();
-    peers.sort_by_key(|p| p.addr);
-    snapshot.peers = peers;
-    Ok(snapshot)
+    out.observations.sort_by_key(|p| p.addr);
+    out
 }
 
 /// Addresses of one A/AAAA answer whose PTR is asked, and PTR names of one answer that
