@@ -6,9 +6,10 @@
 //! are new or gone. The exit code says whether anything regressed, so a pipeline can
 //! gate on it.
 
+use crate::escape::terminal as clean;
 use crate::judge::{Finding, Status};
 use crate::judge::{Report, REPORT_SCHEMA, REPORT_SCHEMA_V2};
-use crate::report::terminal::clean;
+use crate::text::plural;
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -233,10 +234,6 @@ pub fn load_report(path: &Path) -> Result<Report, String> {
     }
     // Parse the text again (not the value) so a shape error carries its line.
     serde_json::from_str::<Report>(&text).map_err(|e| format!("{shown}:{}:{}: malformed {REPORT_SCHEMA} report: {e}", e.line(), e.column()))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// "2 regressions, 3 fixed, 1 new, 0 gone, 40 unchanged" (and other changes, if any).

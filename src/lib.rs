@@ -35,6 +35,7 @@ pub mod probe;
 pub mod report;
 pub mod snapshot;
 pub(crate) mod suggest;
+pub mod text;
 pub mod tlskit;
 pub(crate) mod version;
 pub(crate) mod wire;

@@ -40,7 +40,7 @@ pub fn collect(command_line: String) -> HostFacts {
     let total_memory_bytes = sys.as_ref().map(System::total_memory).filter(|&m| m > 0);
     let zoned = jiff::Zoned::now();
     HostFacts {
-        hostname: System::host_name().ok(),
+        hostname: crate::text::hostname(),
         os_name: System::name().ok(),
         os_version: System::os_version().ok(),
         os_long_version: System::long_os_version().ok(),

@@ -148,5 +148,5 @@ impl BundleError {
 /// Lowercase hex SHA-256 of `data`.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&Sha256::digest(data))
 }

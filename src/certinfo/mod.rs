@@ -67,8 +67,8 @@ pub struct CertInfo {
     pub eku_present: bool,
     /// Basic constraints say this is a CA certificate.
     pub is_ca: bool,
-    /// `RSA 2048`, `EC P-256`, `Ed25519`, ...
-    pub key_algorithm: String,
+    /// The public key's algorithm and size (shown as `RSA 2048`, `EC P-256`, `Ed25519`, ...).
+    pub key_algorithm: KeyAlgorithm,
     /// Short name of the signature algorithm (`sha256WithRSAEncryption`), or its OID.
     pub signature_algorithm: String,
     /// SHA-256 of the DER, uppercase hex bytes joined by colons.
@@ -231,7 +231,71 @@ fn signed_by_own_key(cert: &X509Certificate<'_>) -> bool {
     webpki::ALL_VERIFICATION_ALGS.iter().any(|alg| alg.verify_signature(key, message, signature).is_ok())
 }
 
-fn key_algorithm(cert: &X509Certificate<'_>) -> String {
+/// A certificate's public key: typed for the checks, shown and stored as text
+/// (`RSA 2048`, `EC P-256`, `Ed25519`), so reports and snapshots read as before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum KeyAlgorithm {
+    /// RSA, with its modulus size when the key could be read.
+    Rsa {
+        /// Modulus bits; None when the key itself is unreadable.
+        bits: Option<u32>,
+    },
+    /// Elliptic curve, with the curve's name (or OID).
+    Ec {
+        /// `P-256`, `P-384`, `P-521`, a dotted OID, or None when unstated.
+        curve: Option<String>,
+    },
+    /// Ed25519.
+    Ed25519,
+    /// Ed448.
+    Ed448,
+    /// Anything else, by its algorithm name or OID.
+    Other(String),
+}
+
+impl std::fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyAlgorithm::Rsa { bits: Some(b) } => write!(f, "RSA {b}"),
+            KeyAlgorithm::Rsa { bits: None } => f.write_str("RSA (unreadable key)"),
+            KeyAlgorithm::Ec { curve: Some(c) } => write!(f, "EC {c}"),
+            KeyAlgorithm::Ec { curve: None } => f.write_str("EC (unknown curve)"),
+            KeyAlgorithm::Ed25519 => f.write_str("Ed25519"),
+            KeyAlgorithm::Ed448 => f.write_str("Ed448"),
+            KeyAlgorithm::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+impl From<KeyAlgorithm> for String {
+    fn from(k: KeyAlgorithm) -> String {
+        k.to_string()
+    }
+}
+
+impl From<String> for KeyAlgorithm {
+    /// The text form read back (snapshots and bundles store it).
+    fn from(s: String) -> KeyAlgorithm {
+        match s.as_str() {
+            "RSA (unreadable key)" => KeyAlgorithm::Rsa { bits: None },
+            "EC (unknown curve)" => KeyAlgorithm::Ec { curve: None },
+            "Ed25519" => KeyAlgorithm::Ed25519,
+            "Ed448" => KeyAlgorithm::Ed448,
+            _ => {
+                if let Some(bits) = s.strip_prefix("RSA ").and_then(|b| b.trim().parse().ok()) {
+                    KeyAlgorithm::Rsa { bits: Some(bits) }
+                } else if let Some(curve) = s.strip_prefix("EC ") {
+                    KeyAlgorithm::Ec { curve: Some(curve.to_string()) }
+                } else {
+                    KeyAlgorithm::Other(s)
+                }
+            }
+        }
+    }
+}
+
+fn key_algorithm(cert: &X509Certificate<'_>) -> KeyAlgorithm {
     use x509_parser::oid_registry::{
         OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521, OID_PKCS1_RSAENCRYPTION, OID_SIG_ED25519,
         OID_SIG_ED448,
@@ -239,28 +303,29 @@ fn key_algorithm(cert: &X509Certificate<'_>) -> String {
     let spki = cert.public_key();
     let alg = &spki.algorithm.algorithm;
     if *alg == OID_PKCS1_RSAENCRYPTION {
-        return match spki.parsed() {
-            Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
-            _ => "RSA (unreadable key)".to_string(),
+        let bits = match spki.parsed() {
+            Ok(PublicKey::RSA(rsa)) => u32::try_from(rsa.key_size()).ok(),
+            _ => None,
         };
+        return KeyAlgorithm::Rsa { bits };
     }
     if *alg == OID_KEY_TYPE_EC_PUBLIC_KEY {
         let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok());
-        return match curve {
-            Some(c) if c == OID_EC_P256 => "EC P-256".to_string(),
-            Some(c) if c == OID_NIST_EC_P384 => "EC P-384".to_string(),
-            Some(c) if c == OID_NIST_EC_P521 => "EC P-521".to_string(),
-            Some(c) => format!("EC {}", c.to_id_string()),
-            None => "EC (unknown curve)".to_string(),
-        };
+        let name = curve.map(|c| match c {
+            c if c == OID_EC_P256 => "P-256".to_string(),
+            c if c == OID_NIST_EC_P384 => "P-384".to_string(),
+            c if c == OID_NIST_EC_P521 => "P-521".to_string(),
+            c => c.to_id_string(),
+        });
+        return KeyAlgorithm::Ec { curve: name };
     }
     if *alg == OID_SIG_ED25519 {
-        return "Ed25519".to_string();
+        return KeyAlgorithm::Ed25519;
     }
     if *alg == OID_SIG_ED448 {
-        return "Ed448".to_string();
+        return KeyAlgorithm::Ed448;
     }
-    oid_name(alg)
+    KeyAlgorithm::Other(oid_name(alg))
 }
 
 fn oid_name(oid: &x509_parser::oid_registry::Oid<'_>) -> String {

@@ -155,7 +155,8 @@ fn inspect_rcgen_rsa_leaf() {
     assert_eq!(info.eku, ["serverAuth", "clientAuth"]);
     assert!(info.eku_present);
     assert!(!info.is_ca);
-    assert_eq!(info.key_algorithm, "RSA 2048");
+    assert_eq!(info.key_algorithm, KeyAlgorithm::Rsa { bits: Some(2048) });
+    assert_eq!(info.key_algorithm.to_string(), "RSA 2048");
     assert_eq!(info.signature_algorithm, "sha256WithRSAEncryption");
     assert!(is_fingerprint(&info.sha256), "{}", info.sha256);
     assert_eq!(info.sha256, hex_colons(&Sha256::digest(&der)));
@@ -193,7 +194,7 @@ fn inspect_ec_p256_and_other_ekus() {
     p.extended_key_usages = vec![Eku::ServerAuth, Eku::CodeSigning];
     let cert = p.self_signed(&key).unwrap();
     let info = inspect(cert.der()).unwrap();
-    assert_eq!(info.key_algorithm, "EC P-256");
+    assert_eq!(info.key_algorithm.to_string(), "EC P-256");
     assert_eq!(info.signature_algorithm, "ecdsa-with-SHA256");
     assert_eq!(info.eku, ["serverAuth", "1.3.6.1.5.5.7.3.3"]);
     assert!(info.self_signed);
@@ -211,7 +212,7 @@ fn inspect_contract_certificates() {
     assert_eq!(imp.san_dns, ["imp-rt.synergy.com"]);
     assert!(imp.san_ip.is_empty());
     assert_eq!(imp.eku, ["serverAuth", "clientAuth"]);
-    assert_eq!(imp.key_algorithm, "RSA 2048");
+    assert_eq!(imp.key_algorithm.to_string(), "RSA 2048");
     assert_eq!(imp.signature_algorithm, "sha256WithRSAEncryption");
     // Same value as `openssl x509 -fingerprint -sha256`.
     assert_eq!(imp.sha256, "7F:E6:33:9A:0E:70:D0:67:28:3F:B7:68:78:55:AC:9F:4C:02:2A:18:35:0B:1A:2C:65:6D:9C:3B:E5:FC:53:A6");
@@ -645,4 +646,21 @@ fn damaged_certificates_never_panic() {
     }
     // Any flipped byte breaks either the encoding or the signature.
     assert_eq!(trusted, 0);
+}
+
+#[test]
+fn key_algorithms_read_back_from_their_text() {
+    for k in [
+        KeyAlgorithm::Rsa { bits: Some(4096) },
+        KeyAlgorithm::Rsa { bits: None },
+        KeyAlgorithm::Ec { curve: Some("P-384".into()) },
+        KeyAlgorithm::Ec { curve: None },
+        KeyAlgorithm::Ed25519,
+        KeyAlgorithm::Ed448,
+        KeyAlgorithm::Other("dsa".into()),
+    ] {
+        assert_eq!(KeyAlgorithm::from(k.to_string()), k);
+        let json = serde_json::to_string(&k).unwrap();
+        assert_eq!(serde_json::from_str::<KeyAlgorithm>(&json).unwrap(), k, "{json}");
+    }
 }

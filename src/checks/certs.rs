@@ -2,7 +2,7 @@
 //! side that has to accept them.
 
 use super::support::{cert_evidence, each_peer, needs_tls, parsed_chain, relying_store, Side};
-use crate::certinfo::{self, names_host, validity_at, CertInfo, NameMatch, Usage, Validity};
+use crate::certinfo::{self, names_host, validity_at, CertInfo, KeyAlgorithm, NameMatch, Usage, Validity};
 use crate::judge::{Check, Context, Finding, Rule};
 use std::collections::BTreeSet;
 
@@ -285,11 +285,6 @@ fn cross_trust(ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
-/// The size of an RSA key as `inspect` describes it ("RSA 2048"); None for other keys.
-fn rsa_bits(key_algorithm: &str) -> Option<u32> {
-    key_algorithm.strip_prefix("RSA ")?.trim().parse().ok()
-}
-
 /// RSA keys below 2048 bits: Microsoft's minimum is 1024 and it recommends 2048; a
 /// key under 1024 bits is below what either side accepts.
 fn key_size(ctx: &Context<'_>) -> Vec<Finding> {
@@ -300,14 +295,16 @@ fn key_size(ctx: &Context<'_>) -> Vec<Finding> {
             Err(e) => return Some(ctx.skip(target, format!("cannot tell: {e}"))),
         };
         let Some((_, leaf)) = chain.first() else { return Some(ctx.skip(target, "cannot tell: empty chain")) };
-        let f = match rsa_bits(&leaf.key_algorithm) {
-            Some(bits) if bits < 1024 => {
+        let f = match &leaf.key_algorithm {
+            KeyAlgorithm::Rsa { bits: Some(bits) } if *bits < 1024 => {
                 ctx.fail(target, format!("RSA {bits}-bit key: below the 1024 bits Lync and Skype for Business accept"))
             }
-            Some(bits) if bits < 2048 => ctx.violation(target, format!("RSA {bits}-bit key: below the 2048 bits Microsoft recommends")),
-            Some(bits) => ctx.pass(target, format!("RSA {bits}-bit key")),
-            None if leaf.key_algorithm.starts_with("RSA") => ctx.skip(target, format!("cannot tell: the key is {}", leaf.key_algorithm)),
-            None => ctx.pass(target, format!("{} key (not RSA; certs.eku and tls.ciphers judge whether it fits)", leaf.key_algorithm)),
+            KeyAlgorithm::Rsa { bits: Some(bits) } if *bits < 2048 => {
+                ctx.violation(target, format!("RSA {bits}-bit key: below the 2048 bits Microsoft recommends"))
+            }
+            KeyAlgorithm::Rsa { bits: Some(bits) } => ctx.pass(target, format!("RSA {bits}-bit key")),
+            k @ KeyAlgorithm::Rsa { bits: None } => ctx.skip(target, format!("cannot tell: the key is {k}")),
+            k => ctx.pass(target, format!("{k} key (not RSA; certs.eku and tls.ciphers judge whether it fits)")),
         };
         Some(f.evidence(cert_evidence(leaf)))
     })
@@ -623,8 +620,8 @@ mod tests {
         let f = judge_now("certs.key-size", &s, &serving(&s, FE1, vec![small]));
         has(&f, "fe1.contoso.com @", Status::Warn, "RSA 1024-bit key: below the 2048 bits Microsoft recommends");
         has(&f, "fe2.contoso.com @", Status::Pass, "RSA 2048-bit key");
-        assert_eq!(super::rsa_bits("RSA 512"), Some(512));
-        assert_eq!(super::rsa_bits("EC P-256"), None);
+        assert_eq!(crate::certinfo::KeyAlgorithm::from("RSA 512".to_string()), crate::certinfo::KeyAlgorithm::Rsa { bits: Some(512) });
+        assert!(matches!(crate::certinfo::KeyAlgorithm::from("EC P-256".to_string()), crate::certinfo::KeyAlgorithm::Ec { .. }));
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub(super) fn run(args: AnalyzeArgs) -> anyhow::Result<Exit> {
     let opts = super::options::run_options(&args.select, None)?;
     let checks = crate::checks::registry();
     let mut report = crate::engine::judge_again(&analysis.loaded, &catalog, &checks, snapshot, &opts)?;
-    report.host = super::hostname();
+    report.host = crate::text::hostname();
     report.inventory = Some(args.bundle.display().to_string());
     emit(&report, &catalog, &args.output, ExitRule::Verdict)
 }

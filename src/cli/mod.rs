@@ -173,15 +173,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-fn hostname() -> Option<String> {
-    sysinfo::System::host_name().ok()
-}
-
 /// OBSERVE and JUDGE through the engine, with where the run was made from.
 async fn audit(loaded: &Loaded, catalog: &Catalog, opts: &RunOptions) -> anyhow::Result<(Report, Snapshot)> {
     let checks = crate::checks::registry();
     let (mut report, snapshot) = crate::engine::run(loaded, catalog, &checks, opts).await?;
-    report.host = hostname();
+    report.host = crate::text::hostname();
     if snapshot.deadline_hit {
         eprintln!(
             "fedcheck: the run deadline ({} s) came before every probe finished; their checks say \"cannot tell\" (raise --deadline)",

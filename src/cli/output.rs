@@ -28,18 +28,16 @@ pub(crate) fn stdout(text: &str) -> std::io::Result<()> {
 /// even if one forgot.
 pub(crate) fn say(text: &str) {
     // Nothing is left to tell if stdout itself fails.
-    let _ = stdout(&report::escape::terminal_output(text, colour()));
+    let _ = stdout(&report::inert::terminal_output(text, colour()));
 }
 
 /// Colour on stdout: a terminal, and NO_COLOR unset or empty.
 pub(crate) fn colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stdout().is_terminal() && !crate::text::no_color()
 }
 
 /// Text for stderr, with control characters shown escaped.
-pub(crate) fn clean(text: &str) -> String {
-    terminal::clean(text)
-}
+pub(crate) use crate::escape::terminal as clean;
 
 /// How many outputs go to stdout ("-"); more than one is refused before any work.
 fn stdout_outputs(out: &OutputArgs) -> anyhow::Result<usize> {

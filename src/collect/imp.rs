@@ -174,7 +174,7 @@ pub async fn collect(args: &Options, password: &str) -> Result<Outcome, CollectE
         site: site_rel.into(),
         user: args.user.clone(),
         port: args.port,
-        timeout_ms: u64::try_from(args.timeout.as_millis()).unwrap_or(u64::MAX),
+        timeout_ms: crate::text::millis(args.timeout),
         concurrency: args.concurrency,
         tls: verify.record(),
         nodes,
@@ -337,7 +337,7 @@ async fn ask(ctx: &Ctx, client: &reqwest::Client, fqdn: &str, call: &Call) -> An
     // The client's own timeout covers the whole exchange; this one also bounds a
     // body that trickles in.
     let result = tokio::time::timeout(ctx.timeout + Duration::from_millis(250), exchange(ctx, client, &url, call)).await;
-    answer.record.elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    answer.record.elapsed_ms = crate::text::millis(start.elapsed());
     let (status, body) = match result {
         Err(_) => {
             answer.record.failure =

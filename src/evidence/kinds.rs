@@ -176,7 +176,7 @@ kinds! {
             command "show hardware", echo "show hardware",
             sniff [&["hw platform"]], export None;
         /// `show status` (or a `getActiveVersion` answer)
-        SHOW_STATUS status: status::Status = soap::status_any,
+        SHOW_STATUS status: status::ShowStatus = soap::status_any,
             command "show status", echo "show status",
             sniff [&["disk/active"], &["cpu idle:"], &["product ver"]], export None;
         /// `show network cluster` (or a `getClusterStatus` / `getClusterNodes` answer)

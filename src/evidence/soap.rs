@@ -16,7 +16,7 @@ use quick_xml::Reader;
 use super::hardware::Hardware;
 use super::network_cluster::{Cluster, ClusterRole, Member};
 use super::service_list::{Service, ServiceList, ServiceState};
-use super::status::Status;
+use super::status::ShowStatus;
 use super::ParseError;
 
 /// Deeper nesting than any of these answers has is refused (a hostile file).
@@ -48,7 +48,7 @@ pub fn hardware_any(text: &str) -> Result<Hardware, ParseError> {
 }
 
 /// `show status` or a `getActiveVersion` answer (which gives the version only).
-pub fn status_any(text: &str) -> Result<Status, ParseError> {
+pub fn status_any(text: &str) -> Result<ShowStatus, ParseError> {
     if looks_like_xml(text) {
         version(text)
     } else {
@@ -336,7 +336,7 @@ pub fn services(text: &str) -> Result<ServiceList, ParseError> {
 }
 
 /// Parse a `getActiveVersion` answer into the `show status` model (version only).
-pub fn version(text: &str) -> Result<Status, ParseError> {
+pub fn version(text: &str) -> Result<ShowStatus, ParseError> {
     let root = tree(text)?;
     let resp = answer(&root, "getActiveVersionResponse", "VersionService getActiveVersion")?;
     let ret = resp.child("return").unwrap_or(resp);
@@ -346,7 +346,7 @@ pub fn version(text: &str) -> Result<Status, ParseError> {
         .find_map(|k| ret.find(k).map(|e| e.text.trim()))
         .filter(|v| !v.is_empty());
     match v {
-        Some(v) => Ok(Status { product_version: Some(v.to_string()), ..Status::default() }),
+        Some(v) => Ok(ShowStatus { product_version: Some(v.to_string()), ..ShowStatus::default() }),
         None => Err(ParseError::new(ret.line, "the getActiveVersion answer names no version")),
     }
 }

@@ -8,7 +8,7 @@ use super::{CutShort, ParseError};
 
 /// What `show status` reports. Figures are as printed (kilobytes, percentages).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Status {
+pub struct ShowStatus {
     pub host_name: Option<String>,
     pub product_version: Option<String>,
     pub time_zone: Option<String>,
@@ -22,7 +22,7 @@ pub struct Status {
     pub cut: Option<CutShort>,
 }
 
-impl super::kinds::Evidence for Status {
+impl super::kinds::Evidence for ShowStatus {
     fn cut_short(&self) -> Option<&super::CutShort> {
         self.cut.as_ref()
     }
@@ -40,12 +40,12 @@ pub struct Partition {
 }
 
 /// Parse a `show status` capture.
-pub fn parse(text: &str) -> Result<Status, ParseError> {
+pub fn parse(text: &str) -> Result<ShowStatus, ParseError> {
     noise::parse_with(text, &crate::evidence::kinds::SHOW_STATUS.cmd, parse_capture)
 }
 
-fn parse_capture(cap: &noise::Capture) -> Result<Status, ParseError> {
-    let mut st = Status { cut: CutShort::from_pager(cap), ..Status::default() };
+fn parse_capture(cap: &noise::Capture) -> Result<ShowStatus, ParseError> {
+    let mut st = ShowStatus { cut: CutShort::from_pager(cap), ..ShowStatus::default() };
     let mut after_uptime_label = false;
     for line in cap.lines() {
         let t = line.text.trim();

@@ -155,7 +155,7 @@ impl Catalog {
             }
         }
         let hash = sha2::Digest::finalize(hasher);
-        cat.digest = format!("sha256:{}", hash.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
+        cat.digest = format!("sha256:{}", crate::text::hex(&hash[..8.min(hash.len())]));
         Ok(cat)
     }
 

@@ -340,7 +340,7 @@ pub fn build_report(
         tool: Tool { name: crate::version::NAME.into(), version: crate::version::VERSION.into() },
         site: loaded.inventory.site.name.clone(),
         started_at,
-        duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        duration_ms: crate::text::millis(took),
         summary: Summary::of(&findings),
         coverage: coverage(&findings, selection),
         findings,

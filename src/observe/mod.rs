@@ -368,5 +368,5 @@ async fn probe_peer(
 
 /// This machine's name, for the SIP Via and Contact headers.
 fn hostname() -> String {
-    sysinfo::System::host_name().ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "fedcheck.invalid".into())
+    crate::text::hostname().unwrap_or_else(|| "fedcheck.invalid".into())
 }

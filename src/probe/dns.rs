@@ -7,6 +7,7 @@
 //! cannot match, so a server that answers garbage looks the same as a silent one). A
 //! diagnostic tool needs both distinctions.
 
+use crate::text::millis;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -29,10 +30,6 @@ pub async fn query(q: &DnsQuery, timeout: Duration, attempts: u32) -> DnsObserva
     let start = Instant::now();
     let outcome = exchange(q, timeout, attempts.max(1), start).await;
     DnsObservation { query: q.clone(), elapsed_ms: millis(start.elapsed()), outcome }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn error(message: String) -> DnsOutcome {

@@ -31,7 +31,7 @@ pub async fn options<S: AsyncRead + AsyncWrite + Unpin>(
         }
         Err(message) => SipOutcome::Failed { kind: SipFailure::BadRequest, message },
     };
-    SipObservation { elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX), outcome }
+    SipObservation { elapsed_ms: crate::text::millis(start.elapsed()), outcome }
 }
 
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(

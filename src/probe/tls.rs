@@ -255,7 +255,7 @@ impl TlsProber {
         let start = Instant::now();
         let capture = Arc::new(Capture::default());
         let (outcome, stream) = self.attempt(addr, server_name, start, timeout, &capture).await;
-        let observation = TlsObservation { elapsed_ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX), outcome };
+        let observation = TlsObservation { elapsed_ms: crate::text::millis(start.elapsed()), outcome };
         (observation, stream)
     }
 

@@ -501,7 +501,7 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
         out.push('\n');
     }
     // Autoescape stops markup, not bidi controls or raw control characters.
-    Ok(super::escape::document(&out))
+    Ok(crate::escape::document(&out))
 }
 
 #[cfg(test)]

@@ -128,7 +128,7 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
     let mut s = serde_json::to_string_pretty(&view(ctx.report, ctx.catalog, i32::from(ctx.exit.code())))
         .map_err(|e| RenderError::new("JSON", e))?;
     s.push('\n');
-    Ok(super::escape::json_document(&s))
+    Ok(super::inert::json_document(&s))
 }
 
 impl JsonReport {

@@ -150,5 +150,5 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
     if !xml.ends_with('\n') {
         xml.push('\n');
     }
-    Ok(super::escape::document(&xml))
+    Ok(crate::escape::document(&xml))
 }

@@ -49,14 +49,14 @@ struct Fix {
     remediations: Vec<String>,
 }
 
-/// Make text safe inside a table cell (see [`super::escape::markdown_cell`]).
+/// Make text safe inside a table cell (see [`super::inert::markdown_cell`]).
 pub fn cell(s: &str) -> String {
-    super::escape::markdown_cell(s)
+    super::inert::markdown_cell(s)
 }
 
-/// Text outside a table (see [`super::escape::markdown_text`]).
+/// Text outside a table (see [`super::inert::markdown_text`]).
 fn text(s: &str) -> String {
-    super::escape::markdown_text(s)
+    super::inert::markdown_text(s)
 }
 
 /// Inline code that survives any backtick inside it.
@@ -166,7 +166,7 @@ pub fn render(ctx: &RenderContext<'_>) -> Result<String, RenderError> {
     let tmpl = env.get_template("report.md").map_err(fault)?;
     let doc = doc(ctx);
     let out = tmpl.render(minijinja::context! { r => Value::from(Serde(&doc)) }).map_err(fault)?;
-    Ok(super::escape::document(&out))
+    Ok(crate::escape::document(&out))
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! Result<String, RenderError>`; `Format` lists the files a run can write, `View`
 //! what it can show on stdout.
 
-pub mod escape;
 pub mod html;
+pub mod inert;
 pub mod json;
 pub mod junit;
 pub mod markdown;

@@ -8,7 +8,9 @@ use super::{family, FailOn, RenderContext, RenderError};
 use crate::exit::Exit;
 use crate::judge::catalog::Catalog;
 use crate::judge::{Finding, Report, Status, Verdict};
+use crate::text::plural;
 use std::collections::BTreeMap;
+use unicode_width::UnicodeWidthStr as _;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -29,8 +31,8 @@ impl Style {
     /// Colour only on a terminal and never when NO_COLOR is set; the width from the
     /// terminal, else `COLUMNS`, else 100.
     pub fn detect(is_tty: bool) -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let term = if is_tty { comfy_table::Table::new().width().map(usize::from) } else { None };
+        let no_color = crate::text::no_color();
+        let term = if is_tty { terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)) } else { None };
         let width = term.or_else(|| columns_env(std::env::var("COLUMNS").ok().as_deref())).unwrap_or(100);
         Style { show_passes: false, colour: is_tty && !no_color, tty: is_tty, width: width.clamp(40, 400) }
     }
@@ -41,16 +43,9 @@ fn columns_env(v: Option<&str>) -> Option<usize> {
     v.and_then(|s| s.trim().parse::<usize>().ok()).filter(|n| *n >= 20)
 }
 
-/// Peer-controlled text (SIP headers, certificate names) and user input must not drive
-/// the terminal: control characters other than newlines, and bidirectional overrides,
-/// are shown escaped (`\u{1b}`, `\u{202e}`).
-pub fn clean(text: &str) -> String {
-    crate::escape::terminal(text)
-}
-
 /// One line: newlines and runs of spaces become one space, controls escaped.
 pub fn one_line(text: &str) -> String {
-    clean(text).split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::escape::terminal(text).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Wrap `text` at word boundaries: the first line starts with `first`, the others
@@ -58,18 +53,18 @@ pub fn one_line(text: &str) -> String {
 /// is kept whole on a line of its own.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut out = String::new();
-    for (i, para) in clean(text).split('\n').enumerate() {
+    for (i, para) in crate::escape::terminal(text).split('\n').enumerate() {
         let mut line = String::from(if i == 0 { first } else { rest });
         let mut fresh = true;
-        let mut used = line.chars().count();
+        let mut used = line.width();
         for word in words(para) {
             let word = word.as_str();
-            let w = word.chars().count();
+            let w = word.width();
             if !fresh && used + 1 + w > width {
                 out.push_str(line.trim_end());
                 out.push('\n');
                 line = String::from(rest);
-                used = line.chars().count();
+                used = line.width();
                 fresh = true;
             }
             if !fresh {
@@ -104,10 +99,6 @@ fn words(para: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn paint(text: &str, code: &str, style: &Style) -> String {
@@ -368,7 +359,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_escaped() {
-        assert_eq!(clean("ok\x1b[2Jboom\r\nnext\u{202e}"), "ok\\u{1b}[2Jboom\\u{d}\nnext\\u{202e}");
+        assert_eq!(crate::escape::terminal("ok\x1b[2Jboom\r\nnext\u{202e}"), "ok\\u{1b}[2Jboom\\u{d}\nnext\\u{202e}");
     }
 
     #[test]
@@ -398,8 +389,10 @@ mod tests {
     }
 
     #[test]
-    fn plural_agrees() {
-        assert_eq!(plural(1, "finding", "findings"), "1 finding");
-        assert_eq!(plural(2, "finding", "findings"), "2 findings");
+    fn wrapping_counts_columns_not_characters() {
+        // Each word is three characters but six columns wide.
+        assert_eq!(wrap("日本語 日本語", 10, "", ""), "日本語\n日本語\n");
+        assert_eq!(wrap("abc abc", 10, "", ""), "abc abc\n");
+        assert_eq!(wrap("é é é", 5, "", ""), "é é é\n", "a precomposed accent is one column");
     }
 }

@@ -12,7 +12,7 @@ pub fn random_token(bytes: usize) -> String {
             *b = (nanos >> ((i % 16) * 8)) as u8;
         }
     }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&buf)
 }
 
 /// Finds the blank line ending a head: returns (head length, head + terminator length).

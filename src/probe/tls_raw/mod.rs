@@ -10,6 +10,7 @@
 
 use crate::snapshot::raw::{RawError, RawHandshake, RawObservation, RawOutcome, TimeoutStage};
 use crate::snapshot::tls::{alert_name, suite_name, TlsVersion, OFFERED_SUITES};
+use crate::text::millis;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -78,10 +79,6 @@ pub use observation::*;
 pub use parser::*;
 
 // The probe: the async driver that sends the hello and feeds the parser.
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
 
 fn io_error(e: &std::io::Error, after_bytes: usize, doing: &str) -> RawError {
     use std::io::ErrorKind;

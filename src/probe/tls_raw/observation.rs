@@ -51,7 +51,7 @@ pub fn render_dn(der: &[u8]) -> String {
     match X509Name::from_der(der) {
         Ok(([], name)) => name.to_string(),
         _ => {
-            let hex: String = der.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = crate::text::hex(der);
             format!("(unparsable DN) {hex}")
         }
     }

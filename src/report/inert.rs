@@ -1,4 +1,5 @@
-//! Escaping for every output format, in one place.
+//! The per-format rules that keep quoted text inert in each output (the character
+//! rules themselves are `crate::escape`).
 //!
 //! Findings quote peers, inventories and evidence: text an attacker may shape. Two
 //! things must never get through: bidirectional controls (an RLO makes "liaf" read
@@ -8,13 +9,6 @@
 //! cells through the cell escapers.
 
 pub use crate::escape::is_bidi_control;
-
-/// A finished HTML, Markdown or XML document: every bidi control and every control
-/// character other than line breaks and tabs is shown as a visible `\u{..}` (the
-/// templates hold none, so only quoted text is affected).
-pub fn document(s: &str) -> String {
-    crate::escape::document(s)
-}
 
 /// A finished JSON document: bidi controls become `\uXXXX` escapes inside their
 /// strings (the same value for a parser, inert for a viewer). serde_json already
@@ -148,10 +142,10 @@ mod tests {
 
     #[test]
     fn documents_lose_bidi_and_controls() {
-        assert_eq!(document("<p>\u{202E}liaf</p>\n"), "<p>\\u{202e}liaf</p>\n");
-        assert_eq!(document("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(crate::escape::document("<p>\u{202E}liaf</p>\n"), "<p>\\u{202e}liaf</p>\n");
+        assert_eq!(crate::escape::document("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}'] {
-            assert!(!document(&format!("x{c}y")).contains(c));
+            assert!(!crate::escape::document(&format!("x{c}y")).contains(c));
         }
     }
 
