@@ -15,12 +15,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The schema name of `fedcheck diff --json` output.
 pub const DIFF_SCHEMA: &str = "fedcheck.diff/v1";
 
 /// Which run one side of the comparison came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRef {
+    /// The run's site name.
     pub site: String,
+    /// When the run started, RFC 3339.
     pub started_at: String,
 }
 
@@ -28,11 +31,17 @@ pub struct RunRef {
 /// that only the later run has, `after` is `None` for one that disappeared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
+    /// The check's id.
     pub check: String,
+    /// The target's label, from the later run when it has the finding.
     pub target: String,
+    /// The status in the earlier run, if it had the finding.
     pub before: Option<Status>,
+    /// The status in the later run, if it has the finding.
     pub after: Option<Status>,
+    /// The earlier run's summary line for the finding.
     pub before_summary: Option<String>,
+    /// The later run's summary line for the finding.
     pub after_summary: Option<String>,
     /// The fix for a regression, as the later run states it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,8 +51,11 @@ pub struct Change {
 /// The comparison of two reports, as serialised by `fedcheck diff --json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diff {
+    /// Always [`DIFF_SCHEMA`].
     pub schema: String,
+    /// The earlier run.
     pub before: RunRef,
+    /// The later run.
     pub after: RunRef,
     /// pass|info|skip → warn|fail, warn → fail, and new warn/fail findings.
     pub regressions: Vec<Change>,

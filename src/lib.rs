@@ -6,21 +6,14 @@
 //! check judges the snapshot as a pure function. Renderers in `report` turn findings
 //! into terminal, JSON and other outputs.
 
-#[allow(missing_docs)] // docs still to write
 pub mod bundle;
 pub mod certinfo;
-#[allow(missing_docs)] // docs still to write
 pub mod checks;
-#[allow(missing_docs)] // docs still to write
 pub mod cli;
-#[allow(missing_docs)] // docs still to write
 pub mod collect;
-#[allow(missing_docs)] // docs still to write
 pub mod diff;
 pub mod engine;
-#[allow(missing_docs)] // docs still to write
 pub mod escape;
-#[allow(missing_docs)] // docs still to write
 pub mod evidence;
 pub mod exit;
 pub mod fsread;
@@ -31,7 +24,6 @@ pub mod judge;
 pub mod lab;
 pub mod observe;
 pub mod probe;
-#[allow(missing_docs)] // docs still to write
 pub mod report;
 pub mod snapshot;
 pub(crate) mod suggest;

@@ -23,8 +23,11 @@ const STALE_AFTER: Duration = Duration::from_secs(3600);
 /// A bundle ready to judge.
 #[derive(Debug)]
 pub struct Analysis {
+    /// The bundle, its files verified against the manifest.
     pub opened: OpenedBundle,
+    /// The snapshot read from `snapshot.json`, within the observation caps.
     pub snapshot: Snapshot,
+    /// The bundled inventory and its evidence, loaded from the unpacked folder.
     pub loaded: Loaded,
     /// Holds the unpacked inventory; removed on drop.
     dir: tempfile::TempDir,

@@ -7,22 +7,34 @@
 use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
+/// The facts about the host that ran fedcheck, as `host.json` holds them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostFacts {
+    /// The host's name, when it can be read.
     pub hostname: Option<String>,
+    /// The operating system's name (e.g. "Ubuntu", "Windows").
     pub os_name: Option<String>,
+    /// The operating system's version.
     pub os_version: Option<String>,
+    /// The operating system's long version, with its name.
     pub os_long_version: Option<String>,
+    /// The kernel's version.
     pub kernel: Option<String>,
+    /// The CPU architecture (e.g. `x86_64`).
     pub arch: String,
+    /// Number of logical CPUs.
     pub cpu_count: usize,
+    /// The first CPU's brand string, when it has one.
     pub cpu_brand: Option<String>,
+    /// Total RAM in bytes, when known.
     pub total_memory_bytes: Option<u64>,
     /// Local time when the bundle was written, RFC 3339 with the local offset.
     pub local_time: String,
     /// IANA name of the local time zone, when the system has one.
     pub time_zone: Option<String>,
+    /// The tool's name (`fedcheck`).
     pub tool_name: String,
+    /// The fedcheck version that wrote the bundle.
     pub tool_version: String,
     /// How fedcheck was invoked (secrets redacted when redaction is on).
     pub command_line: String,

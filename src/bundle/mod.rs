@@ -43,9 +43,11 @@ use crate::inventory::Loaded;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+/// The schema name written into every `manifest.json`.
 pub const MANIFEST_SCHEMA: &str = "fedcheck.bundle/v1";
 /// Every path in the archive lives under this folder.
 pub const TOP: &str = "fedcheck-bundle";
+/// The name of the manifest file at the top of the bundle.
 pub const MANIFEST: &str = "manifest.json";
 /// One file larger than this is refused when opening (a bomb, not a bundle).
 pub const MAX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
@@ -59,13 +61,16 @@ pub const MAX_ENTRIES: usize = 20_000;
 /// caller; the bundle only stores (and redacts) them.
 #[derive(Debug, Clone)]
 pub struct BundleInput<'a> {
+    /// The loaded inventory whose files are bundled.
     pub loaded: &'a Loaded,
     /// The rendered reports by their file name in the bundle (`report.json` first:
     /// `analyze` needs it; `report.html`, `report.md` as the outputs' table gives them).
     pub reports: Vec<(String, String)>,
+    /// The snapshot as JSON, stored as `snapshot.json`.
     pub snapshot_json: String,
     /// (file name such as `fe1.example.com_5061.pem`, PEM text).
     pub chains_pem: Vec<(String, String)>,
+    /// The command line fedcheck was invoked with, recorded in `host.json`.
     pub command_line: Vec<String>,
     /// Redact secrets (the default). Off keeps evidence verbatim, but a private key
     /// is withheld either way.
@@ -75,6 +80,7 @@ pub struct BundleInput<'a> {
 /// What [`write`] produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleSummary {
+    /// Where the bundle was written.
     pub path: PathBuf,
     /// Files in the archive, manifest included.
     pub files: usize,
@@ -87,8 +93,11 @@ pub struct BundleSummary {
 /// `manifest.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// Always [`MANIFEST_SCHEMA`].
     pub schema: String,
+    /// When the bundle was written (RFC 3339 timestamp, whole seconds).
     pub created_at: String,
+    /// The fedcheck version that wrote the bundle.
     pub tool_version: String,
     /// Whether secrets were redacted.
     #[serde(default)]
@@ -99,43 +108,80 @@ pub struct Manifest {
     /// Things a reader should know: withheld files, paths rewritten.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Every other file of the bundle, with its size and digest.
     pub files: Vec<ManifestEntry>,
 }
 
+/// One file of the bundle as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
     /// Relative to the bundle's top folder.
     pub path: String,
+    /// The file's size in bytes.
     pub size: u64,
     /// Lowercase hex.
     pub sha256: String,
 }
 
+/// Why a bundle cannot be written or opened.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
+    /// Reading or writing a file on disk failed.
     // The I/O error is part of the message, not a separate cause, so it prints once.
     #[error("{path}: {error}")]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        error: std::io::Error,
+    },
+    /// The archive stops before its end.
     #[error("the archive ends early (cut short while copying or uploading?): {0}")]
     Truncated(String),
+    /// The archive is not a well-formed .tar.gz (bad header, data after the end, a
+    /// duplicate entry…).
     #[error("the archive is damaged or not a .tar.gz: {0}")]
     Corrupt(String),
+    /// `manifest.json` is missing, unreadable, of another schema, or lists a file twice.
     #[error("manifest.json: {0}")]
     Manifest(String),
+    /// A file does not match the manifest (missing, other size or digest, not listed).
     #[error("{file}: {reason} — the bundle was modified or damaged")]
-    Tampered { file: String, reason: String },
+    Tampered {
+        /// The file that does not match.
+        file: String,
+        /// How it differs from the manifest.
+        reason: String,
+    },
+    /// A file, or the archive as a whole, is over one of the size or count caps.
     #[error("{file}: larger than the {limit} bytes a bundle may hold")]
-    TooLarge { file: String, limit: u64 },
+    TooLarge {
+        /// What is too large: a file's path or a description such as "the archive".
+        file: String,
+        /// The cap it passed.
+        limit: u64,
+    },
+    /// An entry that could escape its folder when extracted: an absolute path, `..`,
+    /// control characters, a name outside the top folder, a link or special file.
     #[error("unsafe path in the archive: {0}")]
     UnsafePath(String),
+    /// A file that was needed is absent from the bundle (or is not UTF-8 text).
     #[error("{0}")]
     NotInBundle(String),
+    /// `snapshot.json` cannot be read as a snapshot.
     #[error("snapshot.json: {0}")]
     Snapshot(String),
+    /// The bundled inventory does not load.
     #[error("the bundled inventory: {0}")]
     Inventory(Box<crate::inventory::InventoryError>),
+    /// Redacting a file broke it (a JSON file that no longer parses).
     #[error("{file}: redaction failed: {reason}")]
-    Redaction { file: String, reason: String },
+    Redaction {
+        /// The file being redacted.
+        file: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl BundleError {

@@ -13,6 +13,7 @@ pub struct OpenedBundle {
     /// Content by path relative to the top folder (`report.json`,
     /// `inventory/site.toml`…); `manifest.json` itself is in `manifest`.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The bundle's `manifest.json`, read and checked against the files.
     pub manifest: Manifest,
 }
 
@@ -80,10 +81,12 @@ impl OpenedBundle {
         std::str::from_utf8(data).map_err(|_| BundleError::NotInBundle(format!("{path} is not UTF-8 text")))
     }
 
+    /// The text of `snapshot.json`.
     pub fn snapshot_json(&self) -> Result<&str, BundleError> {
         self.text("snapshot.json")
     }
 
+    /// The text of `report.json`.
     pub fn report_json(&self) -> Result<&str, BundleError> {
         self.text("report.json")
     }

@@ -25,6 +25,8 @@ pub struct Redaction {
     pub file: String,
     /// 1-based line of the original file; 0 when it concerns the whole file.
     pub line: usize,
+    /// The rule that found the value or withheld the file (`password`, `private-key`,
+    /// `client-key-withheld`…).
     pub rule: String,
     /// The token that replaced the value, when one did (a withheld file has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +36,8 @@ pub struct Redaction {
 /// How the text of one file is written, which decides where a value can end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Plain text: only whitespace (for a one-word value) or the end of the line stops
+    /// a value.
     Text,
     /// A JSON document: values never cross the end of a JSON string.
     Json,
@@ -125,6 +129,7 @@ const QUOTES: &[&str] = &["\\\"", "\"", "'", "&quot;", "&#39;", "&#x27;"];
 
 /// One way a secret is written: its name (for tests and docs) and its finder.
 pub struct Form {
+    /// A short description of the form, for tests and docs.
     pub name: &'static str,
     find: fn(&Scan<'_>) -> Vec<Span>,
 }
@@ -332,6 +337,7 @@ impl<'a> Scan<'a> {
 }
 
 impl Redactor {
+    /// An empty redactor, with no tokens given out yet.
     pub fn new() -> Self {
         Redactor::default()
     }

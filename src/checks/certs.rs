@@ -6,6 +6,8 @@ use crate::certinfo::{self, names_host, validity_at, CertInfo, KeyAlgorithm, Nam
 use crate::judge::{Check, Context, Finding, Rule};
 use std::collections::BTreeSet;
 
+/// The `certs.*` checks, judged on the chains the TLS probes captured: expiry,
+/// identity, EKU, chain, common CA, cross-trust and key size.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::live("certs.expiry", needs_tls, expiry),

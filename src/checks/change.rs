@@ -3,6 +3,8 @@
 use crate::inventory::parse_hours;
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `change.*` checks: a window is planned for the front-end service restart, and
+/// it stays outside peak hours.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("change.restart-window", restart_window)]
 }

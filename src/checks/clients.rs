@@ -5,6 +5,8 @@ use crate::inventory::AddressScheme;
 use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
+/// The `clients.*` checks: supported clients and their Directory URI support, from the
+/// inventory.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("clients.supported", supported), Rule::offline("clients.directory-uri", directory_uri)]
 }

@@ -6,6 +6,8 @@ use crate::snapshot::dns::{DnsObservation, DnsOutcome, Rcode, RecordType};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 
+/// The `dns.*` checks, judged on the DNS observations: resolvers, forward records,
+/// reverse records and agreement.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::live("dns.resolvers", needs_dns, resolvers),

@@ -2,6 +2,7 @@
 
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `domains.*` checks: every Microsoft SIP domain is also an IM&P presence domain.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("domains.shared", shared)]
 }

@@ -4,6 +4,7 @@ use super::support::{cut_captures, microsoft_routes, same_name};
 use crate::evidence::kinds;
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `ha.*` checks: the load balancer in front of several routing nodes.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::enriched("ha.load-balancer", super::support::needs_dns, load_balancer)]
 }

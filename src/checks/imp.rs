@@ -4,6 +4,8 @@ use super::support::{each_peer, needs_tls, parsed_chain, same_name, Side};
 use crate::inventory::{cidr_contains, RouteType, Transport};
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `imp.*` checks: incoming ACL, static routes, TLS context, peer subjects and TLS
+/// minimum version on IM&P.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::enriched("imp.acl", super::support::needs_dns, acl),

@@ -5,6 +5,8 @@ use crate::evidence::kinds;
 use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
+/// The `platform.*` checks: Microsoft server, transport, ASA, mixed Lync/OCS and
+/// presence web service.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::offline("platform.microsoft-server", microsoft_server),

@@ -5,6 +5,8 @@ use crate::evidence::kinds;
 use crate::inventory::IntegrationKind;
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `routes.*` checks: the Microsoft static route, its port, and conflicts with VCS,
+/// Exchange UM, online split domain and the trusted application.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::offline("routes.static-route", static_route),

@@ -3,6 +3,8 @@
 use crate::evidence::service_list::ServiceState;
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `routing-node.*` checks: a dedicated routing node with no users and the services
+/// it must run.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::offline("routing-node.dedicated", dedicated),

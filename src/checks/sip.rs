@@ -4,6 +4,7 @@ use super::support::{each_peer, needs_sip};
 use crate::judge::{Check, Context, Finding, Rule};
 use crate::snapshot::sip::{SipFailure, SipOutcome};
 
+/// The `sip.*` checks: a SIP OPTIONS to every peer over the TLS connection.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::live("sip.options", needs_sip, options)]
 }

@@ -4,6 +4,8 @@ use crate::inventory::{parse_release, HostKind, Node};
 use crate::judge::{Check, Context, Finding, Rule};
 use serde::Deserialize;
 
+/// The `sizing.*` checks: VM template, host, release pairs, cluster limits and
+/// federation capacity.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::offline("sizing.vm", vm),

@@ -3,6 +3,8 @@
 use super::support::version_at_least;
 use crate::judge::{Check, Context, Finding, Rule};
 
+/// The `software.*` checks: the migration host's .NET Framework and the Microsoft
+/// administrative tools.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![Rule::offline("software.migration-host", migration_host), Rule::offline("software.microsoft-tools", microsoft_tools)]
 }

@@ -7,6 +7,8 @@ use crate::snapshot::raw::{RawError, RawHandshake, RawOutcome};
 use crate::snapshot::tls::{suite_id, suite_openssl_name, TlsFailure, TlsOutcome, TlsVersion};
 use crate::snapshot::PeerObservation;
 
+/// The `tls.*` checks, judged on the TLS probes: handshake, protocol version, ciphers
+/// and mutual TLS.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
         Rule::live("tls.handshake", needs_tls, handshake),

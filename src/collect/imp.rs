@@ -56,6 +56,7 @@ pub struct Outcome {
     pub exit: Exit,
     /// What to tell the user: one line per node, the summary, warnings.
     pub notes: Vec<String>,
+    /// What was written to collect.json.
     pub record: CollectRecord,
     /// The inventory written beside the evidence.
     pub site: PathBuf,

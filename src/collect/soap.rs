@@ -9,8 +9,11 @@ pub struct Call {
     pub name: &'static str,
     /// Service and operation, as the API documentation names them.
     pub api: &'static str,
+    /// The URL path of the service on the node.
     pub path: &'static str,
+    /// The SOAPAction header sent with the request, quotes included.
     pub soap_action: &'static str,
+    /// The SOAP envelope posted as the request body.
     pub envelope: &'static str,
     /// The inventory's evidence key the answer fills.
     pub evidence_key: &'static str,
@@ -47,6 +50,7 @@ macro_rules! paws_envelope {
     };
 }
 
+/// Control Center Services soapGetServiceStatus: every service and its state (required).
 pub const SERVICES: Call = Call {
     name: "services",
     api: "ControlCenterServices soapGetServiceStatus",
@@ -57,6 +61,7 @@ pub const SERVICES: Call = Call {
     required: true,
 };
 
+/// PAWS getActiveVersion: the active software version (optional).
 pub const VERSION: Call = Call {
     name: "version",
     api: "PAWS VersionService getActiveVersion",
@@ -67,6 +72,7 @@ pub const VERSION: Call = Call {
     required: false,
 };
 
+/// PAWS getHardwareInformation: the node's hardware (optional).
 pub const HARDWARE: Call = Call {
     name: "hardware",
     api: "PAWS HardwareInformationService getHardwareInformation",
@@ -77,6 +83,8 @@ pub const HARDWARE: Call = Call {
     required: false,
 };
 
+/// PAWS getClusterStatus: the cluster's members (optional; [`CLUSTER_NODES`] is asked
+/// when it faults).
 pub const CLUSTER: Call = Call {
     name: "cluster",
     api: "PAWS ClusterNodesService getClusterStatus",

@@ -15,8 +15,11 @@ use super::CollectError;
 /// The verification chosen for a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verify {
+    /// Verify against the CA certificate(s) in this file (--ca-file).
     CaFile(PathBuf),
+    /// Verify against the system's trust store (the default).
     SystemStore,
+    /// Accept any certificate (--insecure).
     Insecure,
 }
 
@@ -27,12 +30,15 @@ pub struct TlsRecord {
     pub mode: String,
     /// False with --insecure: nothing collected in this run is known to come from the node.
     pub verified: bool,
+    /// The CA file, when `mode` is `ca-file`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<String>,
+    /// One sentence on how the certificates were verified, for the reader of collect.json.
     pub note: String,
 }
 
 impl Verify {
+    /// What collect.json says about this verification.
     pub fn record(&self) -> TlsRecord {
         match self {
             Verify::CaFile(p) => TlsRecord {

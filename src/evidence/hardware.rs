@@ -10,12 +10,19 @@ use super::{CutShort, ParseError};
 /// BIOS and physical-device sections that follow add nothing the checks use.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Hardware {
+    /// The `HW Platform` line (e.g. `VMware Virtual Machine`).
     pub platform: Option<String>,
+    /// Number of processors (vCPUs).
     pub processors: Option<u32>,
+    /// The processor type.
     pub cpu_type: Option<String>,
+    /// The CPU speed in MHz.
     pub cpu_speed_mhz: Option<u32>,
+    /// Memory in MB.
     pub memory_mb: Option<u64>,
+    /// The `OS Version` line.
     pub os_version: Option<String>,
+    /// The serial number.
     pub serial: Option<String>,
     /// Set when the capture stops before the command's end (pager quit).
     #[serde(default, skip_serializing_if = "Option::is_none")]

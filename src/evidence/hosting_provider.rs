@@ -13,12 +13,20 @@ use super::{ParseError, Records};
 /// One hosting provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostingProvider {
+    /// `Identity`.
     pub identity: String,
+    /// `Name` (the identity when the capture has none).
     pub name: String,
+    /// `ProxyFqdn`: where the provider's traffic is sent.
     pub proxy_fqdn: String,
+    /// `Enabled`.
     pub enabled: bool,
+    /// `EnabledSharedAddressSpace`: the provider shares the SIP domain with the
+    /// on-premises users.
     pub enabled_shared_address_space: bool,
+    /// `HostsOCSUsers`: the provider hosts Lync/SfB users.
     pub hosts_ocs_users: bool,
+    /// `IsLocal`: the provider is a local (on-premises) one.
     pub is_local: bool,
 }
 

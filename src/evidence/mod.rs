@@ -33,6 +33,7 @@ mod pslist;
 pub struct CutShort {
     /// 1-based line in the original file where the capture stops.
     pub line: usize,
+    /// Why the capture is taken to stop there.
     pub reason: String,
 }
 
@@ -65,7 +66,9 @@ impl fmt::Display for CutShort {
 /// holds the complete objects before the cut.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Records<T> {
+    /// The complete objects read, in capture order.
     pub items: Vec<T>,
+    /// Where the capture stops early, when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut: Option<CutShort>,
 }
@@ -105,7 +108,9 @@ impl<T: PartialEq> PartialEq<Vec<T>> for Records<T> {
 /// A parse failure inside one evidence text: 1-based line and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// 1-based line of the text where the problem is.
     pub line: usize,
+    /// What was wrong.
     pub message: String,
     /// The text stops before what it must hold (a line without its end, a record
     /// without its last properties, JSON without its closing brackets): at the end of
@@ -114,6 +119,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// An error at `line`, for text that is wrong rather than cut short.
     pub fn new(line: usize, message: impl Into<String>) -> Self {
         Self { line, message: message.into(), incomplete: false }
     }
@@ -128,8 +134,11 @@ impl ParseError {
 /// fault, e.g. unreadable or empty) and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct EvidenceError {
+    /// The evidence file.
     pub file: PathBuf,
+    /// 1-based line in the file; 0 when the whole file is at fault.
     pub line: usize,
+    /// What was wrong.
     pub message: String,
 }
 

@@ -12,6 +12,7 @@ use super::{CutShort, ParseError};
 /// The members listed by `show network cluster`, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
+    /// The members, in the order printed.
     pub members: Vec<Member>,
     /// Set when the capture stops before the command's end (pager quit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,9 +36,13 @@ impl Cluster {
 /// `10.40.1.22 imp-a.northwind.com imp-a Subscriber cups DBSub authenticated using TCP since ...`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
+    /// The member's IP address.
     pub ip: IpAddr,
+    /// The member's FQDN.
     pub fqdn: String,
+    /// The member's host name.
     pub hostname: String,
+    /// Publisher or subscriber.
     pub role: ClusterRole,
     /// `callmanager` (CUCM) or `cups` (IM&P), as printed.
     pub product: String,
@@ -45,6 +50,7 @@ pub struct Member {
     pub db_role: String,
     /// False for `not authenticated ...`: replication does not trust that node.
     pub authenticated: bool,
+    /// 1-based line of the evidence file where the member is listed.
     pub line: usize,
 }
 
@@ -52,7 +58,9 @@ pub struct Member {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClusterRole {
+    /// The cluster's publisher.
     Publisher,
+    /// A subscriber of the cluster.
     Subscriber,
 }
 

@@ -11,6 +11,7 @@ use super::{CutShort, ParseError};
 /// The services of one node, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceList {
+    /// The services, in the order printed.
     pub services: Vec<Service>,
     /// Set when the capture stops before the list ends: services not listed have an
     /// unknown state, they are not proven absent.
@@ -34,7 +35,9 @@ impl ServiceList {
 /// One `Name[STATE]  reason` line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
+    /// The service's name, as printed (e.g. `Cisco SIP Proxy`).
     pub name: String,
+    /// The state in brackets.
     pub state: ServiceState,
     /// Text after the bracket, e.g. `Service Not Activated`.
     pub reason: Option<String>,
@@ -46,11 +49,17 @@ pub struct Service {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceState {
+    /// `STARTED`: the service runs.
     Started,
+    /// `STARTING`: the service is coming up.
     Starting,
+    /// `STOPPING`: the service is going down.
     Stopping,
+    /// `STOPPED`: the service does not run.
     Stopped,
+    /// `NOT RUNNING`: the service does not run (e.g. not activated).
     NotRunning,
+    /// `UNKNOWN`: the node cannot tell the service's state.
     Unknown,
 }
 

@@ -21,6 +21,7 @@ const EXPAND_HINT: &str = "capture `Get-CsStaticRoutingConfiguration | ConvertTo
 /// Every static route found, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaticRoutes {
+    /// The routes, in the order printed.
     pub routes: Vec<StaticRoute>,
     /// Every routing configuration (collection) the capture names, in order, those
     /// without routes included: `Global`, `Service:Registrar:<pool>`. Empty when the
@@ -51,12 +52,17 @@ pub struct StaticRoute {
     /// The routing configuration it belongs to (`Global`, `Service:Registrar:<pool>`)
     /// when the capture shows it; expanded route lists do not.
     pub identity: Option<String>,
+    /// `MatchUri`: the SIP domain the route carries.
     pub match_uri: String,
+    /// `Transport`: TLS or TCP.
     pub transport: RouteTransport,
     /// An FQDN for TLS routes, an IP address for TCP routes.
     pub destination: String,
+    /// `Port` at the destination.
     pub port: u16,
+    /// `Enabled`.
     pub enabled: bool,
+    /// `MatchOnlyPhoneUri`: the route carries only phone URIs, not the whole domain.
     pub match_only_phone_uri: bool,
     /// Line where the route starts in a text capture; 0 for JSON.
     pub line: usize,
@@ -66,7 +72,9 @@ pub struct StaticRoute {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteTransport {
+    /// TLS (`New-CsStaticRoute -TLSRoute`).
     Tls,
+    /// TCP (`New-CsStaticRoute -TCPRoute`).
     Tcp,
     /// A transport choice this parser does not know, by the name printed.
     Other(String),

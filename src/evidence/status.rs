@@ -9,13 +9,21 @@ use super::{CutShort, ParseError};
 /// What `show status` reports. Figures are as printed (kilobytes, percentages).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ShowStatus {
+    /// The node's host name.
     pub host_name: Option<String>,
+    /// The active product version (`Product Ver`), e.g. `12.5.1.16900-48`.
     pub product_version: Option<String>,
+    /// The time zone, as printed.
     pub time_zone: Option<String>,
+    /// CPU idle time, in percent.
     pub cpu_idle_pct: Option<f64>,
+    /// Total memory, in kilobytes.
     pub memory_total_kb: Option<u64>,
+    /// Free memory, in kilobytes.
     pub memory_free_kb: Option<u64>,
+    /// Used memory, in kilobytes.
     pub memory_used_kb: Option<u64>,
+    /// The disk partitions, in the order printed.
     pub partitions: Vec<Partition>,
     /// Set when the capture stops before the command's end (pager quit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,9 +41,13 @@ impl super::kinds::Evidence for ShowStatus {
 pub struct Partition {
     /// The name after `Disk/`: `active`, `inactive`, `logging`.
     pub name: String,
+    /// The partition's size, in kilobytes.
     pub total_kb: u64,
+    /// Free space, in kilobytes.
     pub free_kb: u64,
+    /// Used space, in kilobytes.
     pub used_kb: u64,
+    /// Used space, in percent (the figure in brackets).
     pub used_pct: u8,
 }
 

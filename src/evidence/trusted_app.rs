@@ -15,14 +15,19 @@ use super::{ParseError, Records};
 pub struct TrustedApplicationPool {
     /// As printed, e.g. `TrustedApplicationPool:imp-rt.example.com`.
     pub identity: String,
+    /// The pool's FQDN: `PoolFqdn`, else the identity after `TrustedApplicationPool:`.
     pub pool_fqdn: String,
     /// The registrar pool's FQDN (the `Registrar:` prefix removed).
     pub registrar: Option<String>,
     /// The site name (the `Site:` prefix removed).
     pub site: Option<String>,
+    /// `Computers`: the FQDNs of the servers in the pool.
     pub computers: Vec<String>,
+    /// `TreatAsAuthenticated`, when the capture shows it.
     pub treat_as_authenticated: Option<bool>,
+    /// `ThrottleAsServer`, when the capture shows it.
     pub throttle_as_server: Option<bool>,
+    /// `OutboundOnly`, when the capture shows it.
     pub outbound_only: Option<bool>,
 }
 
@@ -31,8 +36,12 @@ pub struct TrustedApplicationPool {
 pub struct TrustedApplication {
     /// As printed, e.g. `imp-rt.example.com/urn:application:imp`.
     pub identity: String,
+    /// `ApplicationId`, else the part of the identity after `/`.
     pub application_id: String,
+    /// The FQDN of the pool the application belongs to (`TrustedApplicationPoolFqdn`,
+    /// else the identity before `/`).
     pub pool_fqdn: String,
+    /// `Port`: where the application listens.
     pub port: u16,
     /// `Mtls` or `Tcp`, as printed.
     pub protocol: String,

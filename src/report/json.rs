@@ -10,43 +10,66 @@ use serde::{Deserialize, Serialize};
 /// The top level of a v2 report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonReport {
+    /// Always `fedcheck.report/v2`.
     pub schema: String,
+    /// Pass, warn, fail, or incomplete when nothing selected was judged.
     pub verdict: Verdict,
     /// The exit code the process returned with this report.
     pub exit_code: i32,
+    /// Live, offline or a re-analysis.
     pub mode: Mode,
+    /// How much was judged, and why the rest was not.
     pub coverage: Coverage,
+    /// The inventory's site name.
     pub site: String,
+    /// The machine the run was made from.
     pub host: Option<String>,
+    /// The inventory file, as the user named it.
     pub inventory: Option<String>,
+    /// Which program and version wrote the report.
     pub tool: Tool,
+    /// The rules that judged.
     pub catalog: CatalogRef,
+    /// When the run started, RFC 3339.
     pub started_at: String,
+    /// When the run finished, RFC 3339: the start plus the duration.
     pub finished_at: String,
+    /// How long the run took, observation included, in milliseconds.
     pub duration_ms: u64,
+    /// Counts of findings by status.
     pub summary: Summary,
+    /// Every finding, sorted by check, then target id.
     pub findings: Vec<JsonFinding>,
+    /// Checks that crashed; any entry makes the exit code 1.
     pub internal_errors: Vec<String>,
 }
 
 /// One finding of a v2 report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonFinding {
+    /// The check's id, e.g. `certs.expiry`.
     pub check: String,
+    /// The check's family: its id up to the first dot.
     pub family: String,
+    /// The check's title from the catalog (empty when the catalog does not know it).
     pub title: String,
     /// The catalog's severity of the check (what a violation of it is).
     pub severity: Severity,
+    /// The verdict on this target.
     pub status: Status,
     /// The label people read (may carry addresses).
     pub target: String,
     /// Stable across runs: names, never addresses, versions or times.
     pub target_id: String,
+    /// One line: what was found against what was expected.
     pub summary: String,
+    /// More context, when one line is not enough.
     pub detail: Option<String>,
+    /// The fix, from the catalog, on warn and fail findings.
     pub remediation: Option<String>,
     /// Always an object, possibly empty.
     pub evidence: serde_json::Map<String, serde_json::Value>,
+    /// Set when a waiver turned a fail or warn into info.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<WaiverNote>,
 }

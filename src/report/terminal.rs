@@ -12,11 +12,14 @@ use crate::text::plural;
 use std::collections::BTreeMap;
 use unicode_width::UnicodeWidthStr as _;
 
+/// How the terminal view is drawn: what it lists, in colour or not, and how wide.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     /// List passing and skipped findings too (`-v`); by default a family shows counts.
     pub show_passes: bool,
+    /// Paint statuses with ANSI colours.
     pub colour: bool,
+    /// Whether the output goes to a terminal.
     pub tty: bool,
     /// Columns to wrap prose at.
     pub width: usize,
