@@ -151,17 +151,22 @@ macro_rules! side {
 }
 
 macro_rules! kinds {
-    (cisco { $($c:tt)* } microsoft { $($m:tt)* } all [$($KIND:ident),*]) => {
+    (cisco { $( $(#[doc = $cdoc:literal])* $CK:ident $ckey:ident : $cty:ty = $cparse:path,
+                command $cname:literal, echo $cecho:literal, sniff [$($csniff:expr),*], export $cexport:expr; )* }
+     microsoft { $( $(#[doc = $mdoc:literal])* $MK:ident $mkey:ident : $mty:ty = $mparse:path,
+                command $mname:literal, echo $mecho:literal, sniff [$($msniff:expr),*], export $mexport:expr; )* }) => {
         side!(Cisco, NodeEvidenceFiles, NodeEvidenceSet,
             "Evidence files collected on an IM&P or CUCM node (paths relative to the inventory).",
             "Parsed evidence for one Cisco node.";
-            $($c)*);
+            $( $(#[doc = $cdoc])* $CK $ckey : $cty = $cparse,
+               command $cname, echo $cecho, sniff [$($csniff),*], export $cexport; )*);
         side!(Microsoft, MicrosoftEvidenceFiles, MicrosoftEvidence,
             "Evidence files from the Microsoft side (paths relative to the inventory).",
             "Parsed evidence from the Microsoft side.";
-            $($m)*);
-        /// Every evidence kind.
-        pub static KINDS: &[&EvidenceKind] = &[$(&$KIND),*];
+            $( $(#[doc = $mdoc])* $MK $mkey : $mty = $mparse,
+               command $mname, echo $mecho, sniff [$($msniff),*], export $mexport; )*);
+        /// Every evidence kind, Cisco first, in row order.
+        pub static KINDS: &[&EvidenceKind] = &[$(&$CK,)* $(&$MK,)*];
     };
 }
 
@@ -210,8 +215,6 @@ kinds! {
             command "Get-CsHostedVoicemailPolicy", echo "get-cshostedvoicemailpolicy",
             sniff [&["destination", "organization"]], export Some("hosted-voicemail-policies.txt");
     }
-    all [SERVICE_LIST, SHOW_HARDWARE, SHOW_STATUS, SHOW_NETWORK_CLUSTER, SHOW_TLS_MIN_VERSION,
-         STATIC_ROUTES, HOSTING_PROVIDERS, TRUSTED_POOLS, TRUSTED_APPS, HOSTED_VOICEMAIL]
 }
 
 /// The kind a known command line runs, if any (word boundaries respected).
