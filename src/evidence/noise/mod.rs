@@ -401,20 +401,43 @@ fn choose<'s>(segments: &'s [Segment], rendered: &[Rendered], cmd: &'static Cmd)
         }
         return Ok(runs);
     }
-    // No echo of this command: take what no other known command printed (output
-    // saved without its prompt, or run through a variable).
-    let unclaimed: Vec<&Segment> = segments.iter().filter(|s| s.echo.as_ref().is_none_or(|(_, c)| known_command(c).is_none())).collect();
+    // No echo of this command: take what no other command printed (output saved
+    // without its prompt, or run through a variable).
+    let unclaimed: Vec<&Segment> = segments.iter().filter(|s| s.echo.as_ref().is_none_or(|(_, c)| !runs_another_command(c))).collect();
     if unclaimed.iter().any(|s| has_data(s)) {
         return Ok(vec![unclaimed]);
     }
+    let shown = |other: &str| known_command(other).map(|c| c.name.to_string()).unwrap_or_else(|| other.trim().to_string());
     if let Some((line, other)) = segments.iter().filter(|s| has_data(s)).find_map(|s| s.echo.as_ref()) {
-        let shown = known_command(other).map(|c| c.name).unwrap_or(other.as_str());
         return Err(ParseError::new(
             *line,
-            format!("this file holds the output of `{shown}`, not of `{}`; capture `{}` and save its output", cmd.name, cmd.name),
+            format!("this file holds the output of `{}`, not of `{}`; capture `{}` and save its output", shown(other), cmd.name, cmd.name),
+        ));
+    }
+    // Nothing printed at all: under another command's echo that is that command's
+    // empty output, not "none exist" for this one.
+    if let Some((line, other)) = segments.iter().find_map(|s| s.echo.as_ref().filter(|(_, c)| runs_another_command(c))) {
+        return Err(ParseError::new(
+            *line,
+            format!(
+                "this file holds the output of `{}` (which printed nothing), not of `{}`; capture `{}` and save its output",
+                shown(other),
+                cmd.name,
+                cmd.name
+            ),
         ));
     }
     Ok(vec![unclaimed])
+}
+
+/// An echoed command line that runs a command other than the one being read: a known
+/// command, a Lync/SfB cmdlet (`Get-Cs…`) or an IM&P CLI `show`/`utils` command.
+fn runs_another_command(command: &str) -> bool {
+    if known_command(command).is_some() {
+        return true;
+    }
+    let first = command.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    first.starts_with("get-cs") || first == "show" || first == "utils"
 }
 
 /// Cut the rendered lines at every prompt.
@@ -502,6 +525,24 @@ mod tests {
                 "{stamp:?}"
             );
         }
+    }
+
+    #[test]
+    fn another_commands_output_is_never_read_as_this_one() {
+        let routes = &crate::evidence::kinds::STATIC_ROUTES.cmd;
+        let providers = &crate::evidence::kinds::HOSTING_PROVIDERS.cmd;
+        // An empty capture of the wrong command is not "none exist".
+        let e = Capture::new("PS C:\\> Get-CsStaticRoutingConfiguration\n\nPS C:\\>\n", Some(providers)).err().unwrap();
+        assert!(e.message.contains("(which printed nothing)") && e.message.contains("Get-CsStaticRoutingConfiguration"), "{}", e.message);
+        // Data under a cmdlet fedcheck does not read is that cmdlet's, not ours.
+        let e = Capture::new("PS C:\\> Get-CsPool | fl\n\nIdentity : pool.a.com\n\nPS C:\\>\n", Some(routes)).err().unwrap();
+        assert!(e.message.contains("`Get-CsPool | fl`"), "{}", e.message);
+        let e =
+            Capture::new("admin:show myself\nMachine Name : imp\nadmin:\n", Some(&crate::evidence::kinds::SHOW_STATUS.cmd)).err().unwrap();
+        assert!(e.message.contains("show myself"), "{}", e.message);
+        // An empty capture of the right command, and output under a variable, still read.
+        assert!(Capture::new("PS C:\\> Get-CsHostingProvider\n\nPS C:\\>\n", Some(providers)).is_ok());
+        assert!(!data("PS C:\\> $r | fl\n\nIdentity : a\n\nPS C:\\>\n", Some(providers)).is_empty());
     }
 
     #[test]
