@@ -50,7 +50,7 @@ pub struct CheckMeta {
     pub why: String,
     /// How to put it right.
     pub fix: String,
-    /// Where the rule comes from (a seed section or a vendor document).
+    /// Where the rule comes from: the vendor document's title, release, section and URL.
     pub source: String,
     /// Filled from the file's `family`.
     #[serde(skip_deserializing, default)]
