@@ -73,6 +73,7 @@ if (Get-Command Get-CsStaticRoutingConfiguration -ErrorAction SilentlyContinue) 
     Save-Output 'trusted-application-pools.txt' { Get-CsTrustedApplicationPool }
     Save-Output 'trusted-applications.txt' { Get-CsTrustedApplication }
     Save-Output 'hosted-voicemail-policies.txt' { Get-CsHostedVoicemailPolicy }
+    Save-Output 'sip-domains.txt' { Get-CsSipDomain }
     Save-Output 'pools.txt' { Get-CsPool }
     Save-Output 'certificates.txt' { Get-CsCertificate | Select-Object Use, Subject, AlternativeNames, Issuer, NotBefore, NotAfter, Thumbprint }
     Save-Output 'versions.txt' {

@@ -9,7 +9,9 @@
 //! target's list. Adding a kind is one row here plus its parser.
 
 use super::noise::Cmd;
-use super::{hardware, hosted_voicemail, hosting_provider, network_cluster, soap, static_routes, status, tls_min_version, trusted_app};
+use super::{
+    hardware, hosted_voicemail, hosting_provider, network_cluster, sip_domains, soap, static_routes, status, tls_min_version, trusted_app,
+};
 use super::{CutShort, ParseError, Records};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -214,6 +216,10 @@ kinds! {
         HOSTED_VOICEMAIL hosted_voicemail_policies: Records<hosted_voicemail::HostedVoicemailPolicy> = hosted_voicemail::parse,
             command "Get-CsHostedVoicemailPolicy", echo "get-cshostedvoicemailpolicy",
             sniff [&["destination", "organization"]], export Some("hosted-voicemail-policies.txt");
+        /// `Get-CsSipDomain` (text or JSON)
+        SIP_DOMAINS sip_domains: Records<sip_domains::SipDomain> = sip_domains::parse,
+            command "Get-CsSipDomain", echo "get-cssipdomain",
+            sniff [&["isdefault"]], export Some("sip-domains.txt");
     }
 }
 

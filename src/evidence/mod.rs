@@ -15,6 +15,7 @@ pub mod hosting_provider;
 pub mod kinds;
 pub mod network_cluster;
 pub mod service_list;
+pub mod sip_domains;
 pub mod soap;
 pub mod static_routes;
 pub mod status;

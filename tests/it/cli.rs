@@ -285,7 +285,9 @@ fn checks_explain_and_rules() {
         .stdout(predicate::str::contains("needs:    inventory and evidence only"))
         .stdout(predicate::str::contains("\nWhy it matters\n  "))
         .stdout(predicate::str::contains("\nFix\n  "))
-        .stdout(predicate::str::contains("\nSource\n  Cisco, Partitioned Intradomain Federation Guide for the IM and Presence Service, Release 12.5(1)"));
+        .stdout(predicate::str::contains(
+            "\nSource\n  Cisco, Partitioned Intradomain Federation Guide for the IM and Presence Service, Release 12.5(1)",
+        ));
     fedcheck()
         .args(["explain", "routes.vcs-conflit"])
         .assert()
