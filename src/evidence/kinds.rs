@@ -9,9 +9,6 @@
 //! target's list. Adding a kind is one row here plus its parser.
 
 use super::noise::Cmd;
-use super::{
-    hardware, hosted_voicemail, hosting_provider, network_cluster, sip_domains, soap, static_routes, status, tls_min_version, trusted_app,
-};
 use super::{CutShort, ParseError, Records};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -175,49 +172,49 @@ macro_rules! kinds {
 kinds! {
     cisco {
         /// `utils service list` (or a `soapGetServiceStatus` answer)
-        SERVICE_LIST service_list: super::service_list::ServiceList = soap::service_list_any,
+        SERVICE_LIST service_list: super::service_list::ServiceList = super::soap::service_list_any,
             command "utils service list", echo "utils service list",
             sniff [&["[started]"], &["[stopped]"]], export None;
         /// `show hardware` (or a `getHardwareInformation` answer)
-        SHOW_HARDWARE hardware: hardware::Hardware = soap::hardware_any,
+        SHOW_HARDWARE hardware: super::hardware::Hardware = super::soap::hardware_any,
             command "show hardware", echo "show hardware",
             sniff [&["hw platform"]], export None;
         /// `show status` (or a `getActiveVersion` answer)
-        SHOW_STATUS status: status::ShowStatus = soap::status_any,
+        SHOW_STATUS status: super::status::ShowStatus = super::soap::status_any,
             command "show status", echo "show status",
             sniff [&["disk/active"], &["cpu idle:"], &["product ver"]], export None;
         /// `show network cluster` (or a `getClusterStatus` / `getClusterNodes` answer)
-        SHOW_NETWORK_CLUSTER network_cluster: network_cluster::Cluster = soap::cluster_any,
+        SHOW_NETWORK_CLUSTER network_cluster: super::network_cluster::Cluster = super::soap::cluster_any,
             command "show network cluster", echo "show network cluster",
             sniff [&[" dbsub "], &[" dbpub "], &["server table (processnode)"]], export None;
         /// `show tls min-version`
-        SHOW_TLS_MIN_VERSION tls_min_version: tls_min_version::TlsMinVersion = tls_min_version::parse,
+        SHOW_TLS_MIN_VERSION tls_min_version: super::tls_min_version::TlsMinVersion = super::tls_min_version::parse,
             command "show tls min-version", echo "show tls min-version",
             sniff [&["configured tls minimum version"]], export None;
     }
     microsoft {
         /// `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` (text or JSON)
-        STATIC_ROUTES static_routes: static_routes::StaticRoutes = static_routes::parse,
+        STATIC_ROUTES static_routes: super::static_routes::StaticRoutes = super::static_routes::parse,
             command "Get-CsStaticRoutingConfiguration", echo "get-csstaticroutingconfiguration",
             sniff [&["matchuri"], &["transportchoice"]], export Some("static-routes.txt");
         /// `Get-CsHostingProvider` (text or JSON)
-        HOSTING_PROVIDERS hosting_providers: Records<hosting_provider::HostingProvider> = hosting_provider::parse,
+        HOSTING_PROVIDERS hosting_providers: Records<super::hosting_provider::HostingProvider> = super::hosting_provider::parse,
             command "Get-CsHostingProvider", echo "get-cshostingprovider",
             sniff [&["proxyfqdn"]], export Some("hosting-providers.txt");
         /// `Get-CsTrustedApplicationPool` (text or JSON)
-        TRUSTED_POOLS trusted_application_pools: Records<trusted_app::TrustedApplicationPool> = trusted_app::parse_pools,
+        TRUSTED_POOLS trusted_application_pools: Records<super::trusted_app::TrustedApplicationPool> = super::trusted_app::parse_pools,
             command "Get-CsTrustedApplicationPool", echo "get-cstrustedapplicationpool",
             sniff [&["trustedapplicationpool:", "computers"]], export Some("trusted-application-pools.txt");
         /// `Get-CsTrustedApplication` (text or JSON)
-        TRUSTED_APPS trusted_applications: Records<trusted_app::TrustedApplication> = trusted_app::parse_applications,
+        TRUSTED_APPS trusted_applications: Records<super::trusted_app::TrustedApplication> = super::trusted_app::parse_applications,
             command "Get-CsTrustedApplication", echo "get-cstrustedapplication",
             sniff [&["trustedapplicationpoolfqdn"], &["applicationid"]], export Some("trusted-applications.txt");
         /// `Get-CsHostedVoicemailPolicy` (text or JSON)
-        HOSTED_VOICEMAIL hosted_voicemail_policies: Records<hosted_voicemail::HostedVoicemailPolicy> = hosted_voicemail::parse,
+        HOSTED_VOICEMAIL hosted_voicemail_policies: Records<super::hosted_voicemail::HostedVoicemailPolicy> = super::hosted_voicemail::parse,
             command "Get-CsHostedVoicemailPolicy", echo "get-cshostedvoicemailpolicy",
             sniff [&["destination", "organization"]], export Some("hosted-voicemail-policies.txt");
         /// `Get-CsSipDomain` (text or JSON)
-        SIP_DOMAINS sip_domains: Records<sip_domains::SipDomain> = sip_domains::parse,
+        SIP_DOMAINS sip_domains: Records<super::sip_domains::SipDomain> = super::sip_domains::parse,
             command "Get-CsSipDomain", echo "get-cssipdomain",
             sniff [&["isdefault"]], export Some("sip-domains.txt");
     }
