@@ -82,6 +82,18 @@ pub(crate) struct OutputArgs {
     pub verbose: bool,
 }
 
+/// What every command that audits takes: how probes behave, what is checked, where
+/// results go.
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 /// One `--<format> FILE` flag per report format (`report::Format`), in its order: a
 /// new format gets its flag without an edit here.
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,6 @@
 //! `fedcheck bundle`: audit, then write one support archive.
 
-use super::args::{OutputArgs, ProbeArgs, SelectArgs};
+use super::args::AuditArgs;
 use super::output::{bundle_reports, check_outputs, clean, emit, ExitRule};
 use crate::exit::Exit;
 use crate::inventory::Loaded;
@@ -26,27 +26,23 @@ pub(crate) struct BundleArgs {
     #[arg(long)]
     pub no_redact: bool,
     #[command(flatten)]
-    pub probe: ProbeArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub audit: AuditArgs,
 }
 
 pub(super) fn run(args: BundleArgs) -> anyhow::Result<Exit> {
-    check_outputs(&args.output, &[("-o", args.output_file.as_path())], &[&args.inventory])?;
-    let catalog = super::options::catalog(&args.select.rules)?;
+    check_outputs(&args.audit.output, &[("-o", args.output_file.as_path())], &[&args.inventory])?;
+    let catalog = super::options::catalog(&args.audit.select.rules)?;
     let loaded = crate::inventory::load(&args.inventory)?;
-    let opts = super::options::run_options(&args.select, Some(&args.probe))?;
+    let opts = super::options::run_options(&args.audit.select, Some(&args.audit.probe))?;
     let (mut report, snapshot) = super::runtime()?.block_on(super::audit(&loaded, &catalog, &opts))?;
     report.inventory = Some(args.inventory.display().to_string());
     // The audit ran: an archive that cannot be written is an error of this run (exit 1).
-    if let Err(e) = write(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact, args.output.fail_on) {
+    if let Err(e) = write(&loaded, &report, &snapshot, &catalog, &args.output_file, !args.no_redact, args.audit.output.fail_on) {
         eprintln!("fedcheck: {}", clean(&format!("{e:#}")));
         return Ok(Exit::Internal);
     }
     // Written: the archive is the product, so `bundle … && upload` uploads it.
-    emit(&report, &catalog, &args.output, ExitRule::ArchiveWritten)
+    emit(&report, &catalog, &args.audit.output, ExitRule::ArchiveWritten)
 }
 
 /// The captured chains of every peer, as PEM files for the bundle.

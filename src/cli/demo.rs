@@ -1,6 +1,6 @@
 //! `fedcheck demo`: start the built-in lab, audit it, write its HTML page.
 
-use super::args::{OutputArgs, ProbeArgs, SelectArgs};
+use super::args::AuditArgs;
 use super::output::{check_outputs, clean, emit, ExitRule};
 use crate::exit::Exit;
 use crate::report::Format;
@@ -15,19 +15,15 @@ pub(crate) struct DemoArgs {
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
     #[command(flatten)]
-    pub probe: ProbeArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub audit: AuditArgs,
 }
 
 pub(super) fn run(mut args: DemoArgs) -> anyhow::Result<Exit> {
-    args.output.files.or_insert(Format::Html, PathBuf::from("fedcheck-demo.html"));
+    args.audit.output.files.or_insert(Format::Html, PathBuf::from("fedcheck-demo.html"));
     let archive: Vec<(&str, &Path)> = args.bundle.as_deref().map(|p| ("--bundle", p)).into_iter().collect();
-    check_outputs(&args.output, &archive, &[])?;
-    let catalog = super::options::catalog(&args.select.rules)?;
-    let opts = super::options::run_options(&args.select, Some(&args.probe))?;
+    check_outputs(&args.audit.output, &archive, &[])?;
+    let catalog = super::options::catalog(&args.audit.select.rules)?;
+    let opts = super::options::run_options(&args.audit.select, Some(&args.audit.probe))?;
     let rt = super::runtime()?;
     let (report, bundled) = rt.block_on(async {
         eprintln!("fedcheck demo: starting the lab (DNS, TLS and SIP on 127.x addresses)…");
@@ -37,14 +33,14 @@ pub(super) fn run(mut args: DemoArgs) -> anyhow::Result<Exit> {
         report.inventory = Some("examples/lab.toml".into());
         // As with `bundle`: the audit ran, so an archive that cannot be written is exit 1.
         let bundled = match &args.bundle {
-            Some(out) => super::bundle::write(&loaded, &report, &snapshot, &catalog, out, true, args.output.fail_on),
+            Some(out) => super::bundle::write(&loaded, &report, &snapshot, &catalog, out, true, args.audit.output.fail_on),
             None => Ok(()),
         };
         drop(lab);
         anyhow::Ok((report, bundled))
     })?;
     eprintln!("fedcheck demo: the lab is stopped");
-    let exit = emit(&report, &catalog, &args.output, ExitRule::Verdict)?;
+    let exit = emit(&report, &catalog, &args.audit.output, ExitRule::Verdict)?;
     if let Err(e) = bundled {
         eprintln!("fedcheck: {}", clean(&format!("{e:#}")));
         return Ok(Exit::Internal);

@@ -1,6 +1,6 @@
 //! `fedcheck run`: audit a site (optionally collecting its IM&P evidence first).
 
-use super::args::{OutputArgs, ProbeArgs, SelectArgs};
+use super::args::AuditArgs;
 use super::collect::RunCollect;
 use super::output::{check_outputs, emit, ExitRule};
 use crate::exit::Exit;
@@ -24,23 +24,19 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub collect: RunCollect,
     #[command(flatten)]
-    pub probe: ProbeArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub audit: AuditArgs,
 }
 
 pub(super) fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    check_outputs(&args.output, &[], &[&args.inventory])?;
-    let catalog = super::options::catalog(&args.select.rules)?;
-    let opts = super::options::run_options(&args.select, Some(&args.probe))?;
+    check_outputs(&args.audit.output, &[], &[&args.inventory])?;
+    let catalog = super::options::catalog(&args.audit.select.rules)?;
+    let opts = super::options::run_options(&args.audit.select, Some(&args.audit.probe))?;
     // `--collect imp`: audit the inventory the collection wrote.
     let collected = super::collect::before_run(&args.collect, &args.inventory)?;
     let inventory = collected.as_ref().map_or_else(|| args.inventory.clone(), |(site, _)| site.clone());
     let loaded = crate::inventory::load(&inventory)?;
     let (mut report, _) = super::runtime()?.block_on(super::audit(&loaded, &catalog, &opts))?;
     report.inventory = Some(inventory.display().to_string());
-    let exit = emit(&report, &catalog, &args.output, ExitRule::Verdict)?;
+    let exit = emit(&report, &catalog, &args.audit.output, ExitRule::Verdict)?;
     Ok(super::collect::combine_exit(exit, collected.map(|(_, c)| c)))
 }
