@@ -27,6 +27,9 @@ pub mod probe;
 pub mod report;
 pub mod snapshot;
 pub(crate) mod suggest;
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing;
 pub mod text;
 pub mod tlskit;
 pub(crate) mod version;

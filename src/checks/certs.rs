@@ -314,11 +314,11 @@ fn key_size(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::judge::Status;
     use crate::lab::pki::{Eku, LeafSpec};
     use crate::snapshot::raw::RawError;
     use crate::snapshot::tls::TlsFailure;
+    use crate::testing::*;
     use time::{Duration, OffsetDateTime};
 
     const FE1: &str = "fe1.contoso.com";

@@ -73,8 +73,8 @@ fn restart_window_findings(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::judge::Status;
+    use crate::testing::*;
 
     const WINDOW: &str = "2027-02-06T21:00:00 – 2027-02-07T01:00:00 America/New_York";
 

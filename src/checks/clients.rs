@@ -106,9 +106,9 @@ fn directory_uri(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::{AddressScheme, CiscoClient};
     use crate::judge::Status;
+    use crate::testing::*;
 
     fn client(name: &str, version: Option<&str>) -> CiscoClient {
         CiscoClient { name: name.into(), version: version.map(String::from) }

@@ -429,7 +429,7 @@ mod root_cause_tests {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
+    use crate::testing::*;
 
     #[test]
     fn reverse_says_when_answers_were_too_long_to_follow() {

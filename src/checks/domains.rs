@@ -48,8 +48,8 @@ fn shared(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::judge::Status;
+    use crate::testing::*;
 
     #[test]
     fn shared_passes_a_domain_both_sides_serve() {

@@ -60,9 +60,9 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::{LoadBalancer, Role};
     use crate::judge::Status;
+    use crate::testing::*;
 
     const LB: &str = "lb.contoso.com";
 

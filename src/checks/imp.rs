@@ -272,11 +272,11 @@ mod tests {
 
 #[cfg(test)]
 mod judged {
-    use crate::checks::test_support::*;
     use crate::inventory::{RouteType, Transport};
     use crate::judge::Status;
     use crate::snapshot::raw::RawError;
     use crate::snapshot::tls::TlsFailure;
+    use crate::testing::*;
 
     #[test]
     fn acl_passes_listed_fqdns_and_waits_for_dns_for_addresses() {
@@ -593,9 +593,9 @@ fn tls_min_version(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tls_min_version_tests {
-    use crate::checks::test_support::*;
     use crate::judge::Status;
     use crate::snapshot::tls::TlsVersion;
+    use crate::testing::*;
 
     const RT_EVIDENCE: &str = r#"evidence = { service_list = "evidence/imp-rt-services.txt" }"#;
 

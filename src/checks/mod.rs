@@ -4,9 +4,7 @@
 
 use crate::judge::Check;
 
-mod support;
-#[cfg(test)]
-mod test_support;
+pub(crate) mod support;
 
 pub mod certs;
 pub mod change;

@@ -133,9 +133,9 @@ fn presence_web_service(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::Transport;
     use crate::judge::Status;
+    use crate::testing::*;
 
     #[test]
     fn microsoft_server_passes_a_supported_platform() {

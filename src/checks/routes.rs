@@ -440,9 +440,9 @@ fn trusted_application_pool(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::{Integration, IntegrationKind, MicrosoftRoute, Transport};
     use crate::judge::Status;
+    use crate::testing::*;
 
     fn no_shared_domain() -> crate::inventory::Loaded {
         let mut s = clean();

@@ -172,9 +172,9 @@ fn services(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::Role;
     use crate::judge::Status;
+    use crate::testing::*;
 
     const RT: &str = "imp-rt.contoso.com";
     const IMP1: &str = "imp1.contoso.com";

@@ -49,9 +49,9 @@ fn options(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::judge::Status;
     use crate::snapshot::sip::SipFailure;
+    use crate::testing::*;
 
     const FE1: &str = "fe1.contoso.com";
 

@@ -512,9 +512,9 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::HostKind;
     use crate::judge::Status;
+    use crate::testing::*;
 
     const RT_EVIDENCE: &str = r#"evidence = { service_list = "evidence/imp-rt-services.txt" }"#;
     const IMP1_EVIDENCE: &str = r#"evidence = { service_list = "evidence/imp1-services.txt" }"#;

@@ -48,9 +48,9 @@ fn microsoft_tools(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::inventory::MigrationHost;
     use crate::judge::Status;
+    use crate::testing::*;
 
     fn migrating(dotnet: Option<&str>) -> crate::inventory::Loaded {
         let mut s = clean();

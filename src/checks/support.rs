@@ -480,8 +480,8 @@ pub fn list_some(items: &[String], n: usize) -> String {
 #[cfg(test)]
 mod collection_tests {
     //! Static routes per collection: each pool is judged on the collection it uses.
-    use crate::checks::test_support::*;
     use crate::judge::Status;
+    use crate::testing::*;
 
     const ROUTE: &str =
         "MatchUri=contoso.com;Enabled=True;Transport=TransportChoice=Certificate=x.UseDefaultCert;Fqdn=imp-rt.contoso.com;Port=5061";

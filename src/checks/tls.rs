@@ -266,10 +266,10 @@ fn mutual(ctx: &Context<'_>) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::test_support::*;
     use crate::judge::Status;
     use crate::snapshot::raw::{RawError, RawOutcome};
     use crate::snapshot::tls::{TlsFailure, TlsVersion};
+    use crate::testing::*;
 
     const FE1: &str = "fe1.contoso.com";
     const FE2: &str = "fe2.contoso.com";

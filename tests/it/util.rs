@@ -16,12 +16,9 @@ pub fn fedcheck() -> assert_cmd::Command {
     cmd
 }
 
-/// A fixed instant so verdicts that depend on the date do not drift.
-pub const NOW: &str = "2026-11-25T12:00:00Z";
-
-pub fn now() -> jiff::Timestamp {
-    NOW.parse().expect("valid timestamp")
-}
+/// The one fixed instant of every test (unit and integration), so verdicts that
+/// depend on the date do not drift.
+pub use fedcheck::testing::{now, NOW};
 
 /// Inventory text edited as a TOML table, then judged offline for one check.
 /// `at` names the file the text pretends to come from, so evidence paths resolve.

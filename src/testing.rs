@@ -1,10 +1,16 @@
-//! What the check families' unit tests share: the clean example site (and ways to
+//! Test support shared by the unit tests and, behind the `testing` feature, the
+//! integration tests and benches (never part of the supported API). The check
+//! families' tests use it for: the clean example site (and ways to
 //! change it), a live snapshot built in code (resolvers, DNS answers per server, peers
 //! with path 1, path 2 and SIP outcomes), certificates minted in-process, a judge that
-//! runs one registered check by id, and assertions on the findings.
+//! runs one registered check by id, and assertions on the findings. [`NOW`] is the
+//! one fixed instant every test judges at unless it says otherwise.
 
-use super::support::{tls_peers, Peer, Side};
+// A failed assumption in test support is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use crate::certinfo::TrustStore;
+use crate::checks::support::{tls_peers, Peer, Side};
 use crate::inventory::Loaded;
 use crate::judge::{Finding, Status};
 use crate::lab::pki::{shared_rsa_key, Ca, Eku, LeafSpec};
@@ -20,7 +26,7 @@ use std::sync::OnceLock;
 // ---------------------------------------------------------------- inventory
 
 /// The clean example site: nothing wrong that can be seen without the network.
-pub const CLEAN: &str = include_str!("../../examples/clean/site.toml");
+pub const CLEAN: &str = include_str!("../examples/clean/site.toml");
 
 fn clean_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/clean/site.toml")
@@ -79,10 +85,13 @@ pub fn node<'a>(site: &'a mut Loaded, fqdn: &str) -> &'a mut crate::inventory::N
 
 // ---------------------------------------------------------------- judging
 
-/// The time every test judges at unless it says otherwise: before the clean site's
+/// The instant every test judges at unless it says otherwise: before the clean site's
 /// restart window (2027-02-06).
+pub const NOW: &str = "2026-12-01T12:00:00Z";
+
+/// [`NOW`] as a timestamp.
 pub fn now() -> jiff::Timestamp {
-    "2026-12-01T12:00:00Z".parse().expect("fixed time")
+    NOW.parse().expect("fixed time")
 }
 
 /// Run the registered check `id` over a site and a snapshot, at [`now`].
@@ -184,7 +193,7 @@ pub fn resolves(snap: &mut Snapshot, name: &str, addr: &str) {
 
 /// Every name the DNS checks ask about, with the address it gets in [`clean_dns`].
 pub fn addresses(site: &Loaded) -> Vec<(String, String)> {
-    super::support::dns_names(&site.inventory, &site.evidence)
+    crate::checks::support::dns_names(&site.inventory, &site.evidence)
         .into_iter()
         .enumerate()
         .map(|(i, n)| (n, format!("10.0.0.{}", i + 1)))
