@@ -1,7 +1,7 @@
 //! "Did you mean": the closest known name to a misspelt one, if any is close enough.
 
 /// The candidate most similar to `given` (Jaro-Winkler above 0.8), if any.
-pub fn closest<'a, I>(given: &str, candidates: I) -> Option<&'a str>
+pub(crate) fn closest<'a, I>(given: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {

@@ -7,7 +7,7 @@
 //! one fixed instant every test judges at unless it says otherwise.
 
 // A failed assumption in test support is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs, dead_code)]
 
 use crate::certinfo::TrustStore;
 use crate::checks::support::{tls_peers, Peer, Side};
@@ -286,7 +286,7 @@ pub fn healthy(addr: SocketAddr, name: &str, chain: &[String]) -> PeerObservatio
 }
 
 /// Every TLS peer of the site with the address [`clean_dns`] gives it.
-pub fn peers(site: &Loaded) -> Vec<(Peer, SocketAddr)> {
+pub(crate) fn peers(site: &Loaded) -> Vec<(Peer, SocketAddr)> {
     tls_peers(&site.inventory)
         .into_iter()
         .map(|p| {
@@ -297,7 +297,7 @@ pub fn peers(site: &Loaded) -> Vec<(Peer, SocketAddr)> {
 }
 
 /// Clean DNS, and every TLS peer healthy, serving the chain `chain_for` gives it.
-pub fn world_with(site: &Loaded, chain_for: impl Fn(&Peer) -> Vec<String>) -> Snapshot {
+pub(crate) fn world_with(site: &Loaded, chain_for: impl Fn(&Peer) -> Vec<String>) -> Snapshot {
     let mut s = clean_dns(site);
     for (p, a) in peers(site) {
         s.peers.push(healthy(a, &p.host, &chain_for(&p)));
@@ -317,7 +317,7 @@ pub fn peer_mut<'a>(snap: &'a mut Snapshot, host: &str) -> &'a mut PeerObservati
 }
 
 /// Is this peer on the Microsoft side?
-pub fn is_microsoft(p: &Peer) -> bool {
+pub(crate) fn is_microsoft(p: &Peer) -> bool {
     p.side == Side::Microsoft
 }
 

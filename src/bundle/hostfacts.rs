@@ -41,7 +41,7 @@ pub struct HostFacts {
 }
 
 /// Gathers the facts of this host; `command_line` is recorded as given.
-pub fn collect(command_line: String) -> HostFacts {
+pub(super) fn collect(command_line: String) -> HostFacts {
     let sys = System::new_with_specifics(
         RefreshKind::nothing().with_memory(MemoryRefreshKind::nothing().with_ram()).with_cpu(CpuRefreshKind::nothing()),
     )

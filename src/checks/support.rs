@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// One warn for each of `which` whose capture stops before its end: what it would
 /// have listed after the cut is unknown, so the check reading it must not pass.
-pub fn cut_captures(ctx: &Context<'_>, which: &[&EvidenceKind]) -> Vec<crate::judge::Finding> {
+pub(crate) fn cut_captures(ctx: &Context<'_>, which: &[&EvidenceKind]) -> Vec<crate::judge::Finding> {
     let ev = &ctx.evidence.microsoft;
     let files = &ctx.inventory.microsoft.evidence;
     which
@@ -32,7 +32,7 @@ pub fn cut_captures(ctx: &Context<'_>, which: &[&EvidenceKind]) -> Vec<crate::ju
 
 /// A Microsoft static route, from evidence (preferred) or the inventory.
 #[derive(Debug, Clone, Serialize)]
-pub struct MsRoute {
+pub(crate) struct MsRoute {
     pub match_uri: String,
     pub destination: String,
     pub port: u16,
@@ -46,13 +46,13 @@ pub struct MsRoute {
 }
 
 impl MsRoute {
-    pub fn is_tls(&self) -> bool {
+    pub(crate) fn is_tls(&self) -> bool {
         self.transport.eq_ignore_ascii_case("tls")
     }
 
     /// Does this route carry IM and presence for `domain`? `*.d` covers subdomains
     /// only; a phone-only route covers nothing here.
-    pub fn covers(&self, domain: &str) -> bool {
+    pub(crate) fn covers(&self, domain: &str) -> bool {
         if self.phone_only {
             return false;
         }
@@ -61,7 +61,7 @@ impl MsRoute {
         m == d || m.strip_prefix("*.").is_some_and(|base| d.ends_with(&format!(".{base}")))
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("{} → {}:{} over {}", self.match_uri, self.destination, self.port, self.transport)
     }
 }
@@ -69,7 +69,7 @@ impl MsRoute {
 /// The Microsoft static routes in use, or None when neither evidence nor inventory
 /// gives any: the routes of every collection some pool of the site uses (see
 /// [`microsoft_route_views`]), each once.
-pub fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
+pub(crate) fn microsoft_routes(ctx: &Context<'_>) -> Option<Vec<MsRoute>> {
     routes_of(ctx.inventory, ctx.evidence)
 }
 
@@ -80,7 +80,7 @@ fn routes_of(inv: &crate::inventory::Inventory, evidence: &crate::inventory::Evi
 /// One static routing collection and the pools that use it. A pool with its own
 /// collection (`Service:Registrar:<pool>`) ignores Global.
 #[derive(Debug, Clone, Serialize)]
-pub struct RouteView {
+pub(crate) struct RouteView {
     /// `Global`, `Service:Registrar:<pool>` or `inventory`.
     pub collection: String,
     /// The inventory's pools that use it (lowercase); all of them for Global when
@@ -91,7 +91,7 @@ pub struct RouteView {
 
 /// The collections in use, and a note when the capture could not show them.
 #[derive(Debug, Clone)]
-pub struct RouteViews {
+pub(crate) struct RouteViews {
     pub views: Vec<RouteView>,
     /// Set when per-pool collections were not visible (an expanded capture).
     pub note: Option<String>,
@@ -107,7 +107,7 @@ fn pool_of_identity(identity: &str) -> Option<String> {
 }
 
 /// Each collection some Microsoft pool of the site uses, with its routes.
-pub fn microsoft_route_views(ctx: &Context<'_>) -> Option<RouteViews> {
+pub(crate) fn microsoft_route_views(ctx: &Context<'_>) -> Option<RouteViews> {
     route_views(ctx.inventory, ctx.evidence)
 }
 
@@ -183,7 +183,7 @@ fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::E
 
 /// Names (lowercase) and addresses an IM&P-bound route may legitimately target:
 /// every IM&P node and the load balancer.
-pub fn imp_destinations(ctx: &Context<'_>) -> Vec<String> {
+pub(crate) fn imp_destinations(ctx: &Context<'_>) -> Vec<String> {
     let inv = ctx.inventory;
     let mut out = Vec::new();
     for n in inv.imp_nodes() {
@@ -198,12 +198,12 @@ pub fn imp_destinations(ctx: &Context<'_>) -> Vec<String> {
     out
 }
 
-pub fn same_name(a: &str, b: &str) -> bool {
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.trim_end_matches('.').eq_ignore_ascii_case(b.trim_end_matches('.'))
 }
 
 /// Compare dotted version strings numerically ("10.5" < "14.1", "4.8" >= "2.0").
-pub fn version_at_least(have: &str, need: &str) -> Option<bool> {
+pub(crate) fn version_at_least(have: &str, need: &str) -> Option<bool> {
     let parse = |s: &str| -> Option<Vec<u32>> {
         let nums: Vec<u32> =
             s.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().ok()).collect::<Option<_>>()?;
@@ -249,14 +249,14 @@ mod tests {
 
 /// Which system a peer belongs to: decides whose trust store judges its chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     Cisco,
     Microsoft,
 }
 
 /// A SIP/TLS endpoint of the integration.
 #[derive(Debug, Clone)]
-pub struct Peer {
+pub(crate) struct Peer {
     pub host: String,
     pub port: u16,
     pub side: Side,
@@ -265,7 +265,7 @@ pub struct Peer {
 }
 
 /// Every TLS peer: Microsoft pools and front ends, and every IM&P node.
-pub fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
+pub(crate) fn tls_peers(inv: &crate::inventory::Inventory) -> Vec<Peer> {
     let mut out: Vec<Peer> = Vec::new();
     let mut seen: std::collections::HashSet<(String, u16)> = std::collections::HashSet::new();
     for pool in &inv.microsoft.pools {
@@ -308,7 +308,10 @@ fn imp_pattern_covers(pattern: &str, domain: &str) -> bool {
 /// shared domains by Microsoft's; the next hops of IM&P's routes for the shared
 /// domains by IM&P's. Routes for other domains and CUCM nodes carry no federation
 /// traffic and are not judged here.
-pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<(String, crate::judge::DnsSide)> {
+pub(crate) fn dns_targets(
+    inv: &crate::inventory::Inventory,
+    evidence: &crate::inventory::EvidenceSet,
+) -> Vec<(String, crate::judge::DnsSide)> {
     use crate::judge::DnsSide;
     let mut out: Vec<(String, DnsSide)> = Vec::new();
     // Position of each name in `out`: sites list thousands of front ends.
@@ -347,38 +350,38 @@ pub fn dns_targets(inv: &crate::inventory::Inventory, evidence: &crate::inventor
     out
 }
 
-pub fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<String> {
+pub(crate) fn dns_names(inv: &crate::inventory::Inventory, evidence: &crate::inventory::EvidenceSet) -> Vec<String> {
     dns_targets(inv, evidence).into_iter().map(|(n, _)| n).collect()
 }
 
-pub fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+pub(crate) fn needs_dns(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
     dns_targets(&site.inventory, &site.evidence).into_iter().map(|(name, side)| crate::judge::Observation::Dns { name, side }).collect()
 }
 
-pub fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+pub(crate) fn needs_tls(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
     tls_peers(&site.inventory).into_iter().map(|p| crate::judge::Observation::Tls { host: p.host, port: p.port }).collect()
 }
 
-pub fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
+pub(crate) fn needs_sip(site: &crate::inventory::Loaded) -> Vec<crate::judge::Observation> {
     tls_peers(&site.inventory).into_iter().map(|p| crate::judge::Observation::Sip { host: p.host, port: p.port }).collect()
 }
 
 /// The addresses a peer was probed at: what DNS returned plus the declared address.
-pub fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAddr> {
+pub(crate) fn peer_addresses(ctx: &Context<'_>, peer: &Peer) -> Vec<std::net::SocketAddr> {
     crate::snapshot::peer_addresses(&peer.host, peer.port, ctx.index.addresses(&peer.host), peer.ip)
 }
 
 /// "1 certificate", "2 certificates": a count with its noun in the right number.
-pub fn count(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The check that speaks for a peer nobody could connect to.
-pub const TCP_ROOT: &str = "tls.handshake";
+pub(crate) const TCP_ROOT: &str = "tls.handshake";
 
 /// How a peer was unreachable at TCP level on both probe paths ("refused", "timed
 /// out after 5000 ms"), or None when either path got a connection.
-pub fn tcp_unreachable(obs: &crate::snapshot::PeerObservation) -> Option<String> {
+pub(crate) fn tcp_unreachable(obs: &crate::snapshot::PeerObservation) -> Option<String> {
     use crate::snapshot::raw::{RawError, RawOutcome};
     use crate::snapshot::tls::{TlsFailure, TlsOutcome};
     let modern = match obs.tls.as_ref().map(|t| (&t.outcome, t.elapsed_ms)) {
@@ -398,7 +401,7 @@ pub fn tcp_unreachable(obs: &crate::snapshot::PeerObservation) -> Option<String>
 /// Judge every probed (peer, address): `judge` sees the observation; peers that
 /// were not reached get a skip saying why. A peer unreachable at TCP level is
 /// judged once, by `tls.handshake`; every other check says it cannot tell.
-pub fn each_peer(
+pub(crate) fn each_peer(
     ctx: &Context<'_>,
     mut judge: impl FnMut(&Peer, &str, &crate::snapshot::PeerObservation) -> Option<crate::judge::Finding>,
 ) -> Vec<crate::judge::Finding> {
@@ -436,7 +439,7 @@ pub fn each_peer(
 }
 
 /// The peer's chain, parsed: (DER, inspected) per certificate, leaf first.
-pub fn parsed_chain(
+pub(crate) fn parsed_chain(
     ctx: &Context<'_>,
     obs: &crate::snapshot::PeerObservation,
 ) -> std::sync::Arc<Result<crate::judge::ParsedChain, String>> {
@@ -451,7 +454,7 @@ pub fn parsed_chain(
 }
 
 /// The facts of a certificate a finding speaks of, as evidence.
-pub fn cert_evidence(info: &crate::certinfo::CertInfo) -> serde_json::Value {
+pub(crate) fn cert_evidence(info: &crate::certinfo::CertInfo) -> serde_json::Value {
     serde_json::json!({
         "subject": info.subject, "issuer": info.issuer, "serial": info.serial,
         "not_before": info.not_before, "not_after": info.not_after,
@@ -460,7 +463,7 @@ pub fn cert_evidence(info: &crate::certinfo::CertInfo) -> serde_json::Value {
 }
 
 /// The trust store that judges a peer of this side: the other side's.
-pub fn relying_store<'a>(ctx: &Context<'a>, side: Side) -> Option<&'a crate::certinfo::TrustStore> {
+pub(crate) fn relying_store<'a>(ctx: &Context<'a>, side: Side) -> Option<&'a crate::certinfo::TrustStore> {
     match side {
         Side::Microsoft => ctx.evidence.cisco_trust.as_ref(),
         Side::Cisco => ctx.evidence.microsoft_trust.as_ref(),
@@ -469,7 +472,7 @@ pub fn relying_store<'a>(ctx: &Context<'a>, side: Side) -> Option<&'a crate::cer
 
 /// At most `n` items joined by commas, then how many more: a site's lists of
 /// thousands of names must not make every finding thousands of names long.
-pub fn list_some(items: &[String], n: usize) -> String {
+pub(crate) fn list_some(items: &[String], n: usize) -> String {
     let mut text = items.iter().take(n).map(String::as_str).collect::<Vec<_>>().join(", ");
     if items.len() > n {
         text.push_str(&format!(" and {} more", items.len() - n));

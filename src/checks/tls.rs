@@ -105,7 +105,7 @@ pub(super) struct PlatformTls {
 }
 
 impl PlatformTls {
-    pub fn max_version(&self) -> TlsVersion {
+    pub(super) fn max_version(&self) -> TlsVersion {
         version_of_minor(self.max.strip_prefix("1.").and_then(|m| m.parse().ok()).unwrap_or(0))
     }
 }

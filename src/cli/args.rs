@@ -101,12 +101,12 @@ pub(crate) struct OutputFiles(pub Vec<(Format, PathBuf)>);
 
 impl OutputFiles {
     /// The file named for `format`, if any.
-    pub fn get(&self, format: Format) -> Option<&std::path::Path> {
+    pub(super) fn get(&self, format: Format) -> Option<&std::path::Path> {
         self.0.iter().find(|(f, _)| *f == format).map(|(_, p)| p.as_path())
     }
 
     /// Name a file for `format` unless one is named already.
-    pub fn or_insert(&mut self, format: Format, path: PathBuf) {
+    pub(super) fn or_insert(&mut self, format: Format, path: PathBuf) {
         if self.get(format).is_none() {
             self.0.push((format, path));
             self.0.sort_by_key(|(f, _)| Format::ALL.iter().position(|a| a == f));

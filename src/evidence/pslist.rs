@@ -26,21 +26,21 @@ pub(crate) struct Record {
 impl Record {
     /// The field named `key`, compared case-insensitively (cmdlets and versions
     /// disagree on capitalisation, e.g. `HostsOcsUsers`).
-    pub fn get(&self, key: &str) -> Option<&Field> {
+    pub(super) fn get(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key.eq_ignore_ascii_case(key))
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(super) fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
 
     /// The value of `key` when present and not blank.
-    pub fn text(&self, key: &str) -> Option<&str> {
+    pub(super) fn text(&self, key: &str) -> Option<&str> {
         self.get(key).map(|f| f.value.as_str()).filter(|v| !v.is_empty())
     }
 
     /// The field `key`, which must be present with a value.
-    pub fn require(&self, key: &str) -> Result<&Field, ParseError> {
+    pub(super) fn require(&self, key: &str) -> Result<&Field, ParseError> {
         match self.get(key) {
             Some(f) if !f.value.is_empty() => Ok(f),
             // A cut right after the colon leaves this too.
@@ -50,7 +50,7 @@ impl Record {
     }
 
     /// The error for a property this record lacks.
-    pub fn missing(&self, key: &str) -> ParseError {
+    pub(super) fn missing(&self, key: &str) -> ParseError {
         ParseError::cut_off(
             self.first_line,
             format!(
@@ -61,7 +61,7 @@ impl Record {
     }
 
     /// An optional boolean property (`True`/`False`).
-    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, ParseError> {
+    pub(super) fn opt_bool(&self, key: &str) -> Result<Option<bool>, ParseError> {
         match self.get(key) {
             Some(f) if !f.value.is_empty() => parse_bool(f).map(Some),
             _ => Ok(None),
@@ -69,7 +69,7 @@ impl Record {
     }
 
     /// A boolean property that must be present.
-    pub fn bool(&self, key: &str) -> Result<bool, ParseError> {
+    pub(super) fn bool(&self, key: &str) -> Result<bool, ParseError> {
         parse_bool(self.require(key)?)
     }
 }

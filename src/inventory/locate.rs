@@ -5,7 +5,7 @@ use toml::de::{DeTable, DeValue};
 
 /// One step of a path into the TOML document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Seg<'a> {
+pub(super) enum Seg<'a> {
     Key(&'a str),
     Index(usize),
 }
@@ -22,7 +22,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Where the deepest existing element of `path` starts (line, column); (0, 0) if the
 /// document cannot be parsed (it was parsed before, so that does not happen).
-pub fn locate(text: &str, path: &[Seg<'_>]) -> (usize, usize) {
+pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> (usize, usize) {
     let Ok(root) = DeTable::parse(text) else {
         return (0, 0);
     };

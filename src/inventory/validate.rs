@@ -323,7 +323,7 @@ fn is_acl_wildcard(s: &str) -> bool {
 }
 
 /// "10.50.1.0/24" as (network, prefix length), with the length checked for its family.
-pub fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u32)> {
+pub(super) fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u32)> {
     let (net, bits) = s.split_once('/')?;
     let net: std::net::IpAddr = net.parse().ok()?;
     let bits: u32 = bits.parse().ok()?;

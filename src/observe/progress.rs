@@ -6,13 +6,13 @@ use std::time::Duration;
 
 /// A progress bar on stderr, only on a terminal: probes done / total and the peer
 /// that has been pending longest (the one a user waits for).
-pub struct Progress {
+pub(super) struct Progress {
     bar: Option<indicatif::ProgressBar>,
     pending: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
 }
 
 impl Progress {
-    pub fn new(enabled: bool, total: u64, what: &str) -> Progress {
+    pub(super) fn new(enabled: bool, total: u64, what: &str) -> Progress {
         use std::io::IsTerminal;
         let pending = std::sync::Mutex::new(BTreeMap::new());
         if !enabled || !std::io::stderr().is_terminal() || total == 0 {
@@ -27,7 +27,7 @@ impl Progress {
         Progress { bar: Some(bar), pending }
     }
 
-    pub fn begin(&self, label: &str) {
+    pub(super) fn begin(&self, label: &str) {
         if self.bar.is_some() {
             if let Ok(mut p) = self.pending.lock() {
                 p.insert(label.to_string(), std::time::Instant::now());
@@ -35,7 +35,7 @@ impl Progress {
         }
     }
 
-    pub fn end(&self, label: &str) {
+    pub(super) fn end(&self, label: &str) {
         let Some(bar) = &self.bar else { return };
         bar.inc(1);
         if let Ok(mut p) = self.pending.lock() {
@@ -46,14 +46,14 @@ impl Progress {
         }
     }
 
-    pub fn stage(&self, what: &str, more: u64) {
+    pub(super) fn stage(&self, what: &str, more: u64) {
         if let Some(b) = &self.bar {
             b.set_message(what.to_string());
             b.set_length(b.position() + more);
         }
     }
 
-    pub fn done(&self) {
+    pub(super) fn done(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

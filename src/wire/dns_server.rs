@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::str::FromStr;
 
 /// The nameservers this machine uses, from /etc/resolv.conf; empty if unreadable.
-pub fn system_nameservers() -> Vec<SocketAddr> {
+pub(crate) fn system_nameservers() -> Vec<SocketAddr> {
     match std::fs::read_to_string("/etc/resolv.conf") {
         Ok(text) => parse_resolv_conf(&text),
         Err(_) => Vec::new(),
@@ -19,7 +19,7 @@ const MAX_NAMESERVERS: usize = 3;
 /// ones the system resolver would use. Scoped IPv6 addresses are kept when the scope is
 /// numeric ("fe80::1%2") and skipped when it is an interface name, which cannot be
 /// turned into an index without libc.
-pub fn parse_resolv_conf(text: &str) -> Vec<SocketAddr> {
+pub(crate) fn parse_resolv_conf(text: &str) -> Vec<SocketAddr> {
     let mut out: Vec<SocketAddr> = Vec::new();
     for line in text.lines() {
         let line = line.split(['#', ';']).next().unwrap_or("");
@@ -52,7 +52,7 @@ fn resolv_conf_address(word: &str) -> Option<SocketAddr> {
 
 /// Parse a DNS server given by the user: an IP address with an optional port
 /// ("10.1.1.10", "10.1.1.10:5353", "::1", "[::1]:53"); the port defaults to 53.
-pub fn parse_server(s: &str) -> Result<SocketAddr, ServerAddrError> {
+pub(crate) fn parse_server(s: &str) -> Result<SocketAddr, ServerAddrError> {
     let text = s.trim();
     if text.is_empty() {
         return Err(ServerAddrError::Empty);
@@ -92,7 +92,7 @@ const EXPECTED: &str = "expected an IP address with an optional port, \
 /// Why a DNS server address as written by a user cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ServerAddrError {
+pub(crate) enum ServerAddrError {
     /// Nothing but white space.
     #[error("empty DNS server address ({})", EXPECTED)]
     Empty,

@@ -2,5 +2,5 @@
 //! probe reads them from peers, the lab from the probe) and DNS server addresses (the
 //! inventory validates them, the probe asks them).
 
-pub mod dns_server;
-pub mod sip;
+pub(crate) mod dns_server;
+pub(crate) mod sip;

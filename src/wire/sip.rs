@@ -4,7 +4,7 @@
 
 /// Random lowercase hex from the provider's secure generator; falls back to the
 /// clock if that ever fails, since these tokens only need to be unique.
-pub fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     if crate::tlskit::random(&mut buf).is_err() {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
@@ -17,7 +17,7 @@ pub fn random_token(bytes: usize) -> String {
 
 /// Finds the blank line ending a head: returns (head length, head + terminator length).
 /// Accepts CRLF, bare LF, or a mix of both.
-pub fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
     let mut i = 0;
     while let Some(pos) = buf.get(i..)?.iter().position(|b| *b == b'\n') {
         let nl = i + pos;
@@ -42,12 +42,12 @@ fn head_len(buf: &[u8], nl: usize) -> usize {
 }
 
 /// The sentence reporting an answer that is not SIP, quoting its first bytes.
-pub fn not_sip(buf: &[u8]) -> String {
+pub(crate) fn not_sip(buf: &[u8]) -> String {
     format!("the peer answered with something that is not SIP: {}", printable(buf.get(..buf.len().min(60)).unwrap_or(&[])))
 }
 
 /// A short, safe rendering of untrusted bytes for a message.
-pub fn printable(bytes: &[u8]) -> String {
+pub(crate) fn printable(bytes: &[u8]) -> String {
     let text: String = String::from_utf8_lossy(bytes).chars().map(|c| if c.is_control() { '.' } else { c }).collect();
     format!("{text:?}")
 }
@@ -56,7 +56,7 @@ pub fn printable(bytes: &[u8]) -> String {
 /// variant is already quoted with [`printable`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum SipParseError {
+pub(crate) enum SipParseError {
     /// No start line at all.
     #[error("empty SIP message")]
     Empty,
@@ -76,7 +76,7 @@ pub enum SipParseError {
 
 /// The parts of a response this probe reports.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParsedResponse {
+pub(crate) struct ParsedResponse {
     /// Status code, 100-699.
     pub status: u16,
     /// Reason phrase as sent (may be empty).
@@ -92,7 +92,7 @@ pub struct ParsedResponse {
 /// A parsed message head: the start line and the headers in order, names in their
 /// long form (compact forms expanded), values unfolded and trimmed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SipHead {
+pub(crate) struct SipHead {
     /// The request or status line, trimmed.
     pub start_line: String,
     /// (name, value) pairs in order.
@@ -101,19 +101,19 @@ pub struct SipHead {
 
 impl SipHead {
     /// First value of a header, by case-insensitive long name.
-    pub fn get<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+    pub(crate) fn get<'a>(&'a self, name: &'a str) -> Option<&'a str> {
         self.all(name).next()
     }
 
     /// Every value of a header, in order.
-    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 /// Splits a head into its start line and headers. Lines that are neither a header
 /// nor a continuation are ignored: a diagnostic reader reports what it can.
-pub fn parse_head(head: &[u8]) -> Result<SipHead, SipParseError> {
+pub(crate) fn parse_head(head: &[u8]) -> Result<SipHead, SipParseError> {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let start_line = lines.next().map(str::trim).filter(|l| !l.is_empty()).ok_or(SipParseError::Empty)?.to_string();
@@ -170,7 +170,7 @@ fn long_name(name: &str) -> &str {
 }
 
 /// Parses a response head (status line and headers).
-pub fn parse_response(head: &[u8]) -> Result<ParsedResponse, SipParseError> {
+pub(crate) fn parse_response(head: &[u8]) -> Result<ParsedResponse, SipParseError> {
     if !head.starts_with(b"SIP/") {
         return Err(SipParseError::NotSip(not_sip(head)));
     }

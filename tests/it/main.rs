@@ -2,6 +2,8 @@
 // Helpers outside #[test] functions may unwrap, expect and panic too: a failed
 // assumption in a test is a failed test (clippy.toml covers the #[test] functions).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// A test crate has no public surface.
+#![allow(unreachable_pub)]
 mod bundle;
 mod capture_noise;
 mod cli;

@@ -137,7 +137,7 @@ impl Capture {
     /// Clean `text` and keep the output of `cmd` (every command's output when `None`).
     /// Fails only when the file plainly holds another command's output instead.
     #[cfg(test)]
-    pub fn new(text: &str, cmd: Option<&'static Cmd>) -> Result<Self, ParseError> {
+    pub(crate) fn new(text: &str, cmd: Option<&'static Cmd>) -> Result<Self, ParseError> {
         Self::candidates(text, cmd)?.into_iter().next().ok_or_else(|| ParseError::new(0, "no capture"))
     }
 
@@ -181,13 +181,13 @@ impl Capture {
     }
 
     /// The kept lines, blank lines included.
-    pub fn lines(&self) -> Vec<Line<'_>> {
+    pub(crate) fn lines(&self) -> Vec<Line<'_>> {
         self.rows.iter().map(|(no, text)| Line { no: *no, text: text.as_str(), space_after: self.spaced.contains(no) }).collect()
     }
 
     /// The kept text with every other line blanked and the line count unchanged, so a
     /// JSON parser's line numbers still point into the original file.
-    pub fn json_text(&self) -> String {
+    pub(crate) fn json_text(&self) -> String {
         let mut out = String::new();
         let mut at = 1;
         for (no, text) in &self.rows {
@@ -205,19 +205,19 @@ impl Capture {
     }
 
     /// True when the command printed nothing (or the file is empty).
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         self.rows.iter().all(|(_, t)| t.trim().is_empty())
     }
 
     /// Line of the last kept line that carries data.
-    pub fn last_data_line(&self) -> Option<usize> {
+    pub(crate) fn last_data_line(&self) -> Option<usize> {
         self.rows.iter().rev().find(|(_, t)| !t.trim().is_empty()).map(|(no, _)| *no)
     }
 
     /// A session capture (the command's echo is in it) that ends without the prompt
     /// that follows every finished command, the CLI's closing lines or a transcript's
     /// end: the output may go on past what was saved.
-    pub fn unfinished(&self) -> Option<super::CutShort> {
+    pub(crate) fn unfinished(&self) -> Option<super::CutShort> {
         let echo = self.echo_line?;
         if self.closed || self.trailer {
             return None;
@@ -233,7 +233,7 @@ impl Capture {
 
     /// A Start-Transcript record that stops before `Stop-Transcript` wrote its end and
     /// before the next prompt: the session or the file was cut, the output with it.
-    pub fn transcript_cut(&self) -> Option<super::CutShort> {
+    pub(crate) fn transcript_cut(&self) -> Option<super::CutShort> {
         if !self.transcript || self.closed {
             return None;
         }
@@ -249,23 +249,23 @@ impl Capture {
     /// Whether the capture ends at `line` with nothing after it that proves the command
     /// finished (no prompt, no CLI closing lines): a line that cannot be read there was
     /// cut off by the capture, not printed wrong by the server.
-    pub fn stops_at(&self, line: usize) -> bool {
+    pub(crate) fn stops_at(&self, line: usize) -> bool {
         !self.closed && !self.trailer && self.last_data_line() == Some(line)
     }
 
     /// Whether `e` is the damage a capture stopping at its line would do.
-    pub fn cut_explains(&self, e: &ParseError) -> bool {
+    pub(crate) fn cut_explains(&self, e: &ParseError) -> bool {
         e.incomplete && self.may_be_cut_at(e.line)
     }
 
     /// `cut_explains`, for an error about a whole record that ends at `line`.
-    pub fn cut_explains_at(&self, e: &ParseError, line: usize) -> bool {
+    pub(crate) fn cut_explains_at(&self, e: &ParseError, line: usize) -> bool {
         e.incomplete && self.may_be_cut_at(line)
     }
 
     /// Whether the capture may have been cut at `line`: it ends there, nothing closes
     /// it, and it is not another command's output.
-    pub fn may_be_cut_at(&self, line: usize) -> bool {
+    pub(crate) fn may_be_cut_at(&self, line: usize) -> bool {
         self.stops_at(line) && self.other_command().is_none()
     }
 
@@ -277,7 +277,7 @@ impl Capture {
     }
 
     /// The cut an unreadable last line means, when the capture stops there.
-    pub fn cut_at(&self, e: &ParseError) -> Option<super::CutShort> {
+    pub(crate) fn cut_at(&self, e: &ParseError) -> Option<super::CutShort> {
         self.cut_explains(e).then(|| super::CutShort {
             line: e.line,
             reason: format!("the capture stops inside the output, at a line that is cut off ({}); the rest is missing", e.message),
@@ -287,7 +287,7 @@ impl Capture {
     /// The command failed instead of printing its output: a PowerShell error record
     /// (`+ CategoryInfo` / `+ FullyQualifiedErrorId`) or the IM&P CLI's
     /// `Executed command unsuccessfully`. The error names the line and quotes why.
-    pub fn failure(&self) -> Option<ParseError> {
+    pub(crate) fn failure(&self) -> Option<ParseError> {
         let name = self.command_name();
         let filled: Vec<&(usize, String)> = self.rows.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
         for (i, (no, text)) in filled.iter().enumerate() {
@@ -324,12 +324,12 @@ impl Capture {
     }
 
     /// The command read, as the user types it.
-    pub fn command_name(&self) -> &'static str {
+    pub(crate) fn command_name(&self) -> &'static str {
         self.cmd.map_or("the command", |c| c.name)
     }
 
     /// The line of a `Format-Table` header, the one above its rule (`----  ------`).
-    pub fn table_rule(&self) -> Option<usize> {
+    pub(crate) fn table_rule(&self) -> Option<usize> {
         let filled: Vec<&(usize, String)> = self.rows.iter().filter(|(_, t)| !t.trim().is_empty()).collect();
         filled.windows(2).find_map(|w| {
             let rule = w[1].1.trim();
@@ -340,7 +340,7 @@ impl Capture {
     }
 
     /// A parser's error, with a note when the text looks like another command's output.
-    pub fn explain(&self, e: ParseError) -> ParseError {
+    pub(crate) fn explain(&self, e: ParseError) -> ParseError {
         let Some(cmd) = self.cmd else { return e };
         match self.other_command() {
             Some(other) => {
