@@ -50,6 +50,18 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
         let users = if view.pools.is_empty() || !several { String::new() } else { format!(" (used by {})", view.pools.join(", ")) };
         for d in &shared {
             let target = if several { format!("{d} in {}", view.collection) } else { d.clone() };
+            if !view.shown {
+                let shown: Vec<&str> = set.views.iter().filter(|v| v.shown).map(|v| v.collection.as_str()).collect();
+                out.push(ctx.skip(
+                    target,
+                    format!(
+                        "cannot tell: the capture shows only collection {}; collection {}{users} is not in it",
+                        shown.join(", "),
+                        view.collection
+                    ),
+                ));
+                continue;
+            }
             let mine: Vec<&MsRoute> = view.routes.iter().filter(|r| r.covers(d) && r.enabled).collect();
             let Some(r) = mine.first() else {
                 let whose = if several { format!(" in collection {}{users}", view.collection) } else { String::new() };
@@ -81,8 +93,8 @@ fn static_route(ctx: &Context<'_>) -> Vec<Finding> {
     if let Some(note) = set.note {
         out.push(ctx.info("route collections", note).detail(
             "a pool with its own collection (Identity Service:Registrar:<pool>) ignores Global; an expanded \
-             `-ExpandProperty Route` list does not say which collection a route belongs to. `| Format-List Identity,Route` \
-             (with $FormatEnumerationLimit = -1) keeps it too",
+             `-ExpandProperty Route` list does not say which collection a route belongs to unless the command \
+             names it with -Identity. The export script's per-route records keep it on every shell (PowerShell 2.0 included)",
         ));
     }
     out.extend(cut_captures(ctx, &[&kinds::STATIC_ROUTES]));
@@ -502,6 +514,32 @@ mod tests {
         has(&f, "contoso.com", Status::Pass, "contoso.com → imp-rt.contoso.com:5061 over TLS");
         let detail = f[0].detail.clone().unwrap_or_default();
         assert!(detail.starts_with("read from evidence/routes.txt line "), "{detail}");
+    }
+
+    #[test]
+    fn a_collection_named_by_the_command_counts_only_for_its_pool() {
+        // Expanded routes of one pool's collection, named only by the echoed -Identity.
+        let text = "PS C:\\> Get-CsStaticRoutingConfiguration -Identity Service:Registrar:sfbpool.contoso.com | Select-Object -ExpandProperty Route\n\n\
+            Transport               : TransportChoice=Certificate=Microsoft.Rtc.Management.WritableConfig.Settings.SipProxy.UseDefaultCert;Fqdn=imp-rt.contoso.com;Port=5061\n\
+            MatchUri                : contoso.com\nMatchOnlyPhoneUri       : False\nEnabled                 : True\nReplaceHostInRequestUri : False\n\nPS C:\\>\n";
+        let routes = crate::evidence::static_routes::parse(text).expect("reads");
+        assert_eq!(routes.routes[0].identity.as_deref(), Some("Service:Registrar:sfbpool.contoso.com"));
+        assert_eq!(routes.collections, vec!["Service:Registrar:sfbpool.contoso.com".to_string()]);
+        let two_pools = edit(CLEAN, "admin_tools = true", "admin_tools = true\nevidence = { static_routes = \"evidence/routes.txt\" }")
+            .replace(
+                "[[microsoft.static_routes]]",
+                "[[microsoft.pools]]\nfqdn = \"pool2.contoso.com\"\nservers = [\"fe3.contoso.com\"]\n\n[[microsoft.static_routes]]",
+            );
+        let s = site_with(&two_pools, &[("evidence/routes.txt", text)]);
+        let f = judge("routes.static-route", &s, &offline());
+        has(&f, "contoso.com in Service:Registrar:sfbpool.contoso.com", Status::Pass, "contoso.com → imp-rt.contoso.com:5061 over TLS");
+        // Pool 2 uses Global, which the capture never showed: cannot tell, not pass.
+        has(
+            &f,
+            "contoso.com in Global",
+            Status::Skip,
+            "cannot tell: the capture shows only collection Service:Registrar:sfbpool.contoso.com",
+        );
     }
 
     #[test]

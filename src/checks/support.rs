@@ -87,6 +87,9 @@ pub(crate) struct RouteView {
     /// no pool has its own.
     pub pools: Vec<String>,
     pub routes: Vec<MsRoute>,
+    /// The capture shows this collection: false for Global when the capture holds
+    /// only pools' own collections, so what Global routes is unknown.
+    pub shown: bool,
 }
 
 /// The collections in use, and a note when the capture could not show them.
@@ -130,7 +133,11 @@ fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::E
                 source: "inventory".into(),
             })
             .collect();
-        return Some(RouteViews { views: vec![RouteView { collection: "inventory".into(), pools, routes }], note: None, cut: false });
+        return Some(RouteViews {
+            views: vec![RouteView { collection: "inventory".into(), pools, routes, shown: true }],
+            note: None,
+            cut: false,
+        });
     };
     let file = inv.microsoft.evidence.static_routes.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let visible = !ev.collections.is_empty() || ev.routes.iter().any(|r| r.identity.is_some());
@@ -165,17 +172,21 @@ fn route_views(inv: &crate::inventory::Inventory, evidence: &crate::inventory::E
     // Without declared pools every collection counts; else only those a pool uses.
     let global_users: Vec<String> = pools.iter().filter(|p| !own.iter().any(|(o, _)| o == *p)).cloned().collect();
     if pools.is_empty() || !global_users.is_empty() {
-        let label = ev.collections.iter().find(|c| pool_of_identity(c).is_none()).cloned().unwrap_or_else(|| "Global".into());
-        views.push(RouteView { routes: routes_in("", &label), collection: label, pools: global_users });
+        let global = ev.collections.iter().find(|c| pool_of_identity(c).is_none()).cloned();
+        // Without collection names everything read counts as Global (with a note);
+        // with them, Global is known only when the capture shows it.
+        let shown = !visible || global.is_some();
+        let label = global.unwrap_or_else(|| "Global".into());
+        views.push(RouteView { routes: routes_in("", &label), collection: label, pools: global_users, shown });
     }
     for (pool, id) in &own {
         if pools.is_empty() || pools.contains(pool) {
-            views.push(RouteView { collection: id.clone(), pools: vec![pool.clone()], routes: routes_in(pool, id) });
+            views.push(RouteView { collection: id.clone(), pools: vec![pool.clone()], routes: routes_in(pool, id), shown: true });
         }
     }
     let note = (!visible && !ev.routes.is_empty()).then(|| {
         "no collection Identity in the capture: routes read as Global; per-pool collections were not visible \
-         (capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5`)"
+         (capture each route with its collection, as `fedcheck collect microsoft --script` does)"
             .to_string()
     });
     Some(RouteViews { views, note, cut: ev.cut.is_some() })

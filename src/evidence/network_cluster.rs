@@ -72,43 +72,50 @@ pub fn parse(text: &str) -> Result<Cluster, ParseError> {
 fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
     let mut members = Vec::new();
     let mut cut = CutShort::from_pager(cap);
-    // `Successful` closes the command's output, prompt or not.
-    let mut finished = false;
     let mut in_process_node_table = false;
+    // A member row a narrow console wrapped: its first part, waiting for the rest.
+    let mut pending: Option<(usize, String)> = None;
     for line in cap.lines() {
         let t = line.text.trim();
-        if t.eq_ignore_ascii_case("successful") {
-            finished = true;
+        let lower = t.to_ascii_lowercase();
+        if lower == "successful" || is_trailer(&lower) {
             continue;
         }
         if t.is_empty() || t.chars().all(|c| c == '-') {
             continue;
         }
-        if t.to_ascii_lowercase().starts_with("server table (processnode) entries") {
-            // The table follows the member list: the list was printed whole.
+        if lower.starts_with("server table (processnode) entries") {
+            // Only the CUCM publisher prints this table, after the member list.
             in_process_node_table = true;
-            finished = true;
             continue;
         }
-        let words: Vec<&str> = t.split_whitespace().collect();
+        let starts_row = t.split_whitespace().next().is_some_and(|w| w.parse::<IpAddr>().is_ok());
         // The processnode table lists one name or address a line.
-        if in_process_node_table && words.len() == 1 {
+        if in_process_node_table && t.split_whitespace().count() == 1 {
             continue;
         }
-        match member(&line, &words) {
-            Ok(m) => members.push(m),
-            Err(e) => match cap.cut_at(&e) {
-                // The last line of a capture nothing closes was cut off, not printed wrong.
-                Some(c) => {
-                    cut.get_or_insert(c);
-                    break;
-                }
-                None => return Err(e),
-            },
+        let (no, text) = match pending.take() {
+            // The rest of a wrapped row: it does not start with an address.
+            Some((no, first)) if !starts_row => (no, format!("{first} {t}")),
+            Some((no, first)) => {
+                // The row before was complete as far as it went: judge it alone.
+                push(cap, &mut members, &mut cut, no, &first)?;
+                (line.no, t.to_string())
+            }
+            None => (line.no, t.to_string()),
+        };
+        let words: Vec<&str> = text.split_whitespace().collect();
+        if starts_row && status_missing(&words) {
+            // A console wraps a long row before `authenticated …`: wait for its rest.
+            pending = Some((no, text));
+            continue;
+        }
+        if !push(cap, &mut members, &mut cut, no, &text)? {
+            break;
         }
     }
-    if cut.is_none() && !finished {
-        cut = cap.unfinished();
+    if let Some((no, first)) = pending {
+        push(cap, &mut members, &mut cut, no, &first)?;
     }
     if members.is_empty() && cut.is_none() {
         return Err(ParseError::new(0, "no cluster members found — is this the output of `show network cluster`?"));
@@ -116,23 +123,85 @@ fn parse_capture(cap: &noise::Capture) -> Result<Cluster, ParseError> {
     Ok(Cluster { members, cut })
 }
 
+/// Lines printed after the member list that are not rows: the dynamic-cluster
+/// trailer of 10.5(2) and later (`Dynamic Cluster Configuration is enabled for 23
+/// Hours 59 Minutes.`), and its disabled form.
+fn is_trailer(lower: &str) -> bool {
+    lower.starts_with("dynamic cluster configuration")
+}
+
+/// A row that names its role but not yet whether the node is authenticated.
+fn status_missing(words: &[&str]) -> bool {
+    match words.iter().position(|w| role_of(w).is_some()) {
+        Some(i) => words.len() <= i + 3,
+        None => false,
+    }
+}
+
+/// Parse one row into `members`; a row the capture's end explains as cut off stops
+/// the list (false) with the cut recorded.
+fn push(cap: &noise::Capture, members: &mut Vec<Member>, cut: &mut Option<CutShort>, no: usize, text: &str) -> Result<bool, ParseError> {
+    let line = Line { no, text, space_after: false };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match member(&line, &words) {
+        Ok(m) => {
+            members.push(m);
+            Ok(true)
+        }
+        Err(e) => match cap.cut_at(&e) {
+            // The last line of a capture nothing closes was cut off, not printed wrong.
+            Some(c) => {
+                cut.get_or_insert(c);
+                Ok(false)
+            }
+            None => Err(e),
+        },
+    }
+}
+
+fn role_of(word: &str) -> Option<ClusterRole> {
+    match word.to_ascii_lowercase().as_str() {
+        "publisher" => Some(ClusterRole::Publisher),
+        "subscriber" => Some(ClusterRole::Subscriber),
+        _ => None,
+    }
+}
+
+/// A member row, read by meaning rather than by position: the address first, then
+/// the FQDN and host name (a node installed without a DNS domain prints only its
+/// host name), the role (`Publisher`/`Subscriber`), the product, the database role
+/// and the replication status.
 fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
     let expected = "a member line like `10.40.1.21 imp-rt.example.com imp-rt Subscriber cups DBSub authenticated`";
     let Some(ip) = words.first().and_then(|w| w.parse::<IpAddr>().ok()) else {
         return Err(noise::unrecognised(line, expected));
     };
-    let [_, fqdn, hostname, role, product, db_role, status @ ..] = words else {
-        return Err(ParseError::cut_off(line.no, format!("member line {} is cut short; expected {expected}", quote(line.text))));
+    let Some(at) = words.iter().position(|w| role_of(w).is_some()) else {
+        // No role yet: a row cut before it, or one that is not a member row.
+        return Err(if words.len() < 4 {
+            ParseError::cut_off(line.no, format!("member line {} is cut short; expected {expected}", quote(line.text)))
+        } else {
+            let guess = words.get(3).copied().unwrap_or_default();
+            ParseError::new(line.no, format!("unknown role `{guess}` in {} (expected Publisher or Subscriber)", quote(line.text)))
+        });
     };
-    let role = match role.to_ascii_lowercase().as_str() {
-        "publisher" => ClusterRole::Publisher,
-        "subscriber" => ClusterRole::Subscriber,
+    let role = role_of(words[at]).unwrap_or(ClusterRole::Subscriber);
+    let (fqdn, hostname) = match &words[1..at] {
+        [fqdn, host] => (fqdn.to_string(), host.to_string()),
+        // Without a DNS domain the FQDN column is empty: the host name is all there is.
+        [host] => (host.to_string(), host.to_string()),
         _ => {
             return Err(ParseError::new(
                 line.no,
-                format!("unknown role `{role}` in {} (expected Publisher or Subscriber)", quote(line.text)),
+                format!(
+                    "member line {} should hold an address, an FQDN and a host name before its role; expected {expected}",
+                    quote(line.text)
+                ),
             ))
         }
+    };
+    let [product, db_role, status @ ..] = &words[at + 1..] else {
+        return Err(ParseError::cut_off(line.no, format!("member line {} is cut short; expected {expected}", quote(line.text))));
     };
     let authenticated = match status {
         [first, ..] if first.eq_ignore_ascii_case("authenticated") => true,
@@ -144,16 +213,7 @@ fn member(line: &Line<'_>, words: &[&str]) -> Result<Member, ParseError> {
             ))
         }
     };
-    Ok(Member {
-        ip,
-        fqdn: fqdn.to_string(),
-        hostname: hostname.to_string(),
-        role,
-        product: product.to_string(),
-        db_role: db_role.to_string(),
-        authenticated,
-        line: line.no,
-    })
+    Ok(Member { ip, fqdn, hostname, role, product: product.to_string(), db_role: db_role.to_string(), authenticated, line: line.no })
 }
 
 #[cfg(test)]

@@ -96,9 +96,10 @@ pub fn parse(text: &str) -> Result<ServiceList, ParseError> {
     noise::parse_with(text, &crate::evidence::kinds::SERVICE_LIST.cmd, parse_capture)
 }
 
-/// Services every CUCM and IM&P node lists, activated or not. The list is printed in
-/// alphabetical order, so a capture cut mid-list loses the last of them.
-const ALWAYS_LISTED: &[&str] = &["Cisco Tomcat", "Host Resources Agent", "System NTP"];
+/// Services every CUCM and IM&P node lists in its alphabetical service list, activated
+/// or not, near its end: a capture cut mid-list loses them. (The platform lines before
+/// that list, `System NTP` among them, are missing from some releases' output.)
+const ALWAYS_LISTED: &[&str] = &["Cisco Tomcat", "Host Resources Agent"];
 
 fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
     let mut services: Vec<Service> = Vec::new();
@@ -113,17 +114,19 @@ fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
                 "Service Manager is not running on this node, so the list does not show the real service states",
             ));
         }
-        let service = match parse_service(&line) {
+        let parsed = match parse_services(&line) {
             Ok(s) => s,
             // The last line of a capture nothing closes was cut off mid-line: the
             // services before it count, the cut is reported below.
             Err(e) if cap.cut_explains(&e) => break,
             Err(e) => return Err(e),
         };
-        // `System SSH` and `Cluster Manager` print again in the main list; the
-        // first report wins.
-        if services.iter().all(|s| !s.name.eq_ignore_ascii_case(&service.name)) {
-            services.push(service);
+        for service in parsed {
+            // `System SSH` and `Cluster Manager` print again in the main list; the
+            // first report wins.
+            if services.iter().all(|s| !s.name.eq_ignore_ascii_case(&service.name)) {
+                services.push(service);
+            }
         }
     }
     let cut = cut_short(cap, &services);
@@ -136,21 +139,15 @@ fn parse_capture(cap: &noise::Capture) -> Result<ServiceList, ParseError> {
     Ok(ServiceList { services, cut })
 }
 
-/// Whether the capture ends before the list does: the user quit at the pager, the
-/// log stops without the CLI's closing lines or a prompt, or services every node
-/// lists are missing.
+/// Whether the capture ends before the list does, from positive signs only: the user
+/// quit or jumped at the pager, or services every node lists are missing. A copy
+/// without the closing `Primary Node =` lines or a prompt is complete: published
+/// captures often stop right after the last service.
 fn cut_short(cap: &noise::Capture, services: &[Service]) -> Option<CutShort> {
     if let Some(cut) = CutShort::from_pager(cap) {
         return Some(cut);
     }
     let last = cap.last_data_line().unwrap_or(0);
-    if !cap.trailer && !cap.closed {
-        return Some(CutShort {
-            line: last,
-            reason: "the capture stops here, without the closing `Primary Node =` / `Command successful` lines or an `admin:` prompt"
-                .into(),
-        });
-    }
     let missing: Vec<&str> = ALWAYS_LISTED.iter().copied().filter(|n| services.iter().all(|s| !s.name.eq_ignore_ascii_case(n))).collect();
     (!missing.is_empty()).then(|| CutShort {
         line: last,
@@ -164,6 +161,35 @@ fn is_header(t: &str) -> bool {
         || lower == "service manager is running"
         || lower == "getting list of all services"
         || lower.starts_with(">> return code")
+}
+
+/// A service line; some releases print several services on one line
+/// (`Cisco RTMT Reporter Servlet[STARTED] Cisco Speechserver[STARTED]`): what follows
+/// a state is the next service when it holds another `[STATE]`, else its reason.
+fn parse_services(line: &Line<'_>) -> Result<Vec<Service>, ParseError> {
+    let mut out = Vec::new();
+    let mut rest = line.text.trim().to_string();
+    loop {
+        let mut service = parse_service(&Line { text: &rest, ..*line })?;
+        match service.reason.take() {
+            Some(next) if holds_service(&next) => {
+                out.push(service);
+                rest = next;
+            }
+            reason => {
+                service.reason = reason;
+                out.push(service);
+                return Ok(out);
+            }
+        }
+    }
+}
+
+/// Whether text after a state holds another service: a bracketed state word.
+fn holds_service(after: &str) -> bool {
+    let Some(open) = after.find('[') else { return false };
+    let Some(close) = after[open..].find(']').map(|c| open + c) else { return false };
+    open > 0 && ServiceState::from_word(&after[open + 1..close]).is_some()
 }
 
 fn parse_service(line: &Line<'_>) -> Result<Service, ParseError> {
@@ -395,7 +421,8 @@ mod tests {
         let list = parse(&cut).unwrap();
         let c = list.cut.expect("cut");
         assert_eq!(c.line, 30);
-        assert!(c.reason.contains("Primary Node ="), "{}", c.reason);
+        // A positive sign: the services every node lists near the end are missing.
+        assert!(c.reason.contains("Cisco Tomcat, Host Resources Agent missing"), "{}", c.reason);
     }
 
     #[test]
@@ -417,7 +444,26 @@ mod tests {
         let text = "admin:utils service list\nCisco SIP Proxy[STARTED]\nCisco Tomcat[STARTED]\nadmin:\n";
         let c = parse(text).unwrap().cut.expect("cut");
         assert_eq!(c.line, 3);
-        assert!(c.reason.contains("Host Resources Agent, System NTP missing"), "{}", c.reason);
+        assert!(c.reason.contains("Host Resources Agent missing"), "{}", c.reason);
+    }
+
+    #[test]
+    fn published_layouts_read_whole() {
+        // No closing lines and no prompt: complete, as published captures end.
+        let text = "admin:utils service list\nRequesting service status, please wait\u{2026}\nSystem SSH [STARTED] \nCisco Tomcat[STARTED]\nHost Resources Agent[STARTED]\n";
+        let list = parse(text).unwrap();
+        assert_eq!(list.cut, None);
+        assert_eq!(list.services[0].name, "System SSH");
+        // Several services on one line, a spaced state, a reason after two spaces.
+        let text = "Cisco RTMT Reporter Servlet[STARTED] Cisco Speechserver[STARTED] Cisco Syslog Agent[STARTED]\nCisco HCS SDR UI[ STOPPED ]  Component is not running\nCisco DirSync[STOPPED]  Service Not Activated\nCisco Tomcat[STARTED]\nHost Resources Agent[STARTED]\n";
+        let list = parse(text).unwrap();
+        let names: Vec<&str> = list.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names[..3], ["Cisco RTMT Reporter Servlet", "Cisco Speechserver", "Cisco Syslog Agent"]);
+        assert!(list.services[..3].iter().all(|s| s.state == ServiceState::Started && s.reason.is_none()));
+        assert_eq!(list.services[3].state, ServiceState::Stopped);
+        assert_eq!(list.services[3].reason.as_deref(), Some("Component is not running"));
+        assert_eq!(list.services[4].reason.as_deref(), Some("Service Not Activated"));
+        assert_eq!(list.cut, None);
     }
 
     #[test]

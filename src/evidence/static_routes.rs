@@ -16,7 +16,10 @@ use super::psjson;
 use super::pslist::{Field, Record};
 use super::{CutShort, ParseError};
 
-const EXPAND_HINT: &str = "capture `Get-CsStaticRoutingConfiguration | ConvertTo-Json -Depth 5` (keeps each collection's Identity), or set `$FormatEnumerationLimit = -1` before `Format-List Identity,Route`, or run `Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route` (which loses the Identity) instead";
+/// How to capture every route whole, with its collection, on any shell: the per-route
+/// records `fedcheck collect microsoft --script` writes work on PowerShell 2.0 (the
+/// Lync Server 2010 Management Shell); JSON only from PowerShell 3.0.
+const EXPAND_HINT: &str = "capture every route with its collection instead, which works on every Lync and Skype for Business shell including Lync Server 2010's PowerShell 2.0: `Get-CsStaticRoutingConfiguration | ForEach-Object { $id = $_.Identity; $_.Route | Select-Object @{Name='Identity';Expression={$id}}, Transport, MatchUri, MatchOnlyPhoneUri, Enabled } | Format-List` (what the script of `fedcheck collect microsoft --script` runs), or `Get-CsStaticRoutingConfiguration -Identity <collection> | Select-Object -ExpandProperty Route` for one collection; from PowerShell 3.0 on (Lync Server 2013, Skype for Business Server) `| ConvertTo-Json -Depth 5` works too";
 
 /// Every static route found, in the order printed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,11 +99,47 @@ impl fmt::Display for RouteTransport {
 pub fn parse(text: &str) -> Result<StaticRoutes, ParseError> {
     let objects = msrecords::read(text, &crate::evidence::kinds::STATIC_ROUTES.cmd, text_object, json_object)?;
     let mut out = StaticRoutes { routes: Vec::new(), collections: Vec::new(), cut: objects.cut };
-    for (identity, routes) in objects.items {
+    // `Get-CsStaticRoutingConfiguration -Identity X | Select-Object -ExpandProperty
+    // Route` prints routes without their collection: the echoed command names it.
+    let echoed = echoed_identity(text);
+    for (identity, mut routes) in objects.items {
+        let identity = identity.or_else(|| echoed.clone());
+        if let Some(id) = &identity {
+            for r in routes.iter_mut().filter(|r| r.identity.is_none()) {
+                r.identity = Some(id.clone());
+            }
+        }
         note_collection(&mut out.collections, identity.as_deref());
         out.routes.extend(routes);
     }
+    if out.routes.is_empty() {
+        note_collection(&mut out.collections, echoed.as_deref());
+    }
     Ok(out)
+}
+
+/// The collection the last echoed `Get-CsStaticRoutingConfiguration` asks for, by
+/// `-Identity X` or as its first positional argument, when it names one.
+fn echoed_identity(text: &str) -> Option<String> {
+    let key = crate::evidence::kinds::STATIC_ROUTES.cmd.key;
+    text.lines().rev().find_map(|line| {
+        let lower = line.to_ascii_lowercase();
+        let at = lower.find(key)?;
+        let args = line.get(at + key.len()..)?;
+        let args = args.split('|').next().unwrap_or("");
+        let mut words = args.split_whitespace();
+        let unquote = |w: &str| w.trim_matches(|c| c == '"' || c == '\'').to_string();
+        let first = words.next()?;
+        let id = if first.eq_ignore_ascii_case("-identity") {
+            unquote(words.next()?)
+        } else if !first.starts_with('-') {
+            unquote(first)
+        } else {
+            // `-Filter`, `-LocalStore`: no single collection named.
+            return None;
+        };
+        (!id.is_empty() && !id.starts_with('$')).then_some(id)
+    })
 }
 
 /// Where a route came from, to word its errors.
@@ -444,7 +483,12 @@ fn unexpanded_item(item: &str, identity: Option<&str>, at: At) -> Result<StaticR
     let mut parts = Parts::default();
     parts.absorb_pairs(item).map_err(|m| at.err(m))?;
     if parts.match_uri.is_none() || parts.port.is_none() || (parts.fqdn.is_none() && parts.ip.is_none()) {
-        return Err(at.err(format!("the `Route` list shows only part of route {}; {EXPAND_HINT}", quote(item))));
+        // The value is whole; the default view never prints a route's next hop.
+        let shown: String = item.chars().take(240).collect();
+        return Err(at.err(format!(
+            "the `Route` value `{}` has no destination: the default view of Get-CsStaticRoutingConfiguration (Lync Server 2010 prints it so) never shows a route's next hop and port; {EXPAND_HINT}",
+            shown.trim()
+        )));
     }
     finish(parts, None, identity, at)
 }

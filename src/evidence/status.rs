@@ -160,6 +160,9 @@ fn partition(line: &Line<'_>, words: &[&str]) -> Result<Partition, ParseError> {
             ),
         )
     };
+    // A note someone added after the row when publishing it (`(92%)    <--- Used
+    // common partition space`) is not part of the output.
+    let words = words.iter().position(|w| w.starts_with("<-")).map_or(words, |at| &words[..at]);
     let [name, total, free, used, pct] = words else {
         return Err(bad());
     };

@@ -18,6 +18,7 @@ mod lab;
 mod live_checks;
 mod offline_checks;
 mod output_escaping;
+mod published;
 mod redaction;
 mod reports;
 mod tls_probe;

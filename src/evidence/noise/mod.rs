@@ -214,23 +214,6 @@ impl Capture {
         self.rows.iter().rev().find(|(_, t)| !t.trim().is_empty()).map(|(no, _)| *no)
     }
 
-    /// A session capture (the command's echo is in it) that ends without the prompt
-    /// that follows every finished command, the CLI's closing lines or a transcript's
-    /// end: the output may go on past what was saved.
-    pub(crate) fn unfinished(&self) -> Option<super::CutShort> {
-        let echo = self.echo_line?;
-        if self.closed || self.trailer {
-            return None;
-        }
-        Some(super::CutShort {
-            line: self.last_data_line().unwrap_or(echo),
-            reason: format!(
-                "the capture ends here, after the echoed `{}` but without the prompt that follows a finished command: the rest of its output may be missing",
-                self.command_name()
-            ),
-        })
-    }
-
     /// A Start-Transcript record that stops before `Stop-Transcript` wrote its end and
     /// before the next prompt: the session or the file was cut, the output with it.
     pub(crate) fn transcript_cut(&self) -> Option<super::CutShort> {
