@@ -116,21 +116,8 @@ fn parse(text: &str, path: &Path) -> Result<Inventory, InventoryError> {
 /// "did you mean" hint.
 fn explain_serde_message(raw: &str) -> (String, Option<String>) {
     let raw = raw.trim();
-    for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
-        if let Some(rest) = raw.strip_prefix(prefix) {
-            let Some((given, tail)) = rest.split_once('`') else {
-                break;
-            };
-            let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-            let message = format!("unknown {what} `{given}`");
-            let list = expected.join(", ");
-            let hint = match crate::suggest::closest(given, expected.iter().copied()) {
-                Some(c) => format!("did you mean `{c}`? expected one of: {list}"),
-                None if expected.is_empty() => format!("this {what} is not allowed here"),
-                None => format!("expected one of: {list}"),
-            };
-            return (message, Some(hint));
-        }
+    if let Some(u) = crate::suggest::Unknown::parse(raw) {
+        return (format!("unknown {} `{}`", u.what, u.given), Some(u.hint("expected one of")));
     }
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or(rest);

@@ -220,18 +220,8 @@ fn check_hint(given: &str, known_ids: &[&str]) -> String {
 /// Reword serde's messages about keys for someone editing the file by hand.
 fn explain(raw: &str) -> (String, Option<String>) {
     let raw = raw.trim();
-    if let Some(rest) = raw.strip_prefix("unknown field `") {
-        if let Some((given, tail)) = rest.split_once('`') {
-            // The allowed names are the odd pieces between backquotes.
-            let allowed: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-            let list = allowed.join(", ");
-            let hint = match crate::suggest::closest(given, allowed.iter().copied()) {
-                Some(c) => format!("did you mean `{c}`? allowed keys: {list}"),
-                None if allowed.is_empty() => "this key is not allowed here".to_string(),
-                None => format!("allowed keys: {list}"),
-            };
-            return (format!("unknown key `{given}`"), Some(hint));
-        }
+    if let Some(u) = crate::suggest::Unknown::parse(raw).filter(|u| u.what == "key") {
+        return (format!("unknown key `{}`", u.given), Some(u.hint("allowed keys")));
     }
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or(rest);
