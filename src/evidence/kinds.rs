@@ -274,14 +274,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sniffing_does_not_depend_on_the_row_order() {
-        assert_eq!(sniff("Identity : x\nTrustedApplicationPoolFqdn : p\nApplicationId : a").map(|k| k.key), Some("trusted_applications"));
-        assert_eq!(sniff("Identity : TrustedApplicationPool:p\nComputers : {a}").map(|k| k.key), Some("trusted_application_pools"));
-        assert_eq!(sniff("Destination : um\nOrganization : o").map(|k| k.key), Some("hosted_voicemail_policies"));
-        assert_eq!(sniff("Cisco Tomcat[STARTED]").map(|k| k.key), Some("service_list"));
-        assert!(sniff("nothing known").is_none());
-        // Two kinds' markers of the same length: neither is claimed.
-        assert!(sniff("HW Platform : x\nProduct Ver : 14").is_none());
+    #[test_case::test_case("Identity : x\nTrustedApplicationPoolFqdn : p\nApplicationId : a", Some("trusted_applications"); "trusted application")]
+    #[test_case::test_case("Identity : TrustedApplicationPool:p\nComputers : {a}", Some("trusted_application_pools"); "trusted application pool")]
+    #[test_case::test_case("Destination : um\nOrganization : o", Some("hosted_voicemail_policies"); "hosted voice mail policy")]
+    #[test_case::test_case("Identity : a.com\nIsDefault : True", Some("sip_domains"); "sip domain")]
+    #[test_case::test_case("Cisco Tomcat[STARTED]", Some("service_list"); "service list")]
+    #[test_case::test_case("nothing known", None; "nothing")]
+    #[test_case::test_case("HW Platform : x\nProduct Ver : 14", None; "a tie names none")]
+    fn sniffing_does_not_depend_on_the_row_order(text: &str, kind: Option<&str>) {
+        assert_eq!(sniff(text).map(|k| k.key), kind);
     }
 }
