@@ -3,6 +3,7 @@
 use super::support::{cut_captures, microsoft_routes, same_name};
 use crate::evidence::kinds;
 use crate::judge::{Check, Context, Finding, Rule};
+use crate::snapshot::dns::{DnsObservation, DnsOutcome, RecordType};
 
 /// The `ha.*` checks: the load balancer in front of several routing nodes.
 pub fn checks() -> Vec<Box<dyn Check>> {
@@ -49,10 +50,27 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
         out.push(ctx.skip(format!("{target} dns"), "whether the load balancer name resolves needs DNS: live probes not run"));
     } else {
         let addrs = ctx.index.addresses(&lb.fqdn);
-        out.push(if addrs.is_empty() {
-            ctx.violation(format!("{target} dns"), format!("{} does not resolve: the Microsoft route to it goes nowhere", lb.fqdn))
+        let asked = ctx.index.dns_answers(&lb.fqdn, RecordType::A);
+        // A negative answer is a fact; silence (a timeout, a refused query) is not.
+        let answered: Vec<&DnsObservation> = asked.iter().copied().filter(|o| matches!(o.outcome, DnsOutcome::Answer { .. })).collect();
+        let t = format!("{target} dns");
+        out.push(if !addrs.is_empty() {
+            ctx.pass(t, format!("resolves to {}", addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")))
+        } else if asked.is_empty() {
+            ctx.skip(t, format!("cannot tell: no lookup was made for {}", lb.fqdn))
+        } else if answered.is_empty() {
+            let why: Vec<String> = asked.iter().map(|o| o.describe()).collect();
+            ctx.skip(t, format!("cannot tell whether {} resolves: no resolver answered ({})", lb.fqdn, why.join("; ")))
         } else {
-            ctx.pass(format!("{target} dns"), format!("resolves to {}", addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")))
+            let servers: Vec<String> = answered.iter().map(|o| o.query.server.to_string()).collect();
+            ctx.violation(
+                t,
+                format!(
+                    "{} does not resolve ({} answered without an address): the Microsoft route to it goes nowhere",
+                    lb.fqdn,
+                    servers.join(", ")
+                ),
+            )
         });
     }
     out
@@ -62,6 +80,7 @@ fn load_balancer(ctx: &Context<'_>) -> Vec<Finding> {
 mod tests {
     use crate::inventory::{LoadBalancer, Role};
     use crate::judge::Status;
+    use crate::snapshot::dns::{DnsOutcome, Rcode, RecordType};
     use crate::testing::*;
 
     const LB: &str = "lb.contoso.com";
@@ -91,7 +110,11 @@ mod tests {
     fn load_balancer_fails_a_missing_soft_misrouted_or_unresolvable_balancer() {
         let mut s = balanced(Some(false));
         s.inventory.microsoft.static_routes[0].destination = "imp-rt.contoso.com".into();
-        let f = judge("ha.load-balancer", &s, &live());
+        let mut snap = live();
+        // Both resolvers say the name does not exist.
+        dns(&mut snap, IMP_DNS, LB, RecordType::A, rcode(Rcode::NXDomain));
+        dns(&mut snap, MS_DNS, LB, RecordType::A, rcode(Rcode::NXDomain));
+        let f = judge("ha.load-balancer", &s, &snap);
         has(&f, LB, Status::Fail, "the load balancer is not a hardware load balancer");
         has(
             &f,
@@ -111,6 +134,14 @@ mod tests {
         let f = judge("ha.load-balancer", &balanced(None), &offline());
         has(&f, LB, Status::Skip, "whether the load balancer is hardware is not stated");
         has(&f, "lb.contoso.com dns", Status::Skip, "needs DNS: live probes not run");
+        // A timeout is no answer, not a negative one: never "does not resolve".
+        let s = balanced(Some(true));
+        let mut snap = live();
+        dns(&mut snap, IMP_DNS, LB, RecordType::A, DnsOutcome::Timeout { after_ms: 5000 });
+        dns(&mut snap, MS_DNS, LB, RecordType::A, DnsOutcome::Timeout { after_ms: 5000 });
+        let f = judge("ha.load-balancer", &s, &snap);
+        has(&f, "lb.contoso.com dns", Status::Skip, "cannot tell whether lb.contoso.com resolves: no resolver answered");
+        has(&judge("ha.load-balancer", &s, &live()), "lb.contoso.com dns", Status::Skip, "cannot tell: no lookup was made");
     }
 
     #[test]
