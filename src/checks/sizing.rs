@@ -435,6 +435,10 @@ fn candidate_ovas(ctx: &Context<'_>, node: &Node, templates: &[OvaRow]) -> Vec<u
     templates.iter().filter(|t| t.vcpu <= cpu && t.ram_gb <= ram).map(|t| t.max_users).max().into_iter().collect()
 }
 
+/// The average contact list size the PIF guide says to assume when it is not known
+/// (Planning for User Migration: "assume it to be worst-case (200 contacts)").
+const ASSUMED_AVERAGE_CONTACTS: u32 = 200;
+
 fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
     let t: FederationTable = match ctx.table("federation") {
         Ok(t) => t,
@@ -446,8 +450,13 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
     };
     caps.sort_by_key(|c| c.ova_users);
     let templates: Vec<OvaRow> = ctx.table("imp_ova").unwrap_or_default();
-    let Some(avg) = ctx.inventory.site.average_contacts.filter(|a| *a > 0) else {
-        return vec![ctx.skip("cluster", "set [site] average_contacts to estimate federation capacity")];
+    // Unknown contact lists are taken at the guide's worst case, as it advises.
+    let stated = ctx.inventory.site.average_contacts.filter(|a| *a > 0);
+    let avg = stated.unwrap_or(ASSUMED_AVERAGE_CONTACTS);
+    let assumed = if stated.is_none() {
+        format!(" (average contact list size assumed {ASSUMED_AVERAGE_CONTACTS}, the guide's worst case: set [site] average_contacts)")
+    } else {
+        String::new()
     };
     let ha = ctx.inventory.site.high_availability.unwrap_or(false);
     // Contacts the OVA carries: the row for the smallest OVA at least that large.
@@ -476,7 +485,7 @@ fn federation_capacity(ctx: &Context<'_>) -> Vec<Finding> {
         let ova_text = |r: &OvaCapacity| format!("{} contacts per node on the {}-user OVA", r.contacts, r.ova_users);
         let basis = |r: &OvaCapacity| {
             format!(
-                "{} / {avg} contacts per user{}; source: {}",
+                "{} / {avg} contacts per user{}{assumed}; source: {}",
                 ova_text(r),
                 if ha { ", halved for high availability" } else { "" },
                 r.source
@@ -718,7 +727,7 @@ mod tests {
     #[test]
     fn federation_capacity_passes_within_the_estimate() {
         let f = judge("sizing.federation-capacity", &clean(), &offline());
-        has(&f, "imp1.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users for this node");
+        has(&f, "imp1.contoso.com", Status::Pass, "3000 users within the estimated 3000 federated users for this node");
         no_target(&f, "imp-rt");
     }
 
@@ -727,15 +736,18 @@ mod tests {
         let mut s = clean();
         s.inventory.site.high_availability = Some(true);
         let f = judge("sizing.federation-capacity", &s, &offline());
-        has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 2166 federated users for this node");
+        has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 1500 federated users for this node");
         assert!(f[0].detail.as_deref().unwrap_or_default().contains("halved for high availability"));
     }
 
     #[test]
     fn federation_capacity_cannot_tell_without_contacts_or_user_nodes() {
+        // Without a stated average the guide's worst case (200) is assumed and said.
         let mut s = clean();
         s.inventory.site.average_contacts = None;
-        has(&judge("sizing.federation-capacity", &s, &offline()), "cluster", Status::Skip, "set [site] average_contacts");
+        let f = judge("sizing.federation-capacity", &s, &offline());
+        assert!(f.iter().all(|f| f.status != Status::Skip || f.target != "cluster"), "{f:?}");
+        assert!(f.iter().any(|f| f.detail.as_deref().is_some_and(|d| d.contains("assumed 200"))), "{f:?}");
         let mut s = clean();
         node(&mut s, "imp1.contoso.com").users = None;
         has(&judge("sizing.federation-capacity", &s, &offline()), "cluster", Status::Skip, "no IM&P user node with a user count");
@@ -760,7 +772,7 @@ mod tests {
         s.inventory.cisco.nodes.retain(|n| n.fqdn != "imp1.contoso.com");
         node(&mut s, "imp-rt.contoso.com").users = Some(3000);
         let f = judge("sizing.federation-capacity", &s, &offline());
-        has(&f, "imp-rt.contoso.com", Status::Pass, "3000 users within the estimated 4333 federated users for this node");
+        has(&f, "imp-rt.contoso.com", Status::Pass, "3000 users within the estimated 3000 federated users for this node");
     }
 
     /// Each node is judged on its own OVA: the 1000-user OVA carries far fewer contacts.
@@ -773,7 +785,7 @@ mod tests {
         node(&mut s, "imp-rt.contoso.com").users = Some(500);
         let f = judge("sizing.federation-capacity", &s, &offline());
         has(&f, "imp1.contoso.com", Status::Warn, "3000 users exceed the estimated 600 federated users for this node");
-        has(&f, "imp-rt.contoso.com", Status::Pass, "500 users within the estimated 4333");
+        has(&f, "imp-rt.contoso.com", Status::Pass, "500 users within the estimated 3000");
     }
 
     /// Figures that fit two OVAs of different capacity: judged when both agree,
@@ -789,7 +801,7 @@ mod tests {
         node(&mut s, "imp1.contoso.com").users = Some(500);
         has(&judge("sizing.federation-capacity", &s, &offline()), "imp1.contoso.com", Status::Pass, "500 users within the estimated 600");
         node(&mut s, "imp1.contoso.com").users = Some(5000);
-        has(&judge("sizing.federation-capacity", &s, &offline()), "imp1.contoso.com", Status::Warn, "5000 users exceed the estimated 4333");
+        has(&judge("sizing.federation-capacity", &s, &offline()), "imp1.contoso.com", Status::Warn, "5000 users exceed the estimated 3000");
     }
 
     /// Up to 9.x the verified rule is the same major and minor release.
