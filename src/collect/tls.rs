@@ -92,7 +92,7 @@ fn system_roots() -> Result<(RootCertStore, Option<String>), CollectError> {
 }
 
 /// The rustls client configuration for this run, with a warning to show when the
-/// certificates will not be verified as the user may expect.
+/// system trust store has no usable certificate.
 pub fn client_config(verify: &Verify) -> Result<(ClientConfig, Vec<String>), CollectError> {
     let builder = ClientConfig::builder_with_provider(crate::tlskit::provider())
         .with_safe_default_protocol_versions()
@@ -105,13 +105,11 @@ pub fn client_config(verify: &Verify) -> Result<(ClientConfig, Vec<String>), Col
             notes.extend(warning);
             builder.with_root_certificates(roots).with_no_client_auth()
         }
-        Verify::Insecure => {
-            notes.push("--insecure: the nodes' certificates were NOT verified; the collected files say so".into());
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAny { signatures: crate::tlskit::Signatures::default() }))
-                .with_no_client_auth()
-        }
+        // The command line warns before the collection starts, and the summary says so.
+        Verify::Insecure => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAny { signatures: crate::tlskit::Signatures::default() }))
+            .with_no_client_auth(),
     };
     Ok((config, notes))
 }
