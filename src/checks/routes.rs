@@ -326,14 +326,12 @@ fn online_split_domain(ctx: &Context<'_>) -> Vec<Finding> {
 
 /// The IM&P nodes that send requests to the Microsoft side: every routing node (all
 /// of them behind a load balancer), else every IM&P node.
+/// The IM&P nodes that send requests to the Microsoft pool: every node of the cluster,
+/// not only the routing node (each sends SUBSCRIBE, NOTIFY and INVITE for its own
+/// users directly; the pool is created with the routing node and
+/// New-CsTrustedApplicationComputer adds every other node).
 fn senders(ctx: &Context<'_>) -> Vec<String> {
-    let inv = ctx.inventory;
-    let routing: Vec<String> = inv.routing_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect();
-    if routing.is_empty() {
-        inv.imp_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect()
-    } else {
-        routing
-    }
+    ctx.inventory.imp_nodes().map(|n| n.fqdn.to_ascii_lowercase()).collect()
 }
 
 fn trusted_application(ctx: &Context<'_>) -> Vec<Finding> {
@@ -935,6 +933,20 @@ mod tests {
             "computers miss an IM&P node that sends requests to the Microsoft side: imp-rt2.contoso.com",
         );
         has(&f, "pool trustedpool.contoso.com", Status::Pass, "on port 5061");
+    }
+
+    /// Every IM&P node sends requests to the Microsoft pool directly, not only the
+    /// routing node: a pool listing the routing node alone misses the user nodes.
+    #[test]
+    fn trusted_application_fails_a_pool_that_lists_only_the_routing_node() {
+        let s =
+            trusted(&pool_text("trustedpool.contoso.com", "imp-rt.contoso.com", "True"), Some(&app_text("trustedpool.contoso.com", 5061)));
+        has(
+            &judge("routes.trusted-application", &s, &offline()),
+            "pool trustedpool.contoso.com",
+            Status::Fail,
+            "the pool's computers miss an IM&P node that sends requests to the Microsoft side: imp1.contoso.com",
+        );
     }
 
     #[test]
