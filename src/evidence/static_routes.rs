@@ -138,7 +138,9 @@ fn echoed_identity(text: &str) -> Option<String> {
             // `-Filter`, `-LocalStore`: no single collection named.
             return None;
         };
-        (!id.is_empty() && !id.starts_with('$')).then_some(id)
+        // A collection identity (`Global`, `Site:…`, `Service:Registrar:…`) starts with a
+        // letter: `;`, `)` or PowerShell 7's `: The term …` after the cmdlet name are not one.
+        id.chars().next().is_some_and(|c| c.is_ascii_alphabetic()).then_some(id)
     })
 }
 
@@ -858,6 +860,21 @@ mod tests {
 
     /// `Format-List Identity,Route` and `ConvertTo-Json -Depth 5` keep each
     /// collection's Identity, an empty collection included.
+    #[test]
+    fn the_echoed_identity_names_a_collection_only_when_it_is_one() {
+        let with = |echo: &str| echoed_identity(&format!("PS C:\\> {echo}\n\nMatchUri : a\n"));
+        assert_eq!(with("Get-CsStaticRoutingConfiguration -Identity Global | fl").as_deref(), Some("Global"));
+        assert_eq!(with("Get-CsStaticRoutingConfiguration 'Site:Redmond' | fl").as_deref(), Some("Site:Redmond"));
+        assert_eq!(with("Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route"), None);
+        assert_eq!(with("$r = Get-CsStaticRoutingConfiguration; $r.Route"), None);
+        assert_eq!(with("Get-CsStaticRoutingConfiguration -Identity $id | fl"), None);
+        assert_eq!(with("Get-CsStaticRoutingConfiguration -Filter *Registrar*"), None);
+        assert_eq!(
+            echoed_identity("Get-CsStaticRoutingConfiguration: The term 'Get-CsStaticRoutingConfiguration' is not recognized"),
+            None
+        );
+    }
+
     #[test]
     fn collections_keep_their_identity() {
         let text = "Identity : Global\n\
